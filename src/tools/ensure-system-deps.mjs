@@ -1,0 +1,23 @@
+#!/usr/bin/env node
+// Installs what the tests need from Debian's packages when it is missing and we may (root, apt-get).
+// Elsewhere it only says what is missing; a browser can also be named with CHROMIUM_PATH.
+import { execFileSync, spawnSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
+
+/** Debian package -> the file that proves it is installed. Empty until the browser tests arrive. */
+const NEEDED = {};
+
+const missing = Object.entries(NEEDED).filter(([, file]) => !existsSync(file)).map(([pkg]) => pkg);
+if (missing.length === 0) {
+  console.log('all system dependencies present');
+  process.exit(0);
+}
+const canApt = process.getuid?.() === 0 && spawnSync('which', ['apt-get']).status === 0;
+if (!canApt) {
+  console.error(`missing: ${missing.join(', ')}; install them (Debian: apt-get install -y ${missing.join(' ')})`);
+  process.exit(1);
+}
+console.log(`installing ${missing.join(', ')} with apt-get…`);
+const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };
+execFileSync('apt-get', ['update', '-qq'], { stdio: 'inherit', env });
+execFileSync('apt-get', ['install', '-y', '-qq', '--no-install-recommends', ...missing], { stdio: 'inherit', env });
