@@ -1,0 +1,143 @@
+/**
+ * The capture file, version 1: what a connection did, as one JSON document that can be shared.
+ * docs/capture-format.md describes it for people; schema.ts checks it; this module builds it.
+ */
+import type { ConnectionConfig } from '../config.js';
+import { isSecretHeader, maskHeaderValue, maskUrl, REDACTED } from '../secrets.js';
+import type { EndReason, HeaderPair, LastEventIdVia, TimelineEntry } from '../timeline.js';
+
+export const CAPTURE_FORMAT = 'sse-devtools-capture';
+export const CAPTURE_VERSION = 1;
+export const TOOL_NAME = 'sse-devtools';
+
+export interface CaptureFile {
+  format: typeof CAPTURE_FORMAT;
+  version: typeof CAPTURE_VERSION;
+  tool: { name: string; version: string };
+  /** ISO 8601. */
+  createdAt: string;
+  /** Every value that was removed, so a reader knows the capture is not verbatim. */
+  redactions: Redaction[];
+  connections: CapturedConnection[];
+}
+
+export interface Redaction {
+  /** Where, e.g. "connections[0].config.headers[1]" or "connections[0].entries[*] header authorization". */
+  where: string;
+  what: string;
+}
+
+export interface CapturedConnection {
+  id: string;
+  config: ConnectionConfig;
+  attempts: AttemptSummary[];
+  entries: TimelineEntry[];
+}
+
+/** One attempt at a glance, derived from the entries (the entries remain the source of truth). */
+export interface AttemptSummary {
+  attempt: number;
+  startedAt: number;
+  method: string;
+  url: string;
+  requestHeaders: HeaderPair[];
+  lastEventId: string | null;
+  lastEventIdVia: LastEventIdVia;
+  response: {
+    status: number;
+    statusText: string;
+    url: string;
+    redirected: boolean;
+    headers: HeaderPair[];
+    timeToHeadersMs: number;
+  } | null;
+  end: {
+    at: number;
+    reason: EndReason;
+    status: number | null;
+    detail: string;
+    durationMs: number;
+    bytes: number;
+    events: number;
+  } | null;
+}
+
+export function summarizeAttempts(entries: readonly TimelineEntry[]): AttemptSummary[] {
+  const byNumber = new Map<number, AttemptSummary>();
+  for (const e of entries) {
+    if (e.kind === 'attempt-started') {
+      byNumber.set(e.attempt, {
+        attempt: e.attempt,
+        startedAt: e.time,
+        method: e.method,
+        url: e.url,
+        requestHeaders: e.headers,
+        lastEventId: e.lastEventId,
+        lastEventIdVia: e.lastEventIdVia,
+        response: null,
+        end: null,
+      });
+      continue;
+    }
+    const summary = byNumber.get(e.attempt);
+    if (!summary) continue;
+    if (e.kind === 'response') {
+      const { status, statusText, url, redirected, headers, timeToHeadersMs } = e;
+      summary.response = { status, statusText, url, redirected, headers, timeToHeadersMs };
+    } else if (e.kind === 'attempt-ended') {
+      const { reason, status, detail, durationMs, bytes, events } = e;
+      summary.end = { at: e.time, reason, status, detail, durationMs, bytes, events };
+    }
+  }
+  return [...byNumber.values()].sort((a, b) => a.attempt - b.attempt);
+}
+
+/**
+ * A config fit to leave the machine: secret header values and credential query parameters masked.
+ * Entries need no such pass: the engine never writes a secret into one.
+ */
+export function redactConfig(config: ConnectionConfig, where: string, redactions: Redaction[]): ConnectionConfig {
+  const headers = config.headers.map(([name, value], i): HeaderPair => {
+    if (!isSecretHeader(name, config.secretHeaders) || value === '') return [name, value];
+    redactions.push({ where: `${where}.headers[${i}]`, what: `value of ${name}` });
+    return [name, maskHeaderValue(name, value)];
+  });
+  const url = maskUrl(config.url);
+  if (url !== config.url) redactions.push({ where: `${where}.url`, what: 'credentials in the URL (query parameters or password)' });
+  return { ...config, url, headers, reconnect: { ...config.reconnect } };
+}
+
+function hasMaskedValue(e: TimelineEntry): boolean {
+  if (e.kind !== 'attempt-started' && e.kind !== 'response') return false;
+  return e.url.includes(REDACTED) || e.headers.some(([, value]) => value.includes(REDACTED));
+}
+
+export interface CaptureSource {
+  id: string;
+  config: ConnectionConfig;
+  entries: readonly TimelineEntry[];
+}
+
+export function buildCapture(sources: readonly CaptureSource[], toolVersion: string, now = new Date()): CaptureFile {
+  const redactions: Redaction[] = [];
+  const connections = sources.map((source, i): CapturedConnection => {
+    const where = `connections[${i}]`;
+    const entries = [...source.entries];
+    if (entries.some(hasMaskedValue)) {
+      redactions.push({ where: `${where}.entries`, what: `secret header values and URL credentials, shown as ${REDACTED}` });
+    }
+    return { id: source.id, config: redactConfig(source.config, `${where}.config`, redactions), attempts: summarizeAttempts(entries), entries };
+  });
+  return {
+    format: CAPTURE_FORMAT,
+    version: CAPTURE_VERSION,
+    tool: { name: TOOL_NAME, version: toolVersion },
+    createdAt: now.toISOString(),
+    redactions,
+    connections,
+  };
+}
+
+export function serializeCapture(capture: CaptureFile): string {
+  return `${JSON.stringify(capture, null, 2)}\n`;
+}

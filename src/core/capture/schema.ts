@@ -1,0 +1,219 @@
+/**
+ * Validation of capture files, which are untrusted input: someone else's file may be truncated,
+ * hand-edited, enormous or hostile. Types, required fields and sizes are checked here, and every
+ * problem is reported with the path to the offending value. The JSON Schema in docs/ is generated
+ * from these definitions (src/tools/write-json-schema.ts), so the two cannot drift apart.
+ */
+import * as z from 'zod';
+import { MAX_EVENT_CHARS } from '../engine.js';
+import { END_REASONS, type TimelineEntry } from '../timeline.js';
+import { CAPTURE_FORMAT, CAPTURE_VERSION, type CaptureFile } from './format.js';
+
+// Extension pages forbid eval; zod would otherwise probe for it with `new Function`.
+z.config({ jitless: true });
+
+/** Limits on what a capture may hold; docs/capture-format.md states them. */
+export const CAPTURE_LIMITS = {
+  fileBytes: 256 * 1024 * 1024,
+  connections: 1000,
+  entriesPerConnection: 1_000_000,
+  dataChars: MAX_EVENT_CHARS,
+  textChars: 64 * 1024,
+  urlChars: 16 * 1024,
+  headers: 256,
+} as const;
+
+const text = z.string().max(CAPTURE_LIMITS.textChars);
+const url = z.string().max(CAPTURE_LIMITS.urlChars);
+const count = z.number().int().nonnegative();
+const ms = z.number().finite().nonnegative();
+const epochMs = z.number().finite();
+const headers = z.array(z.tuple([text, text])).max(CAPTURE_LIMITS.headers);
+const lastEventIdVia = z.enum(['header', 'query', 'none']);
+const endReason = z.enum(END_REASONS);
+
+const base = {
+  connectionId: text,
+  attempt: count,
+  seq: count,
+  time: epochMs,
+};
+
+const entrySchema: z.ZodType<TimelineEntry> = z.discriminatedUnion('kind', [
+  z.object({ ...base, kind: z.literal('attempt-started'), method: text, url, headers, lastEventId: text.nullable(), lastEventIdVia }),
+  z.object({
+    ...base,
+    kind: z.literal('response'),
+    status: z.number().int().min(0).max(999),
+    statusText: text,
+    url,
+    redirected: z.boolean(),
+    headers,
+    timeToHeadersMs: ms,
+  }),
+  z.object({
+    ...base,
+    kind: z.literal('event'),
+    type: text,
+    id: text.nullable(),
+    lastEventId: text,
+    data: z.string().max(CAPTURE_LIMITS.dataChars),
+    size: count,
+  }),
+  z.object({ ...base, kind: z.literal('comment'), text: z.string().max(CAPTURE_LIMITS.dataChars) }),
+  z.object({ ...base, kind: z.literal('retry-changed'), delayMs: ms }),
+  z.object({ ...base, kind: z.literal('ignored-line'), why: z.enum(['unknown-field', 'invalid-retry']), line: text }),
+  z.object({
+    ...base,
+    kind: z.literal('attempt-ended'),
+    reason: endReason,
+    status: z.number().int().min(0).max(999).nullable(),
+    detail: text,
+    durationMs: ms,
+    bytes: count,
+    events: count,
+  }),
+  z.object({ ...base, kind: z.literal('reconnect-scheduled'), delayMs: ms, why: text, nextAttempt: count, lastEventId: text.nullable() }),
+  z.object({ ...base, kind: z.literal('stopped'), why: text }),
+  z.object({ ...base, kind: z.literal('fault-injected'), fault: text, detail: text }),
+  z.object({ ...base, kind: z.literal('worker-restarted'), detail: text }),
+  z.object({ ...base, kind: z.literal('entries-dropped'), count, detail: text }),
+]);
+
+const nullableMs = ms.nullable();
+const configSchema = z.object({
+  url,
+  method: z.string().max(16),
+  headers,
+  body: z.string().max(CAPTURE_LIMITS.dataChars).nullable(),
+  secretHeaders: z.array(text).max(CAPTURE_LIMITS.headers),
+  initialLastEventId: text.nullable(),
+  lastEventIdTransport: z.discriminatedUnion('mode', [
+    z.object({ mode: z.literal('header') }),
+    z.object({ mode: z.literal('query'), param: text }),
+  ]),
+  connectTimeoutMs: nullableMs,
+  idleTimeoutMs: nullableMs,
+  reconnect: z.object({
+    initialDelayMs: ms,
+    backoffFactor: z.number().finite().min(1),
+    maxDelayMs: ms,
+    jitter: z.number().min(0).max(1),
+    backoffResetAfterMs: nullableMs,
+    maxAttempts: count.min(1).nullable(),
+    retryOnHttpError: z.boolean(),
+  }),
+});
+
+const attemptSchema = z.object({
+  attempt: count,
+  startedAt: epochMs,
+  method: text,
+  url,
+  requestHeaders: headers,
+  lastEventId: text.nullable(),
+  lastEventIdVia,
+  response: z
+    .object({ status: z.number().int().min(0).max(999), statusText: text, url, redirected: z.boolean(), headers, timeToHeadersMs: ms })
+    .nullable(),
+  end: z
+    .object({
+      at: epochMs,
+      reason: endReason,
+      status: z.number().int().min(0).max(999).nullable(),
+      detail: text,
+      durationMs: ms,
+      bytes: count,
+      events: count,
+    })
+    .nullable(),
+});
+
+export const captureSchema: z.ZodType<CaptureFile> = z.object({
+  format: z.literal(CAPTURE_FORMAT),
+  version: z.literal(CAPTURE_VERSION),
+  tool: z.object({ name: text, version: text }),
+  createdAt: text,
+  redactions: z.array(z.object({ where: text, what: text })).max(100_000),
+  connections: z
+    .array(
+      z.object({
+        id: text,
+        config: configSchema,
+        attempts: z.array(attemptSchema).max(CAPTURE_LIMITS.entriesPerConnection),
+        entries: z.array(entrySchema).max(CAPTURE_LIMITS.entriesPerConnection),
+      }),
+    )
+    .max(CAPTURE_LIMITS.connections),
+});
+
+export type CaptureResult = { ok: true; capture: CaptureFile } | { ok: false; errors: string[] };
+
+const MAX_REPORTED = 20;
+
+/** Parses and validates the text of a capture file. Never throws; never returns a partly valid capture. */
+export function parseCapture(textIn: string): CaptureResult {
+  if (textIn.length > CAPTURE_LIMITS.fileBytes) {
+    return { ok: false, errors: [`The file is larger than the ${CAPTURE_LIMITS.fileBytes / 1024 / 1024} MiB limit for captures`] };
+  }
+  let json: unknown;
+  try {
+    json = JSON.parse(textIn);
+  } catch (err) {
+    const reason = err instanceof Error ? err.message : String(err);
+    return { ok: false, errors: [`Not valid JSON (${reason}); the file may be truncated or not a capture`] };
+  }
+  return validateCapture(json);
+}
+
+export function validateCapture(json: unknown): CaptureResult {
+  const header = checkHeader(json);
+  if (header) return { ok: false, errors: [header] };
+  const result = captureSchema.safeParse(json);
+  if (!result.success) {
+    const errors = result.error.issues.slice(0, MAX_REPORTED).map((issue) => `${formatPath(issue.path)}: ${issue.message}`);
+    if (result.error.issues.length > MAX_REPORTED) errors.push(`… and ${result.error.issues.length - MAX_REPORTED} more problems`);
+    return { ok: false, errors };
+  }
+  const order = checkOrder(result.data);
+  if (order.length > 0) return { ok: false, errors: order };
+  return { ok: true, capture: result.data };
+}
+
+/** Says what the file is before listing field errors: a wrong format or version makes the rest meaningless. */
+function checkHeader(json: unknown): string | null {
+  if (typeof json !== 'object' || json === null || Array.isArray(json)) return 'A capture must be a JSON object';
+  const { format, version } = json as { format?: unknown; version?: unknown };
+  if (format !== CAPTURE_FORMAT) return `Not an SSE DevTools capture: "format" is ${JSON.stringify(format)?.slice(0, 80) ?? 'missing'}, expected "${CAPTURE_FORMAT}"`;
+  if (version !== CAPTURE_VERSION) {
+    return typeof version === 'number' && version > CAPTURE_VERSION
+      ? `Capture version ${version} is newer than this tool understands (version ${CAPTURE_VERSION}); update SSE DevTools`
+      : `Unknown capture version ${JSON.stringify(version)?.slice(0, 40) ?? 'missing'}; expected ${CAPTURE_VERSION}`;
+  }
+  return null;
+}
+
+/** What a schema cannot say: entries belong to their connection and their sequence numbers only grow. */
+function checkOrder(capture: CaptureFile): string[] {
+  const errors: string[] = [];
+  const ids = new Set<string>();
+  capture.connections.forEach((c, i) => {
+    if (ids.has(c.id)) errors.push(`connections[${i}].id: duplicate connection id "${c.id}"`);
+    ids.add(c.id);
+    let prev = -1;
+    for (let j = 0; j < c.entries.length && errors.length < MAX_REPORTED; j++) {
+      const e = c.entries[j]!;
+      if (e.connectionId !== c.id) errors.push(`connections[${i}].entries[${j}].connectionId: "${e.connectionId}" is not this connection ("${c.id}")`);
+      if (e.seq <= prev) errors.push(`connections[${i}].entries[${j}].seq: ${e.seq} does not follow ${prev}; entries must be in order`);
+      prev = e.seq;
+    }
+  });
+  return errors;
+}
+
+function formatPath(path: readonly PropertyKey[]): string {
+  if (path.length === 0) return '(the whole file)';
+  return path
+    .map((p, i) => (typeof p === 'number' ? `[${p}]` : `${i === 0 ? '' : '.'}${String(p)}`))
+    .join('');
+}

@@ -1,0 +1,115 @@
+/**
+ * What a user asks for when they open a connection, and the checks that turn bad input into a
+ * clear message before anything is sent. Shared by the CLI and the panel's form.
+ */
+import { SPEC_POLICY, type ReconnectPolicy } from './policy.js';
+import type { HeaderPair } from './timeline.js';
+
+export type LastEventIdTransport = { mode: 'header' } | { mode: 'query'; param: string };
+
+export interface ConnectionConfig {
+  url: string;
+  method: string;
+  /** Sent as given; `Accept: text/event-stream` is added when absent. */
+  headers: HeaderPair[];
+  body: string | null;
+  /** Header names whose values are masked in entries besides Authorization, Cookie and friends. */
+  secretHeaders: string[];
+  /** The Last-Event-ID for the first attempt; null sends none. */
+  initialLastEventId: string | null;
+  lastEventIdTransport: LastEventIdTransport;
+  /** No response headers within this long ends the attempt as connect-timeout; null waits forever. */
+  connectTimeoutMs: number | null;
+  /** No bytes at all within this long ends the attempt as idle-timeout; null waits forever. */
+  idleTimeoutMs: number | null;
+  reconnect: ReconnectPolicy;
+}
+
+export function defaultConfig(url: string): ConnectionConfig {
+  return {
+    url,
+    method: 'GET',
+    headers: [],
+    body: null,
+    secretHeaders: [],
+    initialLastEventId: null,
+    lastEventIdTransport: { mode: 'header' },
+    connectTimeoutMs: null,
+    idleTimeoutMs: null,
+    reconnect: { ...SPEC_POLICY },
+  };
+}
+
+export interface FieldError {
+  field: string;
+  message: string;
+}
+
+/** RFC 9110 token characters: what fetch accepts as a header name. */
+const HEADER_NAME = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
+/** No CR, LF or NUL; fetch rejects them and they would split the request. */
+const BAD_HEADER_VALUE = /[\r\n\0]/;
+const METHODS = ['GET', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS', 'HEAD'];
+
+export function checkUrl(url: string): string | null {
+  if (url.trim() === '') return 'Enter a URL, e.g. https://api.example.com/stream';
+  let parsed: URL;
+  try {
+    parsed = new URL(url);
+  } catch {
+    return `Not a valid absolute URL: "${url}"`;
+  }
+  if (parsed.protocol !== 'http:' && parsed.protocol !== 'https:') {
+    return `Only http and https URLs can be streamed, not ${parsed.protocol.replace(/:$/, '')}`;
+  }
+  return null;
+}
+
+export function checkHeader(name: string, value: string): string | null {
+  if (name === '') return 'Header name is empty';
+  if (!HEADER_NAME.test(name)) return `Invalid header name "${name}": only letters, digits and !#$%&'*+-.^_\`|~ are allowed`;
+  if (BAD_HEADER_VALUE.test(value)) return `Header "${name}" has a line break or NUL in its value`;
+  if ([...value].some((c) => c.charCodeAt(0) > 0xff)) return `Header "${name}" has characters outside Latin-1, which HTTP cannot send`;
+  return null;
+}
+
+function checkMs(field: string, value: number | null, errors: FieldError[], min = 1): void {
+  if (value === null) return;
+  if (!Number.isFinite(value) || !Number.isInteger(value) || value < min) {
+    errors.push({ field, message: `${field} must be a whole number of milliseconds ≥ ${min}` });
+  }
+}
+
+/** Every problem with a config, each tied to the field it belongs to; empty when the config can be used. */
+export function validateConfig(config: ConnectionConfig): FieldError[] {
+  const errors: FieldError[] = [];
+  const urlError = checkUrl(config.url);
+  if (urlError) errors.push({ field: 'url', message: urlError });
+  if (!METHODS.includes(config.method)) {
+    errors.push({ field: 'method', message: `Unsupported method "${config.method}"; use one of ${METHODS.join(', ')}` });
+  }
+  if (config.body !== null && (config.method === 'GET' || config.method === 'HEAD')) {
+    errors.push({ field: 'body', message: `A ${config.method} request cannot have a body; use POST` });
+  }
+  config.headers.forEach(([name, value], i) => {
+    const message = checkHeader(name, value);
+    if (message) errors.push({ field: `headers.${i}`, message });
+  });
+  if (config.initialLastEventId !== null && /[\r\n\0]/.test(config.initialLastEventId)) {
+    errors.push({ field: 'initialLastEventId', message: 'Last-Event-ID cannot contain line breaks or NUL' });
+  }
+  if (config.lastEventIdTransport.mode === 'query' && config.lastEventIdTransport.param.trim() === '') {
+    errors.push({ field: 'lastEventIdTransport', message: 'Name the query parameter that carries the Last-Event-ID' });
+  }
+  checkMs('connectTimeoutMs', config.connectTimeoutMs, errors);
+  checkMs('idleTimeoutMs', config.idleTimeoutMs, errors);
+  const r = config.reconnect;
+  checkMs('reconnect.initialDelayMs', r.initialDelayMs, errors, 0);
+  checkMs('reconnect.maxDelayMs', r.maxDelayMs, errors, 0);
+  if (r.maxAttempts !== null && (!Number.isInteger(r.maxAttempts) || r.maxAttempts < 1)) {
+    errors.push({ field: 'reconnect.maxAttempts', message: 'reconnect.maxAttempts must be a whole number ≥ 1' });
+  }
+  if (!(r.backoffFactor >= 1)) errors.push({ field: 'reconnect.backoffFactor', message: 'reconnect.backoffFactor must be ≥ 1' });
+  if (!(r.jitter >= 0 && r.jitter <= 1)) errors.push({ field: 'reconnect.jitter', message: 'reconnect.jitter must be between 0 and 1' });
+  return errors;
+}

@@ -1,0 +1,417 @@
+/**
+ * One SSE connection's lifecycle, following the WHATWG HTML "Server-sent events" processing model
+ * (https://html.spec.whatwg.org/multipage/server-sent-events.html), with fetch so that any header
+ * can be sent: fetch -> TextDecoder(stream) -> eventsource-parser -> timeline entries, then the
+ * reconnect loop. Everything that happens becomes an entry; nothing here knows about a UI.
+ */
+import { createParser, type EventSourceMessage, type ParseError } from 'eventsource-parser';
+import type { ConnectionConfig } from './config.js';
+import { nextDelay } from './policy.js';
+import { maskHeaders, maskUrl } from './secrets.js';
+import type {
+  ConnectionState,
+  EndReason,
+  EntryBody,
+  HeaderPair,
+  LastEventIdVia,
+  TimelineEntry,
+} from './timeline.js';
+import { utf8Length } from './utf8.js';
+
+/** Everything the engine takes from its host; injectable so reconnect rules can be tested with a fake clock. */
+export interface EngineDeps {
+  fetch: (input: string, init: RequestInit) => Promise<Response>;
+  now: () => number;
+  setTimeout: (fn: () => void, ms: number) => unknown;
+  clearTimeout: (handle: unknown) => void;
+  random: () => number;
+}
+
+export const realDeps: EngineDeps = {
+  // Wrapped: a service worker's fetch throws "Illegal invocation" when called detached from globalThis.
+  fetch: (input, init) => fetch(input, init),
+  now: () => Date.now(),
+  setTimeout: (fn, ms) => setTimeout(fn, ms),
+  clearTimeout: (handle) => clearTimeout(handle as ReturnType<typeof setTimeout>),
+  random: () => Math.random(),
+};
+
+/** Where to pick up after the host lost its memory (a restarted service worker). */
+export interface ResumePoint {
+  lastEventId: string;
+  /** The server's last `retry:` value, if it sent one. */
+  retryMs: number | null;
+  nextAttempt: number;
+  nextSeq: number;
+}
+
+export interface ConnectionOptions {
+  id: string;
+  config: ConnectionConfig;
+  onEntry: (entry: TimelineEntry) => void;
+  /** Called whenever `state` changes, after the entry that caused it. */
+  onState?: (state: ConnectionState) => void;
+  deps?: Partial<EngineDeps>;
+  resume?: ResumePoint;
+}
+
+export interface Connection {
+  readonly id: string;
+  readonly state: ConnectionState;
+  /** The spec's "last event ID string": '' when there is none. */
+  readonly lastEventId: string;
+  readonly retryMs: number | null;
+  /** Begins the first attempt. */
+  start(): void;
+  /** Stops everything at once: the open attempt ends as closed-by-user and nothing reconnects. */
+  close(): void;
+  /** Ends the open attempt as a simulated failure; the connection then reconnects as after any failure. */
+  fail(detail: string): void;
+  /** Appends an entry that the host, not the stream, knows about (a fault injected, the worker restarted). */
+  note(body: EntryBody): void;
+}
+
+/**
+ * Hostile streams can send one endless line; past this the parser gives up rather than grow
+ * without bound. Characters, not bytes: what eventsource-parser buffers.
+ */
+export const MAX_EVENT_CHARS = 16 * 1024 * 1024;
+const MAX_IGNORED_LINE_CHARS = 512;
+
+/** Reasons after which the spec (and the engine by default) does not reconnect. */
+const FINAL_REASONS: ReadonlySet<EndReason> = new Set(['no-content', 'bad-content-type', 'closed-by-user']);
+
+interface Attempt {
+  number: number;
+  startedAt: number;
+  openedAt: number | null;
+  controller: AbortController;
+  bytes: number;
+  events: number;
+  lastByteAt: number;
+  connectTimer: unknown;
+  idleTimer: unknown;
+  ended: boolean;
+}
+
+export function createConnection(options: ConnectionOptions): Connection {
+  const { id, config, onEntry } = options;
+  const deps: EngineDeps = { ...realDeps, ...options.deps };
+  const policy = config.reconnect;
+
+  let seq = options.resume?.nextSeq ?? 1;
+  let nextAttemptNumber = options.resume?.nextAttempt ?? 1;
+  let lastEventId = options.resume?.lastEventId ?? config.initialLastEventId ?? '';
+  let retryMs: number | null = options.resume?.retryMs ?? null;
+  let failures = 0;
+  let current: Attempt | null = null;
+  let reconnectTimer: unknown = null;
+  let state: ConnectionState = { phase: 'connecting', attempt: nextAttemptNumber, since: deps.now() };
+  let started = false;
+
+  function emit(attempt: number, body: EntryBody): void {
+    onEntry({ connectionId: id, attempt, seq: seq++, time: deps.now(), ...body } as TimelineEntry);
+  }
+
+  function setState(next: ConnectionState): void {
+    state = next;
+    options.onState?.(next);
+  }
+
+  function requestFor(): { url: string; headers: Headers; via: LastEventIdVia } {
+    const headers = new Headers(config.headers);
+    if (!headers.has('accept')) headers.set('Accept', 'text/event-stream');
+    let url = config.url;
+    let via: LastEventIdVia = 'none';
+    // The spec sends Last-Event-ID only when the string is non-empty.
+    if (lastEventId !== '') {
+      if (config.lastEventIdTransport.mode === 'query') {
+        const u = new URL(config.url);
+        u.searchParams.set(config.lastEventIdTransport.param, lastEventId);
+        url = u.toString();
+        via = 'query';
+      } else {
+        headers.set('Last-Event-ID', lastEventId);
+        via = 'header';
+      }
+    }
+    return { url, headers, via };
+  }
+
+  function beginAttempt(): void {
+    reconnectTimer = null;
+    const number = nextAttemptNumber++;
+    const { url, headers, via } = requestFor();
+    const sentHeaders: HeaderPair[] = [...headers.entries()];
+    const attempt: Attempt = {
+      number,
+      startedAt: deps.now(),
+      openedAt: null,
+      controller: new AbortController(),
+      bytes: 0,
+      events: 0,
+      lastByteAt: 0,
+      connectTimer: null,
+      idleTimer: null,
+      ended: false,
+    };
+    current = attempt;
+    setState({ phase: 'connecting', attempt: number, since: attempt.startedAt });
+    emit(number, {
+      kind: 'attempt-started',
+      method: config.method,
+      url: maskUrl(url),
+      headers: maskHeaders(sentHeaders, config.secretHeaders),
+      lastEventId: via === 'none' ? null : lastEventId,
+      lastEventIdVia: via,
+    });
+    if (config.connectTimeoutMs !== null) {
+      const ms = config.connectTimeoutMs;
+      attempt.connectTimer = deps.setTimeout(
+        () => endAttempt(attempt, 'connect-timeout', null, `no response headers within ${ms} ms`),
+        ms,
+      );
+    }
+    void run(attempt, url, headers);
+  }
+
+  async function run(attempt: Attempt, url: string, headers: Headers): Promise<void> {
+    let response: Response;
+    try {
+      response = await deps.fetch(url, {
+        method: config.method,
+        headers,
+        body: config.body ?? undefined,
+        redirect: 'follow',
+        cache: 'no-store',
+        signal: attempt.controller.signal,
+      });
+    } catch (err) {
+      endAttempt(attempt, 'network-error', null, describeError(err));
+      return;
+    }
+    if (attempt.ended) {
+      void response.body?.cancel().catch(() => {});
+      return;
+    }
+    deps.clearTimeout(attempt.connectTimer);
+    emit(attempt.number, {
+      kind: 'response',
+      status: response.status,
+      statusText: response.statusText,
+      url: maskUrl(response.url || url),
+      redirected: response.redirected,
+      headers: maskHeaders([...response.headers.entries()], config.secretHeaders),
+      timeToHeadersMs: deps.now() - attempt.startedAt,
+    });
+
+    const failure = checkResponse(response);
+    if (failure) {
+      void response.body?.cancel().catch(() => {});
+      endAttempt(attempt, failure.reason, response.status, failure.detail);
+      return;
+    }
+    if (!response.body) {
+      endAttempt(attempt, 'closed-by-server', null, 'the response had no body');
+      return;
+    }
+
+    attempt.openedAt = deps.now();
+    attempt.lastByteAt = attempt.openedAt;
+    setState({ phase: 'open', attempt: attempt.number, since: attempt.openedAt });
+    armIdleTimer(attempt);
+    await read(attempt, response.body);
+  }
+
+  function checkResponse(response: Response): { reason: EndReason; detail: string } | null {
+    if (response.status === 204) return { reason: 'no-content', detail: 'HTTP 204 No Content: the server asked the client to stop reconnecting' };
+    if (response.status !== 200) {
+      return { reason: 'http-error', detail: `HTTP ${response.status}${response.statusText ? ` ${response.statusText}` : ''}` };
+    }
+    const contentType = response.headers.get('content-type');
+    const essence = contentType?.split(';')[0]?.trim().toLowerCase();
+    if (essence !== 'text/event-stream') {
+      return {
+        reason: 'bad-content-type',
+        detail: contentType ? `Content-Type is "${contentType}", not text/event-stream` : 'the response has no Content-Type; expected text/event-stream',
+      };
+    }
+    return null;
+  }
+
+  async function read(attempt: Attempt, body: ReadableStream<Uint8Array>): Promise<void> {
+    // The decoder drops one leading BOM, as the spec asks; invalid sequences become U+FFFD.
+    const decoder = new TextDecoder('utf-8');
+    const parser = createParser({
+      onEvent: (message) => onEvent(attempt, message),
+      onComment: (text) => emit(attempt.number, { kind: 'comment', text }),
+      onRetry: (ms) => {
+        retryMs = ms;
+        emit(attempt.number, { kind: 'retry-changed', delayMs: ms });
+      },
+      onError: (error) => onParseError(attempt, error),
+      maxBufferSize: MAX_EVENT_CHARS,
+    });
+    const reader = body.getReader();
+    try {
+      for (;;) {
+        const { done, value } = await reader.read();
+        if (attempt.ended) return;
+        if (done) break;
+        attempt.bytes += value.byteLength;
+        attempt.lastByteAt = deps.now();
+        parser.feed(decoder.decode(value, { stream: true }));
+      }
+      // A trailing event without its blank line is not dispatched (the spec discards it at end of stream).
+      parser.feed(decoder.decode());
+      endAttempt(attempt, 'closed-by-server', null, 'the server ended the response');
+    } catch (err) {
+      endAttempt(attempt, 'network-error', null, describeError(err));
+    } finally {
+      reader.releaseLock();
+    }
+  }
+
+  function onEvent(attempt: Attempt, message: EventSourceMessage): void {
+    if (attempt.ended) return;
+    if (message.id !== undefined) lastEventId = message.id;
+    attempt.events++;
+    emit(attempt.number, {
+      kind: 'event',
+      type: message.event ?? 'message',
+      id: message.id ?? null,
+      lastEventId,
+      data: message.data,
+      size: utf8Length(message.data),
+    });
+  }
+
+  function onParseError(attempt: Attempt, error: ParseError): void {
+    if (attempt.ended) return;
+    if (error.type === 'max-buffer-size-exceeded') {
+      endAttempt(attempt, 'network-error', null, `a single event exceeded ${MAX_EVENT_CHARS} characters; SSE DevTools aborted the stream`);
+      return;
+    }
+    const line = error.line ?? '';
+    emit(attempt.number, {
+      kind: 'ignored-line',
+      why: error.type === 'invalid-retry' ? 'invalid-retry' : 'unknown-field',
+      line: line.length > MAX_IGNORED_LINE_CHARS ? `${line.slice(0, MAX_IGNORED_LINE_CHARS)}…` : line,
+    });
+  }
+
+  function armIdleTimer(attempt: Attempt): void {
+    const ms = config.idleTimeoutMs;
+    if (ms === null) return;
+    // One timer per idle period, not per chunk: on firing it re-arms for whatever is left.
+    const check = (): void => {
+      if (attempt.ended) return;
+      const idle = deps.now() - attempt.lastByteAt;
+      if (idle >= ms) endAttempt(attempt, 'idle-timeout', null, `no bytes for ${ms} ms`);
+      else attempt.idleTimer = deps.setTimeout(check, ms - idle);
+    };
+    attempt.idleTimer = deps.setTimeout(check, ms);
+  }
+
+  /** The one place an attempt ends; the first reason wins, later ones (an abort's echo) are ignored. */
+  function endAttempt(attempt: Attempt, reason: EndReason, status: number | null, detail: string): void {
+    if (attempt.ended) return;
+    attempt.ended = true;
+    deps.clearTimeout(attempt.connectTimer);
+    deps.clearTimeout(attempt.idleTimer);
+    attempt.controller.abort();
+    if (current === attempt) current = null;
+    const endedAt = deps.now();
+    emit(attempt.number, {
+      kind: 'attempt-ended',
+      reason,
+      status,
+      detail,
+      durationMs: endedAt - attempt.startedAt,
+      bytes: attempt.bytes,
+      events: attempt.events,
+    });
+    afterAttempt(attempt, reason, endedAt);
+  }
+
+  function afterAttempt(attempt: Attempt, reason: EndReason, endedAt: number): void {
+    const stopWhy = whyStop(attempt, reason);
+    if (stopWhy !== null) {
+      stop(attempt.number, stopWhy);
+      return;
+    }
+    const livedMs = attempt.openedAt === null ? 0 : endedAt - attempt.openedAt;
+    failures = policy.backoffResetAfterMs !== null && livedMs >= policy.backoffResetAfterMs ? 1 : failures + 1;
+    const base = retryMs ?? policy.initialDelayMs;
+    const { delayMs, why } = nextDelay(policy, { baseDelayMs: base, fromServer: retryMs !== null, failures }, deps.random);
+    emit(attempt.number, {
+      kind: 'reconnect-scheduled',
+      delayMs,
+      why,
+      nextAttempt: nextAttemptNumber,
+      lastEventId: lastEventId === '' ? null : lastEventId,
+    });
+    setState({ phase: 'waiting', attempt: nextAttemptNumber, until: endedAt + delayMs });
+    reconnectTimer = deps.setTimeout(beginAttempt, delayMs);
+  }
+
+  function whyStop(attempt: Attempt, reason: EndReason): string | null {
+    if (reason === 'closed-by-user') return 'closed by the user';
+    if (FINAL_REASONS.has(reason)) return `${reason}: the spec does not reconnect after this`;
+    if (reason === 'http-error' && !policy.retryOnHttpError) return 'http-error: the spec does not reconnect after a non-200 status';
+    if (policy.maxAttempts !== null && attempt.number >= policy.maxAttempts) {
+      return `gave up after ${attempt.number} attempt${attempt.number === 1 ? '' : 's'} (the maximum)`;
+    }
+    return null;
+  }
+
+  function stop(attemptNumber: number, why: string): void {
+    emit(attemptNumber, { kind: 'stopped', why });
+    setState({ phase: 'closed', why, since: deps.now() });
+  }
+
+  return {
+    id,
+    get state() {
+      return state;
+    },
+    get lastEventId() {
+      return lastEventId;
+    },
+    get retryMs() {
+      return retryMs;
+    },
+    start() {
+      if (started) return;
+      started = true;
+      beginAttempt();
+    },
+    close() {
+      if (state.phase === 'closed') return;
+      if (current) {
+        endAttempt(current, 'closed-by-user', null, 'the user closed the connection');
+      } else {
+        deps.clearTimeout(reconnectTimer);
+        reconnectTimer = null;
+        stop(nextAttemptNumber - 1, 'closed by the user');
+      }
+    },
+    fail(detail) {
+      if (current) endAttempt(current, 'fault', null, detail);
+    },
+    note(body) {
+      emit(current?.number ?? Math.max(0, nextAttemptNumber - 1), body);
+    },
+  };
+}
+
+/** Node's fetch hides the useful part ("ECONNREFUSED") in `cause`. */
+export function describeError(err: unknown): string {
+  if (!(err instanceof Error)) return String(err);
+  const cause = (err as Error & { cause?: unknown }).cause;
+  if (cause instanceof Error) {
+    const code = (cause as Error & { code?: string }).code;
+    return `${err.message}: ${code ? `${code} ` : ''}${cause.message}`.trim();
+  }
+  return err.message;
+}

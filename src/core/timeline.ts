@@ -1,0 +1,155 @@
+/**
+ * The timeline: what one connection did, as an append-only list of entries.
+ * This is the product's vocabulary; the panel, the CLI and capture files all speak it.
+ */
+
+/** Why an attempt ended. One fixed set; docs/capture-format.md maps each to what the seed clients call it. */
+export const END_REASONS = [
+  'closed-by-server',
+  'idle-timeout',
+  'connect-timeout',
+  'http-error',
+  'bad-content-type',
+  'no-content',
+  'network-error',
+  'closed-by-user',
+  'fault',
+] as const;
+export type EndReason = (typeof END_REASONS)[number];
+
+/** How the Last-Event-ID travelled with a request. `none` when there was no id to send. */
+export type LastEventIdVia = 'header' | 'query' | 'none';
+
+export type HeaderPair = [name: string, value: string];
+
+/** Fields every entry carries. `seq` only grows within a connection; `time` is epoch milliseconds. */
+export interface EntryBase {
+  connectionId: string;
+  /** 1 for the first attempt; 0 for entries that belong to no attempt (e.g. worker restarted). */
+  attempt: number;
+  seq: number;
+  time: number;
+}
+
+export interface AttemptStartedEntry extends EntryBase {
+  kind: 'attempt-started';
+  method: string;
+  /** Query-string secrets already masked. */
+  url: string;
+  /** Secret values already masked. */
+  headers: HeaderPair[];
+  lastEventId: string | null;
+  lastEventIdVia: LastEventIdVia;
+}
+
+export interface ResponseEntry extends EntryBase {
+  kind: 'response';
+  status: number;
+  statusText: string;
+  /** The final URL after redirects (secrets masked). */
+  url: string;
+  redirected: boolean;
+  headers: HeaderPair[];
+  timeToHeadersMs: number;
+}
+
+export interface EventEntry extends EntryBase {
+  kind: 'event';
+  /** The event type, "message" when the stream named none: the channel. */
+  type: string;
+  /** The event's own `id:` field, null when it had none ('' when it had an empty one). */
+  id: string | null;
+  /** The connection's last event ID after this event: what a reconnect would send. */
+  lastEventId: string;
+  data: string;
+  /** UTF-8 bytes of data. */
+  size: number;
+}
+
+export interface CommentEntry extends EntryBase {
+  kind: 'comment';
+  text: string;
+}
+
+export interface RetryChangedEntry extends EntryBase {
+  kind: 'retry-changed';
+  delayMs: number;
+}
+
+/** A line the parser skipped (unknown field, retry that is not all digits): invisible in clients, worth seeing here. */
+export interface IgnoredLineEntry extends EntryBase {
+  kind: 'ignored-line';
+  why: 'unknown-field' | 'invalid-retry';
+  line: string;
+}
+
+export interface AttemptEndedEntry extends EntryBase {
+  kind: 'attempt-ended';
+  reason: EndReason;
+  /** HTTP status for http-error, no-content and bad-content-type; null otherwise. */
+  status: number | null;
+  detail: string;
+  durationMs: number;
+  bytes: number;
+  events: number;
+}
+
+export interface ReconnectScheduledEntry extends EntryBase {
+  kind: 'reconnect-scheduled';
+  delayMs: number;
+  /** How the delay was arrived at, in words: "retry: 5000 from the server", "backoff 2^3 × 1000 ms, jittered". */
+  why: string;
+  nextAttempt: number;
+  lastEventId: string | null;
+}
+
+/** The connection will not reconnect any more. */
+export interface StoppedEntry extends EntryBase {
+  kind: 'stopped';
+  why: string;
+}
+
+export interface FaultInjectedEntry extends EntryBase {
+  kind: 'fault-injected';
+  fault: string;
+  detail: string;
+}
+
+export interface WorkerRestartedEntry extends EntryBase {
+  kind: 'worker-restarted';
+  detail: string;
+}
+
+export interface EntriesDroppedEntry extends EntryBase {
+  kind: 'entries-dropped';
+  count: number;
+  detail: string;
+}
+
+export type TimelineEntry =
+  | AttemptStartedEntry
+  | ResponseEntry
+  | EventEntry
+  | CommentEntry
+  | RetryChangedEntry
+  | IgnoredLineEntry
+  | AttemptEndedEntry
+  | ReconnectScheduledEntry
+  | StoppedEntry
+  | FaultInjectedEntry
+  | WorkerRestartedEntry
+  | EntriesDroppedEntry;
+
+export type EntryKind = TimelineEntry['kind'];
+
+/** Distributes Omit over the union so each variant keeps its own fields. */
+export type EntryBody<E extends TimelineEntry = TimelineEntry> = E extends TimelineEntry
+  ? Omit<E, keyof EntryBase>
+  : never;
+
+/** Where a connection stands now; derived from its entries, kept by the engine for convenience. */
+export type ConnectionState =
+  | { phase: 'connecting'; attempt: number; since: number }
+  | { phase: 'open'; attempt: number; since: number }
+  | { phase: 'waiting'; attempt: number; until: number }
+  | { phase: 'closed'; why: string; since: number };
