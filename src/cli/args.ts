@@ -1,0 +1,145 @@
+/**
+ * Command-line arguments to a ConnectionConfig, with a clear message for anything wrong.
+ * Validation of the config itself is core's (validateConfig), so the CLI and the panel agree.
+ */
+import { parseArgs } from 'node:util';
+import { defaultConfig, validateConfig, type ConnectionConfig } from '../core/config.js';
+import type { HeaderPair } from '../core/timeline.js';
+
+export class UsageError extends Error {
+  override name = 'UsageError';
+}
+
+export interface CaptureArgs {
+  config: ConnectionConfig;
+  durationMs: number | null;
+  output: string | null;
+  json: boolean;
+  verbose: boolean;
+  color: boolean | null;
+}
+
+export const CAPTURE_HELP = `Usage: sse-devtools capture URL [options]
+
+Opens an SSE stream as the browser's EventSource would (WHATWG semantics), with any headers, and
+prints its timeline live: every attempt, response, event (channel, id, data), comment, retry,
+attempt end with its reason, and reconnect with its delay and Last-Event-ID.
+
+Request:
+  -H, --header 'Name: value'   add a request header (repeatable), e.g. -H 'Authorization: Bearer …'
+  -X, --request METHOD         HTTP method (default GET; POST with -d)
+  -d, --data BODY              request body; implies -X POST unless -X is given
+      --secret-header NAME     mask this header's value in output and capture (repeatable);
+                               Authorization, Proxy-Authorization and Cookie are always masked
+
+Last-Event-ID:
+      --last-event-id ID       send this Last-Event-ID on the first attempt
+      --last-event-id-param NAME
+                               send the Last-Event-ID as this query parameter instead of the
+                               Last-Event-ID header (as the EventSource polyfill's
+                               lastEventIdQueryParameterName does)
+
+Timeouts and reconnection:
+      --connect-timeout MS     end an attempt if response headers take longer (default: none)
+      --idle-timeout MS        end an attempt after MS without any byte (default: none)
+      --reconnect-delay MS     delay before reconnecting until the server sends retry: (default 3000)
+      --max-reconnects N       stop after N reconnects (default: reconnect forever)
+      --retry-http-errors      reconnect after non-200 statuses too (the spec stops)
+
+Capture and output:
+      --duration MS            stop after MS, write the capture and exit 0
+  -o, --output FILE            write the capture file (JSON) on exit, on --duration and on Ctrl-C
+      --json                   print each timeline entry as one JSON line instead of text
+  -v, --verbose                also print request and response headers
+      --color / --no-color     force or disable colours (default: on for a terminal, off with NO_COLOR)
+  -h, --help                   show this help
+
+Exit status: 0 when stopped by --duration, or when the server ended the stream or sent 204;
+1 when the stream ended in a failure (HTTP error, wrong Content-Type, network error, timeout);
+2 for bad arguments; 130 on Ctrl-C (the capture is still written).
+
+Example:
+  sse-devtools demo &
+  sse-devtools capture http://127.0.0.1:8787/events -H 'Authorization: Bearer demo-token' \\
+    --idle-timeout 20000 --duration 10000 -o stream.capture.json
+`;
+
+function ms(name: string, raw: string | undefined): number | null {
+  if (raw === undefined) return null;
+  if (!/^\d+$/.test(raw)) throw new UsageError(`--${name} takes a whole number of milliseconds, not "${raw}"`);
+  return Number(raw);
+}
+
+export function parseHeader(raw: string): HeaderPair {
+  const colon = raw.indexOf(':');
+  if (colon <= 0) throw new UsageError(`-H takes 'Name: value', not "${raw}"`);
+  return [raw.slice(0, colon).trim(), raw.slice(colon + 1).trim()];
+}
+
+export function parseCaptureArgs(argv: string[]): CaptureArgs | 'help' {
+  let parsed;
+  try {
+    parsed = parseArgs({
+      args: argv,
+      allowPositionals: true,
+      strict: true,
+      options: {
+        header: { type: 'string', short: 'H', multiple: true },
+        request: { type: 'string', short: 'X' },
+        data: { type: 'string', short: 'd' },
+        'secret-header': { type: 'string', multiple: true },
+        'last-event-id': { type: 'string' },
+        'last-event-id-param': { type: 'string' },
+        'connect-timeout': { type: 'string' },
+        'idle-timeout': { type: 'string' },
+        'reconnect-delay': { type: 'string' },
+        'max-reconnects': { type: 'string' },
+        'retry-http-errors': { type: 'boolean' },
+        duration: { type: 'string' },
+        output: { type: 'string', short: 'o' },
+        json: { type: 'boolean' },
+        verbose: { type: 'boolean', short: 'v' },
+        color: { type: 'boolean' },
+        'no-color': { type: 'boolean' },
+        help: { type: 'boolean', short: 'h' },
+      },
+    });
+  } catch (err) {
+    throw new UsageError(err instanceof Error ? err.message : String(err));
+  }
+  const { values, positionals } = parsed;
+  if (values.help) return 'help';
+  if (positionals.length === 0) throw new UsageError('capture needs a URL, e.g. sse-devtools capture http://127.0.0.1:8787/events');
+  if (positionals.length > 1) throw new UsageError(`capture takes one URL; also got ${positionals.slice(1).map((p) => `"${p}"`).join(', ')}`);
+
+  const config = defaultConfig(positionals[0]!);
+  config.headers = (values.header ?? []).map(parseHeader);
+  config.secretHeaders = values['secret-header'] ?? [];
+  config.body = values.data ?? null;
+  config.method = (values.request ?? (config.body !== null ? 'POST' : 'GET')).toUpperCase();
+  config.initialLastEventId = values['last-event-id'] ?? null;
+  const param = values['last-event-id-param'];
+  if (param !== undefined) config.lastEventIdTransport = { mode: 'query', param };
+  config.connectTimeoutMs = ms('connect-timeout', values['connect-timeout']);
+  config.idleTimeoutMs = ms('idle-timeout', values['idle-timeout']);
+  const delay = ms('reconnect-delay', values['reconnect-delay']);
+  if (delay !== null) config.reconnect.initialDelayMs = config.reconnect.maxDelayMs = delay;
+  const maxReconnects = values['max-reconnects'];
+  if (maxReconnects !== undefined) {
+    if (!/^\d+$/.test(maxReconnects)) throw new UsageError(`--max-reconnects takes a whole number, not "${maxReconnects}"`);
+    config.reconnect.maxAttempts = Number(maxReconnects) + 1;
+  }
+  config.reconnect.retryOnHttpError = values['retry-http-errors'] ?? false;
+
+  const errors = validateConfig(config);
+  if (errors.length > 0) throw new UsageError(errors.map((e) => e.message).join('\n'));
+
+  return {
+    config,
+    durationMs: ms('duration', values.duration),
+    output: values.output ?? null,
+    json: values.json ?? false,
+    verbose: values.verbose ?? false,
+    color: values['no-color'] ? false : (values.color ?? null),
+  };
+}

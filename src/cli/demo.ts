@@ -1,0 +1,71 @@
+/** `sse-devtools demo`: the scenario server for people to point their clients at. */
+import { parseArgs } from 'node:util';
+import { DEFAULT_TOKEN, HELP, startScenarioServer } from '../demo/scenario-server.js';
+import { UsageError } from './args.js';
+import type { Io } from './capture.js';
+
+export const DEMO_HELP = `Usage: sse-devtools demo [--port N] [--token T | --no-auth] [--max-duration MS] [--interval MS]
+
+Starts the demo SSE server on 127.0.0.1 (default port 8787) until Ctrl-C.
+  --port N            port to listen on (0 picks a free one)
+  --token T           Bearer token clients must send (default ${DEFAULT_TOKEN})
+  --no-auth           accept requests without a token
+  --max-duration MS   end every stream after MS, as a load balancer would (default: never)
+  --interval MS       time between events (default 1000)
+  --heartbeat MS      heartbeat comment interval (default 15000; 0 for none)
+`;
+
+function int(name: string, raw: string | undefined): number | undefined {
+  if (raw === undefined) return undefined;
+  if (!/^\d+$/.test(raw)) throw new UsageError(`--${name} takes a whole number, not "${raw}"`);
+  return Number(raw);
+}
+
+export async function runDemo(argv: string[], io: Io): Promise<number> {
+  let values;
+  try {
+    ({ values } = parseArgs({
+      args: argv,
+      strict: true,
+      options: {
+        port: { type: 'string' },
+        token: { type: 'string' },
+        'no-auth': { type: 'boolean' },
+        'max-duration': { type: 'string' },
+        interval: { type: 'string' },
+        heartbeat: { type: 'string' },
+        help: { type: 'boolean', short: 'h' },
+      },
+    }));
+  } catch (err) {
+    throw new UsageError(err instanceof Error ? err.message : String(err));
+  }
+  if (values.help) {
+    io.out(DEMO_HELP);
+    return 0;
+  }
+  const token = values['no-auth'] ? null : (values.token ?? DEFAULT_TOKEN);
+  let server;
+  try {
+    server = await startScenarioServer({
+      port: int('port', values.port) ?? 8787,
+      token,
+      maxDurationMs: int('max-duration', values['max-duration']) ?? 0,
+      intervalMs: int('interval', values.interval) ?? 1000,
+      heartbeatMs: int('heartbeat', values.heartbeat) ?? 15000,
+    });
+  } catch (err) {
+    io.err(`could not start the demo server: ${err instanceof Error ? err.message : String(err)}`);
+    return 1;
+  }
+  io.out(`SSE demo server on ${server.url}  (Ctrl-C to stop)\n`);
+  io.out(HELP);
+  const auth = token === null ? '' : ` -H 'Authorization: Bearer ${token}'`;
+  io.out(`Try:\n  curl -N${auth} ${server.url}/events\n  npx sse-devtools capture ${server.url}/events${auth}\n`);
+  await new Promise<void>((resolve) => {
+    io.onSignal('SIGINT', resolve);
+    io.onSignal('SIGTERM', resolve);
+  });
+  await server.close();
+  return 0;
+}

@@ -1,0 +1,76 @@
+/** The one binary: `sse-devtools capture|demo|help`. */
+import { CAPTURE_HELP, parseCaptureArgs, UsageError } from './args.js';
+import { runCapture, type Io } from './capture.js';
+import { DEMO_HELP, runDemo } from './demo.js';
+import { TOOL_VERSION } from '../core/version.js';
+
+const HELP = `sse-devtools ${TOOL_VERSION}: debug Server-Sent Events streams
+
+Usage:
+  sse-devtools capture URL [options]   open a stream, print its timeline live, save a capture
+  sse-devtools demo [options]          run the demo SSE server on 127.0.0.1:8787
+  sse-devtools help [command]          help for a command
+  sse-devtools --version
+
+Run 'sse-devtools help capture' for every capture option.
+`;
+
+export async function main(argv: string[], io: Io): Promise<number> {
+  const [command, ...rest] = argv;
+  try {
+    switch (command) {
+      case 'capture': {
+        const args = parseCaptureArgs(rest);
+        if (args === 'help') {
+          io.out(CAPTURE_HELP);
+          return 0;
+        }
+        return await runCapture(args, io);
+      }
+      case 'demo':
+        return await runDemo(rest, io);
+      case 'help':
+      case '--help':
+      case '-h':
+      case undefined:
+        io.out(rest[0] === 'capture' ? CAPTURE_HELP : rest[0] === 'demo' ? DEMO_HELP : HELP);
+        return command === undefined ? 2 : 0;
+      case '--version':
+      case '-V':
+        io.out(TOOL_VERSION);
+        return 0;
+      default:
+        throw new UsageError(`unknown command "${command}"; run 'sse-devtools help'`);
+    }
+  } catch (err) {
+    if (err instanceof UsageError) {
+      io.err(`sse-devtools: ${err.message}`);
+      io.err(`Run 'sse-devtools help${command === 'capture' || command === 'demo' ? ` ${command}` : ''}' for usage.`);
+      return 2;
+    }
+    throw err;
+  }
+}
+
+const io: Io = {
+  out: (line) => process.stdout.write(`${line}\n`),
+  err: (line) => process.stderr.write(`${line}\n`),
+  isTTY: process.stdout.isTTY === true,
+  env: process.env,
+  onSignal: (signal, handler) => {
+    process.on(signal, handler);
+    return () => process.off(signal, handler);
+  },
+};
+
+main(process.argv.slice(2), io).then(
+  (code) => {
+    process.exitCode = code;
+    // Streams and servers are closed by now; exit anyway so a stray keep-alive socket cannot hold the process.
+    setTimeout(() => process.exit(code), 100).unref();
+  },
+  (err: unknown) => {
+    process.stderr.write(`sse-devtools: unexpected error: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
+    process.exit(1);
+  },
+);
