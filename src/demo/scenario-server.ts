@@ -45,6 +45,7 @@ export interface ScenarioServer {
 }
 
 export const DEFAULT_TOKEN = 'demo-token';
+const DRIP_MS = 2;
 export const DEFAULT_CHANNELS = ['price', 'chat', 'status'];
 export const FAULTS = ['hold', '500', '204', 'content-type', 'garbage', 'drip', 'cut'] as const;
 export type Fault = (typeof FAULTS)[number];
@@ -213,9 +214,12 @@ export function startScenarioServer(options: ScenarioServerOptions = {}): Promis
       const text = formatEvent(next, channels);
       next++;
       sent++;
+      // A drip takes a while; the next event waits for it, or their bytes would interleave.
+      let busyMs = 0;
       if (plan.fault === 'drip') {
         const bytes = Buffer.from(text, 'utf8');
-        bytes.forEach((_, i) => timers.push(setTimeout(() => res.write(bytes.subarray(i, i + 1)), i * 2)));
+        bytes.forEach((_, i) => timers.push(setTimeout(() => res.write(bytes.subarray(i, i + 1)), i * DRIP_MS)));
+        busyMs = bytes.length * DRIP_MS;
       } else if (plan.fault === 'garbage' && sent % 2 === 1) {
         res.write(Buffer.from([0xff, 0xfe, 0x80, 0x0a]));
         res.write('bogus-field: not part of SSE\nid: bad\u0000id\ndata: {"broken": \xff}\n\n');
@@ -224,10 +228,10 @@ export function startScenarioServer(options: ScenarioServerOptions = {}): Promis
         res.write(text);
       }
       if (plan.count !== null && sent >= plan.count) {
-        timers.push(setTimeout(() => res.end(), plan.fault === 'drip' ? text.length * 2 + 20 : 0));
+        timers.push(setTimeout(() => res.end(), busyMs));
         return;
       }
-      timers.push(setTimeout(send, plan.intervalMs));
+      timers.push(setTimeout(send, busyMs + plan.intervalMs));
     };
     timers.push(setTimeout(send, plan.fault === 'drip' ? 0 : Math.min(plan.intervalMs, 50)));
     if (plan.heartbeatMs > 0) {
