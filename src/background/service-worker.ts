@@ -1,18 +1,97 @@
 /**
- * The extension's background context (a service worker in Chrome, a background script in
- * Firefox). It runs the same engine as the CLI; the connection manager, persistence and the panel
- * protocol build on it.
+ * The extension's background context: a service worker in Chrome, a background script in Firefox.
+ * Wires the connection manager to panels (runtime Ports), storage, and the keep-alive. Listeners
+ * are registered synchronously at the top level, as a service worker that is woken by an event
+ * must find them there.
  */
-import { createConnection, type Connection } from '../core/engine.js';
-import type { ConnectionConfig } from '../core/config.js';
-import type { TimelineEntry } from '../core/timeline.js';
+import browser from 'webextension-polyfill';
+import { originPattern } from '../core/config.js';
+import { DEFAULT_MAX_ENTRIES, MAX_MAX_ENTRIES, MIN_MAX_ENTRIES, PANEL_PORT, isPanelMessage, type PanelMessage, type Settings } from '../protocol/messages.js';
+import { createConnectionManager } from './connection-manager.js';
+import { startKeepAlive } from './keep-alive.js';
+import { createIdbPersistence, type SessionArea } from './persistence.js';
+import { createPortHub, type PanelPort } from './port-hub.js';
 
-const connections = new Map<string, Connection>();
+const SETTINGS_KEY = 'settings';
 
-export function openConnection(id: string, config: ConnectionConfig, onEntry: (e: TimelineEntry) => void): Connection {
-  connections.get(id)?.close();
-  const connection = createConnection({ id, config, onEntry });
-  connections.set(id, connection);
-  connection.start();
-  return connection;
+const session: SessionArea = {
+  get: (key) => browser.storage.session.get(key),
+  set: (items) => browser.storage.session.set(items),
+  remove: (key) => browser.storage.session.remove(key),
+};
+const persistence = createIdbPersistence(session);
+const hub = createPortHub({ persistence, onError: (err) => console.error('SSE DevTools: could not store entries', err) });
+const manager = createConnectionManager({ persistence, sink: hub });
+hub.attach(manager);
+
+function clampSettings(raw: unknown): Settings {
+  const n = Number((raw as Partial<Settings> | undefined)?.maxEntriesPerConnection);
+  return { maxEntriesPerConnection: Number.isInteger(n) ? Math.min(MAX_MAX_ENTRIES, Math.max(MIN_MAX_ENTRIES, n)) : DEFAULT_MAX_ENTRIES };
 }
+
+const ready = (async () => {
+  const stored = await browser.storage.local.get(SETTINGS_KEY);
+  manager.setSettings(clampSettings(stored[SETTINGS_KEY]));
+  await manager.restore();
+})().catch((err: unknown) => console.error('SSE DevTools: restoring connections failed', err));
+
+startKeepAlive(() => manager.hasActive(), () => browser.runtime.getPlatformInfo());
+
+async function hasHostAccess(url: string): Promise<boolean> {
+  try {
+    return await browser.permissions.contains({ origins: [originPattern(url)] });
+  } catch {
+    return true;
+  }
+}
+
+async function handle(port: PanelPort, message: PanelMessage): Promise<void> {
+  await ready;
+  switch (message.type) {
+    case 'hello':
+      await hub.addPort(port);
+      return;
+    case 'connect': {
+      if (!(await hasHostAccess(message.config.url))) {
+        const origin = new URL(message.config.url).origin;
+        // Firefox panels cannot ask; an extension tab can.
+        await browser.tabs.create({ url: browser.runtime.getURL(`grant.html?origin=${encodeURIComponent(originPattern(message.config.url))}`) });
+        hub.post(port, {
+          type: 'connect-result',
+          requestId: message.requestId,
+          connectionId: null,
+          errors: [{ field: 'url', message: `SSE DevTools needs your permission to connect to ${origin}. Allow it in the tab that just opened, then press Connect again.` }],
+        });
+        return;
+      }
+      const result = manager.open(message.config);
+      hub.post(port, { type: 'connect-result', requestId: message.requestId, connectionId: result.id, errors: result.errors });
+      return;
+    }
+    case 'disconnect':
+      manager.disconnect(message.connectionId);
+      return;
+    case 'reconnect':
+      manager.reconnect(message.connectionId);
+      return;
+    case 'remove':
+      manager.remove(message.connectionId);
+      return;
+    case 'settings': {
+      const settings = clampSettings(message.settings);
+      manager.setSettings(settings);
+      await browser.storage.local.set({ [SETTINGS_KEY]: settings });
+      hub.broadcast({ type: 'settings', settings });
+      return;
+    }
+  }
+}
+
+browser.runtime.onConnect.addListener((runtimePort) => {
+  if (runtimePort.name !== PANEL_PORT) return;
+  const port: PanelPort = { postMessage: (m) => runtimePort.postMessage(m) };
+  runtimePort.onMessage.addListener((message: unknown) => {
+    if (isPanelMessage(message)) void handle(port, message);
+  });
+  runtimePort.onDisconnect.addListener(() => hub.removePort(port));
+});

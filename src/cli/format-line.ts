@@ -1,19 +1,6 @@
-/**
- * One timeline entry as one terminal line: readable like `curl -N`, but decoded and annotated.
- * Stream content is untrusted, so control characters are shown escaped: a server must not be able
- * to move the cursor or recolour the terminal.
- */
+/** Terminal lines for the CLI: a timestamp and attempt number before the entry's description. */
+import { clock, describeEntry, safeText, type Style } from '../core/describe.js';
 import type { HeaderPair, TimelineEntry } from '../core/timeline.js';
-
-export interface Style {
-  dim(s: string): string;
-  bold(s: string): string;
-  red(s: string): string;
-  green(s: string): string;
-  yellow(s: string): string;
-  cyan(s: string): string;
-  magenta(s: string): string;
-}
 
 const wrap = (open: number, close: number) => (s: string) => `\u001b[${open}m${s}\u001b[${close}m`;
 export const colors: Style = {
@@ -25,80 +12,11 @@ export const colors: Style = {
   cyan: wrap(36, 39),
   magenta: wrap(35, 39),
 };
-const identity = (s: string): string => s;
-export const plain: Style = { dim: identity, bold: identity, red: identity, green: identity, yellow: identity, cyan: identity, magenta: identity };
-
-/** Newlines as ⏎ keep one entry on one line; other controls become \xNN. */
-export function safeText(s: string): string {
-  // eslint-disable-next-line no-control-regex
-  return s.replace(/[\u0000-\u001f\u007f-\u009f]/g, (c) => (c === '\n' ? '⏎' : `\\x${c.charCodeAt(0).toString(16).padStart(2, '0')}`));
-}
-
-export function clock(time: number): string {
-  const d = new Date(time);
-  const p = (n: number, w = 2) => String(n).padStart(w, '0');
-  return `${p(d.getHours())}:${p(d.getMinutes())}:${p(d.getSeconds())}.${p(d.getMilliseconds(), 3)}`;
-}
-
-export function formatBytes(n: number): string {
-  if (n < 1024) return `${n} B`;
-  if (n < 1024 * 1024) return `${(n / 1024).toFixed(1)} KB`;
-  return `${(n / 1024 / 1024).toFixed(1)} MB`;
-}
-
-export function formatDuration(ms: number): string {
-  return ms < 1000 ? `${Math.round(ms)} ms` : `${(ms / 1000).toFixed(1)} s`;
-}
-
-const MAX_DATA_CHARS = 400;
+export { plain } from '../core/describe.js';
 
 export function formatEntry(e: TimelineEntry, s: Style): string {
   const head = `${s.dim(clock(e.time))} ${s.dim(e.attempt > 0 ? `#${e.attempt}`.padEnd(3) : '   ')}`;
-  return `${head} ${body(e, s)}`;
-}
-
-function body(e: TimelineEntry, s: Style): string {
-  switch (e.kind) {
-    case 'attempt-started': {
-      const id = e.lastEventId === null ? '' : s.dim(`  Last-Event-ID ${safeText(e.lastEventId)} (${e.lastEventIdVia})`);
-      return `${s.cyan('→')} ${s.bold(e.method)} ${safeText(e.url)}${id}`;
-    }
-    case 'response': {
-      const ok = e.status === 200;
-      const type = e.headers.find(([n]) => n.toLowerCase() === 'content-type')?.[1] ?? 'no content-type';
-      const redirect = e.redirected ? s.dim(` via redirect to ${safeText(e.url)}`) : '';
-      const status = `${e.status}${e.statusText ? ` ${safeText(e.statusText)}` : ''}`;
-      return `${s.cyan('←')} ${ok ? s.green(status) : s.red(status)} ${s.dim(`${safeText(type)}, ${formatDuration(e.timeToHeadersMs)}`)}${redirect}`;
-    }
-    case 'event': {
-      const data = e.data.length > MAX_DATA_CHARS ? `${e.data.slice(0, MAX_DATA_CHARS)}…` : e.data;
-      const id = e.id === null ? '' : ` ${s.dim('id=')}${safeText(e.id)}`;
-      return `  ${s.magenta(`[${safeText(e.type)}]`)}${id} ${safeText(data)} ${s.dim(`(${formatBytes(e.size)})`)}`;
-    }
-    case 'comment':
-      return `  ${s.dim(`: ${safeText(e.text)}`)}`;
-    case 'retry-changed':
-      return `  ${s.yellow(`retry: ${e.delayMs} ms`)} ${s.dim('(reconnection delay set by the server)')}`;
-    case 'ignored-line':
-      return `  ${s.yellow(`ignored ${e.why}:`)} ${safeText(e.line)}`;
-    case 'attempt-ended': {
-      const stats = s.dim(`(${formatDuration(e.durationMs)}, ${formatBytes(e.bytes)}, ${e.events} event${e.events === 1 ? '' : 's'})`);
-      const reason = e.reason === 'closed-by-server' || e.reason === 'closed-by-user' ? s.yellow(e.reason) : s.red(e.reason);
-      return `${s.red('✕')} ${reason}${e.status !== null ? ` ${e.status}` : ''} — ${safeText(e.detail)} ${stats}`;
-    }
-    case 'reconnect-scheduled': {
-      const id = e.lastEventId === null ? 'no Last-Event-ID' : `Last-Event-ID ${safeText(e.lastEventId)}`;
-      return `${s.yellow('↻')} reconnect in ${formatDuration(e.delayMs)} as #${e.nextAttempt} with ${id} ${s.dim(`(${e.why})`)}`;
-    }
-    case 'stopped':
-      return `${s.bold('■ stopped:')} ${safeText(e.why)}`;
-    case 'fault-injected':
-      return `${s.red('⚡ fault')} ${safeText(e.fault)}: ${safeText(e.detail)}`;
-    case 'worker-restarted':
-      return `${s.yellow('⟳ worker restarted')} ${safeText(e.detail)}`;
-    case 'entries-dropped':
-      return `${s.yellow(`… ${e.count} entries dropped`)} ${safeText(e.detail)}`;
-  }
+  return `${head} ${describeEntry(e, s)}`;
 }
 
 export function formatHeaders(headers: readonly HeaderPair[], arrow: string, s: Style): string[] {

@@ -113,3 +113,9 @@ export function validateConfig(config: ConnectionConfig): FieldError[] {
   if (!(r.jitter >= 0 && r.jitter <= 1)) errors.push({ field: 'reconnect.jitter', message: 'reconnect.jitter must be between 0 and 1' });
   return errors;
 }
+
+/** The host permission pattern that lets the extension fetch from this URL's host (any port). */
+export function originPattern(url: string): string {
+  const u = new URL(url);
+  return `${u.protocol}//${u.hostname}/*`;
+}

@@ -61,10 +61,15 @@ export interface Connection {
   /** The spec's "last event ID string": '' when there is none. */
   readonly lastEventId: string;
   readonly retryMs: number | null;
+  /** Bytes received over all attempts of this engine instance. */
+  readonly bytesReceived: number;
   /** Begins the first attempt. */
   start(): void;
-  /** Stops everything at once: the open attempt ends as closed-by-user and nothing reconnects. */
-  close(): void;
+  /**
+   * Stops everything at once: the open attempt ends as closed-by-user and nothing reconnects.
+   * `why` is what the stopped entry says when no attempt was open (default: closed by the user).
+   */
+  close(why?: string): void;
   /** Ends the open attempt as a simulated failure; the connection then reconnects as after any failure. */
   fail(detail: string): void;
   /** Appends an entry that the host, not the stream, knows about (a fault injected, the worker restarted). */
@@ -104,6 +109,7 @@ export function createConnection(options: ConnectionOptions): Connection {
   let lastEventId = options.resume?.lastEventId ?? config.initialLastEventId ?? '';
   let retryMs: number | null = options.resume?.retryMs ?? null;
   let failures = 0;
+  let bytesBefore = 0;
   let current: Attempt | null = null;
   let reconnectTimer: unknown = null;
   let state: ConnectionState = { phase: 'connecting', attempt: nextAttemptNumber, since: deps.now() };
@@ -324,6 +330,7 @@ export function createConnection(options: ConnectionOptions): Connection {
   function endAttempt(attempt: Attempt, reason: EndReason, status: number | null, detail: string): void {
     if (attempt.ended) return;
     attempt.ended = true;
+    bytesBefore += attempt.bytes;
     deps.clearTimeout(attempt.connectTimer);
     deps.clearTimeout(attempt.idleTimer);
     attempt.controller.abort();
@@ -388,19 +395,23 @@ export function createConnection(options: ConnectionOptions): Connection {
     get retryMs() {
       return retryMs;
     },
+    get bytesReceived() {
+      return bytesBefore + (current?.bytes ?? 0);
+    },
     start() {
       if (started) return;
       started = true;
       beginAttempt();
     },
-    close() {
+    close(why = 'closed by the user') {
       if (state.phase === 'closed') return;
+      started = true;
       if (current) {
         endAttempt(current, 'closed-by-user', null, 'the user closed the connection');
       } else {
         deps.clearTimeout(reconnectTimer);
         reconnectTimer = null;
-        stop(nextAttemptNumber - 1, 'closed by the user');
+        stop(Math.max(0, nextAttemptNumber - 1), why);
       }
     },
     fail(detail) {

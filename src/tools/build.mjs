@@ -38,7 +38,14 @@ const configs = [
   },
   {
     ...common,
-    entryPoints: { background: 'src/background/service-worker.ts' },
+    entryPoints: {
+      background: 'src/background/service-worker.ts',
+      devtools: 'src/devtools/devtools.ts',
+      panel: 'src/panel/main.tsx',
+      grant: 'src/grant/grant.ts',
+    },
+    jsx: 'automatic',
+    jsxImportSource: 'preact',
     outdir: 'extension',
     platform: 'browser',
     format: 'esm',

@@ -1,0 +1,251 @@
+/**
+ * Owns every connection by id: runs the engine for each, retains its timeline under a cap, and
+ * restores and resumes connections after the background context was stopped. Knows nothing about
+ * ports or browsers: it reports to a Sink (the port hub) and stores through Persistence.
+ */
+import { validateConfig, type ConnectionConfig, type FieldError } from '../core/config.js';
+import { createConnection, type Connection, type EngineDeps, type ResumePoint } from '../core/engine.js';
+import { maskHeaders, maskUrl, REDACTED } from '../core/secrets.js';
+import type { TimelineEntry } from '../core/timeline.js';
+import { DEFAULT_MAX_ENTRIES, type ConnectionInfo, type ConnectionStats, type Settings } from '../protocol/messages.js';
+import type { Persistence, Secrets, StoredConnection } from './persistence.js';
+
+/** Where the manager reports what happened; the port hub batches it to panels and to storage. */
+export interface Sink {
+  entry(entry: TimelineEntry): void;
+  changed(connectionId: string): void;
+  trimmed(connectionId: string, beforeSeq: number): void;
+  removed(connectionId: string): void;
+}
+
+interface Managed {
+  id: string;
+  label: string;
+  createdAt: number;
+  /** Secrets masked: safe to send to panels and to store. */
+  config: ConnectionConfig;
+  secrets: Secrets;
+  engine: Connection | null;
+  entries: TimelineEntry[];
+  stats: ConnectionStats;
+  /** Bytes counted by earlier engine instances (before a restart or a reconnect by the user). */
+  bytesBefore: number;
+}
+
+export interface ManagerOptions {
+  persistence: Persistence;
+  sink: Sink;
+  settings?: Settings;
+  engineDeps?: Partial<EngineDeps>;
+  now?: () => number;
+  newId?: () => string;
+}
+
+export interface ConnectionManager {
+  restore(): Promise<void>;
+  open(config: ConnectionConfig): { id: string; errors: [] } | { id: null; errors: FieldError[] };
+  disconnect(id: string): void;
+  reconnect(id: string): void;
+  remove(id: string): void;
+  setSettings(settings: Settings): void;
+  readonly settings: Settings;
+  info(id: string): ConnectionInfo | null;
+  stored(id: string): StoredConnection | null;
+  snapshot(): { connections: ConnectionInfo[]; entries: TimelineEntry[] };
+  hasActive(): boolean;
+}
+
+export function labelFor(config: ConnectionConfig): string {
+  try {
+    const u = new URL(config.url);
+    return `${config.method} ${u.host}${u.pathname}`;
+  } catch {
+    return `${config.method} ${config.url}`;
+  }
+}
+
+function maskConfig(config: ConnectionConfig): ConnectionConfig {
+  return { ...config, url: maskUrl(config.url), headers: maskHeaders(config.headers, config.secretHeaders), reconnect: { ...config.reconnect } };
+}
+
+function unmask(config: ConnectionConfig, secrets: Secrets): ConnectionConfig {
+  return { ...config, url: secrets.url, headers: secrets.headers.map(([n, v]) => [n, v]) };
+}
+
+const hasMask = (config: ConnectionConfig) => config.url.includes(REDACTED) || config.headers.some(([, v]) => v.includes(REDACTED));
+
+let counter = 0;
+const defaultId = () => `c${Date.now().toString(36)}${(counter++).toString(36)}${Math.random().toString(36).slice(2, 6)}`;
+
+export function createConnectionManager(options: ManagerOptions): ConnectionManager {
+  const { persistence, sink } = options;
+  const now = options.now ?? (() => Date.now());
+  const newId = options.newId ?? defaultId;
+  let settings: Settings = options.settings ?? { maxEntriesPerConnection: DEFAULT_MAX_ENTRIES };
+  const connections = new Map<string, Managed>();
+
+  function onEntry(m: Managed, e: TimelineEntry): void {
+    m.entries.push(e);
+    if (e.kind === 'event') m.stats.events++;
+    else if (e.kind === 'attempt-started') m.stats.attempts++;
+    sink.entry(e);
+    sink.changed(m.id);
+    if (m.entries.length > settings.maxEntriesPerConnection) trim(m);
+  }
+
+  /** Drops the oldest tenth at once, so a full store trims rarely rather than on every entry. */
+  function trim(m: Managed): void {
+    const cap = settings.maxEntriesPerConnection;
+    const drop = m.entries.length - cap + Math.max(1, Math.floor(cap / 10));
+    const beforeSeq = m.entries[drop]?.seq ?? (m.entries.at(-1)?.seq ?? 0) + 1;
+    m.entries.splice(0, drop);
+    sink.trimmed(m.id, beforeSeq);
+    const detail = `the retention cap of ${cap.toLocaleString('en-US')} entries per connection was reached; the oldest ${drop.toLocaleString('en-US')} were dropped`;
+    if (m.engine) m.engine.note({ kind: 'entries-dropped', count: drop, detail });
+  }
+
+  function resumePoint(m: Managed): ResumePoint {
+    const last = m.entries.at(-1);
+    return {
+      lastEventId: m.engine?.lastEventId ?? m.stats.lastEventId,
+      retryMs: m.engine?.retryMs ?? null,
+      nextAttempt: (last?.attempt ?? 0) + 1,
+      nextSeq: (last?.seq ?? 0) + 1,
+    };
+  }
+
+  function startEngine(m: Managed, resume?: ResumePoint): Connection {
+    if (m.engine) m.bytesBefore += m.engine.bytesReceived;
+    const engine = createConnection({
+      id: m.id,
+      config: unmask(m.config, m.secrets),
+      onEntry: (e) => {
+        if (e.kind === 'event') m.stats.lastEventId = e.lastEventId;
+        m.stats.bytes = m.bytesBefore + (m.engine === engine ? engine.bytesReceived : 0);
+        onEntry(m, e);
+      },
+      onState: () => sink.changed(m.id),
+      deps: options.engineDeps,
+      resume,
+    });
+    m.engine = engine;
+    return engine;
+  }
+
+  function info(m: Managed): ConnectionInfo {
+    const state = m.engine?.state ?? { phase: 'closed' as const, why: 'not running', since: m.createdAt };
+    return { id: m.id, label: m.label, config: m.config, state, stats: { ...m.stats }, createdAt: m.createdAt };
+  }
+
+  return {
+    get settings() {
+      return settings;
+    },
+
+    async restore() {
+      const { connections: stored, entries } = await persistence.load();
+      for (const s of stored) {
+        const secrets = await persistence.loadSecrets(s.id);
+        const m: Managed = {
+          id: s.id,
+          label: s.label,
+          createdAt: s.createdAt,
+          config: s.config,
+          secrets: secrets ?? { url: s.config.url, headers: s.config.headers },
+          engine: null,
+          entries: entries.get(s.id) ?? [],
+          stats: s.stats,
+          bytesBefore: s.stats.bytes,
+        };
+        connections.set(m.id, m);
+        if (!s.active) continue;
+        // The record and the entries are written in one transaction, so the entries say where to go on.
+        const engine = startEngine(m, { ...resumePoint(m), retryMs: s.resume.retryMs });
+        if (secrets === null && hasMask(s.config)) {
+          engine.note({ kind: 'worker-restarted', detail: 'the browser restarted; secret header values are kept only for the browser session, so the connection was not resumed. Reconnect it from the form.' });
+          engine.close('not resumed after a browser restart: secret values were not kept');
+          continue;
+        }
+        const lastId = m.stats.lastEventId === '' ? 'no Last-Event-ID' : `Last-Event-ID ${m.stats.lastEventId}`;
+        engine.note({ kind: 'worker-restarted', detail: `the background was stopped and restarted (Chrome stops idle service workers; also after a crash or update); resuming with ${lastId}` });
+        engine.start();
+      }
+    },
+
+    open(config) {
+      const errors = validateConfig(config);
+      if (errors.length > 0) return { id: null, errors };
+      const id = newId();
+      const m: Managed = {
+        id,
+        label: labelFor(config),
+        createdAt: now(),
+        config: maskConfig(config),
+        secrets: { url: config.url, headers: config.headers.map(([n, v]) => [n, v]) },
+        engine: null,
+        entries: [],
+        stats: { events: 0, bytes: 0, attempts: 0, lastEventId: config.initialLastEventId ?? '' },
+        bytesBefore: 0,
+      };
+      connections.set(id, m);
+      if (hasMask(m.config)) void persistence.saveSecrets(id, m.secrets);
+      startEngine(m).start();
+      sink.changed(id);
+      return { id, errors: [] };
+    },
+
+    disconnect(id) {
+      connections.get(id)?.engine?.close();
+    },
+
+    reconnect(id) {
+      const m = connections.get(id);
+      if (!m || (m.engine && m.engine.state.phase !== 'closed')) return;
+      startEngine(m, resumePoint(m)).start();
+      sink.changed(id);
+    },
+
+    remove(id) {
+      const m = connections.get(id);
+      if (!m) return;
+      m.engine?.close();
+      connections.delete(id);
+      void persistence.removeSecrets(id);
+      sink.removed(id);
+    },
+
+    setSettings(next) {
+      settings = next;
+      for (const m of connections.values()) if (m.entries.length > settings.maxEntriesPerConnection) trim(m);
+    },
+
+    info(id) {
+      const m = connections.get(id);
+      return m ? info(m) : null;
+    },
+
+    stored(id) {
+      const m = connections.get(id);
+      if (!m) return null;
+      return {
+        id: m.id,
+        label: m.label,
+        createdAt: m.createdAt,
+        config: m.config,
+        active: m.engine !== null && m.engine.state.phase !== 'closed',
+        resume: resumePoint(m),
+        stats: { ...m.stats },
+      };
+    },
+
+    snapshot() {
+      const list = [...connections.values()];
+      return { connections: list.map(info), entries: list.flatMap((m) => m.entries) };
+    },
+
+    hasActive() {
+      for (const m of connections.values()) if (m.engine && m.engine.state.phase !== 'closed') return true;
+      return false;
+    },
+  };
+}

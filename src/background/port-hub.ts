@@ -1,0 +1,144 @@
+/**
+ * Batches what the manager reports, persists it, then relays it to every open panel: one message
+ * per flush (about a frame, or sooner when many entries wait), never one per event. Entries are
+ * posted only after they are stored, so whatever a panel has survives a restart of the background.
+ */
+import type { TimelineEntry } from '../core/timeline.js';
+import type { BackgroundMessage, ConnectionInfo } from '../protocol/messages.js';
+import type { ConnectionManager, Sink } from './connection-manager.js';
+import type { Persistence, StoredConnection } from './persistence.js';
+
+export interface PanelPort {
+  postMessage(message: BackgroundMessage): void;
+}
+
+export interface HubOptions {
+  persistence: Persistence;
+  frameMs?: number;
+  /** Flush at once past this many waiting entries. */
+  maxBatch?: number;
+  /** History is sent to a new panel in chunks of this many entries. */
+  historyChunk?: number;
+  onError?: (error: unknown) => void;
+}
+
+export interface PortHub extends Sink {
+  /** The manager is created after the hub (it reports to it); attach it before the first flush. */
+  attach(manager: ConnectionManager): void;
+  /** Sends the new panel everything retained, then live batches; no gap, no duplicate. */
+  addPort(port: PanelPort): Promise<void>;
+  removePort(port: PanelPort): void;
+  post(port: PanelPort, message: BackgroundMessage): void;
+  broadcast(message: BackgroundMessage): void;
+  flush(): Promise<void>;
+}
+
+export function createPortHub(options: HubOptions): PortHub {
+  const frameMs = options.frameMs ?? 16;
+  const maxBatch = options.maxBatch ?? 2000;
+  const historyChunk = options.historyChunk ?? 5000;
+  /** Per panel, the highest seq it has of each connection: a flush already under way when it joined must not repeat what its snapshot held. */
+  const ports = new Map<PanelPort, Map<string, number>>();
+  let manager: ConnectionManager | null = null;
+  let pending: TimelineEntry[] = [];
+  let changed = new Set<string>();
+  let trims: { connectionId: string; beforeSeq: number }[] = [];
+  let removed: string[] = [];
+  let timer: ReturnType<typeof setTimeout> | null = null;
+  // Flushes run one after another; a panel joining waits for the chain so it sees each entry once.
+  let chain: Promise<void> = Promise.resolve();
+
+  function schedule(): void {
+    if (pending.length >= maxBatch) {
+      void flush();
+      return;
+    }
+    timer ??= setTimeout(() => void flush(), frameMs);
+  }
+
+  function send(port: PanelPort, message: BackgroundMessage): void {
+    try {
+      port.postMessage(message);
+    } catch {
+      // The panel went away between its disconnect and our noticing; it will get a snapshot on return.
+      ports.delete(port);
+    }
+  }
+
+  function flush(): Promise<void> {
+    if (timer) clearTimeout(timer);
+    timer = null;
+    const entries = pending;
+    const ids = changed;
+    const batchTrims = trims;
+    const batchRemoved = removed;
+    pending = [];
+    changed = new Set();
+    trims = [];
+    removed = [];
+    chain = chain.then(async () => {
+      if (entries.length === 0 && ids.size === 0 && batchTrims.length === 0 && batchRemoved.length === 0) return;
+      const live = [...ids].filter((id) => !batchRemoved.includes(id));
+      const stored = live.map((id) => manager?.stored(id)).filter((c): c is StoredConnection => c != null);
+      try {
+        await options.persistence.write({ entries, connections: stored, trims: batchTrims, removed: batchRemoved });
+      } catch (err) {
+        options.onError?.(err);
+      }
+      const infos = live.map((id) => manager?.info(id)).filter((c): c is ConnectionInfo => c != null);
+      const current = entries.filter((e) => !batchRemoved.includes(e.connectionId));
+      for (const [port, seen] of ports) {
+        const fresh = current.filter((e) => e.seq > (seen.get(e.connectionId) ?? 0));
+        for (const e of fresh) seen.set(e.connectionId, e.seq);
+        if (fresh.length > 0 || infos.length > 0 || batchTrims.length > 0) {
+          send(port, { type: 'batch', entries: fresh, connections: infos, trims: batchTrims });
+        }
+        for (const id of batchRemoved) send(port, { type: 'removed', connectionId: id });
+      }
+    });
+    return chain;
+  }
+
+  return {
+    attach(m) {
+      manager = m;
+    },
+    entry(e) {
+      pending.push(e);
+      schedule();
+    },
+    changed(id) {
+      changed.add(id);
+      schedule();
+    },
+    trimmed(connectionId, beforeSeq) {
+      trims.push({ connectionId, beforeSeq });
+      schedule();
+    },
+    removed(id) {
+      removed.push(id);
+      schedule();
+    },
+    async addPort(port) {
+      await flush();
+      if (!manager) throw new Error('port hub used before a manager was attached');
+      const { connections, entries } = manager.snapshot();
+      // Everything retained goes to this panel as history; later batches carry only newer entries.
+      send(port, { type: 'snapshot', connections, entries: [], settings: manager.settings });
+      const seen = new Map<string, number>();
+      for (const e of entries) seen.set(e.connectionId, e.seq);
+      for (let i = 0; i < entries.length; i += historyChunk) {
+        send(port, { type: 'batch', entries: entries.slice(i, i + historyChunk), connections: [], trims: [] });
+      }
+      ports.set(port, seen);
+    },
+    removePort(port) {
+      ports.delete(port);
+    },
+    post: send,
+    broadcast(message) {
+      for (const port of ports.keys()) send(port, message);
+    },
+    flush,
+  };
+}

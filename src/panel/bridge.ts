@@ -1,0 +1,64 @@
+/**
+ * The panel's line to the background: a runtime Port that is re-opened when it drops (Chrome
+ * disconnects it when it stops the service worker; connecting again starts the worker).
+ */
+import browser from 'webextension-polyfill';
+import type { ConnectionConfig, FieldError } from '../core/config.js';
+import { PANEL_PORT, isPanelMessage, type BackgroundMessage, type PanelMessage, type Settings } from '../protocol/messages.js';
+import type { TimelineStore } from './store/timeline-store.js';
+
+export interface Bridge {
+  send(message: PanelMessage): void;
+  connect(config: ConnectionConfig): Promise<{ connectionId: string | null; errors: FieldError[] }>;
+  setSettings(settings: Settings): void;
+}
+
+export function createBridge(store: TimelineStore): Bridge {
+  let port: browser.Runtime.Port | null = null;
+  let retryMs = 100;
+  const waiting = new Map<string, (r: { connectionId: string | null; errors: FieldError[] }) => void>();
+  let nextRequest = 0;
+
+  function open(): void {
+    port = browser.runtime.connect({ name: PANEL_PORT });
+    port.onMessage.addListener((raw: unknown) => {
+      const message = raw as BackgroundMessage;
+      retryMs = 100;
+      store.connected.value = true;
+      if (message.type === 'connect-result') {
+        waiting.get(message.requestId)?.({ connectionId: message.connectionId, errors: message.errors });
+        waiting.delete(message.requestId);
+        return;
+      }
+      store.apply(message);
+    });
+    port.onDisconnect.addListener(() => {
+      port = null;
+      store.connected.value = false;
+      setTimeout(open, retryMs);
+      retryMs = Math.min(retryMs * 2, 2000);
+    });
+    port.postMessage({ type: 'hello' } satisfies PanelMessage);
+  }
+
+  function send(message: PanelMessage): void {
+    if (!isPanelMessage(message)) return;
+    if (!port) open();
+    port?.postMessage(message);
+  }
+
+  open();
+  return {
+    send,
+    connect(config) {
+      const requestId = `r${nextRequest++}`;
+      return new Promise((resolve) => {
+        waiting.set(requestId, resolve);
+        send({ type: 'connect', requestId, config });
+      });
+    },
+    setSettings(settings) {
+      send({ type: 'settings', settings });
+    },
+  };
+}

@@ -1,0 +1,36 @@
+/** Every event type seen on the connection, with counts and current rate; click filters, Ctrl/⌘-click adds. */
+import type { ChannelStat } from '../store/timeline-store.js';
+
+export interface ChannelListProps {
+  channels: [string, ChannelStat][];
+  selected: ReadonlySet<string>;
+  total: number;
+  rate(stat: ChannelStat): number;
+  onToggle(name: string, additive: boolean): void;
+  onAll(): void;
+}
+
+export function ChannelList(p: ChannelListProps) {
+  return (
+    <ul class="channel-list" aria-label="Channels">
+      <li class={`channel-item ${p.selected.size === 0 ? 'selected' : ''}`} data-testid="channel-all" onClick={p.onAll}>
+        <span class="name">All</span>
+        <span class="count">{p.total.toLocaleString('en-US')}</span>
+      </li>
+      {p.channels.map(([name, stat]) => (
+        <li
+          key={name}
+          class={`channel-item ${p.selected.has(name) ? 'selected' : ''}`}
+          data-testid="channel-item"
+          data-channel={name}
+          title={`${name}: ${stat.count} events. Click to show only this channel; Ctrl/⌘-click to add or remove it.`}
+          onClick={(e) => p.onToggle(name, e.ctrlKey || e.metaKey)}
+        >
+          <span class="name mono">{name}</span>
+          <span class="count">{stat.count.toLocaleString('en-US')}</span>
+          <span class="rate">{p.rate(stat).toFixed(1)}/s</span>
+        </li>
+      ))}
+    </ul>
+  );
+}

@@ -1,0 +1,77 @@
+/** Every connection with its live state and counts; selecting one shows its timeline. */
+import { formatBytes, formatDuration } from '../../core/describe.js';
+import type { ConnectionState } from '../../core/timeline.js';
+import type { ConnectionInfo } from '../../protocol/messages.js';
+
+export function describeState(state: ConnectionState, now: number): string {
+  switch (state.phase) {
+    case 'connecting':
+      return `connecting (attempt ${state.attempt})`;
+    case 'open':
+      return `open for ${formatDuration(Math.max(0, now - state.since))}`;
+    case 'waiting':
+      return `reconnecting in ${formatDuration(Math.max(0, state.until - now))} (attempt ${state.attempt})`;
+    case 'closed':
+      return `closed: ${state.why}`;
+  }
+}
+
+export interface ConnectionListProps {
+  connections: ConnectionInfo[];
+  selected: string | null;
+  now: number;
+  onSelect(id: string): void;
+  onDisconnect(id: string): void;
+  onReconnect(id: string): void;
+  onRemove(id: string): void;
+}
+
+export function ConnectionList(p: ConnectionListProps) {
+  if (p.connections.length === 0) {
+    return <div class="empty">No connections yet. Fill in the form above and press Connect.</div>;
+  }
+  return (
+    <ul class="connection-list" role="listbox" aria-label="Connections">
+      {p.connections.map((c) => (
+        <li
+          key={c.id}
+          class={`connection-item phase-${c.state.phase} ${p.selected === c.id ? 'selected' : ''}`}
+          data-testid="connection-item"
+          data-id={c.id}
+          data-phase={c.state.phase}
+          role="option"
+          aria-selected={p.selected === c.id}
+          onClick={() => p.onSelect(c.id)}
+        >
+          <div class="row">
+            <span class={`dot ${c.state.phase}`} aria-hidden="true" />
+            <span class="label mono" title={c.config.url}>
+              {c.label}
+            </span>
+          </div>
+          <div class="state" data-testid="connection-state">
+            {describeState(c.state, p.now)}
+          </div>
+          <div class="row stats">
+            <span>
+              {c.stats.events.toLocaleString('en-US')} events · {formatBytes(c.stats.bytes)} · {c.stats.attempts} attempt{c.stats.attempts === 1 ? '' : 's'}
+            </span>
+            <span class="spacer" />
+            {c.state.phase === 'closed' ? (
+              <button class="small" data-testid="reconnect-button" title="Connect again with the same settings and the last event id" onClick={(e) => (e.stopPropagation(), p.onReconnect(c.id))}>
+                Reconnect
+              </button>
+            ) : (
+              <button class="small" data-testid="disconnect-button" onClick={(e) => (e.stopPropagation(), p.onDisconnect(c.id))}>
+                Disconnect
+              </button>
+            )}
+            <button class="small icon" data-testid="remove-button" title="Remove this connection and its timeline" onClick={(e) => (e.stopPropagation(), p.onRemove(c.id))}>
+              ✕
+            </button>
+          </div>
+        </li>
+      ))}
+    </ul>
+  );
+}

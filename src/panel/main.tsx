@@ -1,0 +1,16 @@
+/** The panel entry: the same page runs inside DevTools and as a plain extension tab. */
+import { render } from 'preact';
+import { createBridge } from './bridge.js';
+import { App } from './components/App.js';
+import { detectTheme } from './host.js';
+import { createTimelineStore } from './store/timeline-store.js';
+import { createViewStore } from './store/view-store.js';
+
+document.documentElement.dataset.theme = detectTheme();
+const store = createTimelineStore();
+const view = createViewStore();
+const bridge = createBridge(store);
+const root = document.getElementById('root')!;
+// Preact 11's render keeps existing children; the static "loading" text must go.
+root.replaceChildren();
+render(<App store={store} view={view} bridge={bridge} />, root);

@@ -1,0 +1,40 @@
+/**
+ * Recent connections for one-click reconnect, kept in the panel's localStorage without secrets:
+ * secret header values are blanked and URL credentials masked before anything is written.
+ */
+import type { ConnectionConfig } from '../core/config.js';
+import { isSecretHeader, maskUrl } from '../core/secrets.js';
+
+const KEY = 'sse-devtools:recent';
+const MAX = 10;
+
+export interface Recent {
+  config: ConnectionConfig;
+  usedAt: number;
+}
+
+export function loadRecent(): Recent[] {
+  try {
+    const raw = JSON.parse(localStorage.getItem(KEY) ?? '[]') as unknown;
+    return Array.isArray(raw) ? (raw as Recent[]).filter((r) => typeof r?.config?.url === 'string').slice(0, MAX) : [];
+  } catch {
+    return [];
+  }
+}
+
+export function withoutSecrets(config: ConnectionConfig): ConnectionConfig {
+  return {
+    ...config,
+    url: maskUrl(config.url),
+    headers: config.headers.map(([n, v]) => [n, isSecretHeader(n, config.secretHeaders) ? '' : v]),
+    reconnect: { ...config.reconnect },
+  };
+}
+
+export function rememberRecent(config: ConnectionConfig, now = Date.now()): Recent[] {
+  const safe = withoutSecrets(config);
+  const same = (r: Recent) => r.config.url === safe.url && r.config.method === safe.method;
+  const list = [{ config: safe, usedAt: now }, ...loadRecent().filter((r) => !same(r))].slice(0, MAX);
+  localStorage.setItem(KEY, JSON.stringify(list));
+  return list;
+}

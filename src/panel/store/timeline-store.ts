@@ -1,0 +1,133 @@
+/**
+ * The panel's copy of what the background retains: connections and their entries, plus what is
+ * derived once per entry on arrival (channel counts and rates, gaps in numeric ids) so that nothing
+ * is recomputed per frame. One `revision` signal changes per applied batch: one re-render per batch.
+ */
+import { signal } from '@preact/signals';
+import type { EventEntry, TimelineEntry } from '../../core/timeline.js';
+import type { BackgroundMessage, ConnectionInfo, Settings } from '../../protocol/messages.js';
+
+const RATE_WINDOW_S = 10;
+
+export interface ChannelStat {
+  count: number;
+  /** Events per whole second (epoch s -> count), for the last RATE_WINDOW_S seconds. */
+  buckets: Map<number, number>;
+}
+
+export interface ConnView {
+  info: ConnectionInfo;
+  entries: TimelineEntry[];
+  channels: Map<string, ChannelStat>;
+  /** seq of an event -> how many numeric ids are missing just before it. */
+  gaps: Map<number, number>;
+  lastNumericId: number | null;
+  /** Bumped when entries are dropped from the front, so cached views know to start over. */
+  trims: number;
+}
+
+export function createTimelineStore() {
+  const connections = new Map<string, ConnView>();
+  const revision = signal(0);
+  const settings = signal<Settings | null>(null);
+  const connected = signal(false);
+
+  function view(info: ConnectionInfo): ConnView {
+    let v = connections.get(info.id);
+    if (!v) {
+      v = { info, entries: [], channels: new Map(), gaps: new Map(), lastNumericId: null, trims: 0 };
+      connections.set(info.id, v);
+    } else v.info = info;
+    return v;
+  }
+
+  function countEvent(v: ConnView, e: EventEntry): void {
+    let stat = v.channels.get(e.type);
+    if (!stat) v.channels.set(e.type, (stat = { count: 0, buckets: new Map() }));
+    stat.count++;
+    const second = Math.floor(e.time / 1000);
+    stat.buckets.set(second, (stat.buckets.get(second) ?? 0) + 1);
+    if (stat.buckets.size > RATE_WINDOW_S * 2) {
+      for (const s of stat.buckets.keys()) if (s <= second - RATE_WINDOW_S) stat.buckets.delete(s);
+    }
+    if (e.id !== null && /^\d{1,15}$/.test(e.id)) {
+      const n = Number(e.id);
+      if (v.lastNumericId !== null && n > v.lastNumericId + 1) v.gaps.set(e.seq, n - v.lastNumericId - 1);
+      v.lastNumericId = n;
+    }
+  }
+
+  function append(entries: readonly TimelineEntry[]): void {
+    for (const e of entries) {
+      const v = connections.get(e.connectionId);
+      if (!v) continue;
+      const last = v.entries.at(-1);
+      // A batch can overlap what a snapshot held after a reconnect of the port: keep each seq once.
+      if (last && e.seq <= last.seq) continue;
+      v.entries.push(e);
+      if (e.kind === 'event') countEvent(v, e);
+    }
+  }
+
+  function trim(connectionId: string, beforeSeq: number): void {
+    const v = connections.get(connectionId);
+    if (!v) return;
+    let drop = 0;
+    while (drop < v.entries.length && v.entries[drop]!.seq < beforeSeq) drop++;
+    if (drop === 0) return;
+    v.entries.splice(0, drop);
+    v.trims++;
+  }
+
+  function apply(message: BackgroundMessage): void {
+    switch (message.type) {
+      case 'snapshot': {
+        // After a background restart the snapshot is the truth; entries the panel had are in it
+        // because the background posts only what it has stored.
+        const fresh = new Set(message.connections.map((c) => c.id));
+        for (const id of [...connections.keys()]) if (!fresh.has(id) && !connections.get(id)!.info.id.startsWith('import:')) connections.delete(id);
+        for (const info of message.connections) view(info);
+        append(message.entries);
+        settings.value = message.settings;
+        break;
+      }
+      case 'batch':
+        for (const info of message.connections) view(info);
+        for (const t of message.trims) trim(t.connectionId, t.beforeSeq);
+        append(message.entries);
+        break;
+      case 'removed':
+        connections.delete(message.connectionId);
+        break;
+      case 'settings':
+        settings.value = message.settings;
+        break;
+      case 'connect-result':
+        return;
+    }
+    revision.value++;
+  }
+
+  function rate(stat: ChannelStat, nowMs: number): number {
+    const now = Math.floor(nowMs / 1000);
+    let n = 0;
+    // Whole seconds before the current one: a partial second would read low.
+    for (let s = now - RATE_WINDOW_S; s < now; s++) n += stat.buckets.get(s) ?? 0;
+    return n / RATE_WINDOW_S;
+  }
+
+  return {
+    connections,
+    revision,
+    settings,
+    connected,
+    apply,
+    rate,
+    /** Connections in the order they were created. */
+    list(): ConnView[] {
+      return [...connections.values()].sort((a, b) => a.info.createdAt - b.info.createdAt);
+    },
+  };
+}
+
+export type TimelineStore = ReturnType<typeof createTimelineStore>;

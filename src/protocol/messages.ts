@@ -1,0 +1,62 @@
+/**
+ * Every message between a panel and the background, in one place. Panels connect a runtime Port
+ * named PANEL_PORT; the background answers `hello` with a snapshot of everything it retains, then
+ * sends batches of new entries (by time, about a frame, and by count), never one message per event.
+ */
+import type { ConnectionConfig, FieldError } from '../core/config.js';
+import type { ConnectionState, TimelineEntry } from '../core/timeline.js';
+
+export const PANEL_PORT = 'sse-devtools-panel';
+
+/** The retention cap per connection when the user has not chosen one. */
+export const DEFAULT_MAX_ENTRIES = 100_000;
+export const MIN_MAX_ENTRIES = 1_000;
+export const MAX_MAX_ENTRIES = 1_000_000;
+
+export interface Settings {
+  /** Entries retained per connection; past it the oldest go and an entries-dropped entry says so. */
+  maxEntriesPerConnection: number;
+}
+
+export interface ConnectionStats {
+  events: number;
+  bytes: number;
+  attempts: number;
+  lastEventId: string;
+}
+
+/** What a panel knows about a connection besides its entries. Secret header values are masked. */
+export interface ConnectionInfo {
+  id: string;
+  label: string;
+  config: ConnectionConfig;
+  state: ConnectionState;
+  stats: ConnectionStats;
+  createdAt: number;
+}
+
+export type PanelMessage =
+  | { type: 'hello' }
+  | { type: 'connect'; requestId: string; config: ConnectionConfig }
+  | { type: 'disconnect'; connectionId: string }
+  | { type: 'reconnect'; connectionId: string }
+  | { type: 'remove'; connectionId: string }
+  | { type: 'settings'; settings: Settings };
+
+export type BackgroundMessage =
+  | { type: 'snapshot'; connections: ConnectionInfo[]; entries: TimelineEntry[]; settings: Settings }
+  | {
+      type: 'batch';
+      entries: TimelineEntry[];
+      /** Connections whose state or stats changed since the last batch. */
+      connections: ConnectionInfo[];
+      /** Entries with seq below `beforeSeq` were dropped by the retention cap. */
+      trims: { connectionId: string; beforeSeq: number }[];
+    }
+  | { type: 'connect-result'; requestId: string; connectionId: string | null; errors: FieldError[] }
+  | { type: 'removed'; connectionId: string }
+  | { type: 'settings'; settings: Settings };
+
+export function isPanelMessage(value: unknown): value is PanelMessage {
+  return typeof value === 'object' && value !== null && typeof (value as { type?: unknown }).type === 'string';
+}

@@ -1,0 +1,74 @@
+/**
+ * Real Chromium with the unpacked extension loaded (shared/recipes/browser-testing.md).
+ * Recipe A (`launchWithExtension`): the panel page opened as a tab; fast, and the worker can be
+ * reached and stopped. Recipe B lives in devtools.ts: the real DevTools panel.
+ */
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { chromium, type BrowserContext, type Page, type Worker } from 'playwright-core';
+
+export const EXTENSION_DIR = resolve('extension');
+export const ARTIFACTS = resolve('test-results');
+
+/** Chromium from CHROMIUM_PATH, else Debian's, else what Playwright may have installed. */
+export function chromiumPath(): string {
+  const candidates = [process.env.CHROMIUM_PATH, '/usr/bin/chromium', '/usr/bin/chromium-browser', '/usr/bin/google-chrome'];
+  const found = candidates.find((p): p is string => !!p && existsSync(p));
+  if (found) return found;
+  const bundled = chromium.executablePath();
+  if (existsSync(bundled)) return bundled;
+  throw new Error('No Chromium found: install it (Debian: apt-get install chromium) or set CHROMIUM_PATH');
+}
+
+export const CHROMIUM_FLAGS = ['--no-sandbox', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--disable-gpu'];
+
+export function extensionFlags(dir = EXTENSION_DIR): string[] {
+  return [`--disable-extensions-except=${dir}`, `--load-extension=${dir}`];
+}
+
+export interface ExtensionBrowser {
+  context: BrowserContext;
+  extensionId: string;
+  worker: Worker;
+  openPanel(query?: string): Promise<Page>;
+  /** Stops the extension's service worker as Chrome does when idle; its fetches die with it. */
+  stopWorker(): Promise<void>;
+  close(): Promise<void>;
+}
+
+export async function launchWithExtension(options: { colorScheme?: 'light' | 'dark' } = {}): Promise<ExtensionBrowser> {
+  const userDataDir = mkdtempSync(join(tmpdir(), 'sse-e2e-'));
+  const context = await chromium.launchPersistentContext(userDataDir, {
+    headless: true,
+    executablePath: chromiumPath(),
+    ignoreDefaultArgs: ['--disable-extensions'],
+    args: [...extensionFlags(), ...CHROMIUM_FLAGS],
+    viewport: { width: 1280, height: 760 },
+    colorScheme: options.colorScheme ?? 'light',
+  });
+  const worker = context.serviceWorkers()[0] ?? (await context.waitForEvent('serviceworker'));
+  const extensionId = new URL(worker.url()).host;
+  let controlPage: Page | null = null;
+  return {
+    context,
+    extensionId,
+    worker,
+    async openPanel(query = '') {
+      const page = await context.newPage();
+      await page.goto(`chrome-extension://${extensionId}/panel.html${query}`);
+      await page.getByTestId('connect-form').waitFor();
+      return page;
+    },
+    async stopWorker() {
+      controlPage ??= await context.newPage();
+      const cdp = await context.newCDPSession(controlPage);
+      await cdp.send('ServiceWorker.enable');
+      await cdp.send('ServiceWorker.stopAllWorkers');
+    },
+    async close() {
+      await context.close();
+      rmSync(userDataDir, { recursive: true, force: true });
+    },
+  };
+}
