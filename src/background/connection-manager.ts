@@ -6,7 +6,7 @@
 import { validateConfig, type ConnectionConfig, type FieldError } from '../core/config.js';
 import { createConnection, type Connection, type EngineDeps, type ResumePoint } from '../core/engine.js';
 import { maskHeaders, maskUrl, REDACTED } from '../core/secrets.js';
-import type { TimelineEntry } from '../core/timeline.js';
+import type { ConnectionState, TimelineEntry } from '../core/timeline.js';
 import { DEFAULT_MAX_ENTRIES, type ConnectionInfo, type ConnectionStats, type Settings } from '../protocol/messages.js';
 import type { Persistence, Secrets, StoredConnection } from './persistence.js';
 
@@ -132,8 +132,17 @@ export function createConnectionManager(options: ManagerOptions): ConnectionMana
     return engine;
   }
 
+  /** A restored connection that was not running says why it stopped, as its timeline does. */
+  function restoredState(m: Managed): ConnectionState {
+    for (let i = m.entries.length - 1; i >= 0; i--) {
+      const e = m.entries[i]!;
+      if (e.kind === 'stopped') return { phase: 'closed', why: e.why, since: e.time };
+    }
+    return { phase: 'closed', why: 'stopped when the background was restarted', since: m.entries.at(-1)?.time ?? m.createdAt };
+  }
+
   function info(m: Managed): ConnectionInfo {
-    const state = m.engine?.state ?? { phase: 'closed' as const, why: 'not running', since: m.createdAt };
+    const state = m.engine?.state ?? restoredState(m);
     return { id: m.id, label: m.label, config: m.config, state, stats: { ...m.stats }, createdAt: m.createdAt };
   }
 

@@ -95,3 +95,9 @@ browser.runtime.onConnect.addListener((runtimePort) => {
   });
   runtimePort.onDisconnect.addListener(() => hub.removePort(port));
 });
+
+// Firefox e2e only (src/tools/build.mjs): the test build of dist/extension-firefox-e2e defines this
+// true so the extension opens its own panel page, which WebDriver BiDi cannot navigate to but can
+// drive. Every other build defines it false and minifySyntax drops the block.
+declare const __SSE_E2E_OPEN_PANEL__: boolean;
+if (__SSE_E2E_OPEN_PANEL__) void browser.tabs.create({ url: browser.runtime.getURL('panel.html') });

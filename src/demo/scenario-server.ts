@@ -39,6 +39,8 @@ export interface ScenarioServer {
   requests: RecordedRequest[];
   /** Requests for streams (the paths below /events), the ones tests usually care about. */
   streamRequests(): RecordedRequest[];
+  /** How many event streams are open right now (responses not yet ended or cut). */
+  openStreams(): number;
   /** Resolves once the next stream request arrives. */
   nextRequest(): Promise<RecordedRequest>;
   close(): Promise<void>;
@@ -253,6 +255,7 @@ export function startScenarioServer(options: ScenarioServerOptions = {}): Promis
         port,
         requests,
         streamRequests: () => requests.filter((r) => r.path === '/events'),
+        openStreams: () => open.size,
         nextRequest: () => new Promise((r) => waiters.push(r)),
         close: () =>
           new Promise((done) => {

@@ -4,8 +4,14 @@
 import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 
-/** Debian package -> the file that proves it is installed. Empty until the browser tests arrive. */
-const NEEDED = {};
+/** Debian package -> the file that proves it is installed. */
+const NEEDED = {
+  chromium: '/usr/bin/chromium',
+  'firefox-esr': '/usr/bin/firefox-esr',
+  xvfb: '/usr/bin/xvfb-run',
+};
+// A browser named by the user (non-Debian machines) stands in for Debian's.
+if (process.env.CHROMIUM_PATH && existsSync(process.env.CHROMIUM_PATH)) delete NEEDED.chromium;
 
 const missing = Object.entries(NEEDED).filter(([, file]) => !existsSync(file)).map(([pkg]) => pkg);
 if (missing.length === 0) {

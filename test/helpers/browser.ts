@@ -3,7 +3,8 @@
  * Recipe A (`launchWithExtension`): the panel page opened as a tab; fast, and the worker can be
  * reached and stopped. Recipe B lives in devtools.ts: the real DevTools panel.
  */
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { chromium, type BrowserContext, type Page, type Worker } from 'playwright-core';
@@ -19,6 +20,13 @@ export function chromiumPath(): string {
   const bundled = chromium.executablePath();
   if (existsSync(bundled)) return bundled;
   throw new Error('No Chromium found: install it (Debian: apt-get install chromium) or set CHROMIUM_PATH');
+}
+
+/** Chromium derives an unpacked extension's id from the manifest's `key`: fixed, so tests can know it without attaching to the worker. */
+export function extensionId(manifestPath = resolve('manifest.json')): string {
+  const { key } = JSON.parse(readFileSync(manifestPath, 'utf8')) as { key: string };
+  const hex = createHash('sha256').update(Buffer.from(key, 'base64')).digest('hex').slice(0, 32);
+  return [...hex].map((c) => String.fromCharCode(97 + parseInt(c, 16))).join('');
 }
 
 export const CHROMIUM_FLAGS = ['--no-sandbox', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--disable-gpu'];

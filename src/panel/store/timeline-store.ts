@@ -93,8 +93,9 @@ export function createTimelineStore() {
       }
       case 'batch':
         for (const info of message.connections) view(info);
-        for (const t of message.trims) trim(t.connectionId, t.beforeSeq);
+        // Trims may name entries of this very batch: append first, then drop.
         append(message.entries);
+        for (const t of message.trims) trim(t.connectionId, t.beforeSeq);
         break;
       case 'removed':
         connections.delete(message.connectionId);

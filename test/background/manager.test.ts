@@ -1,0 +1,145 @@
+/**
+ * The background's connection manager and port hub in Node, with the real engine against the real
+ * scenario server and an in-memory store: batching, history then live, the cap, and resuming after
+ * the background lost its memory.
+ */
+import assert from 'node:assert/strict';
+import { after, before, describe, test } from 'node:test';
+import { createConnectionManager } from '../../src/background/connection-manager.js';
+import { createMemoryPersistence } from '../../src/background/persistence.js';
+import { createPortHub } from '../../src/background/port-hub.js';
+import { defaultConfig } from '../../src/core/config.js';
+import type { TimelineEntry } from '../../src/core/timeline.js';
+import { startScenarioServer, type ScenarioServer } from '../../src/demo/scenario-server.js';
+import type { BackgroundMessage } from '../../src/protocol/messages.js';
+
+let server: ScenarioServer;
+before(async () => {
+  server = await startScenarioServer({ intervalMs: 5, heartbeatMs: 0 });
+});
+after(() => server.close());
+
+function background(persistence = createMemoryPersistence(), maxEntries = 100_000) {
+  const hub = createPortHub({ persistence, frameMs: 16 });
+  const manager = createConnectionManager({ persistence, sink: hub, settings: { maxEntriesPerConnection: maxEntries } });
+  hub.attach(manager);
+  return { hub, manager, persistence };
+}
+
+function panel() {
+  const messages: BackgroundMessage[] = [];
+  return {
+    port: { postMessage: (m: BackgroundMessage) => void messages.push(structuredClone(m)) },
+    messages,
+    entries: (): TimelineEntry[] => messages.flatMap((m) => (m.type === 'batch' || m.type === 'snapshot' ? m.entries : [])),
+  };
+}
+
+const until = async (pred: () => boolean, what: string) => {
+  for (let i = 0; i < 1000 && !pred(); i++) await new Promise((r) => setTimeout(r, 10));
+  assert.ok(pred(), `never saw ${what}`);
+};
+
+function config(query: string) {
+  const c = defaultConfig(`${server.url}/events?${query}`);
+  c.headers = [['Authorization', 'Bearer demo-token']];
+  return c;
+}
+
+describe('the background', () => {
+  test('relays entries in batches, not one message per event', async () => {
+    const { hub, manager } = background();
+    const p = panel();
+    await hub.addPort(p.port);
+    const { id } = manager.open(config('count=200&interval=0'));
+    assert.ok(id);
+    await until(() => p.entries().some((e) => e.kind === 'stopped' || e.kind === 'reconnect-scheduled'), 'the stream end');
+    manager.disconnect(id);
+    await hub.flush();
+    const events = p.entries().filter((e) => e.kind === 'event').length;
+    const batches = p.messages.filter((m) => m.type === 'batch').length;
+    assert.equal(events, 200);
+    assert.ok(batches < events / 4, `${batches} batches for ${events} events`);
+  });
+
+  test('a panel that joins late gets the history, then live entries, with no gap and no duplicate', async () => {
+    const { hub, manager } = background();
+    const early = panel();
+    await hub.addPort(early.port);
+    const { id } = manager.open(config('interval=2'));
+    await until(() => early.entries().filter((e) => e.kind === 'event').length >= 20, 'twenty events');
+    const late = panel();
+    await hub.addPort(late.port);
+    await until(() => late.entries().filter((e) => e.kind === 'event').length >= 60, 'sixty more events');
+    manager.disconnect(id!);
+    await hub.flush();
+    const seqs = late.entries().map((e) => e.seq);
+    assert.deepEqual(seqs, Array.from({ length: seqs.length }, (_, i) => i + 1));
+    assert.deepEqual(early.entries().map((e) => e.seq), seqs);
+  });
+
+  test('past the cap the oldest entries go, an entries-dropped entry says so, and panels are told to trim', async () => {
+    const { hub, manager } = background(undefined, 1000);
+    const p = panel();
+    await hub.addPort(p.port);
+    const { id } = manager.open(config('count=1500&interval=0'));
+    await until(() => p.entries().some((e) => e.kind === 'entries-dropped'), 'an entries-dropped entry');
+    manager.disconnect(id!);
+    await hub.flush();
+    const snapshot = manager.snapshot().entries;
+    assert.ok(snapshot.length <= 1000);
+    const dropped = snapshot.find((e) => e.kind === 'entries-dropped');
+    assert.ok(dropped && dropped.kind === 'entries-dropped' && dropped.count > 0);
+    assert.ok(p.messages.some((m) => m.type === 'batch' && m.trims.length > 0));
+  });
+
+  test('a restarted background resumes open connections with their Last-Event-ID and says so', async () => {
+    const persistence = createMemoryPersistence();
+    const first = background(persistence);
+    const { id } = first.manager.open(config('interval=5&tag=restart'));
+    await until(() => (first.manager.snapshot().entries.filter((e) => e.kind === 'event').length ?? 0) >= 5, 'five events');
+    await first.hub.flush();
+    const stored = [...persistence.storedEntries.get(id!)!];
+    const record = structuredClone(persistence.stored.get(id!)!);
+    const lastStored = stored.filter((e) => e.kind === 'event').at(-1);
+    assert.ok(lastStored && lastStored.kind === 'event');
+    // The old background dies without a word: its fetch is cut, its memory gone, and nothing it
+    // did after its last write reaches storage.
+    first.manager.disconnect(id!);
+    await first.hub.flush();
+    persistence.storedEntries.set(id!, stored);
+    persistence.stored.set(id!, record);
+
+    const second = background(persistence);
+    await second.manager.restore();
+    const p = panel();
+    await second.hub.addPort(p.port);
+    await until(() => p.entries().some((e) => e.kind === 'event' && e.seq > lastStored.seq), 'events after the restart');
+    second.manager.disconnect(id!);
+    const entries = p.entries();
+    const restarted = entries.find((e) => e.kind === 'worker-restarted');
+    assert.ok(restarted, 'a worker-restarted entry');
+    const resumedRequest = server.streamRequests().filter((r) => r.query.tag === 'restart').at(-1)!;
+    assert.equal(resumedRequest.lastEventId, lastStored.lastEventId);
+    assert.deepEqual(entries.map((e) => e.seq), Array.from({ length: entries.length }, (_, i) => i + 1), 'seq continues without a gap');
+  });
+
+  test('secrets are not stored with the connection record; without them a restored connection is not resumed', async () => {
+    const persistence = createMemoryPersistence();
+    const first = background(persistence);
+    const { id } = first.manager.open(config('interval=5'));
+    await first.hub.flush();
+    assert.ok(!JSON.stringify([...persistence.stored.values()]).includes('demo-token'));
+    first.manager.disconnect(id!);
+    // A browser restart clears session storage: the secret is gone.
+    await persistence.removeSecrets(id!);
+    const record = persistence.stored.get(id!)!;
+    persistence.stored.set(id!, { ...record, active: true });
+    const second = background(persistence);
+    await second.manager.restore();
+    await second.hub.flush();
+    const info = second.manager.info(id!)!;
+    assert.equal(info.state.phase, 'closed');
+    assert.match(info.state.phase === 'closed' ? info.state.why : '', /secret values were not kept/);
+  });
+});

@@ -1,0 +1,301 @@
+/**
+ * The panel opened as an extension tab in real Chromium (recipe A), against real local servers:
+ * the fast home for the panel's behaviours. The real DevTools flows are in devtools-panel.test.ts.
+ */
+import assert from 'node:assert/strict';
+import { mkdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { after, before, describe, test } from 'node:test';
+import type { Page } from 'playwright-core';
+import { parseCapture } from '../../src/core/capture/schema.js';
+import type { CaptureFile } from '../../src/core/capture/format.js';
+import { startScenarioServer, type ScenarioServer } from '../../src/demo/scenario-server.js';
+import { ARTIFACTS, launchWithExtension, type ExtensionBrowser } from '../helpers/browser.js';
+import { sseHead, startRawServer, type RawServer } from '../helpers/raw-server.js';
+
+let server: ScenarioServer;
+let browser: ExtensionBrowser;
+const raws: RawServer[] = [];
+const GUARD = 20_000;
+
+before(async () => {
+  mkdirSync(ARTIFACTS, { recursive: true });
+  server = await startScenarioServer({ intervalMs: 100, heartbeatMs: 700 });
+  browser = await launchWithExtension();
+});
+after(async () => {
+  await browser?.close();
+  await server?.close();
+  await Promise.all(raws.map((r) => r.close()));
+});
+
+let tagNo = 0;
+const tagged = (query = '') => {
+  const tag = `p${++tagNo}`;
+  return { url: `${server.url}/events?tag=${tag}${query ? `&${query}` : ''}`, mine: () => server.streamRequests().filter((r) => r.query.tag === tag) };
+};
+
+async function connect(page: Page, url: string, options: { token?: string; reconnectDelay?: number; maxAttempts?: number } = {}): Promise<void> {
+  await page.getByTestId('url-input').fill(url);
+  await page.getByTestId('header-value').first().fill(options.token ?? 'Bearer demo-token');
+  if (options.reconnectDelay !== undefined || options.maxAttempts !== undefined) {
+    if ((await page.getByTestId('reconnect-delay').count()) === 0) await page.getByTestId('toggle-reconnect').click();
+    if (options.reconnectDelay !== undefined) await page.getByTestId('reconnect-delay').fill(String(options.reconnectDelay));
+    if (options.maxAttempts !== undefined) await page.getByTestId('max-attempts').fill(String(options.maxAttempts));
+  }
+  const before = await page.getByTestId('connection-item').count();
+  await page.getByTestId('connect-button').click();
+  await page.getByTestId('connection-item').nth(before).waitFor({ timeout: GUARD });
+}
+
+const rows = (page: Page, kind?: string) => page.locator(`[data-testid="timeline-row"]${kind ? `[data-kind="${kind}"]` : ''}`);
+
+async function exportSelected(page: Page): Promise<{ text: string; capture: CaptureFile }> {
+  const [download] = await Promise.all([page.waitForEvent('download'), page.getByTestId('export-selected').click()]);
+  const path = await download.path();
+  const text = readFileSync(path, 'utf8');
+  const parsed = parseCapture(text);
+  assert.ok(parsed.ok, parsed.ok ? '' : parsed.errors.join('\n'));
+  return { text, capture: parsed.capture };
+}
+
+async function waitForCount(page: Page, kind: string, n: number): Promise<void> {
+  await page.waitForFunction(([k, count]) => document.querySelectorAll(`[data-testid="timeline-row"][data-kind="${k}"]`).length >= count, [kind, n] as const, { timeout: GUARD });
+}
+
+describe('the connection form', () => {
+  test('bad input gets a clear message next to its field, and nothing is sent', async () => {
+    const page = await browser.openPanel();
+    const requestsBefore = server.requests.length;
+    const cases: [string, string, string, RegExp][] = [
+      ['not a url', 'Authorization', 'url', /Not a valid absolute URL/],
+      ['ftp://127.0.0.1/x', 'Authorization', 'url', /Only http and https/],
+      [`${server.url}/events`, 'Bad Name', 'headers.0', /Invalid header name "Bad Name"/],
+    ];
+    for (const [url, headerName, field, message] of cases) {
+      await page.getByTestId('url-input').fill(url);
+      await page.getByTestId('header-name').first().fill(headerName);
+      await page.getByTestId('connect-button').click();
+      const error = page.locator(`[data-testid="field-error"][data-field="${field}"]`);
+      await error.waitFor({ timeout: GUARD });
+      assert.match((await error.textContent()) ?? '', message);
+    }
+    await page.getByTestId('idle-timeout').fill('soon');
+    await page.getByTestId('header-name').first().fill('Authorization');
+    await page.getByTestId('connect-button').click();
+    await page.locator('[data-testid="field-error"][data-field="idleTimeoutMs"]').waitFor({ timeout: GUARD });
+    assert.equal(await page.getByTestId('connection-item').count(), 0, 'no connection was opened');
+    assert.equal(server.requests.length, requestsBefore, 'the server saw no request');
+    await page.close();
+  });
+
+  test('secret header values are hidden until revealed, and recent connections keep no secret', async () => {
+    const page = await browser.openPanel();
+    const value = page.getByTestId('header-value').first();
+    await value.fill('Bearer demo-token');
+    assert.equal(await value.getAttribute('type'), 'password');
+    await page.getByTestId('header-reveal').first().click();
+    assert.equal(await page.getByTestId('header-value').first().getAttribute('type'), 'text');
+    const { url } = tagged('count=1');
+    await connect(page, url, { maxAttempts: 1 });
+    await page.getByTestId('recent-item').first().waitFor({ timeout: GUARD });
+    const stored = await page.evaluate(() => localStorage.getItem('sse-devtools:recent') ?? '');
+    assert.match(stored, /tag=p/);
+    assert.doesNotMatch(stored, /demo-token/);
+    // One click refills the form and asks for the secret it did not keep.
+    await page.getByTestId('recent-item').first().click();
+    const error = page.locator('[data-testid="field-error"][data-field="headers.0"]');
+    await error.waitFor({ timeout: GUARD });
+    assert.match((await error.textContent()) ?? '', /Enter the value of Authorization/);
+    await page.close();
+  });
+});
+
+describe('the timeline', () => {
+  test('events of several channels appear with ids; channel, text and heartbeat filters narrow the rows', async () => {
+    const page = await browser.openPanel();
+    const { url } = tagged();
+    await connect(page, url);
+    await waitForCount(page, 'event', 8);
+    await waitForCount(page, 'comment', 1);
+    const channels = await page.getByTestId('channel-item').evaluateAll((els) => els.map((e) => e.getAttribute('data-channel')));
+    assert.deepEqual(channels, ['chat', 'price', 'status']);
+    const firstEvent = rows(page, 'event').first();
+    assert.equal(await firstEvent.getAttribute('data-channel'), 'chat');
+    assert.match((await firstEvent.textContent()) ?? '', /chat1\{"n":1,"channel":"chat"/);
+
+    await page.locator('[data-testid="channel-item"][data-channel="price"]').click();
+    const shown = await rows(page, 'event').evaluateAll((els) => [...new Set(els.map((e) => e.getAttribute('data-channel')))]);
+    assert.deepEqual(shown, ['price']);
+    await page.locator('[data-testid="channel-item"][data-channel="chat"]').click({ modifiers: ['Control'] });
+    const two = await rows(page, 'event').evaluateAll((els) => [...new Set(els.map((e) => e.getAttribute('data-channel')))].sort());
+    assert.deepEqual(two, ['chat', 'price']);
+    await page.getByTestId('channel-all').click();
+
+    await page.getByTestId('filter-input').fill('"n":5,');
+    await page.waitForFunction(() => document.querySelectorAll('[data-testid="timeline-row"][data-kind="event"]').length === 1, undefined, { timeout: GUARD });
+    await page.getByTestId('filter-input').fill('');
+
+    await page.getByTestId('toggle-comments').uncheck();
+    assert.equal(await rows(page, 'comment').count(), 0);
+    await page.getByTestId('toggle-comments').check();
+
+    await rows(page, 'event').nth(2).click();
+    await page.getByTestId('json-tree').waitFor({ timeout: GUARD });
+    assert.match((await page.getByTestId('detail-pane').textContent()) ?? '', /channel:/);
+    await page.screenshot({ path: join(ARTIFACTS, 'panel-tab-light.png') });
+    await page.getByTestId('disconnect-button').last().click();
+    await page.locator('[data-testid="connection-item"][data-phase="closed"]').last().waitFor({ timeout: GUARD });
+    await page.close();
+  });
+
+  test('a 401 shows http-error 401 and does not reconnect', async () => {
+    const page = await browser.openPanel();
+    const { url, mine } = tagged();
+    await connect(page, url, { token: 'Bearer expired', reconnectDelay: 100 });
+    await waitForCount(page, 'stopped', 1);
+    assert.match((await rows(page, 'attempt-ended').first().textContent()) ?? '', /http-error 401/);
+    assert.equal(await rows(page, 'reconnect-scheduled').count(), 0);
+    assert.match((await page.getByTestId('connection-state').last().textContent()) ?? '', /closed: http-error/);
+    assert.equal(mine().length, 1);
+    await page.close();
+  });
+
+  test('stream data is rendered as text and runs nothing', async () => {
+    const hostile = '<img src=x onerror="document.title=\'pwned\'"><script>document.title="pwned"</script>';
+    const raw = await startRawServer((res) => {
+      sseHead(res);
+      res.end(`event: <b>bold</b>\nid: <i>1</i>\ndata: ${hostile}\n\n`);
+    });
+    raws.push(raw);
+    const page = await browser.openPanel();
+    let dialog = false;
+    page.on('dialog', (d) => ((dialog = true), void d.dismiss()));
+    await connect(page, raw.url, { maxAttempts: 1 });
+    await waitForCount(page, 'event', 1);
+    const row = rows(page, 'event').first();
+    assert.ok(((await row.textContent()) ?? '').includes(hostile));
+    await row.click();
+    await page.getByTestId('detail-data').waitFor({ timeout: GUARD });
+    assert.equal(await page.getByTestId('detail-data').textContent(), hostile);
+    assert.equal(await page.locator('#root img, #root script, #root b, #root i').count(), 0, 'no element was created from stream data');
+    assert.notEqual(await page.title(), 'pwned');
+    assert.equal(dialog, false);
+    await page.close();
+  });
+
+  test('100 000 retained entries are virtualized: the DOM holds only the visible rows', async () => {
+    const total = 99_990;
+    const raw = await startRawServer((res) => {
+      sseHead(res);
+      const parts: string[] = [];
+      for (let i = 1; i <= total; i++) parts.push(`id: ${i}\nevent: ${i % 2 ? 'odd' : 'even'}\ndata: {"i":${i}}\n\n`);
+      res.end(parts.join(''));
+    });
+    raws.push(raw);
+    const page = await browser.openPanel();
+    await connect(page, raw.url, { maxAttempts: 1 });
+    await page.waitForFunction((n) => Number(document.querySelector('[data-testid="timeline"]')?.getAttribute('data-rows')) >= n, total, { timeout: 60_000 });
+    assert.ok((await rows(page).count()) < 120, 'only a window of rows is in the DOM');
+    // Following the bottom: the last event is on screen.
+    await rows(page, 'event').filter({ hasText: `{"i":${total}}` }).waitFor({ timeout: GUARD });
+    // Scrolling to the middle shows the middle rows.
+    await page.getByTestId('timeline').evaluate((el) => (el.scrollTop = el.scrollHeight / 2));
+    await rows(page, 'event').filter({ hasText: `{"i":${Math.round(total / 2)}}` }).first().waitFor({ timeout: GUARD });
+    assert.match((await page.getByTestId('channel-all').textContent()) ?? '', /99,990/);
+    await page.close();
+  });
+
+  test('the retention cap drops the oldest entries and the timeline says so', async () => {
+    const page = await browser.openPanel();
+    await page.getByTestId('cap-input').fill('1000');
+    await page.getByTestId('cap-input').press('Enter');
+    const raw = await startRawServer((res) => {
+      sseHead(res);
+      const parts: string[] = [];
+      for (let i = 1; i <= 1500; i++) parts.push(`id: ${i}\ndata: ${i}\n\n`);
+      res.end(parts.join(''));
+    });
+    raws.push(raw);
+    await connect(page, raw.url, { maxAttempts: 1 });
+    await waitForCount(page, 'entries-dropped', 1);
+    assert.match((await rows(page, 'entries-dropped').first().textContent()) ?? '', /entries dropped.*retention cap of 1,000/);
+    const retained = Number(await page.getByTestId('timeline').getAttribute('data-rows'));
+    assert.ok(retained <= 1000, `${retained} rows retained`);
+    await page.getByTestId('cap-input').fill('100000');
+    await page.getByTestId('cap-input').press('Enter');
+    await page.close();
+  });
+});
+
+describe('history, export and the background', () => {
+  test('a panel opened later gets the whole history, then live entries, with no gap and no duplicate', async () => {
+    const first = await browser.openPanel();
+    const { url } = tagged('interval=50');
+    await connect(first, url);
+    await waitForCount(first, 'event', 10);
+    const second = await browser.openPanel();
+    await second.getByTestId('connection-item').last().click();
+    await waitForCount(second, 'event', 30);
+    await first.getByTestId('disconnect-button').last().click();
+    await second.locator('[data-testid="connection-item"][data-phase="closed"]').last().waitFor({ timeout: GUARD });
+    const a = (await exportSelected(first)).capture.connections[0]!.entries.map((e) => e.seq);
+    const b = (await exportSelected(second)).capture.connections[0]!.entries.map((e) => e.seq);
+    assert.deepEqual(b, a, 'both panels hold the same entries');
+    assert.deepEqual(b, Array.from({ length: b.length }, (_, i) => i + 1), 'seq 1..n: no gap, no duplicate');
+    await first.close();
+    await second.close();
+  });
+
+  test('export produces a valid capture without the token', async () => {
+    const page = await browser.openPanel();
+    const { url } = tagged('count=3&token=qs-secret');
+    await connect(page, url, { maxAttempts: 1 });
+    await waitForCount(page, 'stopped', 1);
+    const { text, capture } = await exportSelected(page);
+    assert.doesNotMatch(text, /demo-token/);
+    assert.doesNotMatch(text, /qs-secret/);
+    assert.equal(capture.connections[0]!.entries.filter((e) => e.kind === 'event').length, 3);
+    assert.ok(capture.redactions.length > 0);
+    await page.close();
+  });
+
+  test('after the service worker is stopped mid-stream the panel keeps every entry and the stream resumes with Last-Event-ID', async () => {
+    const page = await browser.openPanel();
+    const { url, mine } = tagged('interval=100');
+    await connect(page, url);
+    await waitForCount(page, 'event', 5);
+    await browser.stopWorker();
+    await waitForCount(page, 'worker-restarted', 1);
+    await page.waitForFunction(() => document.querySelector('[data-testid="background-status"]')?.textContent === '●', undefined, { timeout: GUARD });
+    await page.waitForFunction(() => [...document.querySelectorAll('[data-testid="timeline-row"][data-kind="attempt-started"]')].length >= 2, undefined, { timeout: GUARD });
+    await waitForCount(page, 'event', 8);
+    await page.getByTestId('disconnect-button').last().click();
+    await page.locator('[data-testid="connection-item"][data-phase="closed"]').last().waitFor({ timeout: GUARD });
+    const { capture } = await exportSelected(page);
+    const entries = capture.connections[0]!.entries;
+    assert.deepEqual(entries.map((e) => e.seq), Array.from({ length: entries.length }, (_, i) => i + 1), 'no entry lost');
+    const restartAt = entries.findIndex((e) => e.kind === 'worker-restarted');
+    const lastBefore = entries.slice(0, restartAt).filter((e) => e.kind === 'event').at(-1);
+    assert.ok(lastBefore && lastBefore.kind === 'event');
+    const resumed = mine().at(-1)!;
+    assert.equal(resumed.lastEventId, lastBefore.lastEventId, 'the resumed request carried the last event id');
+    const firstAfter = entries.slice(restartAt).find((e) => e.kind === 'event');
+    assert.ok(firstAfter && firstAfter.kind === 'event');
+    assert.equal(Number(firstAfter.id), Number(lastBefore.id) + 1, 'the stream continued where it stopped');
+    await page.screenshot({ path: join(ARTIFACTS, 'panel-tab-restart.png') });
+    await page.close();
+  });
+});
+
+describe('themes', () => {
+  test('the panel follows the dark theme', async () => {
+    const page = await browser.openPanel('?theme=dark');
+    assert.equal(await page.evaluate(() => document.documentElement.dataset.theme), 'dark');
+    const bg = await page.evaluate(() => getComputedStyle(document.body).backgroundColor);
+    assert.equal(bg, 'rgb(40, 40, 40)');
+    await page.getByTestId('connection-item').last().click();
+    await page.screenshot({ path: join(ARTIFACTS, 'panel-tab-dark.png') });
+    await page.close();
+  });
+});
