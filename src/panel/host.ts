@@ -3,7 +3,12 @@
  * the theme, and whether `chrome.devtools` exists. Everything else in the panel is host-agnostic.
  */
 interface DevtoolsGlobal {
-  devtools?: { panels?: { themeName?: string } };
+  devtools?: { panels?: { themeName?: string; onThemeChanged?: { addListener(fn: (theme: string) => void): void } } };
+}
+
+/** Firefox tells a panel when the DevTools theme changes; Chrome applies a new theme on reopen. */
+export function onThemeChange(apply: (theme: 'light' | 'dark') => void): void {
+  (globalThis as { browser?: DevtoolsGlobal }).browser?.devtools?.panels?.onThemeChanged?.addListener((t) => apply(t === 'dark' ? 'dark' : 'light'));
 }
 
 export function inDevtools(): boolean {

@@ -2,11 +2,12 @@
 import { render } from 'preact';
 import { createBridge } from './bridge.js';
 import { App } from './components/App.js';
-import { detectTheme } from './host.js';
+import { detectTheme, onThemeChange } from './host.js';
 import { createTimelineStore } from './store/timeline-store.js';
 import { createViewStore } from './store/view-store.js';
 
 document.documentElement.dataset.theme = detectTheme();
+onThemeChange((theme) => (document.documentElement.dataset.theme = theme));
 const store = createTimelineStore();
 const view = createViewStore();
 const bridge = createBridge(store);

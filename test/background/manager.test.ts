@@ -62,6 +62,20 @@ describe('the background', () => {
     assert.ok(batches < events / 4, `${batches} batches for ${events} events`);
   });
 
+  test('ten connections run at once, each with its own timeline', async () => {
+    const { hub, manager } = background();
+    const ids = Array.from({ length: 10 }, (_, i) => manager.open(config(`interval=5&channels=ch${i}`)).id!);
+    await until(() => ids.every((id) => (manager.info(id)?.stats.events ?? 0) >= 5), 'five events on every connection');
+    for (const id of ids) manager.disconnect(id);
+    await hub.flush();
+    const byConnection = new Map<string, Set<string>>();
+    for (const e of manager.snapshot().entries) {
+      if (e.kind === 'event') byConnection.set(e.connectionId, (byConnection.get(e.connectionId) ?? new Set()).add(e.type));
+    }
+    assert.equal(byConnection.size, 10);
+    ids.forEach((id, i) => assert.deepEqual([...byConnection.get(id)!], [`ch${i}`]));
+  });
+
   test('a panel that joins late gets the history, then live entries, with no gap and no duplicate', async () => {
     const { hub, manager } = background();
     const early = panel();
