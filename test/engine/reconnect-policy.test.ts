@@ -97,11 +97,14 @@ describe('the engine follows its policy over time', () => {
     r.connection.close();
   });
 
-  test('a connection that stayed open past the reset threshold starts the backoff over', async () => {
+  /**
+   * Attempts 1-2 fail at once; attempt 3 opens and stays open 61 s; attempts 4-5 fail again.
+   * Returns the reconnect delays the engine scheduled.
+   */
+  async function scheduleAroundLongLivedAttempt(backoffResetAfterMs: number | null): Promise<number[]> {
     const clock = fakeClock();
     let call = 0;
     const controllers: ReadableStreamDefaultController<Uint8Array>[] = [];
-    // Attempts 1-2 fail at once; attempt 3 opens and lives long; attempts 4-5 fail again.
     const fetchFake: EngineDeps['fetch'] = async () => {
       call++;
       if (call !== 3) throw new TypeError('fetch failed');
@@ -109,35 +112,22 @@ describe('the engine follows its policy over time', () => {
       return new Response(body, { status: 200, headers: { 'Content-Type': 'text/event-stream' } });
     };
     const r = run(
-      config('http://127.0.0.1:9/events', { reconnect: { initialDelayMs: 100, backoffFactor: 2, maxDelayMs: 10000, backoffResetAfterMs: 60000, maxAttempts: 5 } }),
+      config('http://127.0.0.1:9/events', { reconnect: { initialDelayMs: 100, backoffFactor: 2, maxDelayMs: 10000, backoffResetAfterMs, maxAttempts: 5 } }),
       { ...clock.deps, fetch: fetchFake, random: () => 0 },
     );
     await clock.advance(100 + 200);
     await clock.advance(61_000);
     controllers[0]!.close();
     await clock.advance(10_000);
+    return scheduleOf(r.entries);
+  }
+
+  test('a connection that stayed open past the reset threshold starts the backoff over', async () => {
     // 100, 200 back off; after the long-lived attempt 3 the count restarts: 100, then 200.
-    assert.deepEqual(scheduleOf(r.entries), [100, 200, 100, 200]);
+    assert.deepEqual(await scheduleAroundLongLivedAttempt(60_000), [100, 200, 100, 200]);
   });
 
   test('the same schedule without the reset threshold keeps backing off', async () => {
-    const clock = fakeClock();
-    let call = 0;
-    const controllers: ReadableStreamDefaultController<Uint8Array>[] = [];
-    const fetchFake: EngineDeps['fetch'] = async () => {
-      call++;
-      if (call !== 3) throw new TypeError('fetch failed');
-      const body = new ReadableStream<Uint8Array>({ start: (c) => void controllers.push(c) });
-      return new Response(body, { status: 200, headers: { 'Content-Type': 'text/event-stream' } });
-    };
-    const r = run(
-      config('http://127.0.0.1:9/events', { reconnect: { initialDelayMs: 100, backoffFactor: 2, maxDelayMs: 10000, backoffResetAfterMs: null, maxAttempts: 5 } }),
-      { ...clock.deps, fetch: fetchFake, random: () => 0 },
-    );
-    await clock.advance(300);
-    await clock.advance(61_000);
-    controllers[0]!.close();
-    await clock.advance(10_000);
-    assert.deepEqual(scheduleOf(r.entries), [100, 200, 400, 800]);
+    assert.deepEqual(await scheduleAroundLongLivedAttempt(null), [100, 200, 400, 800]);
   });
 });

@@ -4,7 +4,7 @@
  */
 import type { ConnectionConfig } from '../config.js';
 import { isSecretHeader, maskHeaderValue, maskUrl, REDACTED } from '../secrets.js';
-import type { EndReason, HeaderPair, LastEventIdVia, TimelineEntry } from '../timeline.js';
+import type { AttemptEndedEntry, HeaderPair, LastEventIdVia, ResponseEntry, TimelineEntry } from '../timeline.js';
 
 export const CAPTURE_FORMAT = 'sse-devtools-capture';
 export const CAPTURE_VERSION = 1;
@@ -43,23 +43,8 @@ export interface AttemptSummary {
   requestHeaders: HeaderPair[];
   lastEventId: string | null;
   lastEventIdVia: LastEventIdVia;
-  response: {
-    status: number;
-    statusText: string;
-    url: string;
-    redirected: boolean;
-    headers: HeaderPair[];
-    timeToHeadersMs: number;
-  } | null;
-  end: {
-    at: number;
-    reason: EndReason;
-    status: number | null;
-    detail: string;
-    durationMs: number;
-    bytes: number;
-    events: number;
-  } | null;
+  response: Pick<ResponseEntry, 'status' | 'statusText' | 'url' | 'redirected' | 'headers' | 'timeToHeadersMs'> | null;
+  end: ({ at: number } & Pick<AttemptEndedEntry, 'reason' | 'status' | 'detail' | 'durationMs' | 'bytes' | 'events'>) | null;
 }
 
 export function summarizeAttempts(entries: readonly TimelineEntry[]): AttemptSummary[] {

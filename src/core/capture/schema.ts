@@ -32,6 +32,10 @@ const headers = z.array(z.tuple([text, text])).max(CAPTURE_LIMITS.headers);
 const lastEventIdVia = z.enum(['header', 'query', 'none']);
 const endReason = z.enum(END_REASONS);
 
+const status = z.number().int().min(0).max(999);
+const responseFields = { status, statusText: text, url, redirected: z.boolean(), headers, timeToHeadersMs: ms };
+const endFields = { reason: endReason, status: status.nullable(), detail: text, durationMs: ms, bytes: count, events: count };
+
 const base = {
   connectionId: text,
   attempt: count,
@@ -41,16 +45,7 @@ const base = {
 
 const entrySchema: z.ZodType<TimelineEntry> = z.discriminatedUnion('kind', [
   z.object({ ...base, kind: z.literal('attempt-started'), method: text, url, headers, lastEventId: text.nullable(), lastEventIdVia }),
-  z.object({
-    ...base,
-    kind: z.literal('response'),
-    status: z.number().int().min(0).max(999),
-    statusText: text,
-    url,
-    redirected: z.boolean(),
-    headers,
-    timeToHeadersMs: ms,
-  }),
+  z.object({ ...base, kind: z.literal('response'), ...responseFields }),
   z.object({
     ...base,
     kind: z.literal('event'),
@@ -63,16 +58,7 @@ const entrySchema: z.ZodType<TimelineEntry> = z.discriminatedUnion('kind', [
   z.object({ ...base, kind: z.literal('comment'), text: z.string().max(CAPTURE_LIMITS.dataChars) }),
   z.object({ ...base, kind: z.literal('retry-changed'), delayMs: ms }),
   z.object({ ...base, kind: z.literal('ignored-line'), why: z.enum(['unknown-field', 'invalid-retry']), line: text }),
-  z.object({
-    ...base,
-    kind: z.literal('attempt-ended'),
-    reason: endReason,
-    status: z.number().int().min(0).max(999).nullable(),
-    detail: text,
-    durationMs: ms,
-    bytes: count,
-    events: count,
-  }),
+  z.object({ ...base, kind: z.literal('attempt-ended'), ...endFields }),
   z.object({ ...base, kind: z.literal('reconnect-scheduled'), delayMs: ms, why: text, nextAttempt: count, lastEventId: text.nullable() }),
   z.object({ ...base, kind: z.literal('stopped'), why: text }),
   z.object({ ...base, kind: z.literal('fault-injected'), fault: text, detail: text }),
@@ -113,20 +99,8 @@ const attemptSchema = z.object({
   requestHeaders: headers,
   lastEventId: text.nullable(),
   lastEventIdVia,
-  response: z
-    .object({ status: z.number().int().min(0).max(999), statusText: text, url, redirected: z.boolean(), headers, timeToHeadersMs: ms })
-    .nullable(),
-  end: z
-    .object({
-      at: epochMs,
-      reason: endReason,
-      status: z.number().int().min(0).max(999).nullable(),
-      detail: text,
-      durationMs: ms,
-      bytes: count,
-      events: count,
-    })
-    .nullable(),
+  response: z.object(responseFields).nullable(),
+  end: z.object({ at: epochMs, ...endFields }).nullable(),
 });
 
 export const captureSchema: z.ZodType<CaptureFile> = z.object({
