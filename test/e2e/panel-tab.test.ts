@@ -184,6 +184,23 @@ describe('the timeline', () => {
     await page.close();
   });
 
+  test('a gap in numeric ids is flagged with how many are missing', async () => {
+    const raw = await startRawServer((res) => {
+      sseHead(res);
+      res.end('id: 1\ndata: a\n\nid: 2\ndata: b\n\nid: 5\ndata: c\n\nid: 6\ndata: d\n\n');
+    });
+    raws.push(raw);
+    const page = await browser.openPanel();
+    await connect(page, raw.url, { maxAttempts: 1 });
+    await waitForCount(page, 'event', 4);
+    const flags = page.getByTestId('gap-flag');
+    assert.equal(await flags.count(), 1);
+    assert.equal(await flags.first().textContent(), '⚠2');
+    const flagged = page.locator('[data-testid="timeline-row"]', { has: flags });
+    assert.match((await flagged.textContent()) ?? '', /5.*c/);
+    await page.close();
+  });
+
   test('100 000 retained entries are virtualized: the DOM holds only the visible rows', async () => {
     const total = 99_990;
     const raw = await startRawServer((res) => {
