@@ -6,6 +6,7 @@
  */
 import { createParser, type EventSourceMessage, type ParseError } from 'eventsource-parser';
 import type { ConnectionConfig } from './config.js';
+import { describeFault, LASTING, type Fault, type FaultKind } from './faults.js';
 import { nextDelay } from './policy.js';
 import { maskHeaders, maskUrl } from './secrets.js';
 import type {
@@ -72,6 +73,12 @@ export interface Connection {
   close(why?: string): void;
   /** Ends the open attempt as a simulated failure; the connection then reconnects as after any failure. */
   fail(detail: string): void;
+  /** Starts a simulation (src/core/faults.ts); a lasting one replaces any of its kind. */
+  inject(fault: Fault): void;
+  /** Stops a lasting simulation; the connection goes back to its configured behaviour. */
+  stopFault(kind: FaultKind): void;
+  /** The lasting simulations in force. */
+  readonly faults: Fault[];
   /** Appends an entry that the host, not the stream, knows about (a fault injected, the worker restarted). */
   note(body: EntryBody): void;
 }
@@ -96,6 +103,12 @@ interface Attempt {
   lastByteAt: number;
   connectTimer: unknown;
   idleTimer: unknown;
+  cutTimer: unknown;
+  /** Events held back by a latency simulation, oldest first. */
+  delayed: { dueAt: number; message: EventSourceMessage }[];
+  delayTimer: unknown;
+  /** Resolves a read loop paused by a stall. */
+  wake: (() => void) | null;
   ended: boolean;
 }
 
@@ -115,6 +128,17 @@ export function createConnection(options: ConnectionOptions): Connection {
   let state: ConnectionState = { phase: 'connecting', attempt: nextAttemptNumber, since: deps.now() };
   let started = false;
 
+  // Simulations in force (src/core/faults.ts) and what they change.
+  const faults = new Map<FaultKind, Fault>();
+  const faultTimers = new Map<FaultKind, unknown>();
+  let idleMs = config.idleTimeoutMs;
+  let connectMs = config.connectTimeoutMs;
+  let cutAfterMs: number | null = null;
+  let stallUntil = 0;
+  let latencyMs = 0;
+  let offlineUntil = 0;
+  let headerOverride: HeaderPair[] | null = null;
+
   function emit(attempt: number, body: EntryBody): void {
     onEntry({ connectionId: id, attempt, seq: seq++, time: deps.now(), ...body } as TimelineEntry);
   }
@@ -126,6 +150,7 @@ export function createConnection(options: ConnectionOptions): Connection {
 
   function requestFor(): { url: string; headers: Headers; via: LastEventIdVia } {
     const headers = new Headers(config.headers);
+    for (const [name, value] of headerOverride ?? []) headers.set(name, value);
     if (!headers.has('accept')) headers.set('Accept', 'text/event-stream');
     let url = config.url;
     let via: LastEventIdVia = 'none';
@@ -159,6 +184,10 @@ export function createConnection(options: ConnectionOptions): Connection {
       lastByteAt: 0,
       connectTimer: null,
       idleTimer: null,
+      cutTimer: null,
+      delayed: [],
+      delayTimer: null,
+      wake: null,
       ended: false,
     };
     current = attempt;
@@ -171,8 +200,17 @@ export function createConnection(options: ConnectionOptions): Connection {
       lastEventId: via === 'none' ? null : lastEventId,
       lastEventIdVia: via,
     });
-    if (config.connectTimeoutMs !== null) {
-      const ms = config.connectTimeoutMs;
+    const offlineLeft = offlineUntil - deps.now();
+    if (offlineLeft > 0) {
+      // Asynchronously, as a real failed connect would be: never inside the caller's stack.
+      attempt.connectTimer = deps.setTimeout(
+        () => endAttempt(attempt, 'network-error', null, `simulated offline: no network for another ${Math.ceil(offlineLeft / 1000)} s`),
+        0,
+      );
+      return;
+    }
+    if (connectMs !== null) {
+      const ms = connectMs;
       attempt.connectTimer = deps.setTimeout(
         () => endAttempt(attempt, 'connect-timeout', null, `no response headers within ${ms} ms`),
         ms,
@@ -226,6 +264,7 @@ export function createConnection(options: ConnectionOptions): Connection {
     attempt.lastByteAt = attempt.openedAt;
     setState({ phase: 'open', attempt: attempt.number, since: attempt.openedAt });
     armIdleTimer(attempt);
+    armCut(attempt);
     await read(attempt, response.body);
   }
 
@@ -261,6 +300,8 @@ export function createConnection(options: ConnectionOptions): Connection {
     const reader = body.getReader();
     try {
       for (;;) {
+        if (stallUntil !== 0 && deps.now() < stallUntil) await stalled(attempt);
+        if (attempt.ended) return;
         const { done, value } = await reader.read();
         if (attempt.ended) return;
         if (done) break;
@@ -280,6 +321,15 @@ export function createConnection(options: ConnectionOptions): Connection {
 
   function onEvent(attempt: Attempt, message: EventSourceMessage): void {
     if (attempt.ended) return;
+    if (latencyMs !== 0 || attempt.delayed.length !== 0) {
+      attempt.delayed.push({ dueAt: deps.now() + latencyMs, message });
+      if (attempt.delayed.length === 1) armDelay(attempt);
+      return;
+    }
+    deliver(attempt, message, attempt.lastByteAt);
+  }
+
+  function deliver(attempt: Attempt, message: EventSourceMessage, time: number): void {
     if (message.id !== undefined) lastEventId = message.id;
     attempt.events++;
     // Built in place rather than through emit(): this runs once per event, and the spread in
@@ -289,7 +339,7 @@ export function createConnection(options: ConnectionOptions): Connection {
       attempt: attempt.number,
       seq: seq++,
       // Events parsed from one chunk arrived together: they share its arrival time.
-      time: attempt.lastByteAt,
+      time,
       kind: 'event',
       type: message.event ?? 'message',
       id: message.id ?? null,
@@ -313,9 +363,43 @@ export function createConnection(options: ConnectionOptions): Connection {
     });
   }
 
+  /** Delivers held-back events as they fall due; one timer for the head of the queue. */
+  function armDelay(attempt: Attempt): void {
+    const head = attempt.delayed[0];
+    if (!head) return;
+    attempt.delayTimer = deps.setTimeout(() => {
+      const now = deps.now();
+      while (attempt.delayed[0] && attempt.delayed[0].dueAt <= now) deliver(attempt, attempt.delayed.shift()!.message, now);
+      armDelay(attempt);
+    }, Math.max(0, head.dueAt - deps.now()));
+  }
+
+  function stalled(attempt: Attempt): Promise<void> {
+    return new Promise<void>((resolve) => {
+      const timer = deps.setTimeout(() => resolve(), Math.max(0, stallUntil - deps.now()));
+      attempt.wake = () => {
+        deps.clearTimeout(timer);
+        resolve();
+      };
+    }).then(() => {
+      attempt.wake = null;
+    });
+  }
+
+  function armCut(attempt: Attempt): void {
+    deps.clearTimeout(attempt.cutTimer);
+    if (cutAfterMs === null || attempt.openedAt === null || attempt.ended) return;
+    const after = cutAfterMs;
+    attempt.cutTimer = deps.setTimeout(
+      () => endAttempt(attempt, 'fault', null, `simulated proxy cut ${after / 1000} s after the connection opened`),
+      Math.max(0, attempt.openedAt + after - deps.now()),
+    );
+  }
+
   function armIdleTimer(attempt: Attempt): void {
-    const ms = config.idleTimeoutMs;
-    if (ms === null) return;
+    deps.clearTimeout(attempt.idleTimer);
+    const ms = idleMs;
+    if (ms === null || attempt.openedAt === null || attempt.ended) return;
     // One timer per idle period, not per chunk: on firing it re-arms for whatever is left.
     const check = (): void => {
       if (attempt.ended) return;
@@ -323,16 +407,22 @@ export function createConnection(options: ConnectionOptions): Connection {
       if (idle >= ms) endAttempt(attempt, 'idle-timeout', null, `no bytes for ${ms} ms`);
       else attempt.idleTimer = deps.setTimeout(check, ms - idle);
     };
-    attempt.idleTimer = deps.setTimeout(check, ms);
+    attempt.idleTimer = deps.setTimeout(check, Math.max(0, ms - (deps.now() - attempt.lastByteAt)));
   }
 
   /** The one place an attempt ends; the first reason wins, later ones (an abort's echo) are ignored. */
   function endAttempt(attempt: Attempt, reason: EndReason, status: number | null, detail: string): void {
     if (attempt.ended) return;
+    // Events a latency simulation held back were received: they belong before the end.
+    deps.clearTimeout(attempt.delayTimer);
+    const now = deps.now();
+    for (const held of attempt.delayed.splice(0)) deliver(attempt, held.message, now);
     attempt.ended = true;
     bytesBefore += attempt.bytes;
     deps.clearTimeout(attempt.connectTimer);
     deps.clearTimeout(attempt.idleTimer);
+    deps.clearTimeout(attempt.cutTimer);
+    attempt.wake?.();
     attempt.controller.abort();
     if (current === attempt) current = null;
     const endedAt = deps.now();
@@ -379,7 +469,90 @@ export function createConnection(options: ConnectionOptions): Connection {
     return null;
   }
 
+  /** Turns a simulation on: the one place each fault kind changes the engine's behaviour. */
+  function applyFault(fault: Fault): void {
+    switch (fault.kind) {
+      case 'idle-timeout':
+        idleMs = fault.ms;
+        if (current) armIdleTimer(current);
+        return;
+      case 'connect-timeout':
+        connectMs = fault.ms;
+        return;
+      case 'proxy-cut':
+        cutAfterMs = fault.afterMs;
+        if (current) armCut(current);
+        return;
+      case 'drop':
+        if (current) endAttempt(current, 'fault', null, 'simulated network drop: a real client sees the connection fail as a network error');
+        return;
+      case 'stall':
+        stallUntil = deps.now() + fault.ms;
+        endLater('stall', fault.ms);
+        return;
+      case 'latency':
+        latencyMs = fault.ms;
+        return;
+      case 'token-expiry':
+        headerOverride = fault.headers.map(([n, v]) => [n, v]);
+        return;
+      case 'offline':
+        offlineUntil = deps.now() + fault.ms;
+        endLater('offline', fault.ms);
+        if (current) endAttempt(current, 'network-error', null, 'simulated offline: the network went down');
+        return;
+    }
+  }
+
+  function undoFault(kind: FaultKind): void {
+    deps.clearTimeout(faultTimers.get(kind));
+    faultTimers.delete(kind);
+    switch (kind) {
+      case 'idle-timeout':
+        idleMs = config.idleTimeoutMs;
+        if (current) armIdleTimer(current);
+        return;
+      case 'connect-timeout':
+        connectMs = config.connectTimeoutMs;
+        return;
+      case 'proxy-cut':
+        cutAfterMs = null;
+        if (current) deps.clearTimeout(current.cutTimer);
+        return;
+      case 'stall':
+        stallUntil = 0;
+        current?.wake?.();
+        return;
+      case 'latency':
+        latencyMs = 0;
+        return;
+      case 'token-expiry':
+        headerOverride = null;
+        return;
+      case 'offline':
+        offlineUntil = 0;
+        return;
+      case 'drop':
+        return;
+    }
+  }
+
+  /** Simulations with a duration stop by themselves, and say so. */
+  function endLater(kind: FaultKind, ms: number): void {
+    deps.clearTimeout(faultTimers.get(kind));
+    faultTimers.set(kind, deps.setTimeout(() => stopFault(kind, 'ended after its duration'), ms));
+  }
+
+  function stopFault(kind: FaultKind, how = 'stopped'): void {
+    if (!faults.delete(kind)) return;
+    undoFault(kind);
+    emit(current?.number ?? Math.max(0, nextAttemptNumber - 1), { kind: 'fault-injected', fault: kind, detail: `${kind} simulation ${how}` });
+  }
+
   function stop(attemptNumber: number, why: string): void {
+    // A stopped connection keeps no timer alive, simulations included.
+    for (const kind of [...faults.keys()]) undoFault(kind);
+    faults.clear();
     emit(attemptNumber, { kind: 'stopped', why });
     setState({ phase: 'closed', why, since: deps.now() });
   }
@@ -416,6 +589,21 @@ export function createConnection(options: ConnectionOptions): Connection {
     },
     fail(detail) {
       if (current) endAttempt(current, 'fault', null, detail);
+    },
+    inject(fault) {
+      if (state.phase === 'closed') return;
+      emit(current?.number ?? Math.max(0, nextAttemptNumber - 1), { kind: 'fault-injected', fault: fault.kind, detail: describeFault(fault) });
+      if (LASTING.has(fault.kind)) {
+        if (faults.has(fault.kind)) undoFault(fault.kind);
+        faults.set(fault.kind, fault);
+      }
+      applyFault(fault);
+    },
+    stopFault(kind) {
+      stopFault(kind);
+    },
+    get faults() {
+      return [...faults.values()];
     },
     note(body) {
       emit(current?.number ?? Math.max(0, nextAttemptNumber - 1), body);
