@@ -6,6 +6,7 @@
 import { validateConfig, type ConnectionConfig, type FieldError } from '../core/config.js';
 import { createConnection, type Connection, type EngineDeps, type ResumePoint } from '../core/engine.js';
 import { maskHeaders, maskUrl, REDACTED } from '../core/secrets.js';
+import { validateFault, type Fault, type FaultKind } from '../core/faults.js';
 import type { ConnectionState, TimelineEntry } from '../core/timeline.js';
 import { DEFAULT_MAX_ENTRIES, type ConnectionInfo, type ConnectionStats, type Settings } from '../protocol/messages.js';
 import type { Persistence, Secrets, StoredConnection } from './persistence.js';
@@ -47,6 +48,8 @@ export interface ConnectionManager {
   disconnect(id: string): void;
   reconnect(id: string): void;
   remove(id: string): void;
+  inject(id: string, fault: Fault): string | null;
+  stopFault(id: string, kind: FaultKind): void;
   setSettings(settings: Settings): void;
   readonly settings: Settings;
   info(id: string): ConnectionInfo | null;
@@ -143,7 +146,8 @@ export function createConnectionManager(options: ManagerOptions): ConnectionMana
 
   function info(m: Managed): ConnectionInfo {
     const state = m.engine?.state ?? restoredState(m);
-    return { id: m.id, label: m.label, config: m.config, state, stats: { ...m.stats }, createdAt: m.createdAt };
+    const faults = (m.engine?.faults ?? []).map((f): Fault => (f.kind === 'token-expiry' ? { ...f, headers: maskHeaders(f.headers, m.config.secretHeaders) } : f));
+    return { id: m.id, label: m.label, config: m.config, state, stats: { ...m.stats }, createdAt: m.createdAt, faults };
   }
 
   return {
@@ -221,6 +225,22 @@ export function createConnectionManager(options: ManagerOptions): ConnectionMana
       connections.delete(id);
       void persistence.removeSecrets(id);
       sink.removed(id);
+    },
+
+    inject(id, fault) {
+      const m = connections.get(id);
+      if (!m?.engine || m.engine.state.phase === 'closed') return 'the connection is not running';
+      const problem = validateFault(fault);
+      if (problem) return problem;
+      m.engine.inject(fault);
+      sink.changed(id);
+      return null;
+    },
+
+    stopFault(id, kind) {
+      const m = connections.get(id);
+      m?.engine?.stopFault(kind);
+      sink.changed(id);
     },
 
     setSettings(next) {

@@ -77,6 +77,14 @@ async function handle(port: PanelPort, message: PanelMessage): Promise<void> {
     case 'remove':
       manager.remove(message.connectionId);
       return;
+    case 'fault': {
+      const problem = manager.inject(message.connectionId, message.fault);
+      if (problem) console.warn(`SSE DevTools: simulation refused: ${problem}`);
+      return;
+    }
+    case 'stop-fault':
+      manager.stopFault(message.connectionId, message.kind);
+      return;
     case 'settings': {
       const settings = clampSettings(message.settings);
       manager.setSettings(settings);

@@ -4,6 +4,7 @@
  * sends batches of new entries (by time, about a frame, and by count), never one message per event.
  */
 import type { ConnectionConfig, FieldError } from '../core/config.js';
+import type { Fault, FaultKind } from '../core/faults.js';
 import type { ConnectionState, TimelineEntry } from '../core/timeline.js';
 
 export const PANEL_PORT = 'sse-devtools-panel';
@@ -33,6 +34,8 @@ export interface ConnectionInfo {
   state: ConnectionState;
   stats: ConnectionStats;
   createdAt: number;
+  /** Simulations in force; header values of token-expiry masked like any secret. */
+  faults: Fault[];
 }
 
 export type PanelMessage =
@@ -41,6 +44,8 @@ export type PanelMessage =
   | { type: 'disconnect'; connectionId: string }
   | { type: 'reconnect'; connectionId: string }
   | { type: 'remove'; connectionId: string }
+  | { type: 'fault'; connectionId: string; fault: Fault }
+  | { type: 'stop-fault'; connectionId: string; kind: FaultKind }
   | { type: 'settings'; settings: Settings };
 
 export type BackgroundMessage =

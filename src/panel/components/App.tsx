@@ -13,6 +13,8 @@ import { ChannelList } from './ChannelList.js';
 import { ConnectForm } from './ConnectForm.js';
 import { ConnectionList } from './ConnectionList.js';
 import { DetailPane } from './DetailPane.js';
+import { AttemptStrip } from './AttemptStrip.js';
+import { SimulateBar } from './SimulateBar.js';
 import { Timeline } from './Timeline.js';
 
 function useNow(everyMs: number): number {
@@ -115,7 +117,7 @@ export function App({ store, view, bridge }: { store: TimelineStore; view: ViewS
           <ConnectionList
             connections={list.map((v) => v.info)}
             selected={selectedId}
-            now={now}
+            now={Math.max(now, Date.now())}
             onSelect={(id) => {
               view.selectedConnection.value = id;
               view.selectedSeq.value = null;
@@ -142,6 +144,17 @@ export function App({ store, view, bridge }: { store: TimelineStore; view: ViewS
           )}
         </aside>
         <section class="content">
+          {selected && (
+            <>
+              <AttemptStrip attempts={selected.attempts} now={now} />
+              <SimulateBar
+                active={selected.info.faults ?? []}
+                disabled={selected.info.state.phase === 'closed'}
+                onStart={(fault) => bridge.send({ type: 'fault', connectionId: selected.info.id, fault })}
+                onStop={(kind) => bridge.send({ type: 'stop-fault', connectionId: selected.info.id, kind })}
+              />
+            </>
+          )}
           <div class="filterbar">
             <input class="grow" type="search" data-testid="filter-input" placeholder="Filter data, ids, channels" value={view.text.value} onInput={(e) => (view.text.value = e.currentTarget.value)} aria-label="Filter" />
             <label class="check">

@@ -4,7 +4,7 @@
  * is recomputed per frame. One `revision` signal changes per applied batch: one re-render per batch.
  */
 import { signal } from '@preact/signals';
-import type { EventEntry, TimelineEntry } from '../../core/timeline.js';
+import type { EndReason, EventEntry, TimelineEntry } from '../../core/timeline.js';
 import type { BackgroundMessage, ConnectionInfo, Settings } from '../../protocol/messages.js';
 
 const RATE_WINDOW_S = 10;
@@ -15,6 +15,21 @@ export interface ChannelStat {
   buckets: Map<number, number>;
 }
 
+/** One attempt on the reconnect strip, kept up to date as its entries arrive. */
+export interface AttemptSpan {
+  attempt: number;
+  startedAt: number;
+  status: number | null;
+  endedAt: number | null;
+  reason: EndReason | null;
+  detail: string;
+  events: number;
+  /** The delay scheduled after this attempt, if it was to be retried. */
+  nextDelayMs: number | null;
+}
+
+const MAX_SPANS = 500;
+
 export interface ConnView {
   info: ConnectionInfo;
   entries: TimelineEntry[];
@@ -24,6 +39,8 @@ export interface ConnView {
   lastNumericId: number | null;
   /** Bumped when entries are dropped from the front, so cached views know to start over. */
   trims: number;
+  /** The latest attempts, oldest first; kept when their entries are trimmed. */
+  attempts: AttemptSpan[];
 }
 
 export function createTimelineStore() {
@@ -35,7 +52,7 @@ export function createTimelineStore() {
   function view(info: ConnectionInfo): ConnView {
     let v = connections.get(info.id);
     if (!v) {
-      v = { info, entries: [], channels: new Map(), gaps: new Map(), lastNumericId: null, trims: 0 };
+      v = { info, entries: [], channels: new Map(), gaps: new Map(), lastNumericId: null, trims: 0, attempts: [] };
       connections.set(info.id, v);
     } else v.info = info;
     return v;
@@ -66,7 +83,21 @@ export function createTimelineStore() {
       if (last && e.seq <= last.seq) continue;
       v.entries.push(e);
       if (e.kind === 'event') countEvent(v, e);
+      else trackAttempt(v, e);
     }
+  }
+
+  function trackAttempt(v: ConnView, e: TimelineEntry): void {
+    if (e.kind === 'attempt-started') {
+      v.attempts.push({ attempt: e.attempt, startedAt: e.time, status: null, endedAt: null, reason: null, detail: '', events: 0, nextDelayMs: null });
+      if (v.attempts.length > MAX_SPANS) v.attempts.splice(0, v.attempts.length - MAX_SPANS);
+      return;
+    }
+    const span = v.attempts.at(-1);
+    if (!span || span.attempt !== e.attempt) return;
+    if (e.kind === 'response') span.status = e.status;
+    else if (e.kind === 'attempt-ended') Object.assign(span, { endedAt: e.time, reason: e.reason, detail: e.detail, events: e.events });
+    else if (e.kind === 'reconnect-scheduled') span.nextDelayMs = e.delayMs;
   }
 
   function trim(connectionId: string, beforeSeq: number): void {
