@@ -55,7 +55,7 @@ const configs = [
   },
   {
     ...common,
-    entryPoints: [...(await filesUnder('test', '.test.ts')), ...(await filesUnder('bench', '.ts')), 'src/tools/write-json-schema.ts'],
+    entryPoints: [...(await filesUnder('test', '.test.ts')), ...(await filesUnder('bench', '.ts')), 'src/tools/write-json-schema.ts', 'src/tools/start-browser.ts'],
     outbase: '.',
     outdir: 'dist',
     platform: 'node',

@@ -1,5 +1,6 @@
 #!/usr/bin/env node
-// `npm start`: build, start the demo SSE server, and show the engine at work on it.
+// `npm start`: build, start the demo SSE server, open Chromium with the extension and DevTools on
+// the SSE tab connected to it. Without a display, show the CLI capturing from it instead.
 import { spawn, spawnSync } from 'node:child_process';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -7,6 +8,8 @@ import { fileURLToPath } from 'node:url';
 const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const cli = join(root, 'dist', 'sse-devtools.js');
 const port = process.env.PORT ?? '8787';
+const base = `http://127.0.0.1:${port}`;
+const hasDisplay = process.platform !== 'linux' || Boolean(process.env.DISPLAY || process.env.WAYLAND_DISPLAY);
 
 const built = spawnSync(process.execPath, [join(root, 'src/tools/build.mjs')], { stdio: 'inherit' });
 if (built.status !== 0) process.exit(built.status ?? 1);
@@ -25,13 +28,19 @@ demo.on('exit', (code) => {
     process.exit(code);
   }
 });
+
 let started = false;
 demo.stdout.on('data', (d) => {
   process.stdout.write(d);
   if (started || !String(d).includes('SSE demo server on')) return;
   started = true;
-  console.log('\n--- sse-devtools capture (Ctrl-C to stop) ---\n');
-  const capture = spawn(process.execPath, [cli, 'capture', `http://127.0.0.1:${port}/events`, '-H', 'Authorization: Bearer demo-token', '--reconnect-delay', '1000'], { stdio: 'inherit' });
-  children.push(capture);
-  capture.on('exit', () => demo.kill('SIGINT'));
+  const next = hasDisplay
+    ? spawn(process.execPath, [join(root, 'dist/src/tools/start-browser.js'), base, 'demo-token'], { stdio: 'inherit', cwd: root })
+    : (console.log('\nNo display here (DISPLAY is not set), so instead of Chromium: the CLI on the same engine.\nRun `xvfb-run -a npm start` for a virtual display, or set DISPLAY.\n'),
+      spawn(process.execPath, [cli, 'capture', `${base}/events`, '-H', 'Authorization: Bearer demo-token', '--reconnect-delay', '1000'], { stdio: 'inherit' }));
+  children.push(next);
+  next.on('exit', (code) => {
+    if (code) console.error(`exited with ${code}`);
+    demo.kill('SIGINT');
+  });
 });

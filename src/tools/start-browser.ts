@@ -1,0 +1,49 @@
+/**
+ * `npm start`'s browser: Chromium with the extension loaded, DevTools open on the SSE tab, and a
+ * connection to the demo server already made, so the first thing a new user sees is a live
+ * timeline. Usage: node dist/src/tools/start-browser.js <demo base URL> <token>
+ */
+import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import puppeteer from 'puppeteer-core';
+import { CHROMIUM_FLAGS, chromiumPath, extensionFlags } from '../../test/helpers/browser.js';
+import { devtoolsPage, showExtensionPanel } from './devtools-panel.js';
+
+const [base = 'http://127.0.0.1:8787', token = 'demo-token'] = process.argv.slice(2);
+const extensionDir = resolve('extension');
+
+const userDataDir = mkdtempSync(join(tmpdir(), 'sse-devtools-start-'));
+// DevTools in a window of its own: the SSE panel gets a whole window, not a docked strip.
+mkdirSync(join(userDataDir, 'Default'), { recursive: true });
+writeFileSync(join(userDataDir, 'Default', 'Preferences'), JSON.stringify({ devtools: { preferences: { currentDockState: '"undocked"' } } }));
+
+const browser = await puppeteer.launch({
+  executablePath: chromiumPath(),
+  headless: false,
+  defaultViewport: null,
+  handleDevToolsAsPage: true,
+  userDataDir,
+  ignoreDefaultArgs: ['--disable-extensions'],
+  args: [...extensionFlags(extensionDir), ...CHROMIUM_FLAGS.filter((f) => f !== '--disable-gpu'), '--auto-open-devtools-for-tabs', '--window-size=1400,900'],
+});
+browser.on('disconnected', () => process.exit(0));
+process.on('SIGINT', () => void browser.close());
+process.on('SIGTERM', () => void browser.close());
+
+const page = await browser.newPage();
+await page.goto(`${base}/`);
+const devtools = await devtoolsPage(browser);
+const panel = await showExtensionPanel(devtools, 'SSE', 'panel.html');
+await panel.waitForSelector('[data-testid="connect-form"]');
+await panel.type('[data-testid="url-input"]', `${base}/events`);
+await panel.type('[data-testid="header-value"]', `Bearer ${token}`);
+await panel.click('[data-testid="connect-button"]');
+// For checking what a new user sees (e.g. under xvfb-run): SSE_START_SCREENSHOT=file.png npm start
+const shot = process.env.SSE_START_SCREENSHOT;
+if (shot) {
+  await panel.waitForSelector('[data-testid="timeline-row"][data-kind="event"]', { timeout: 20_000 });
+  await new Promise((r) => setTimeout(r, 3000));
+  await devtools.screenshot({ path: shot as `${string}.png` });
+}
+console.log(`Chromium is open with DevTools on the SSE tab, connected to ${base}/events. Close the window or press Ctrl-C to stop.`);
