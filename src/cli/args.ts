@@ -4,6 +4,9 @@
  */
 import { parseArgs } from 'node:util';
 import { defaultConfig, validateConfig, type ConnectionConfig } from '../core/config.js';
+import type { Fault } from '../core/faults.js';
+import { PROXY_PRESETS } from '../core/proxy-presets.js';
+import { applyProfile, profileById, PROFILES } from '../core/profiles.js';
 import type { HeaderPair } from '../core/timeline.js';
 
 export class UsageError extends Error {
@@ -17,9 +20,11 @@ export interface CaptureArgs {
   json: boolean;
   verbose: boolean;
   color: boolean | null;
+  /** Simulations started with the connection. */
+  faults: Fault[];
 }
 
-export const CAPTURE_HELP = `Usage: sse-devtools capture URL [options]
+export const CAPTURE_HELP: string = `Usage: sse-devtools capture URL [options]
 
 Opens an SSE stream as the browser's EventSource would (WHATWG semantics), with any headers, and
 prints its timeline live: every attempt, response, event (channel, id, data), comment, retry,
@@ -39,12 +44,21 @@ Last-Event-ID:
                                Last-Event-ID header (as the EventSource polyfill's
                                lastEventIdQueryParameterName does)
 
+Client profile (timeouts, reconnect delays, backoff, Last-Event-ID handling of a real client;
+the options below override it; docs/profiles.md cites every number):
+      --profile NAME           ${PROFILES.map((p) => p.id).join(', ')}
+
 Timeouts and reconnection:
       --connect-timeout MS     end an attempt if response headers take longer (default: none)
       --idle-timeout MS        end an attempt after MS without any byte (default: none)
       --reconnect-delay MS     delay before reconnecting until the server sends retry: (default 3000)
       --max-reconnects N       stop after N reconnects (default: reconnect forever)
       --retry-http-errors      reconnect after non-200 statuses too (the spec stops)
+
+Simulations (recorded in the timeline as fault-injected entries):
+      --proxy-cut MS           cut every connection MS after it opened, as a proxy or load
+                               balancer would (e.g. ${PROXY_PRESETS.slice(0, 2).map((p) => `${p.ms} for ${p.name}`).join(', ')})
+      --latency MS             deliver each event MS late
 
 Capture and output:
       --duration MS            stop after MS, write the capture and exit 0
@@ -95,6 +109,9 @@ export function parseCaptureArgs(argv: string[]): CaptureArgs | 'help' {
         'reconnect-delay': { type: 'string' },
         'max-reconnects': { type: 'string' },
         'retry-http-errors': { type: 'boolean' },
+        profile: { type: 'string' },
+        'proxy-cut': { type: 'string' },
+        latency: { type: 'string' },
         duration: { type: 'string' },
         output: { type: 'string', short: 'o' },
         json: { type: 'boolean' },
@@ -112,7 +129,12 @@ export function parseCaptureArgs(argv: string[]): CaptureArgs | 'help' {
   if (positionals.length === 0) throw new UsageError('capture needs a URL, e.g. sse-devtools capture http://127.0.0.1:8787/events');
   if (positionals.length > 1) throw new UsageError(`capture takes one URL; also got ${positionals.slice(1).map((p) => `"${p}"`).join(', ')}`);
 
-  const config = defaultConfig(positionals[0]!);
+  let config = defaultConfig(positionals[0]!);
+  if (values.profile !== undefined) {
+    const profile = profileById(values.profile);
+    if (!profile) throw new UsageError(`unknown profile "${values.profile}"; one of ${PROFILES.map((p) => p.id).join(', ')}`);
+    config = applyProfile(config, profile);
+  }
   config.headers = (values.header ?? []).map(parseHeader);
   config.secretHeaders = values['secret-header'] ?? [];
   config.body = values.data ?? null;
@@ -120,16 +142,25 @@ export function parseCaptureArgs(argv: string[]): CaptureArgs | 'help' {
   config.initialLastEventId = values['last-event-id'] ?? null;
   const param = values['last-event-id-param'];
   if (param !== undefined) config.lastEventIdTransport = { mode: 'query', param };
-  config.connectTimeoutMs = ms('connect-timeout', values['connect-timeout']);
-  config.idleTimeoutMs = ms('idle-timeout', values['idle-timeout']);
+  config.connectTimeoutMs = ms('connect-timeout', values['connect-timeout']) ?? config.connectTimeoutMs;
+  config.idleTimeoutMs = ms('idle-timeout', values['idle-timeout']) ?? config.idleTimeoutMs;
   const delay = ms('reconnect-delay', values['reconnect-delay']);
-  if (delay !== null) config.reconnect.initialDelayMs = config.reconnect.maxDelayMs = delay;
+  if (delay !== null) {
+    config.reconnect.initialDelayMs = delay;
+    // Without backoff the delay is constant; with it, the cap must not fall below the start.
+    config.reconnect.maxDelayMs = config.reconnect.backoffFactor > 1 ? Math.max(config.reconnect.maxDelayMs, delay) : delay;
+  }
   const maxReconnects = values['max-reconnects'];
   if (maxReconnects !== undefined) {
     if (!/^\d+$/.test(maxReconnects)) throw new UsageError(`--max-reconnects takes a whole number, not "${maxReconnects}"`);
     config.reconnect.maxAttempts = Number(maxReconnects) + 1;
   }
-  config.reconnect.retryOnHttpError = values['retry-http-errors'] ?? false;
+  if (values['retry-http-errors']) config.reconnect.retryOnHttpError = true;
+  const faults: Fault[] = [];
+  const cut = ms('proxy-cut', values['proxy-cut']);
+  if (cut !== null) faults.push({ kind: 'proxy-cut', afterMs: cut, preset: null });
+  const latency = ms('latency', values.latency);
+  if (latency !== null) faults.push({ kind: 'latency', ms: latency });
 
   const errors = validateConfig(config);
   if (errors.length > 0) throw new UsageError(errors.map((e) => e.message).join('\n'));
@@ -141,5 +172,6 @@ export function parseCaptureArgs(argv: string[]): CaptureArgs | 'help' {
     json: values.json ?? false,
     verbose: values.verbose ?? false,
     color: values['no-color'] ? false : (values.color ?? null),
+    faults,
   };
 }

@@ -31,7 +31,7 @@ export async function runCapture(args: CaptureArgs, io: Io): Promise<number> {
       io.out(JSON.stringify(e));
       return;
     }
-    io.out(formatEntry(e, style));
+    io.out(formatEntry(e, style, args.config.profile));
     if (args.verbose && (e.kind === 'attempt-started' || e.kind === 'response')) {
       formatHeaders(e.headers, e.kind === 'response' ? '<' : '>', style).forEach((line) => io.out(line));
     }
@@ -65,6 +65,7 @@ export async function runCapture(args: CaptureArgs, io: Io): Promise<number> {
   const offTerm = io.onSignal('SIGTERM', stopWith(143));
 
   connection.start();
+  for (const fault of args.faults) connection.inject(fault);
   let code = await finished;
   if (timer) clearTimeout(timer);
   offInt();

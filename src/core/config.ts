@@ -23,6 +23,8 @@ export interface ConnectionConfig {
   /** No bytes at all within this long ends the attempt as idle-timeout; null waits forever. */
   idleTimeoutMs: number | null;
   reconnect: ReconnectPolicy;
+  /** The client profile (src/core/profiles.ts) whose behaviour this config reproduces; null for none. */
+  profile: string | null;
 }
 
 export function defaultConfig(url: string): ConnectionConfig {
@@ -37,6 +39,7 @@ export function defaultConfig(url: string): ConnectionConfig {
     connectTimeoutMs: null,
     idleTimeoutMs: null,
     reconnect: { ...SPEC_POLICY },
+    profile: null,
   };
 }
 

@@ -122,6 +122,7 @@ export function createConnection(options: ConnectionOptions): Connection {
   let lastEventId = options.resume?.lastEventId ?? config.initialLastEventId ?? '';
   let retryMs: number | null = options.resume?.retryMs ?? null;
   let failures = 0;
+  let everReset = false;
   let bytesBefore = 0;
   let current: Attempt | null = null;
   let reconnectTimer: unknown = null;
@@ -444,10 +445,12 @@ export function createConnection(options: ConnectionOptions): Connection {
       stop(attempt.number, stopWhy);
       return;
     }
-    const livedMs = attempt.openedAt === null ? 0 : endedAt - attempt.openedAt;
-    failures = policy.backoffResetAfterMs !== null && livedMs >= policy.backoffResetAfterMs ? 1 : failures + 1;
+    // Only an attempt that opened and lived long enough resets the backoff.
+    const reset = attempt.openedAt !== null && policy.backoffResetAfterMs !== null && endedAt - attempt.openedAt >= policy.backoffResetAfterMs;
+    if (reset) everReset = true;
+    failures = reset ? 1 : failures + 1;
     const base = retryMs ?? policy.initialDelayMs;
-    const { delayMs, why } = nextDelay(policy, { baseDelayMs: base, fromServer: retryMs !== null, failures }, deps.random);
+    const { delayMs, why } = nextDelay(policy, { baseDelayMs: base, fromServer: retryMs !== null, failures, everReset }, deps.random);
     emit(attempt.number, {
       kind: 'reconnect-scheduled',
       delayMs,
@@ -461,7 +464,7 @@ export function createConnection(options: ConnectionOptions): Connection {
 
   function whyStop(attempt: Attempt, reason: EndReason): string | null {
     if (reason === 'closed-by-user') return 'closed by the user';
-    if (FINAL_REASONS.has(reason)) return `${reason}: the spec does not reconnect after this`;
+    if (FINAL_REASONS.has(reason) && !(reason === 'no-content' && policy.retryOnNoContent)) return `${reason}: the spec does not reconnect after this`;
     if (reason === 'http-error' && !policy.retryOnHttpError) return 'http-error: the spec does not reconnect after a non-200 status';
     if (policy.maxAttempts !== null && attempt.number >= policy.maxAttempts) {
       return `gave up after ${attempt.number} attempt${attempt.number === 1 ? '' : 's'} (the maximum)`;

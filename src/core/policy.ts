@@ -22,6 +22,15 @@ export interface ReconnectPolicy {
   maxAttempts: number | null;
   /** Reconnect after a non-200 status other than 204 (the spec fails the connection instead). */
   retryOnHttpError: boolean;
+  /** Reconnect after 204 No Content (the spec stops; okhttp-eventsource treats 204 as an empty stream). */
+  retryOnNoContent?: boolean;
+  /** Cap the backed-off delay at this multiple of the base delay too (the EventSource polyfill: 16). */
+  maxDelayMultiple?: number | null;
+  /**
+   * The first run of backoff, before any reset, starts one doubling in (LDSwiftEventSource counts
+   * the attempt before computing the delay, so its first retry is already doubled).
+   */
+  backoffStartsDoubled?: boolean;
 }
 
 /** WHATWG semantics: constant delay, no jitter, retry forever, fail on HTTP errors. Chromium's initial delay is 3 s. */
@@ -42,6 +51,8 @@ export interface DelayInput {
   fromServer: boolean;
   /** Consecutive attempts since the backoff was last reset, counting the one that just ended (≥ 1). */
   failures: number;
+  /** Whether a long-lived attempt has reset the backoff since the connection began. */
+  everReset?: boolean;
 }
 
 export interface Delay {
@@ -53,12 +64,13 @@ export function nextDelay(policy: ReconnectPolicy, input: DelayInput, random: ()
   const source = input.fromServer ? `retry: ${input.baseDelayMs} ms from the server` : `initial delay ${input.baseDelayMs} ms`;
   let delay = input.baseDelayMs;
   let why = source;
-  if (policy.backoffFactor > 1 && input.failures > 1) {
-    const exponent = input.failures - 1;
+  const exponent = input.failures - 1 + (policy.backoffStartsDoubled && !input.everReset ? 1 : 0);
+  if (policy.backoffFactor > 1 && exponent > 0) {
     const raw = input.baseDelayMs * policy.backoffFactor ** exponent;
-    delay = Math.min(raw, policy.maxDelayMs);
+    const cap = Math.min(policy.maxDelayMs, policy.maxDelayMultiple ? input.baseDelayMs * policy.maxDelayMultiple : Infinity);
+    delay = Math.min(raw, cap);
     why += ` × ${policy.backoffFactor}^${exponent} backoff`;
-    if (raw > policy.maxDelayMs) why += `, capped at ${policy.maxDelayMs} ms`;
+    if (raw > cap) why += `, capped at ${cap} ms`;
   }
   if (policy.jitter > 0) {
     const jittered = delay - delay * policy.jitter * random();

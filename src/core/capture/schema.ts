@@ -88,7 +88,11 @@ const configSchema = z.object({
     backoffResetAfterMs: nullableMs,
     maxAttempts: count.min(1).nullable(),
     retryOnHttpError: z.boolean(),
+    retryOnNoContent: z.boolean().optional(),
+    maxDelayMultiple: z.number().finite().min(1).nullable().optional(),
+    backoffStartsDoubled: z.boolean().optional(),
   }),
+  profile: text.nullable().default(null),
 });
 
 const attemptSchema = z.object({
