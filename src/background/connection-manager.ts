@@ -50,6 +50,8 @@ export interface ConnectionManager {
   remove(id: string): void;
   inject(id: string, fault: Fault): string | null;
   stopFault(id: string, kind: FaultKind): void;
+  /** The unmasked URL and headers, for a panel the user asked to reveal them in. */
+  secrets(id: string): Secrets | null;
   setSettings(settings: Settings): void;
   readonly settings: Settings;
   info(id: string): ConnectionInfo | null;
@@ -241,6 +243,11 @@ export function createConnectionManager(options: ManagerOptions): ConnectionMana
       const m = connections.get(id);
       m?.engine?.stopFault(kind);
       sink.changed(id);
+    },
+
+    secrets(id) {
+      const m = connections.get(id);
+      return m ? { url: m.secrets.url, headers: m.secrets.headers.map(([n, v]) => [n, v]) } : null;
     },
 
     setSettings(next) {

@@ -85,6 +85,11 @@ async function handle(port: PanelPort, message: PanelMessage): Promise<void> {
     case 'stop-fault':
       manager.stopFault(message.connectionId, message.kind);
       return;
+    case 'get-secrets': {
+      const secrets = manager.secrets(message.connectionId);
+      hub.post(port, { type: 'secrets', requestId: message.requestId, url: secrets?.url ?? null, headers: secrets?.headers ?? [] });
+      return;
+    }
     case 'settings': {
       const settings = clampSettings(message.settings);
       manager.setSettings(settings);

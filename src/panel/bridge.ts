@@ -4,6 +4,7 @@
  */
 import browser from 'webextension-polyfill';
 import type { ConnectionConfig, FieldError } from '../core/config.js';
+import type { HeaderPair } from '../core/timeline.js';
 import { PANEL_PORT, isPanelMessage, type BackgroundMessage, type PanelMessage, type Settings } from '../protocol/messages.js';
 import type { TimelineStore } from './store/timeline-store.js';
 
@@ -11,12 +12,14 @@ export interface Bridge {
   send(message: PanelMessage): void;
   connect(config: ConnectionConfig): Promise<{ connectionId: string | null; errors: FieldError[] }>;
   setSettings(settings: Settings): void;
+  secrets(connectionId: string): Promise<{ url: string | null; headers: HeaderPair[] }>;
 }
 
 export function createBridge(store: TimelineStore): Bridge {
   let port: browser.Runtime.Port | null = null;
   let retryMs = 100;
   const waiting = new Map<string, (r: { connectionId: string | null; errors: FieldError[] }) => void>();
+  const waitingSecrets = new Map<string, (r: { url: string | null; headers: HeaderPair[] }) => void>();
   let nextRequest = 0;
 
   function open(): void {
@@ -28,6 +31,11 @@ export function createBridge(store: TimelineStore): Bridge {
       if (message.type === 'connect-result') {
         waiting.get(message.requestId)?.({ connectionId: message.connectionId, errors: message.errors });
         waiting.delete(message.requestId);
+        return;
+      }
+      if (message.type === 'secrets') {
+        waitingSecrets.get(message.requestId)?.({ url: message.url, headers: message.headers });
+        waitingSecrets.delete(message.requestId);
         return;
       }
       store.apply(message);
@@ -59,6 +67,13 @@ export function createBridge(store: TimelineStore): Bridge {
     },
     setSettings(settings) {
       send({ type: 'settings', settings });
+    },
+    secrets(connectionId) {
+      const requestId = `s${nextRequest++}`;
+      return new Promise((resolve) => {
+        waitingSecrets.set(requestId, resolve);
+        send({ type: 'get-secrets', requestId, connectionId });
+      });
     },
   };
 }

@@ -5,7 +5,7 @@
  */
 import type { ConnectionConfig, FieldError } from '../core/config.js';
 import type { Fault, FaultKind } from '../core/faults.js';
-import type { ConnectionState, TimelineEntry } from '../core/timeline.js';
+import type { ConnectionState, HeaderPair, TimelineEntry } from '../core/timeline.js';
 
 export const PANEL_PORT = 'sse-devtools-panel';
 
@@ -46,6 +46,8 @@ export type PanelMessage =
   | { type: 'remove'; connectionId: string }
   | { type: 'fault'; connectionId: string; fault: Fault }
   | { type: 'stop-fault'; connectionId: string; kind: FaultKind }
+  /** The real URL and header values behind the masks, for "reveal" in copy as code. */
+  | { type: 'get-secrets'; requestId: string; connectionId: string }
   | { type: 'settings'; settings: Settings };
 
 export type BackgroundMessage =
@@ -60,6 +62,7 @@ export type BackgroundMessage =
     }
   | { type: 'connect-result'; requestId: string; connectionId: string | null; errors: FieldError[] }
   | { type: 'removed'; connectionId: string }
+  | { type: 'secrets'; requestId: string; url: string | null; headers: HeaderPair[] }
   | { type: 'settings'; settings: Settings };
 
 export function isPanelMessage(value: unknown): value is PanelMessage {

@@ -14,6 +14,7 @@ import { ConnectForm } from './ConnectForm.js';
 import { ConnectionList } from './ConnectionList.js';
 import { DetailPane } from './DetailPane.js';
 import { AttemptStrip } from './AttemptStrip.js';
+import { CopyAsCode } from './CopyAsCode.js';
 import { SimulateBar } from './SimulateBar.js';
 import { Timeline } from './Timeline.js';
 
@@ -43,6 +44,7 @@ function findBySeq(entries: readonly TimelineEntry[], seq: number): TimelineEntr
 export function App({ store, view, bridge }: { store: TimelineStore; view: ViewStore; bridge: Bridge }) {
   const now = useNow(1000);
   const showForm = useSignal(true);
+  const showCode = useSignal(false);
   const revision = store.revision.value;
   const list = store.list();
   const selectedId = view.selectedConnection.value ?? list.at(-1)?.info.id ?? null;
@@ -81,6 +83,9 @@ export function App({ store, view, bridge }: { store: TimelineStore; view: ViewS
         </button>
         <button data-testid="export-all" disabled={list.length === 0} onClick={() => download(captureText(list), captureFileName())} title="Save every connection as one capture file (secrets redacted)">
           Export all
+        </button>
+        <button class={showCode.value ? 'on' : ''} data-testid="copy-as-code-button" disabled={!selected} onClick={() => (showCode.value = !showCode.value)} title="The selected connection as curl, browser, Android or iOS code">
+          Copy as code
         </button>
         <span class="spacer" />
         {settings && (
@@ -146,6 +151,9 @@ export function App({ store, view, bridge }: { store: TimelineStore; view: ViewS
         <section class="content">
           {selected && (
             <>
+              {showCode.value && (
+                <CopyAsCode config={selected.info.config} channels={[...selected.channels.keys()]} loadSecrets={() => bridge.secrets(selected.info.id)} onClose={() => (showCode.value = false)} />
+              )}
               <AttemptStrip attempts={selected.attempts} now={now} />
               <SimulateBar
                 active={selected.info.faults ?? []}
@@ -168,11 +176,11 @@ export function App({ store, view, bridge }: { store: TimelineStore; view: ViewS
             </span>
           </div>
           {selected ? (
-            <Timeline rows={rows} revision={revision} selectedSeq={view.selectedSeq.value} gaps={selected.gaps} onSelect={(seq) => (view.selectedSeq.value = seq)} />
+            <Timeline rows={rows} revision={revision} profile={selected.info.config.profile ?? null} selectedSeq={view.selectedSeq.value} gaps={selected.gaps} onSelect={(seq) => (view.selectedSeq.value = seq)} />
           ) : (
             <div class="timeline empty">Connect to a stream to see its timeline.</div>
           )}
-          <DetailPane entry={selectedEntry} request={request} />
+          <DetailPane entry={selectedEntry} request={request} profile={selected?.info.config.profile ?? null} />
         </section>
       </div>
     </div>

@@ -5,6 +5,7 @@
 import { useState } from 'preact/hooks';
 import { checkHeader, checkUrl, defaultConfig, validateConfig, type ConnectionConfig, type FieldError } from '../../core/config.js';
 import { isSecretHeader, REDACTED } from '../../core/secrets.js';
+import { applyProfile, profileById, PROFILES } from '../../core/profiles.js';
 import { loadRecent, rememberRecent, type Recent } from '../recent.js';
 
 /** Inline icons: DevTools has no emoji font on every platform, and these must render everywhere. */
@@ -50,6 +51,8 @@ interface FormState {
   jitter: string;
   maxAttempts: string;
   retryHttpErrors: boolean;
+  /** The client profile chosen last; timeouts and reconnect fields start from it. */
+  profile: string | null;
 }
 
 const EMPTY: FormState = {
@@ -68,6 +71,7 @@ const EMPTY: FormState = {
   jitter: '0',
   maxAttempts: '',
   retryHttpErrors: false,
+  profile: null,
 };
 
 function fromConfig(c: ConnectionConfig): FormState {
@@ -87,6 +91,7 @@ function fromConfig(c: ConnectionConfig): FormState {
     jitter: String(c.reconnect.jitter),
     maxAttempts: c.reconnect.maxAttempts?.toString() ?? '',
     retryHttpErrors: c.reconnect.retryOnHttpError,
+    profile: c.profile ?? null,
   };
 }
 
@@ -104,12 +109,16 @@ function toConfig(f: FormState): ConnectionConfig {
   c.idleTimeoutMs = num(f.idleTimeout);
   const initial = num(f.initialDelay) ?? 3000;
   const factor = num(f.backoffFactor) ?? 1;
+  // The profile's knobs that have no field of their own (jitter model, 204, caps) come with it.
+  const base = profileById(f.profile)?.reconnect;
+  c.profile = f.profile;
   c.reconnect = {
+    ...base,
     initialDelayMs: initial,
     backoffFactor: factor,
     maxDelayMs: factor > 1 ? (num(f.maxDelay) ?? 30000) : initial,
     jitter: num(f.jitter) ?? 0,
-    backoffResetAfterMs: null,
+    backoffResetAfterMs: base?.backoffResetAfterMs ?? null,
     maxAttempts: num(f.maxAttempts),
     retryOnHttpError: f.retryHttpErrors,
   };
@@ -262,6 +271,27 @@ export function ConnectForm({ onConnect }: ConnectFormProps) {
       </div>
       {err('initialLastEventId')}
       {err('lastEventIdTransport')}
+      <div class="section-title">Client profile</div>
+      <select
+        class="grow"
+        data-testid="profile-select"
+        value={form.profile ?? ''}
+        title={profileById(form.profile)?.summary ?? 'Set timeouts and reconnect behaviour yourself'}
+        onChange={(e) => {
+          const profile = profileById(e.currentTarget.value);
+          // Keep what identifies the stream; take timeouts, reconnect and Last-Event-ID handling from the client.
+          setForm((f) => (profile ? { ...fromConfig(applyProfile(toConfig(f), profile)), url: f.url, headers: f.headers, body: f.body, lastEventId: f.lastEventId } : { ...f, profile: null }));
+        }}
+        aria-label="Client profile"
+      >
+        <option value="">Custom</option>
+        {PROFILES.map((p) => (
+          <option key={p.id} value={p.id}>
+            {p.name}
+          </option>
+        ))}
+      </select>
+      {form.profile && <div class="hint" data-testid="profile-summary">{profileById(form.profile)?.summary}</div>}
       <div class="section-title">Timeouts (ms)</div>
       <div class="row">
         <label>

@@ -1,6 +1,7 @@
 /** The selected row in full: data pretty-printed when it is JSON, headers for lifecycle rows, copy buttons. */
 import { useState } from 'preact/hooks';
 import { clock, describeEntry, formatBytes } from '../../core/describe.js';
+import { clientError, profileById } from '../../core/profiles.js';
 import type { HeaderPair, TimelineEntry } from '../../core/timeline.js';
 import { copyText } from '../clipboard.js';
 import { JsonTree, tryParseJson } from './JsonTree.js';
@@ -49,7 +50,7 @@ function Field({ name, value }: { name: string; value: string }) {
   );
 }
 
-export function DetailPane({ entry, request }: { entry: TimelineEntry | null; request: TimelineEntry | null }) {
+export function DetailPane({ entry, request, profile }: { entry: TimelineEntry | null; request: TimelineEntry | null; profile: string | null }) {
   const [raw, setRaw] = useState(false);
   if (!entry) return <div class="detail empty">Select a row to see it in full.</div>;
   const asJson = () => JSON.stringify(entry, null, 2);
@@ -80,6 +81,7 @@ export function DetailPane({ entry, request }: { entry: TimelineEntry | null; re
             <Field name="reason" value={entry.reason + (entry.status !== null ? ` ${entry.status}` : '')} />
             <Field name="detail" value={entry.detail} />
             <Field name="lived" value={`${entry.durationMs} ms, ${formatBytes(entry.bytes)}, ${entry.events} events`} />
+            {profile && <Field name={profileById(profile)?.name ?? profile} value={clientError(profile, entry.reason, entry.status) ?? ''} />}
           </>
         )}
         {entry.kind === 'reconnect-scheduled' && (

@@ -5,6 +5,7 @@
  */
 import { useEffect, useLayoutEffect, useRef, useState } from 'preact/hooks';
 import { clock, describeEntry, formatBytes, safeText } from '../../core/describe.js';
+import { clientError, profileById } from '../../core/profiles.js';
 import type { TimelineEntry } from '../../core/timeline.js';
 
 export const ROW_HEIGHT = 20;
@@ -17,6 +18,8 @@ export interface TimelineProps {
   revision: number;
   selectedSeq: number | null;
   gaps: ReadonlyMap<number, number>;
+  /** The client profile whose error names attempt ends are shown with. */
+  profile: string | null;
   onSelect(seq: number): void;
 }
 
@@ -34,7 +37,8 @@ function rowClass(e: TimelineEntry): string {
   return `lifecycle ${e.kind}`;
 }
 
-function Row({ e, prev, top, selected, gap, onSelect }: { e: TimelineEntry; prev: TimelineEntry | undefined; top: number; selected: boolean; gap: number | undefined; onSelect(seq: number): void }) {
+function Row({ e, prev, top, selected, gap, profile, onSelect }: { e: TimelineEntry; prev: TimelineEntry | undefined; top: number; selected: boolean; gap: number | undefined; profile: string | null; onSelect(seq: number): void }) {
+  const client = e.kind === 'attempt-ended' ? clientError(profile, e.reason, e.status) : null;
   const cells =
     e.kind === 'event' ? (
       <>
@@ -55,7 +59,10 @@ function Row({ e, prev, top, selected, gap, onSelect }: { e: TimelineEntry; prev
     ) : e.kind === 'comment' ? (
       <span class="c-wide mono">: {safeText(e.text)}</span>
     ) : (
-      <span class="c-wide">{describeEntry(e)}</span>
+      <span class="c-wide">
+        {describeEntry(e)}
+        {client && <span class="client-error" data-testid="client-error">{` · ${profileById(profile)?.name}: ${client}`}</span>}
+      </span>
     );
   return (
     <div
@@ -77,7 +84,7 @@ function Row({ e, prev, top, selected, gap, onSelect }: { e: TimelineEntry; prev
   );
 }
 
-export function Timeline({ rows, revision, selectedSeq, gaps, onSelect }: TimelineProps) {
+export function Timeline({ rows, revision, selectedSeq, gaps, profile, onSelect }: TimelineProps) {
   const scroller = useRef<HTMLDivElement>(null);
   const [scrollTop, setScrollTop] = useState(0);
   const [height, setHeight] = useState(400);
@@ -127,7 +134,7 @@ export function Timeline({ rows, revision, selectedSeq, gaps, onSelect }: Timeli
   const visible: preact.JSX.Element[] = [];
   for (let i = first; i < last; i++) {
     const e = rows[i]!;
-    visible.push(<Row key={e.seq} e={e} prev={rows[i - 1]} top={i * ROW_HEIGHT} selected={e.seq === selectedSeq} gap={e.kind === 'event' ? gaps.get(e.seq) : undefined} onSelect={onSelect} />);
+    visible.push(<Row key={e.seq} e={e} prev={rows[i - 1]} top={i * ROW_HEIGHT} selected={e.seq === selectedSeq} gap={e.kind === 'event' ? gaps.get(e.seq) : undefined} profile={profile} onSelect={onSelect} />);
   }
 
   return (

@@ -135,6 +135,7 @@ export function createTimelineStore() {
         settings.value = message.settings;
         break;
       case 'connect-result':
+      case 'secrets':
         return;
     }
     revision.value++;
