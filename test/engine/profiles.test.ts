@@ -3,6 +3,7 @@
  * the jitter bounds, the reset after a long-lived connection, and which statuses stop it.
  */
 import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
 import { describe, test } from 'node:test';
 import { defaultConfig } from '../../src/core/config.js';
 import type { EngineDeps } from '../../src/core/engine.js';
@@ -124,5 +125,21 @@ describe('statuses', () => {
   test('the polyfill sends Last-Event-ID as the lastEventId query parameter, the others as a header', () => {
     assert.deepEqual(profileById('polyfill')!.lastEventIdTransport, { mode: 'query', param: 'lastEventId' });
     for (const id of ['chromium', 'firefox', 'okhttp', 'swift']) assert.deepEqual(profileById(id)!.lastEventIdTransport, { mode: 'header' });
+  });
+});
+
+describe('docs/profiles.md', () => {
+  test('cites every number each profile uses', () => {
+    const doc = readFileSync('docs/profiles.md', 'utf8');
+    for (const p of PROFILES.filter((x) => x.id !== 'spec')) {
+      const section = doc.slice(doc.indexOf(`## ${p.name.split(' (')[0]!.split(' — ')[0]}`));
+      const numbers = [p.connectTimeoutMs, p.idleTimeoutMs, p.reconnect.initialDelayMs, p.reconnect.backoffFactor > 1 ? p.reconnect.maxDelayMs : null, p.reconnect.backoffResetAfterMs || null]
+        .filter((n): n is number => n !== null)
+        .filter((n) => !(p.id === 'polyfill' && n === 18_000_000));
+      for (const n of numbers) {
+        const forms = [String(n), `${n / 1000} s`, `${(n / 1000).toFixed(1)} s`];
+        assert.ok(forms.some((f) => section.includes(f)), `${p.id}: ${n} is cited`);
+      }
+    }
   });
 });
