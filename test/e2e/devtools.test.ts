@@ -38,12 +38,15 @@ before(async () => {
     userDataDir,
     ignoreDefaultArgs: ['--disable-extensions'],
     args: [...extensionFlags(), ...CHROMIUM_FLAGS, '--auto-open-devtools-for-tabs', '--window-size=1400,1000'],
+    // A hung call should fail its test, not the whole file at the runner's timeout.
+    protocolTimeout: 30_000,
   });
   const cdp = await browser.target().createCDPSession();
   await cdp.send('Browser.setDownloadBehavior', { behavior: 'allow', downloadPath: downloads, eventsEnabled: true });
   const page = await browser.newPage();
   await page.goto(`${server.url}/`);
   devtools = await devtoolsPage(browser, GUARD);
+  await devtools.bringToFront();
   await openPanel();
 });
 

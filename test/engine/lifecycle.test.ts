@@ -5,6 +5,8 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { startScenarioServer, type ScenarioServer } from '../../src/demo/scenario-server.js';
+import type { EngineDeps } from '../../src/core/engine.js';
+import { fakeClock } from '../helpers/fake-clock.js';
 import { config, countOf, run } from '../helpers/harness.js';
 import { sseHead, startRawServer } from '../helpers/raw-server.js';
 
@@ -200,12 +202,24 @@ describe('timeouts and closing', () => {
     assert.equal(mine().length, 2);
   });
 
-  test('events arriving more often than the idle timeout keep the attempt open', async () => {
-    const { url } = eventsUrl('count=12');
-    const r = run(config(url, { headers: [AUTH], idleTimeoutMs: 150, reconnect: { maxAttempts: 1 } }));
-    await r.untilClosed();
-    assert.deepEqual(r.ends().map((e) => e.reason), ['closed-by-server']);
-    assert.equal(r.events().length, 12);
+  test('bytes arriving more often than the idle timeout keep the attempt open; it ends that long after the last byte', async () => {
+    // An injected clock: the point is the order of bytes and timer, which real time under load blurs.
+    const clock = fakeClock();
+    let controller!: ReadableStreamDefaultController<Uint8Array>;
+    const fetch: EngineDeps['fetch'] = async () =>
+      new Response(new ReadableStream<Uint8Array>({ start: (c) => void (controller = c) }), { status: 200, headers: { 'Content-Type': 'text/event-stream' } });
+    const r = run(config('http://127.0.0.1:9/', { idleTimeoutMs: 150, reconnect: { maxAttempts: 1 } }), { ...clock.deps, fetch });
+    await clock.advance(0);
+    for (let i = 0; i < 10; i++) {
+      controller.enqueue(new TextEncoder().encode(`data: ${i}\n\n`));
+      await clock.advance(100);
+    }
+    assert.equal(r.ends().length, 0, 'still open after 1 s of bytes every 100 ms');
+    await clock.advance(49);
+    assert.equal(r.ends().length, 0);
+    await clock.advance(1);
+    assert.deepEqual(r.ends().map((e) => e.reason), ['idle-timeout']);
+    assert.equal(r.events().length, 10);
   });
 
   test('response headers that never come end the attempt as connect-timeout, then it reconnects', async () => {

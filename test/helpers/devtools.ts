@@ -1,0 +1,252 @@
+/**
+ * Recipe B (shared/recipes/browser-testing.md): the extension's "SSE" tab in the REAL Chromium
+ * DevTools, headless, driven with puppeteer-core. `launchDevtools()` opens one tab, finds the
+ * DevTools window that inspects it, shows the SSE panel and returns the panel's frame, plus
+ * screenshots, a theme switch and download capture.
+ *
+ * What it took here (Chromium 156, puppeteer-core 24):
+ * - `--auto-open-devtools-for-tabs` opens DevTools for the launch tab AND for `browser.newPage()`.
+ *   The launch tab's DevTools lies behind the new tab: its document is hidden, so nothing in it
+ *   paints, IntersectionObserver never fires and puppeteer's click/type wait forever. So the
+ *   launch tab is closed and the DevTools window used is the one whose document is visible.
+ * - DevTools is undocked (its own 1280×900 window), so the panel gets the room a user gives it
+ *   and screenshots show the whole DevTools window.
+ * - The theme: setting DevTools' `ui-theme` recolours DevTools at once, but an extension panel
+ *   learns the theme (chrome.devtools.panels.themeName) only when DevTools loads it, so the
+ *   DevTools window is reloaded after the switch.
+ * - Downloads from the panel (an <a download> of a blob: URL) are allowed and reported through
+ *   the browser-level CDP session (Browser.setDownloadBehavior with eventsEnabled).
+ */
+import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import puppeteer, { type Browser, type CDPSession, type Frame, type Page, type Target } from 'puppeteer-core';
+import { CHROMIUM_FLAGS, chromiumPath, EXTENSION_DIR, extensionFlags } from './browser.js';
+
+export type DevtoolsTheme = 'light' | 'dark';
+
+export interface LaunchDevtoolsOptions {
+  /** The title the extension gave its panel. */
+  panelTitle?: string;
+  /** Guard for every wait while starting, in ms. */
+  guardMs?: number;
+}
+
+export interface Download {
+  /** Where the file was saved. */
+  path: string;
+  suggestedFilename: string;
+  url: string;
+}
+
+export interface DevtoolsSession {
+  browser: Browser;
+  /** The tab DevTools inspects. */
+  inspected: Page;
+  /** The DevTools window (its front end, a devtools:// page). */
+  devtools: Page;
+  /** The SSE panel's frame; a new frame after `setTheme` reloads DevTools. */
+  readonly panel: Frame;
+  extensionId: string;
+  /** Resolves with the next download that completes; call it before the click that starts one. */
+  expectDownload(guardMs?: number): Promise<Download>;
+  /** A PNG of the whole DevTools window. */
+  screenshot(path: string): Promise<void>;
+  /** Switches DevTools' theme, reloads DevTools so the panel picks it up, and shows the panel again. */
+  setTheme(theme: DevtoolsTheme): Promise<Frame>;
+  close(): Promise<void>;
+}
+
+const DEFAULT_GUARD = 30_000;
+const WINDOW = { width: 1280, height: 900 };
+const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
+
+// ---------------------------------------------------------------------------------------------
+// DevTools internals. The front end's own modules, called inside the DevTools page; not a public
+// API, so this is the one function to change when a Chromium update moves them.
+// ---------------------------------------------------------------------------------------------
+
+type FrontEndCall =
+  /** Shows the extension tab whose id ends with `title`; false while DevTools is still starting or the tab is not there yet. */
+  | { op: 'show-panel'; title: string }
+  | { op: 'set-theme'; theme: DevtoolsTheme }
+  | { op: 'dock'; side: 'undocked' | 'bottom' | 'right' | 'left' };
+
+interface FrontEndModules {
+  InspectorView: { InspectorView: { instance(): { tabbedPane: { tabIds(): string[] }; showPanel(id: string): Promise<void> } } };
+  DockController: { DockController: { instance(): { setDockSide(side: string): void } } };
+}
+interface CommonModule {
+  Settings: { Settings: { instance(): { moduleSetting(name: string): { set(value: string): void } } } };
+}
+
+async function callFrontEnd(devtools: Page, call: FrontEndCall): Promise<boolean> {
+  return devtools
+    .evaluate(
+      async (c: FrontEndCall, uiPath: string, commonPath: string) => {
+        try {
+          // Module paths come in as arguments so that the bundler leaves these imports alone.
+          const UI = (await import(uiPath)) as FrontEndModules;
+          if (c.op === 'show-panel') {
+            const view = UI.InspectorView.InspectorView.instance();
+            const id = view.tabbedPane.tabIds().find((t) => t.startsWith('chrome-extension://') && t.endsWith(c.title));
+            if (!id) return false;
+            await view.showPanel(id);
+            return true;
+          }
+          if (c.op === 'dock') {
+            UI.DockController.DockController.instance().setDockSide(c.side);
+            return true;
+          }
+          const Common = (await import(commonPath)) as CommonModule;
+          Common.Settings.Settings.instance().moduleSetting('ui-theme').set(c.theme === 'dark' ? 'dark' : 'default');
+          return true;
+        } catch {
+          // Before DevTools has started: "Unable to create settings: global and local storage must be provided".
+          return false;
+        }
+      },
+      call,
+      './ui/legacy/legacy.js',
+      './core/common/common.js',
+    )
+    .catch(() => false);
+}
+
+// ---------------------------------------------------------------------------------------------
+
+async function until<T>(what: string, guardMs: number, probe: () => Promise<T | null | undefined | false>, everyMs = 150): Promise<T> {
+  const deadline = Date.now() + guardMs;
+  for (;;) {
+    const value = await probe();
+    if (value) return value;
+    if (Date.now() > deadline) throw new Error(`timed out after ${guardMs} ms waiting for ${what}`);
+    await sleep(everyMs);
+  }
+}
+
+async function visibleDocument(target: Target): Promise<Page | null> {
+  try {
+    const page = await target.asPage();
+    return (await page.evaluate(() => document.visibilityState)) === 'visible' ? page : null;
+  } catch {
+    // A DevTools window still starting, or one going away with its tab ("Requesting main frame too early").
+    return null;
+  }
+}
+
+/** The DevTools window users would be looking at: the only one whose document is visible. */
+async function findDevtools(browser: Browser, guardMs: number): Promise<Page> {
+  return until('a visible DevTools window', guardMs, async () => {
+    for (const target of browser.targets()) {
+      if (!target.url().startsWith('devtools://')) continue;
+      const page = await visibleDocument(target);
+      if (page) return page;
+    }
+    return null;
+  });
+}
+
+async function showPanel(devtools: Page, title: string, guardMs: number): Promise<Frame> {
+  await until(`DevTools to offer the "${title}" tab`, guardMs, () => callFrontEnd(devtools, { op: 'show-panel', title }), 200);
+  const frame = await until('the panel page to load', guardMs, async () => devtools.frames().find((f) => f.url().includes('/panel.html')) ?? null, 100);
+  await frame.waitForSelector('[data-testid="connect-form"]', { timeout: guardMs });
+  return frame;
+}
+
+function checkBuilt(): void {
+  const missing = ['manifest.json', 'devtools.js', 'panel.js', 'background.js'].filter((f) => !existsSync(join(EXTENSION_DIR, f)));
+  if (missing.length > 0) throw new Error(`${EXTENSION_DIR} lacks ${missing.join(', ')}: run \`node src/tools/build.mjs\` first`);
+}
+
+export async function launchDevtools(options: LaunchDevtoolsOptions = {}): Promise<DevtoolsSession> {
+  checkBuilt();
+  const title = options.panelTitle ?? 'SSE';
+  const guardMs = options.guardMs ?? DEFAULT_GUARD;
+  const userDataDir = mkdtempSync(join(tmpdir(), 'sse-devtools-'));
+  const downloadsDir = mkdtempSync(join(tmpdir(), 'sse-downloads-'));
+  const browser = await puppeteer.launch({
+    executablePath: chromiumPath(),
+    headless: true,
+    handleDevToolsAsPage: true,
+    defaultViewport: null,
+    userDataDir,
+    ignoreDefaultArgs: ['--disable-extensions'],
+    args: [...extensionFlags(), ...CHROMIUM_FLAGS, '--auto-open-devtools-for-tabs', `--window-size=${WINDOW.width},${WINDOW.height}`],
+  });
+  try {
+    const cdp: CDPSession = await browser.target().createCDPSession();
+    await cdp.send('Browser.setDownloadBehavior', { behavior: 'allowAndName', downloadPath: downloadsDir, eventsEnabled: true });
+
+    const inspected = await browser.newPage();
+    // The launch tab and its DevTools would sit hidden behind this one: close them.
+    for (const target of browser.targets()) {
+      if (target.type() !== 'page' || target === inspected.target()) continue;
+      const page = await target.asPage().catch(() => null);
+      await page?.close().catch(() => undefined);
+    }
+    await inspected.bringToFront();
+
+    let devtools = await findDevtools(browser, guardMs);
+    await until('DevTools to start', guardMs, () => callFrontEnd(devtools, { op: 'dock', side: 'undocked' }), 200);
+    // Undocking moves the front end into its own window: find the visible one again.
+    await sleep(300);
+    devtools = await findDevtools(browser, guardMs);
+    let panel = await showPanel(devtools, title, guardMs);
+    const extensionId = new URL(panel.url()).host;
+
+    const session: DevtoolsSession = {
+      browser,
+      inspected,
+      devtools,
+      get panel() {
+        return panel;
+      },
+      extensionId,
+      expectDownload(waitMs = guardMs) {
+        return new Promise<Download>((resolve, reject) => {
+          let begun: { guid: string; suggestedFilename: string; url: string } | null = null;
+          const timer = setTimeout(() => finish(new Error(`no download completed within ${waitMs} ms${begun ? ` (${begun.suggestedFilename} began)` : ''}`)), waitMs);
+          const onBegin = (e: { guid: string; suggestedFilename: string; url: string }) => {
+            begun ??= e;
+          };
+          const onProgress = (e: { guid: string; state: 'inProgress' | 'completed' | 'canceled' }) => {
+            if (!begun || e.guid !== begun.guid) return;
+            if (e.state === 'completed') finish(null, { path: join(downloadsDir, begun.guid), suggestedFilename: begun.suggestedFilename, url: begun.url });
+            else if (e.state === 'canceled') finish(new Error(`download of ${begun.suggestedFilename} was canceled`));
+          };
+          function finish(error: Error | null, download?: Download): void {
+            clearTimeout(timer);
+            cdp.off('Browser.downloadWillBegin', onBegin);
+            cdp.off('Browser.downloadProgress', onProgress);
+            if (error) reject(error);
+            else resolve(download!);
+          }
+          cdp.on('Browser.downloadWillBegin', onBegin);
+          cdp.on('Browser.downloadProgress', onProgress);
+        });
+      },
+      async screenshot(path) {
+        mkdirSync(dirname(path), { recursive: true });
+        await devtools.screenshot({ path: path as `${string}.png` });
+      },
+      async setTheme(theme) {
+        await until(`DevTools to take the ${theme} theme`, guardMs, () => callFrontEnd(devtools, { op: 'set-theme', theme }), 200);
+        await devtools.reload();
+        panel = await showPanel(devtools, title, guardMs);
+        return panel;
+      },
+      async close() {
+        await browser.close().catch(() => undefined);
+        rmSync(userDataDir, { recursive: true, force: true });
+        rmSync(downloadsDir, { recursive: true, force: true });
+      },
+    };
+    return session;
+  } catch (error) {
+    await browser.close().catch(() => undefined);
+    rmSync(userDataDir, { recursive: true, force: true });
+    rmSync(downloadsDir, { recursive: true, force: true });
+    throw error;
+  }
+}
