@@ -3,7 +3,7 @@
  * restores and resumes connections after the background context was stopped. Knows nothing about
  * ports or browsers: it reports to a Sink (the port hub) and stores through Persistence.
  */
-import { validateConfig, type ConnectionConfig, type FieldError } from '../core/config.js';
+import { labelFor, validateConfig, type ConnectionConfig, type FieldError } from '../core/config.js';
 import { createConnection, type Connection, type EngineDeps, type ResumePoint } from '../core/engine.js';
 import { maskHeaders, maskUrl, REDACTED } from '../core/secrets.js';
 import { validateFault, type Fault, type FaultKind } from '../core/faults.js';
@@ -58,15 +58,6 @@ export interface ConnectionManager {
   stored(id: string): StoredConnection | null;
   snapshot(): { connections: ConnectionInfo[]; entries: TimelineEntry[] };
   hasActive(): boolean;
-}
-
-export function labelFor(config: ConnectionConfig): string {
-  try {
-    const u = new URL(config.url);
-    return `${config.method} ${u.host}${u.pathname}`;
-  } catch {
-    return `${config.method} ${config.url}`;
-  }
 }
 
 function maskConfig(config: ConnectionConfig): ConnectionConfig {
@@ -193,7 +184,8 @@ export function createConnectionManager(options: ManagerOptions): ConnectionMana
       const id = newId();
       const m: Managed = {
         id,
-        label: labelFor(config),
+        // From the masked URL: a label is shown and stored, a token in the query must not be.
+        label: labelFor({ method: config.method, url: maskUrl(config.url) }),
         createdAt: now(),
         config: maskConfig(config),
         secrets: { url: config.url, headers: config.headers.map(([n, v]) => [n, v]) },

@@ -122,3 +122,13 @@ export function originPattern(url: string): string {
   const u = new URL(url);
   return `${u.protocol}//${u.hostname}/*`;
 }
+
+/** How a connection is named in lists: method, host, path and query (streams often differ only there). */
+export function labelFor(config: Pick<ConnectionConfig, 'method' | 'url'>): string {
+  try {
+    const u = new URL(config.url);
+    return `${config.method} ${u.host}${u.pathname}${u.search}`;
+  } catch {
+    return `${config.method} ${config.url}`;
+  }
+}

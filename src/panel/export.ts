@@ -1,11 +1,4 @@
-/** Export from the panel: the capture format of src/core/capture, saved as a download. */
-import { buildCapture, serializeCapture } from '../core/capture/format.js';
-import { TOOL_VERSION } from '../core/version.js';
-import type { ConnView } from './store/timeline-store.js';
-
-export function captureText(views: readonly ConnView[]): string {
-  return serializeCapture(buildCapture(views.map((v) => ({ id: v.info.id, config: v.info.config, entries: v.entries })), TOOL_VERSION));
-}
+/** Saving a capture from the panel as a download. */
 
 export function captureFileName(now = new Date()): string {
   const p = (n: number) => String(n).padStart(2, '0');

@@ -3,12 +3,22 @@
  * the theme, and whether `chrome.devtools` exists. Everything else in the panel is host-agnostic.
  */
 interface DevtoolsGlobal {
-  devtools?: { panels?: { themeName?: string; onThemeChanged?: { addListener(fn: (theme: string) => void): void } } };
+  devtools?: {
+    panels?: {
+      themeName?: string;
+      /** Firefox. */
+      onThemeChanged?: { addListener(fn: (theme: string) => void): void };
+      /** Chromium. */
+      setThemeChangeHandler?: (fn: (theme: string) => void) => void;
+    };
+  };
 }
 
-/** Firefox tells a panel when the DevTools theme changes; Chrome applies a new theme on reopen. */
+/** Follows a theme switch while the panel is open (Firefox's event, Chromium's handler). */
 export function onThemeChange(apply: (theme: 'light' | 'dark') => void): void {
-  (globalThis as { browser?: DevtoolsGlobal }).browser?.devtools?.panels?.onThemeChanged?.addListener((t) => apply(t === 'dark' ? 'dark' : 'light'));
+  const toTheme = (t: string) => apply(t === 'dark' ? 'dark' : 'light');
+  (globalThis as { browser?: DevtoolsGlobal }).browser?.devtools?.panels?.onThemeChanged?.addListener(toTheme);
+  (globalThis as { chrome?: DevtoolsGlobal }).chrome?.devtools?.panels?.setThemeChangeHandler?.(toTheme);
 }
 
 export function inDevtools(): boolean {

@@ -2,7 +2,7 @@
 // One build for every entry point: the CLI, the extension's contexts, tests and benchmarks.
 // Usage: node src/tools/build.mjs [--watch]
 import { build, context } from 'esbuild';
-import { cp, mkdir, readFile, readdir, rm } from 'node:fs/promises';
+import { cp, mkdir, readFile, readdir, rm, writeFile } from 'node:fs/promises';
 import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -88,9 +88,45 @@ for (const entry of await readdir(join(root, 'extension'), { withFileTypes: true
 }
 await cp(join(root, 'manifest.json'), join(root, FIREFOX_E2E_DIR, 'manifest.json'));
 
+// The standalone viewer: one HTML file with its script and styles inline, so it opens from
+// file:// (browsers refuse module scripts there) and can be mailed as a single attachment.
+async function buildViewer() {
+  const result = await build({
+    ...common,
+    entryPoints: ['src/viewer/main.tsx'],
+    bundle: true,
+    write: false,
+    format: 'iife',
+    platform: 'browser',
+    sourcemap: false,
+    minify: true,
+    jsx: 'automatic',
+    jsxImportSource: 'preact',
+  });
+  const js = result.outputFiles[0].text.replace(/<\/script/gi, '<\\/script');
+  const css = await readFile(join(root, 'extension', 'panel.css'), 'utf8');
+  const html = `<!doctype html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<meta http-equiv="Content-Security-Policy" content="default-src 'none'; script-src 'unsafe-inline'; style-src 'unsafe-inline'; img-src data:">
+<title>SSE DevTools viewer</title>
+<style>${css}</style>
+</head>
+<body>
+<div id="root"><div class="loading">Loading the SSE DevTools viewer…</div></div>
+<script>${js}</script>
+</body>
+</html>
+`;
+  await mkdir(join(root, 'dist'), { recursive: true });
+  await writeFile(join(root, 'dist', 'sse-devtools-viewer.html'), html);
+}
+
 if (watch) {
   for (const c of configs) await (await context(c)).watch();
   console.log('watching for changes…');
 } else {
-  await Promise.all(configs.map((c) => build(c)));
+  await Promise.all([...configs.map((c) => build(c)), buildViewer()]);
 }

@@ -3,20 +3,17 @@
  * connection to the demo server already made, so the first thing a new user sees is a live
  * timeline. Usage: node dist/src/tools/start-browser.js <demo base URL> <token>
  */
-import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import puppeteer from 'puppeteer-core';
 import { CHROMIUM_FLAGS, chromiumPath, extensionFlags } from '../../test/helpers/browser.js';
-import { devtoolsPage, showExtensionPanel } from './devtools-panel.js';
+import { callFrontEnd, closeOtherTabs, findDevtools, showPanel, until } from './devtools-panel.js';
 
 const [base = 'http://127.0.0.1:8787', token = 'demo-token'] = process.argv.slice(2);
 const extensionDir = resolve('extension');
 
 const userDataDir = mkdtempSync(join(tmpdir(), 'sse-devtools-start-'));
-// DevTools in a window of its own: the SSE panel gets a whole window, not a docked strip.
-mkdirSync(join(userDataDir, 'Default'), { recursive: true });
-writeFileSync(join(userDataDir, 'Default', 'Preferences'), JSON.stringify({ devtools: { preferences: { currentDockState: '"undocked"' } } }));
 
 const browser = await puppeteer.launch({
   executablePath: chromiumPath(),
@@ -32,10 +29,12 @@ process.on('SIGINT', () => void browser.close());
 process.on('SIGTERM', () => void browser.close());
 
 const page = await browser.newPage();
+await closeOtherTabs(browser, page);
 await page.goto(`${base}/`);
-const devtools = await devtoolsPage(browser);
-const panel = await showExtensionPanel(devtools, 'SSE', 'panel.html');
-await panel.waitForSelector('[data-testid="connect-form"]');
+const devtools = await findDevtools(browser, 30_000);
+// DevTools in a window of its own: the SSE panel gets a whole window, not a docked strip.
+await until('DevTools to start', 30_000, () => callFrontEnd(devtools, { op: 'dock', side: 'undocked' }), 200);
+const panel = await showPanel(devtools, 'SSE', 30_000);
 await panel.type('[data-testid="url-input"]', `${base}/events`);
 await panel.type('[data-testid="header-value"]', `Bearer ${token}`);
 await panel.click('[data-testid="connect-button"]');

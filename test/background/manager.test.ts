@@ -141,9 +141,11 @@ describe('the background', () => {
   test('secrets are not stored with the connection record; without them a restored connection is not resumed', async () => {
     const persistence = createMemoryPersistence();
     const first = background(persistence);
-    const { id } = first.manager.open(config('interval=5'));
+    const { id } = first.manager.open(config('interval=5&token=qs-secret'));
     await first.hub.flush();
-    assert.ok(!JSON.stringify([...persistence.stored.values()]).includes('demo-token'));
+    const stored = JSON.stringify([...persistence.stored.values(), ...persistence.storedEntries.values()]);
+    assert.ok(!stored.includes('demo-token'), 'no bearer token in storage');
+    assert.ok(!stored.includes('qs-secret'), 'no query-string token in storage, labels included');
     first.manager.disconnect(id!);
     // A browser restart clears session storage: the secret is gone.
     await persistence.removeSecrets(id!);

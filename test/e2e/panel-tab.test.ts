@@ -51,7 +51,9 @@ async function connect(page: Page, url: string, options: { token?: string; recon
 const rows = (page: Page, kind?: string) => page.locator(`[data-testid="timeline-row"]${kind ? `[data-kind="${kind}"]` : ''}`);
 
 async function exportSelected(page: Page): Promise<{ text: string; capture: CaptureFile }> {
-  const [download] = await Promise.all([page.waitForEvent('download'), page.getByTestId('export-selected').click()]);
+  await page.getByTestId('export-selected').click();
+  await page.getByTestId('export-dialog').waitFor({ timeout: GUARD });
+  const [download] = await Promise.all([page.waitForEvent('download'), page.getByTestId('export-save').click()]);
   const path = await download.path();
   const text = readFileSync(path, 'utf8');
   const parsed = parseCapture(text);

@@ -20,10 +20,11 @@
 import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
-import puppeteer, { type Browser, type CDPSession, type Frame, type Page, type Target } from 'puppeteer-core';
+import puppeteer, { type Browser, type CDPSession, type Frame, type Page } from 'puppeteer-core';
+import { callFrontEnd, closeOtherTabs, findDevtools, showPanel, until, type DevtoolsTheme } from '../../src/tools/devtools-panel.js';
 import { CHROMIUM_FLAGS, chromiumPath, EXTENSION_DIR, extensionFlags } from './browser.js';
 
-export type DevtoolsTheme = 'light' | 'dark';
+export type { DevtoolsTheme };
 
 export interface LaunchDevtoolsOptions {
   /** The title the extension gave its panel. */
@@ -59,100 +60,6 @@ export interface DevtoolsSession {
 
 const DEFAULT_GUARD = 30_000;
 const WINDOW = { width: 1280, height: 900 };
-const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
-
-// ---------------------------------------------------------------------------------------------
-// DevTools internals. The front end's own modules, called inside the DevTools page; not a public
-// API, so this is the one function to change when a Chromium update moves them.
-// ---------------------------------------------------------------------------------------------
-
-type FrontEndCall =
-  /** Shows the extension tab whose id ends with `title`; false while DevTools is still starting or the tab is not there yet. */
-  | { op: 'show-panel'; title: string }
-  | { op: 'set-theme'; theme: DevtoolsTheme }
-  | { op: 'dock'; side: 'undocked' | 'bottom' | 'right' | 'left' };
-
-interface FrontEndModules {
-  InspectorView: { InspectorView: { instance(): { tabbedPane: { tabIds(): string[] }; showPanel(id: string): Promise<void> } } };
-  DockController: { DockController: { instance(): { setDockSide(side: string): void } } };
-}
-interface CommonModule {
-  Settings: { Settings: { instance(): { moduleSetting(name: string): { set(value: string): void } } } };
-}
-
-async function callFrontEnd(devtools: Page, call: FrontEndCall): Promise<boolean> {
-  return devtools
-    .evaluate(
-      async (c: FrontEndCall, uiPath: string, commonPath: string) => {
-        try {
-          // Module paths come in as arguments so that the bundler leaves these imports alone.
-          const UI = (await import(uiPath)) as FrontEndModules;
-          if (c.op === 'show-panel') {
-            const view = UI.InspectorView.InspectorView.instance();
-            const id = view.tabbedPane.tabIds().find((t) => t.startsWith('chrome-extension://') && t.endsWith(c.title));
-            if (!id) return false;
-            await view.showPanel(id);
-            return true;
-          }
-          if (c.op === 'dock') {
-            UI.DockController.DockController.instance().setDockSide(c.side);
-            return true;
-          }
-          const Common = (await import(commonPath)) as CommonModule;
-          Common.Settings.Settings.instance().moduleSetting('ui-theme').set(c.theme === 'dark' ? 'dark' : 'default');
-          return true;
-        } catch {
-          // Before DevTools has started: "Unable to create settings: global and local storage must be provided".
-          return false;
-        }
-      },
-      call,
-      './ui/legacy/legacy.js',
-      './core/common/common.js',
-    )
-    .catch(() => false);
-}
-
-// ---------------------------------------------------------------------------------------------
-
-async function until<T>(what: string, guardMs: number, probe: () => Promise<T | null | undefined | false>, everyMs = 150): Promise<T> {
-  const deadline = Date.now() + guardMs;
-  for (;;) {
-    const value = await probe();
-    if (value) return value;
-    if (Date.now() > deadline) throw new Error(`timed out after ${guardMs} ms waiting for ${what}`);
-    await sleep(everyMs);
-  }
-}
-
-async function visibleDocument(target: Target): Promise<Page | null> {
-  try {
-    const page = await target.asPage();
-    return (await page.evaluate(() => document.visibilityState)) === 'visible' ? page : null;
-  } catch {
-    // A DevTools window still starting, or one going away with its tab ("Requesting main frame too early").
-    return null;
-  }
-}
-
-/** The DevTools window users would be looking at: the only one whose document is visible. */
-async function findDevtools(browser: Browser, guardMs: number): Promise<Page> {
-  return until('a visible DevTools window', guardMs, async () => {
-    for (const target of browser.targets()) {
-      if (!target.url().startsWith('devtools://')) continue;
-      const page = await visibleDocument(target);
-      if (page) return page;
-    }
-    return null;
-  });
-}
-
-async function showPanel(devtools: Page, title: string, guardMs: number): Promise<Frame> {
-  await until(`DevTools to offer the "${title}" tab`, guardMs, () => callFrontEnd(devtools, { op: 'show-panel', title }), 200);
-  const frame = await until('the panel page to load', guardMs, async () => devtools.frames().find((f) => f.url().includes('/panel.html')) ?? null, 100);
-  await frame.waitForSelector('[data-testid="connect-form"]', { timeout: guardMs });
-  return frame;
-}
 
 function checkBuilt(): void {
   const missing = ['manifest.json', 'devtools.js', 'panel.js', 'background.js'].filter((f) => !existsSync(join(EXTENSION_DIR, f)));
@@ -179,19 +86,11 @@ export async function launchDevtools(options: LaunchDevtoolsOptions = {}): Promi
     await cdp.send('Browser.setDownloadBehavior', { behavior: 'allowAndName', downloadPath: downloadsDir, eventsEnabled: true });
 
     const inspected = await browser.newPage();
-    // The launch tab and its DevTools would sit hidden behind this one: close them.
-    for (const target of browser.targets()) {
-      if (target.type() !== 'page' || target === inspected.target()) continue;
-      const page = await target.asPage().catch(() => null);
-      await page?.close().catch(() => undefined);
-    }
-    await inspected.bringToFront();
+    await closeOtherTabs(browser, inspected);
 
-    let devtools = await findDevtools(browser, guardMs);
+    const devtools = await findDevtools(browser, guardMs);
+    // Undocked, the same front end (this Page stays valid) gets a window of its own.
     await until('DevTools to start', guardMs, () => callFrontEnd(devtools, { op: 'dock', side: 'undocked' }), 200);
-    // Undocking moves the front end into its own window: find the visible one again.
-    await sleep(300);
-    devtools = await findDevtools(browser, guardMs);
     let panel = await showPanel(devtools, title, guardMs);
     const extensionId = new URL(panel.url()).host;
 

@@ -88,7 +88,8 @@ export function redactConfig(config: ConnectionConfig, where: string, redactions
     return [name, maskHeaderValue(name, value)];
   });
   const url = maskUrl(config.url);
-  if (url !== config.url) redactions.push({ where: `${where}.url`, what: 'credentials in the URL (query parameters or password)' });
+  // A URL masked before it got here (the panel only ever holds masked ones) still counts.
+  if (url.includes(REDACTED)) redactions.push({ where: `${where}.url`, what: 'credentials in the URL (query parameters or password)' });
   return { ...config, url, headers, reconnect: { ...config.reconnect } };
 }
 
@@ -103,7 +104,11 @@ export interface CaptureSource {
   entries: readonly TimelineEntry[];
 }
 
-export function buildCapture(sources: readonly CaptureSource[], toolVersion: string, now = new Date()): CaptureFile {
+/**
+ * `redactSecrets: false` keeps the config's values as given: only for a user who opted in, with
+ * configs that carry the real values (the panel asks the background for them).
+ */
+export function buildCapture(sources: readonly CaptureSource[], toolVersion: string, now = new Date(), options: { redactSecrets: boolean } = { redactSecrets: true }): CaptureFile {
   const redactions: Redaction[] = [];
   const connections = sources.map((source, i): CapturedConnection => {
     const where = `connections[${i}]`;
@@ -111,7 +116,8 @@ export function buildCapture(sources: readonly CaptureSource[], toolVersion: str
     if (entries.some(hasMaskedValue)) {
       redactions.push({ where: `${where}.entries`, what: `secret header values and URL credentials, shown as ${REDACTED}` });
     }
-    return { id: source.id, config: redactConfig(source.config, `${where}.config`, redactions), attempts: summarizeAttempts(entries), entries };
+    const config = options.redactSecrets ? redactConfig(source.config, `${where}.config`, redactions) : { ...source.config, reconnect: { ...source.config.reconnect } };
+    return { id: source.id, config, attempts: summarizeAttempts(entries), entries };
   });
   return {
     format: CAPTURE_FORMAT,

@@ -131,17 +131,21 @@ const MAX_REPORTED = 20;
 
 /** Parses and validates the text of a capture file. Never throws; never returns a partly valid capture. */
 export function parseCapture(textIn: string): CaptureResult {
+  const json = parseJson(textIn);
+  return 'errors' in json ? json : validateCapture(json.value);
+}
+
+/** The size and syntax checks every file goes through before its content is looked at. */
+export function parseJson(textIn: string): { value: unknown } | { ok: false; errors: string[] } {
   if (textIn.length > CAPTURE_LIMITS.fileBytes) {
     return { ok: false, errors: [`The file is larger than the ${CAPTURE_LIMITS.fileBytes / 1024 / 1024} MiB limit for captures`] };
   }
-  let json: unknown;
   try {
-    json = JSON.parse(textIn);
+    return { value: JSON.parse(textIn) as unknown };
   } catch (err) {
     const reason = err instanceof Error ? err.message : String(err);
     return { ok: false, errors: [`Not valid JSON (${reason}); the file may be truncated or not a capture`] };
   }
-  return validateCapture(json);
 }
 
 export function validateCapture(json: unknown): CaptureResult {

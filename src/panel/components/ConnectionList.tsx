@@ -18,6 +18,8 @@ export function describeState(state: ConnectionState, now: number): string {
 
 export interface ConnectionListProps {
   connections: ConnectionInfo[];
+  /** Imported or viewer connections: nothing to disconnect or reconnect. */
+  readOnly: ReadonlySet<string>;
   selected: string | null;
   now: number;
   onSelect(id: string): void;
@@ -57,7 +59,9 @@ export function ConnectionList(p: ConnectionListProps) {
               {c.stats.events.toLocaleString('en-US')} events · {formatBytes(c.stats.bytes)} · {c.stats.attempts} attempt{c.stats.attempts === 1 ? '' : 's'}
             </span>
             <span class="spacer" />
-            {c.state.phase === 'closed' ? (
+            {p.readOnly.has(c.id) ? (
+              <span class="badge" data-testid="read-only">read-only</span>
+            ) : c.state.phase === 'closed' ? (
               <button class="small" data-testid="reconnect-button" title="Connect again with the same settings and the last event id" onClick={(e) => (e.stopPropagation(), p.onReconnect(c.id))}>
                 Reconnect
               </button>

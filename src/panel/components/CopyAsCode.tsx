@@ -12,7 +12,8 @@ import { copyText } from '../clipboard.js';
 export interface CopyAsCodeProps {
   config: ConnectionConfig;
   channels: string[];
-  loadSecrets(): Promise<{ url: string | null; headers: HeaderPair[] }>;
+  /** Null where no real values exist (an imported capture): secrets stay masked. */
+  loadSecrets: (() => Promise<{ url: string | null; headers: HeaderPair[] }>) | null;
   onClose(): void;
 }
 
@@ -27,6 +28,7 @@ export function CopyAsCode({ config, channels, loadSecrets, onClose }: CopyAsCod
       setRevealed(null);
       return;
     }
+    if (!loadSecrets) return;
     const secrets = await loadSecrets();
     setRevealed({ ...config, url: secrets.url ?? config.url, headers: secrets.headers.length > 0 ? secrets.headers : config.headers });
   }
@@ -42,9 +44,11 @@ export function CopyAsCode({ config, channels, loadSecrets, onClose }: CopyAsCod
           </button>
         ))}
         <span class="spacer" />
-        <label class="check">
-          <input type="checkbox" data-testid="snippet-reveal" checked={revealed !== null} onChange={() => void toggleReveal()} /> reveal secrets
-        </label>
+        {loadSecrets && (
+          <label class="check">
+            <input type="checkbox" data-testid="snippet-reveal" checked={revealed !== null} onChange={() => void toggleReveal()} /> reveal secrets
+          </label>
+        )}
         <button
           class="small primary"
           data-testid="snippet-copy"

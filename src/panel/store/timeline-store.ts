@@ -5,12 +5,16 @@
  */
 import { signal } from '@preact/signals';
 import type { EndReason, EventEntry, TimelineEntry } from '../../core/timeline.js';
+import type { CaptureFile } from '../../core/capture/format.js';
+import { labelFor } from '../../core/config.js';
 import type { BackgroundMessage, ConnectionInfo, Settings } from '../../protocol/messages.js';
 
 const RATE_WINDOW_S = 10;
 
 export interface ChannelStat {
   count: number;
+  /** When the first event of this channel arrived (epoch s): a young channel's rate is over its age, not the whole window. */
+  firstSecond: number;
   /** Events per whole second (epoch s -> count), for the last RATE_WINDOW_S seconds. */
   buckets: Map<number, number>;
 }
@@ -41,6 +45,8 @@ export interface ConnView {
   trims: number;
   /** The latest attempts, oldest first; kept when their entries are trimmed. */
   attempts: AttemptSpan[];
+  /** The file a read-only connection was imported from; null for live ones. */
+  imported: string | null;
 }
 
 export function createTimelineStore() {
@@ -52,7 +58,7 @@ export function createTimelineStore() {
   function view(info: ConnectionInfo): ConnView {
     let v = connections.get(info.id);
     if (!v) {
-      v = { info, entries: [], channels: new Map(), gaps: new Map(), lastNumericId: null, trims: 0, attempts: [] };
+      v = { info, entries: [], channels: new Map(), gaps: new Map(), lastNumericId: null, trims: 0, attempts: [], imported: null };
       connections.set(info.id, v);
     } else v.info = info;
     return v;
@@ -60,7 +66,7 @@ export function createTimelineStore() {
 
   function countEvent(v: ConnView, e: EventEntry): void {
     let stat = v.channels.get(e.type);
-    if (!stat) v.channels.set(e.type, (stat = { count: 0, buckets: new Map() }));
+    if (!stat) v.channels.set(e.type, (stat = { count: 0, firstSecond: Math.floor(e.time / 1000), buckets: new Map() }));
     stat.count++;
     const second = Math.floor(e.time / 1000);
     stat.buckets.set(second, (stat.buckets.get(second) ?? 0) + 1);
@@ -116,7 +122,7 @@ export function createTimelineStore() {
         // After a background restart the snapshot is the truth; entries the panel had are in it
         // because the background posts only what it has stored.
         const fresh = new Set(message.connections.map((c) => c.id));
-        for (const id of [...connections.keys()]) if (!fresh.has(id) && !connections.get(id)!.info.id.startsWith('import:')) connections.delete(id);
+        for (const [id, v] of [...connections]) if (!fresh.has(id) && v.imported === null) connections.delete(id);
         for (const info of message.connections) view(info);
         append(message.entries);
         settings.value = message.settings;
@@ -141,12 +147,54 @@ export function createTimelineStore() {
     revision.value++;
   }
 
+  /**
+   * Shows a capture's connections read-only, exactly as captured. An id already in use gets a
+   * suffix, and its entries follow, so nothing imported can touch a live connection.
+   */
+  function addCapture(capture: CaptureFile, source: string): string[] {
+    const ids: string[] = [];
+    for (const c of capture.connections) {
+      let id = c.id;
+      for (let n = 2; connections.has(id); n++) id = `${c.id} (${n})`;
+      const entries = id === c.id ? c.entries : c.entries.map((e) => ({ ...e, connectionId: id }));
+      const last = entries.at(-1);
+      const stopped = [...entries].reverse().find((e) => e.kind === 'stopped');
+      const info: ConnectionInfo = {
+        id,
+        label: `${labelFor(c.config)} · ${source}`,
+        config: c.config,
+        state: { phase: 'closed', why: stopped?.kind === 'stopped' ? `${stopped.why} (imported)` : `imported from ${source}`, since: last?.time ?? 0 },
+        stats: {
+          events: entries.filter((e) => e.kind === 'event').length,
+          bytes: c.attempts.reduce((n, a) => n + (a.end?.bytes ?? 0), 0),
+          attempts: c.attempts.length,
+          lastEventId: [...entries].reverse().find((e) => e.kind === 'event')?.lastEventId ?? '',
+        },
+        createdAt: entries[0]?.time ?? Date.now(),
+        faults: [],
+      };
+      const v = view(info);
+      v.imported = source;
+      append(entries);
+      ids.push(id);
+    }
+    revision.value++;
+    return ids;
+  }
+
+  function removeImported(id: string): void {
+    if (connections.get(id)?.imported === null) return;
+    connections.delete(id);
+    revision.value++;
+  }
+
   function rate(stat: ChannelStat, nowMs: number): number {
     const now = Math.floor(nowMs / 1000);
     let n = 0;
     // Whole seconds before the current one: a partial second would read low.
-    for (let s = now - RATE_WINDOW_S; s < now; s++) n += stat.buckets.get(s) ?? 0;
-    return n / RATE_WINDOW_S;
+    const from = Math.max(now - RATE_WINDOW_S, stat.firstSecond);
+    for (let s = from; s < now; s++) n += stat.buckets.get(s) ?? 0;
+    return now > from ? n / (now - from) : 0;
   }
 
   return {
@@ -155,6 +203,8 @@ export function createTimelineStore() {
     settings,
     connected,
     apply,
+    addCapture,
+    removeImported,
     rate,
     /** Connections in the order they were created. */
     list(): ConnView[] {

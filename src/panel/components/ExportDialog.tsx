@@ -1,0 +1,101 @@
+/**
+ * Export: choose what goes into the file and see, before saving, every value that will be
+ * redacted. Redaction is on by default; turning it off asks the background for the real values.
+ */
+import { useEffect, useMemo, useState } from 'preact/hooks';
+import { exportCapture, type ExportOptions } from '../../core/capture/export.js';
+import { serializeCapture, type CaptureSource } from '../../core/capture/format.js';
+import { TOOL_VERSION } from '../../core/version.js';
+import { captureFileName, download } from '../export.js';
+import type { ConnView } from '../store/timeline-store.js';
+
+export interface ExportDialogProps {
+  views: ConnView[];
+  /** The real values behind the masks of a live connection; null where none exist. */
+  unmasked(view: ConnView): Promise<CaptureSource | null>;
+  onClose(): void;
+}
+
+export function ExportDialog({ views, unmasked, onClose }: ExportDialogProps) {
+  const channels = useMemo(() => [...new Set(views.flatMap((v) => [...v.channels.keys()]))].sort(), [views]);
+  const [redactSecrets, setRedactSecrets] = useState(true);
+  const [redactIds, setRedactIds] = useState(false);
+  const [chosen, setChosen] = useState<ReadonlySet<string>>(new Set(channels));
+  const [sources, setSources] = useState<CaptureSource[]>(views.map((v) => ({ id: v.info.id, config: v.info.config, entries: v.entries })));
+
+  useEffect(() => {
+    const masked = views.map((v) => ({ id: v.info.id, config: v.info.config, entries: v.entries }));
+    if (redactSecrets) {
+      setSources(masked);
+      return;
+    }
+    void Promise.all(views.map(async (v, i) => (await unmasked(v)) ?? masked[i]!)).then(setSources);
+  }, [redactSecrets, views]);
+
+  const options: ExportOptions = { redactSecrets, redactLastEventIds: redactIds, channels: chosen.size === channels.length ? null : [...chosen], from: null, to: null };
+  const capture = useMemo(() => exportCapture(sources, TOOL_VERSION, options), [sources, redactSecrets, redactIds, chosen]);
+  const entries = capture.connections.reduce((n, c) => n + c.entries.length, 0);
+
+  return (
+    <div class="dialog-backdrop" onClick={(e) => e.target === e.currentTarget && onClose()}>
+      <div class="dialog" role="dialog" aria-label="Export capture" data-testid="export-dialog">
+        <div class="section-title">
+          Export {views.length === 1 ? views[0]!.info.label : `${views.length} connections`}
+        </div>
+        <label class="check">
+          <input type="checkbox" data-testid="export-redact-secrets" checked={redactSecrets} onChange={(e) => setRedactSecrets(e.currentTarget.checked)} /> redact secrets (Authorization, Cookie,
+          marked headers, tokens in URLs)
+        </label>
+        {!redactSecrets && <div class="field-error">The file will contain the secret values of the connection settings. Share it only with people allowed to see them.</div>}
+        <label class="check">
+          <input type="checkbox" data-testid="export-redact-ids" checked={redactIds} onChange={(e) => setRedactIds(e.currentTarget.checked)} /> redact event ids and Last-Event-IDs
+        </label>
+        {channels.length > 1 && (
+          <div class="row wrap">
+            <span class="fname">channels</span>
+            {channels.map((c) => (
+              <label class="check" key={c}>
+                <input
+                  type="checkbox"
+                  data-testid="export-channel"
+                  data-channel={c}
+                  checked={chosen.has(c)}
+                  onChange={(e) => {
+                    const next = new Set(chosen);
+                    if (e.currentTarget.checked) next.add(c);
+                    else next.delete(c);
+                    setChosen(next);
+                  }}
+                />{' '}
+                <span class="mono">{c}</span>
+              </label>
+            ))}
+          </div>
+        )}
+        <div class="section-title">What will be removed ({capture.redactions.length})</div>
+        <ul class="preview mono" data-testid="export-preview">
+          {capture.redactions.length === 0 ? <li>nothing: the file holds every value as captured</li> : capture.redactions.map((r, i) => <li key={i}>{`${r.where}: ${r.what}`}</li>)}
+        </ul>
+        <div class="row actions">
+          <span class="hint">
+            {capture.connections.length} connection{capture.connections.length === 1 ? '' : 's'}, {entries.toLocaleString('en-US')} entries
+          </span>
+          <span class="spacer" />
+          <button onClick={onClose} data-testid="export-cancel">
+            Cancel
+          </button>
+          <button
+            class="primary"
+            data-testid="export-save"
+            onClick={() => {
+              download(serializeCapture(capture), captureFileName());
+              onClose();
+            }}
+          >
+            Save capture
+          </button>
+        </div>
+      </div>
+    </div>
+  );
+}
