@@ -2,6 +2,7 @@
 import { CAPTURE_HELP, parseCaptureArgs, UsageError } from './args.js';
 import { runCapture, type Io } from './capture.js';
 import { DEMO_HELP, runDemo } from './demo.js';
+import { EXPORT_HELP, REPLAY_HELP, runExport, runReplay } from './files.js';
 import { TOOL_VERSION } from '../core/version.js';
 
 const HELP = `sse-devtools ${TOOL_VERSION}: debug Server-Sent Events streams
@@ -9,6 +10,8 @@ const HELP = `sse-devtools ${TOOL_VERSION}: debug Server-Sent Events streams
 Usage:
   sse-devtools capture URL [options]   open a stream, print its timeline live, save a capture
   sse-devtools demo [options]          run the demo SSE server on 127.0.0.1:8787
+  sse-devtools replay FILE [options]   serve a captured connection as a live SSE endpoint
+  sse-devtools export FILE -o OUT      re-export a capture or HAR, redacted and filtered
   sse-devtools help [command]          help for a command
   sse-devtools --version
 
@@ -29,11 +32,15 @@ export async function main(argv: string[], io: Io): Promise<number> {
       }
       case 'demo':
         return await runDemo(rest, io);
+      case 'replay':
+        return await runReplay(rest, io);
+      case 'export':
+        return await runExport(rest, io);
       case 'help':
       case '--help':
       case '-h':
       case undefined:
-        io.out(rest[0] === 'capture' ? CAPTURE_HELP : rest[0] === 'demo' ? DEMO_HELP : HELP);
+        io.out(({ capture: CAPTURE_HELP, demo: DEMO_HELP, replay: REPLAY_HELP, export: EXPORT_HELP } as Record<string, string>)[rest[0] ?? ''] ?? HELP);
         return command === undefined ? 2 : 0;
       case '--version':
       case '-V':
@@ -45,7 +52,7 @@ export async function main(argv: string[], io: Io): Promise<number> {
   } catch (err) {
     if (err instanceof UsageError) {
       io.err(`sse-devtools: ${err.message}`);
-      io.err(`Run 'sse-devtools help${command === 'capture' || command === 'demo' ? ` ${command}` : ''}' for usage.`);
+      io.err(`Run 'sse-devtools help${['capture', 'demo', 'replay', 'export'].includes(command ?? '') ? ` ${command}` : ''}' for usage.`);
       return 2;
     }
     throw err;

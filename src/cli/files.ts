@@ -1,0 +1,131 @@
+/** `replay` and `export`: the CLI's commands that start from a capture (or HAR) file. */
+import { readFile, rename, writeFile } from 'node:fs/promises';
+import { parseArgs, type ParseArgsConfig } from 'node:util';
+import { exportCapture } from '../core/capture/export.js';
+import { serializeCapture, type CaptureFile } from '../core/capture/format.js';
+import { loadCaptureText } from '../core/capture/load.js';
+import { TOOL_VERSION } from '../core/version.js';
+import { startReplayServer } from '../demo/replay-server.js';
+import { UsageError } from './args.js';
+import type { Io } from './capture.js';
+
+export const REPLAY_HELP = `Usage: sse-devtools replay FILE [--port N] [--speed X] [--connection ID] [--loop]
+
+Serves a captured connection (a capture file, or a HAR saved from a Network panel) as a live SSE
+endpoint on 127.0.0.1, with the original event types, ids, data, comments and retry: values and
+the original timing. Each request gets the next captured attempt; a request with Last-Event-ID
+resumes after that id. The stream closes where the original server (or network) closed it.
+  --port N          port to listen on (default 8788; 0 picks a free one)
+  --speed X         play X times as fast (default 1; 0 sends everything at once)
+  --connection ID   which connection of the capture (default: the first)
+  --loop            after the last attempt start over (default: answer 204, so clients stop)
+`;
+
+export const EXPORT_HELP = `Usage: sse-devtools export FILE -o OUT [--connection ID]... [--channels a,b]
+                          [--redact-last-event-id] [--from ISO] [--to ISO]
+
+Writes a capture of FILE (a capture, or a HAR saved from a Network panel) with secrets redacted
+and, optionally, only some connections, channels or a time range. Prints what was removed.
+  -o, --output OUT          the capture file to write
+      --connection ID       keep this connection (repeatable; default: all)
+      --channels a,b        keep only events of these channels (lifecycle entries stay)
+      --redact-last-event-id  also replace event ids and Last-Event-IDs with [redacted]
+      --from ISO / --to ISO keep only entries in this time range
+`;
+
+async function load(file: string): Promise<CaptureFile> {
+  let text: string;
+  try {
+    text = await readFile(file, 'utf8');
+  } catch (err) {
+    throw new UsageError(`cannot read ${file}: ${err instanceof Error ? err.message : String(err)}`);
+  }
+  const result = loadCaptureText(text, TOOL_VERSION);
+  if (!result.ok) throw new UsageError(`${file} is not a capture we can open:\n  ${result.errors.join('\n  ')}`);
+  return result.capture;
+}
+
+function parse<T extends NonNullable<ParseArgsConfig['options']>>(argv: string[], options: T) {
+  try {
+    return parseArgs({ args: argv, options, allowPositionals: true as const, strict: true as const });
+  } catch (err) {
+    throw new UsageError(err instanceof Error ? err.message : String(err));
+  }
+}
+
+export async function runReplay(argv: string[], io: Io): Promise<number> {
+  const { values, positionals } = parse(argv, {
+    port: { type: 'string' },
+    speed: { type: 'string' },
+    connection: { type: 'string' },
+    loop: { type: 'boolean' },
+    help: { type: 'boolean', short: 'h' },
+  });
+  if (values.help) {
+    io.out(REPLAY_HELP);
+    return 0;
+  }
+  if (positionals.length !== 1) throw new UsageError('replay takes one capture file');
+  const port = values.port === undefined ? 8788 : Number(values.port);
+  const speed = values.speed === undefined ? 1 : Number(values.speed);
+  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new UsageError(`--port takes a port number, not "${String(values.port)}"`);
+  if (!Number.isFinite(speed) || speed < 0) throw new UsageError(`--speed takes a number ≥ 0, not "${String(values.speed)}"`);
+  const capture = await load(positionals[0]!);
+  let server;
+  try {
+    server = await startReplayServer({ capture, port, speed, loop: values.loop === true, connectionId: typeof values.connection === 'string' ? values.connection : undefined, onRequest: (l) => io.out(l) });
+  } catch (err) {
+    io.err(`sse-devtools: ${err instanceof Error ? err.message : String(err)}`);
+    return 1;
+  }
+  io.out(`Replaying ${server.connection.id} (${server.connection.attempts.length} attempts) at ${server.url} — Ctrl-C to stop`);
+  await new Promise<void>((resolve) => {
+    io.onSignal('SIGINT', resolve);
+    io.onSignal('SIGTERM', resolve);
+  });
+  await server.close();
+  return 0;
+}
+
+export async function runExport(argv: string[], io: Io): Promise<number> {
+  const { values, positionals } = parse(argv, {
+    output: { type: 'string', short: 'o' },
+    connection: { type: 'string', multiple: true },
+    channels: { type: 'string' },
+    'redact-last-event-id': { type: 'boolean' },
+    from: { type: 'string' },
+    to: { type: 'string' },
+    help: { type: 'boolean', short: 'h' },
+  });
+  if (values.help) {
+    io.out(EXPORT_HELP);
+    return 0;
+  }
+  if (positionals.length !== 1) throw new UsageError('export takes one input file');
+  if (typeof values.output !== 'string') throw new UsageError('export needs -o OUT');
+  const time = (name: string, raw: unknown): number | null => {
+    if (typeof raw !== 'string') return null;
+    const t = Date.parse(raw);
+    if (!Number.isFinite(t)) throw new UsageError(`--${name} takes an ISO date and time, not "${raw}"`);
+    return t;
+  };
+  const capture = await load(positionals[0]!);
+  const wanted = Array.isArray(values.connection) ? values.connection.map(String) : null;
+  const connections = wanted ? capture.connections.filter((c) => wanted.includes(c.id)) : capture.connections;
+  if (wanted && connections.length !== wanted.length) {
+    throw new UsageError(`no connection ${wanted.filter((w) => !capture.connections.some((c) => c.id === w)).join(', ')} in the file (it has: ${capture.connections.map((c) => c.id).join(', ')})`);
+  }
+  const out = exportCapture(connections, TOOL_VERSION, {
+    redactSecrets: true,
+    redactLastEventIds: values['redact-last-event-id'] === true,
+    channels: typeof values.channels === 'string' ? values.channels.split(',').filter(Boolean) : null,
+    from: time('from', values.from),
+    to: time('to', values.to),
+  });
+  io.err(out.redactions.length === 0 ? 'nothing was removed' : `removed:\n  ${out.redactions.map((r) => `${r.where}: ${r.what}`).join('\n  ')}`);
+  const tmp = `${values.output}.partial`;
+  await writeFile(tmp, serializeCapture(out), 'utf8');
+  await rename(tmp, values.output);
+  io.err(`wrote ${values.output} (${out.connections.length} connections, ${out.connections.reduce((n, c) => n + c.entries.length, 0)} entries)`);
+  return 0;
+}
