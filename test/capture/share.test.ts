@@ -25,7 +25,7 @@ before(async () => {
   const cfg = config(`${server.url}/events?maxDuration=250&retry=50&token=qs-secret`, { headers: [['Authorization', 'Bearer demo-token']], reconnect: { maxAttempts: 2 } });
   const r = run(cfg);
   await r.untilClosed();
-  capture = buildCapture([{ id: 'live', config: cfg, entries: r.entries }], '1.0.0');
+  capture = buildCapture([{ id: r.connection.id, config: cfg, entries: r.entries }], '1.0.0');
 });
 after(() => server.close());
 
@@ -108,7 +108,7 @@ describe('replay', () => {
     const cfg = config(`${server.url}/events`, { headers: [['Authorization', 'Bearer wrong']] });
     const r = run(cfg);
     await r.untilClosed();
-    const denied = buildCapture([{ id: 'denied', config: cfg, entries: r.entries }], '1.0.0');
+    const denied = buildCapture([{ id: r.connection.id, config: cfg, entries: r.entries }], '1.0.0');
     const replay = await startReplayServer({ capture: denied });
     try {
       const again = run(config(replay.url));
