@@ -33,40 +33,25 @@ const browserErrors = (closed: string): Record<EndReason, string> => ({
   fault: 'error event, readyState CONNECTING: reconnects',
 });
 
+/** Browsers differ only in their reconnection delay and their words for a failed connection. */
+function browserProfile(id: string, name: string, client: string, summary: string, delayMs: number, closed: string): ClientProfile {
+  return {
+    id,
+    name,
+    client,
+    summary,
+    connectTimeoutMs: null,
+    idleTimeoutMs: null,
+    reconnect: { ...SPEC_POLICY, initialDelayMs: delayMs, maxDelayMs: delayMs },
+    lastEventIdTransport: { mode: 'header' },
+    errors: browserErrors(closed),
+  };
+}
+
 export const PROFILES: readonly ClientProfile[] = [
-  {
-    id: 'spec',
-    name: 'WHATWG spec (SSE DevTools default)',
-    client: 'HTML Living Standard, Server-sent events',
-    summary: 'Constant 3 s reconnection delay (Chromium’s default), no timeouts, fail on any status but 200 and on a wrong Content-Type.',
-    connectTimeoutMs: null,
-    idleTimeoutMs: null,
-    reconnect: { ...SPEC_POLICY },
-    lastEventIdTransport: { mode: 'header' },
-    errors: browserErrors('the spec fails the connection'),
-  },
-  {
-    id: 'chromium',
-    name: 'Browser EventSource — Chromium',
-    client: 'Chromium Blink EventSource (event_source.cc)',
-    summary: 'kDefaultReconnectDelay = 3000 ms, constant; only status 200 with text/event-stream opens; Last-Event-ID header.',
-    connectTimeoutMs: null,
-    idleTimeoutMs: null,
-    reconnect: { ...SPEC_POLICY, initialDelayMs: 3000, maxDelayMs: 3000 },
-    lastEventIdTransport: { mode: 'header' },
-    errors: browserErrors('Chromium cancels the load'),
-  },
-  {
-    id: 'firefox',
-    name: 'Browser EventSource — Firefox',
-    client: 'Gecko dom/base/EventSource.cpp',
-    summary: 'dom.serverEvents.defaultReconnectionTime = 5000 ms, constant; non-200 or a wrong Content-Type fails the connection.',
-    connectTimeoutMs: null,
-    idleTimeoutMs: null,
-    reconnect: { ...SPEC_POLICY, initialDelayMs: 5000, maxDelayMs: 5000 },
-    lastEventIdTransport: { mode: 'header' },
-    errors: browserErrors('Firefox fails the connection'),
-  },
+  browserProfile('spec', 'WHATWG spec (SSE DevTools default)', 'HTML Living Standard, Server-sent events', 'Constant 3 s reconnection delay (Chromium’s default), no timeouts, fail on any status but 200 and on a wrong Content-Type.', 3000, 'the spec fails the connection'),
+  browserProfile('chromium', 'Browser EventSource — Chromium', 'Chromium Blink EventSource (event_source.cc)', 'kDefaultReconnectDelay = 3000 ms, constant; only status 200 with text/event-stream opens; Last-Event-ID header.', 3000, 'Chromium cancels the load'),
+  browserProfile('firefox', 'Browser EventSource — Firefox', 'Gecko dom/base/EventSource.cpp', 'dom.serverEvents.defaultReconnectionTime = 5000 ms, constant; non-200 or a wrong Content-Type fails the connection.', 5000, 'Firefox fails the connection'),
   {
     id: 'polyfill',
     name: 'EventSource polyfill (Yaffle, custom headers)',

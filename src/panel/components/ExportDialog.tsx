@@ -22,6 +22,7 @@ export function ExportDialog({ views, unmasked, onClose }: ExportDialogProps) {
   const [redactIds, setRedactIds] = useState(false);
   const [chosen, setChosen] = useState<ReadonlySet<string>>(new Set(channels));
   const [sources, setSources] = useState<CaptureSource[]>(views.map((v) => ({ id: v.info.id, config: v.info.config, entries: v.entries })));
+  const [picked, setPicked] = useState<ReadonlySet<string>>(new Set(views.map((v) => v.info.id)));
 
   useEffect(() => {
     const masked = views.map((v) => ({ id: v.info.id, config: v.info.config, entries: v.entries }));
@@ -33,7 +34,7 @@ export function ExportDialog({ views, unmasked, onClose }: ExportDialogProps) {
   }, [redactSecrets, views]);
 
   const options: ExportOptions = { redactSecrets, redactLastEventIds: redactIds, channels: chosen.size === channels.length ? null : [...chosen], from: null, to: null };
-  const capture = useMemo(() => exportCapture(sources, TOOL_VERSION, options), [sources, redactSecrets, redactIds, chosen]);
+  const capture = useMemo(() => exportCapture(sources.filter((src) => picked.has(src.id)), TOOL_VERSION, options), [sources, redactSecrets, redactIds, chosen, picked]);
   const entries = capture.connections.reduce((n, c) => n + c.entries.length, 0);
 
   return (
@@ -42,6 +43,26 @@ export function ExportDialog({ views, unmasked, onClose }: ExportDialogProps) {
         <div class="section-title">
           Export {views.length === 1 ? views[0]!.info.label : `${views.length} connections`}
         </div>
+        {views.length > 1 && (
+          <div class="export-connections">
+            {views.map((v) => (
+              <label class="check" key={v.info.id}>
+                <input
+                  type="checkbox"
+                  data-testid="export-connection"
+                  checked={picked.has(v.info.id)}
+                  onChange={(e) => {
+                    const next = new Set(picked);
+                    if (e.currentTarget.checked) next.add(v.info.id);
+                    else next.delete(v.info.id);
+                    setPicked(next);
+                  }}
+                />{' '}
+                <span class="mono">{v.info.label}</span>
+              </label>
+            ))}
+          </div>
+        )}
         <label class="check">
           <input type="checkbox" data-testid="export-redact-secrets" checked={redactSecrets} onChange={(e) => setRedactSecrets(e.currentTarget.checked)} /> redact secrets (Authorization, Cookie,
           marked headers, tokens in URLs)
@@ -87,6 +108,7 @@ export function ExportDialog({ views, unmasked, onClose }: ExportDialogProps) {
           <button
             class="primary"
             data-testid="export-save"
+            disabled={capture.connections.length === 0}
             onClick={() => {
               download(serializeCapture(capture), captureFileName());
               onClose();
