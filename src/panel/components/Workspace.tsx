@@ -105,7 +105,8 @@ export function Workspace({ store, view, live, showCode, onCloseCode, sidebarTop
             channels={[...selected.channels.entries()].sort((a, b) => a[0].localeCompare(b[0]))}
             selected={view.channels.value}
             total={eventCount}
-            rate={(stat) => store.rate(stat, now)}
+            // A capture's rates are those at its end, not now, long after.
+            rate={(stat) => store.rate(stat, selected.imported === null ? now : (selected.entries.at(-1)?.time ?? now) + 1000)}
             onToggle={view.toggleChannel}
             onAll={view.showAll}
           />
