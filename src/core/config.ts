@@ -65,8 +65,15 @@ export function checkUrl(url: string): string | null {
   if (parsed.protocol !== 'http:' && parsed.protocol !== 'https:') {
     return `Only http and https URLs can be streamed, not ${parsed.protocol.replace(/:$/, '')}`;
   }
+  if (parsed.username || parsed.password) {
+    return 'Put credentials in a header (Authorization), not in the URL: fetch refuses URLs with user:password@';
+  }
   return null;
 }
+
+/** setTimeout's limit: a longer delay fires at once, which would turn a long wait into a storm. */
+export const MAX_TIMER_MS = 2 ** 31 - 1;
+
 
 export function checkHeader(name: string, value: string): string | null {
   if (name === '') return 'Header name is empty';
@@ -78,8 +85,8 @@ export function checkHeader(name: string, value: string): string | null {
 
 function checkMs(field: string, value: number | null, errors: FieldError[], min = 1): void {
   if (value === null) return;
-  if (!Number.isFinite(value) || !Number.isInteger(value) || value < min) {
-    errors.push({ field, message: `${field} must be a whole number of milliseconds ≥ ${min}` });
+  if (!Number.isFinite(value) || !Number.isInteger(value) || value < min || value > MAX_TIMER_MS) {
+    errors.push({ field, message: `${field} must be a whole number of milliseconds from ${min} to ${MAX_TIMER_MS}` });
   }
 }
 

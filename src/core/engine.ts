@@ -5,10 +5,10 @@
  * reconnect loop. Everything that happens becomes an entry; nothing here knows about a UI.
  */
 import { createParser, type EventSourceMessage, type ParseError } from 'eventsource-parser';
-import type { ConnectionConfig } from './config.js';
+import { MAX_TIMER_MS, type ConnectionConfig } from './config.js';
 import { describeFault, LASTING, type Fault, type FaultKind } from './faults.js';
 import { nextDelay } from './policy.js';
-import { maskHeaders, maskUrl } from './secrets.js';
+import { isSecretHeader, maskHeaders, maskUrl, scrubText } from './secrets.js';
 import type {
   ConnectionState,
   EndReason,
@@ -32,7 +32,7 @@ export const realDeps: EngineDeps = {
   // Wrapped: a service worker's fetch throws "Illegal invocation" when called detached from globalThis.
   fetch: (input, init) => fetch(input, init),
   now: () => Date.now(),
-  setTimeout: (fn, ms) => setTimeout(fn, ms),
+  setTimeout: (fn, ms) => setTimeout(fn, Math.min(ms, MAX_TIMER_MS)),
   clearTimeout: (handle) => clearTimeout(handle as ReturnType<typeof setTimeout>),
   random: () => Math.random(),
 };
@@ -119,6 +119,7 @@ export function createConnection(options: ConnectionOptions): Connection {
 
   let seq = options.resume?.nextSeq ?? 1;
   let nextAttemptNumber = options.resume?.nextAttempt ?? 1;
+  const firstAttempt = nextAttemptNumber;
   let lastEventId = options.resume?.lastEventId ?? config.initialLastEventId ?? '';
   let retryMs: number | null = options.resume?.retryMs ?? null;
   let failures = 0;
@@ -140,6 +141,9 @@ export function createConnection(options: ConnectionOptions): Connection {
   let offlineUntil = 0;
   let headerOverride: HeaderPair[] | null = null;
 
+  const secretValues = config.headers.filter(([n]) => isSecretHeader(n, config.secretHeaders)).map(([, v]) => v);
+  const scrub = (text: string) => scrubText(text, [config.url], secretValues);
+
   function emit(attempt: number, body: EntryBody): void {
     onEntry({ connectionId: id, attempt, seq: seq++, time: deps.now(), ...body } as TimelineEntry);
   }
@@ -149,7 +153,7 @@ export function createConnection(options: ConnectionOptions): Connection {
     options.onState?.(next);
   }
 
-  function requestFor(): { url: string; headers: Headers; via: LastEventIdVia } {
+  function requestFor(): { url: string; headers: Headers; via: LastEventIdVia; error?: string } {
     const headers = new Headers(config.headers);
     for (const [name, value] of headerOverride ?? []) headers.set(name, value);
     if (!headers.has('accept')) headers.set('Accept', 'text/event-stream');
@@ -163,7 +167,8 @@ export function createConnection(options: ConnectionOptions): Connection {
         url = u.toString();
         via = 'query';
       } else {
-        headers.set('Last-Event-ID', lastEventId);
+        // Header values are byte strings: send the id's UTF-8 bytes, as browsers do.
+        headers.set('Last-Event-ID', byteString(lastEventId));
         via = 'header';
       }
     }
@@ -173,7 +178,14 @@ export function createConnection(options: ConnectionOptions): Connection {
   function beginAttempt(): void {
     reconnectTimer = null;
     const number = nextAttemptNumber++;
-    const { url, headers, via } = requestFor();
+    let request: ReturnType<typeof requestFor>;
+    try {
+      request = requestFor();
+    } catch (err) {
+      // A header the platform refuses (a simulation's value, say): this attempt cannot be sent.
+      request = { url: config.url, headers: new Headers({ Accept: 'text/event-stream' }), via: 'none', error: describeError(err) };
+    }
+    const { url, headers, via } = request;
     const sentHeaders: HeaderPair[] = [...headers.entries()];
     const attempt: Attempt = {
       number,
@@ -201,6 +213,11 @@ export function createConnection(options: ConnectionOptions): Connection {
       lastEventId: via === 'none' ? null : lastEventId,
       lastEventIdVia: via,
     });
+    if (request.error !== undefined) {
+      const message = request.error;
+      attempt.connectTimer = deps.setTimeout(() => endAttempt(attempt, 'network-error', null, `the request could not be built: ${message}`), 0);
+      return;
+    }
     const offlineLeft = offlineUntil - deps.now();
     if (offlineLeft > 0) {
       // Asynchronously, as a real failed connect would be: never inside the caller's stack.
@@ -431,7 +448,8 @@ export function createConnection(options: ConnectionOptions): Connection {
       kind: 'attempt-ended',
       reason,
       status,
-      detail,
+      // Error messages may quote the URL or a header; entries never hold a secret.
+      detail: scrub(detail),
       durationMs: endedAt - attempt.startedAt,
       bytes: attempt.bytes,
       events: attempt.events,
@@ -466,8 +484,10 @@ export function createConnection(options: ConnectionOptions): Connection {
     if (reason === 'closed-by-user') return 'closed by the user';
     if (FINAL_REASONS.has(reason) && !(reason === 'no-content' && policy.retryOnNoContent)) return `${reason}: the spec does not reconnect after this`;
     if (reason === 'http-error' && !policy.retryOnHttpError) return 'http-error: the spec does not reconnect after a non-200 status';
-    if (policy.maxAttempts !== null && attempt.number >= policy.maxAttempts) {
-      return `gave up after ${attempt.number} attempt${attempt.number === 1 ? '' : 's'} (the maximum)`;
+    // Counted from this engine's first attempt: a resumed or reconnected connection gets its full allowance.
+    const made = attempt.number - firstAttempt + 1;
+    if (policy.maxAttempts !== null && made >= policy.maxAttempts) {
+      return `gave up after ${made} attempt${made === 1 ? '' : 's'} (the maximum)`;
     }
     return null;
   }
@@ -612,6 +632,13 @@ export function createConnection(options: ConnectionOptions): Connection {
       emit(current?.number ?? Math.max(0, nextAttemptNumber - 1), body);
     },
   };
+}
+
+/** A string's UTF-8 bytes as a string of chars 0-255: what a header value can carry. */
+function byteString(text: string): string {
+  let out = '';
+  for (const byte of new TextEncoder().encode(text)) out += String.fromCharCode(byte);
+  return out;
 }
 
 /** Node's fetch hides the useful part ("ECONNREFUSED") in `cause`. */

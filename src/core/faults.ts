@@ -3,6 +3,7 @@
  * engine applies it at one hook (before a request, on open, per chunk, per event) and records a
  * fault-injected entry when it starts and when it stops, so a capture shows what was simulated.
  */
+import { checkHeader } from './config.js';
 import type { HeaderPair } from './timeline.js';
 
 export type Fault =
@@ -67,6 +68,6 @@ export function validateFault(fault: Fault): string | null {
     case 'drop':
       return null;
     case 'token-expiry':
-      return fault.headers.every(([n]) => /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/.test(n)) ? null : 'token expiry headers need valid names';
+      return fault.headers.map(([n, v]) => checkHeader(n, v)).find((m) => m !== null) ?? null;
   }
 }

@@ -12,6 +12,10 @@ export const ALWAYS_SECRET_HEADERS = ['authorization', 'proxy-authorization', 'c
 /** Query parameters that commonly carry credentials. Compared case-insensitively. */
 export const SECRET_QUERY_PARAMS = [
   'access_token',
+  'access-token',
+  'auth_token',
+  'authorization',
+  'api-key',
   'token',
   'key',
   'api_key',
@@ -51,7 +55,12 @@ export function maskHeaders(headers: readonly HeaderPair[], extraSecretNames: re
   );
 }
 
-/** Masks credential-like query parameters; leaves anything that is not an absolute URL unchanged. */
+/** Names that say "credential" whatever the exact spelling (X-Amz-Signature, X-Amz-Security-Token, …). */
+const SECRET_PARAM_PATTERN = /token|secret|signature|password|credential|api[-_]?key/i;
+
+const isSecretParam = (key: string) => (SECRET_QUERY_PARAMS as readonly string[]).includes(key.toLowerCase()) || SECRET_PARAM_PATTERN.test(key);
+
+/** Masks credential-like query parameters and userinfo; leaves anything that is not an absolute URL unchanged. */
 export function maskUrl(url: string): string {
   let parsed: URL;
   try {
@@ -61,15 +70,28 @@ export function maskUrl(url: string): string {
   }
   let changed = false;
   for (const key of [...parsed.searchParams.keys()]) {
-    if ((SECRET_QUERY_PARAMS as readonly string[]).includes(key.toLowerCase()) && parsed.searchParams.get(key) !== REDACTED) {
+    if (isSecretParam(key) && parsed.searchParams.get(key) !== REDACTED) {
       parsed.searchParams.set(key, REDACTED);
       changed = true;
     }
   }
+  // A token is often passed as the user name (https://TOKEN@host), so both parts go.
   if (parsed.password) {
     parsed.password = REDACTED;
     changed = true;
   }
+  if (parsed.username && parsed.username !== encodeURIComponent(REDACTED)) {
+    parsed.username = REDACTED;
+    changed = true;
+  }
   // URL serialisation percent-encodes the marker; keep it readable, it is for people.
   return changed ? parsed.toString().replaceAll(encodeURIComponent(REDACTED), REDACTED) : url;
+}
+
+/** Replaces every occurrence of `secret` values in free text (error messages quote URLs). */
+export function scrubText(text: string, rawUrls: readonly string[], secretValues: readonly string[]): string {
+  let out = text;
+  for (const url of rawUrls) if (url) out = out.split(url).join(maskUrl(url));
+  for (const value of secretValues) if (value.length >= 4) out = out.split(value).join(REDACTED);
+  return out;
 }

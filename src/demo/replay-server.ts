@@ -141,11 +141,14 @@ export function startReplayServer(options: ReplayOptions): Promise<ReplayServer>
     next = start.segment + 1;
     const seg = segments[start.segment]!;
     options.onRequest?.(`${req.method} ${req.url}${lastEventId ? ` (Last-Event-ID ${lastEventId})` : ''} → attempt #${seg.attempt}, HTTP ${seg.status}, ${seg.items.length - start.item} items`);
-    if (seg.status !== 200) {
-      res.writeHead(seg.status, { 'Content-Type': seg.contentType }).end();
+    // A capture is untrusted: only a status HTTP can carry, and a header value without controls.
+    const status = seg.status >= 100 && seg.status <= 599 ? seg.status : 502;
+    const contentType = seg.contentType.replace(/[^\t\x20-\x7e]/g, '');
+    if (status !== 200) {
+      res.writeHead(status, { 'Content-Type': contentType }).end();
       return;
     }
-    res.writeHead(200, { 'Content-Type': seg.contentType, 'Cache-Control': 'no-cache', 'X-Replayed-Attempt': String(seg.attempt) });
+    res.writeHead(200, { 'Content-Type': contentType, 'Cache-Control': 'no-cache', 'X-Replayed-Attempt': String(seg.attempt) });
     res.flushHeaders();
     open.add(res);
     const timers: NodeJS.Timeout[] = [];

@@ -43,6 +43,11 @@ export function createBridge(store: TimelineStore): Bridge {
     port.onDisconnect.addListener(() => {
       port = null;
       store.connected.value = false;
+      // Answers to requests on this port will never come: settle them so no form waits forever.
+      for (const resolve of waiting.values()) resolve({ connectionId: null, errors: [{ field: 'url', message: 'The background restarted before answering; press Connect again.' }] });
+      waiting.clear();
+      for (const resolve of waitingSecrets.values()) resolve({ url: null, headers: [] });
+      waitingSecrets.clear();
       setTimeout(open, retryMs);
       retryMs = Math.min(retryMs * 2, 2000);
     });
@@ -51,7 +56,8 @@ export function createBridge(store: TimelineStore): Bridge {
 
   function send(message: PanelMessage): void {
     if (!isPanelMessage(message)) return;
-    if (!port) open();
+    // While reconnecting, the reopened port sends hello and gets everything; a lost command is
+    // better than a second port.
     port?.postMessage(message);
   }
 
@@ -60,6 +66,7 @@ export function createBridge(store: TimelineStore): Bridge {
     send,
     connect(config) {
       const requestId = `r${nextRequest++}`;
+      if (!port) return Promise.resolve({ connectionId: null, errors: [{ field: 'url', message: 'Reconnecting to the background; press Connect again in a moment.' }] });
       return new Promise((resolve) => {
         waiting.set(requestId, resolve);
         send({ type: 'connect', requestId, config });
@@ -70,6 +77,7 @@ export function createBridge(store: TimelineStore): Bridge {
     },
     secrets(connectionId) {
       const requestId = `s${nextRequest++}`;
+      if (!port) return Promise.resolve({ url: null, headers: [] });
       return new Promise((resolve) => {
         waitingSecrets.set(requestId, resolve);
         send({ type: 'get-secrets', requestId, connectionId });

@@ -2,7 +2,8 @@
  * Export with choices: which connections, which channels, which time range, what to redact. The
  * capture is built first and its `redactions` list is the preview a user sees before saving.
  */
-import { REDACTED } from '../secrets.js';
+import type { ConnectionConfig } from '../config.js';
+import { maskHeaders, maskUrl, REDACTED } from '../secrets.js';
 import type { TimelineEntry } from '../timeline.js';
 import { buildCapture, type CaptureFile, type CaptureSource, type Redaction } from './format.js';
 
@@ -29,8 +30,21 @@ function keep(e: TimelineEntry, o: ExportOptions): boolean {
 
 const marked = (id: string | null): string | null => (id === null || id === '' ? id : REDACTED);
 
+/** The Last-Event-ID query parameter, parsed rather than searched for: URL encoding varies. */
+function withoutQueryId(url: string, config: ConnectionConfig): string {
+  if (config.lastEventIdTransport.mode !== 'query') return url;
+  try {
+    const u = new URL(url);
+    if (!u.searchParams.has(config.lastEventIdTransport.param)) return url;
+    u.searchParams.set(config.lastEventIdTransport.param, REDACTED);
+    return u.toString().replaceAll(encodeURIComponent(REDACTED), REDACTED);
+  } catch {
+    return url;
+  }
+}
+
 /** Ids are not secrets by default, but they can carry user or tenant data; this removes them all. */
-function withoutIds(e: TimelineEntry): TimelineEntry {
+function withoutIds(e: TimelineEntry, config: ConnectionConfig): TimelineEntry {
   switch (e.kind) {
     case 'event':
       return { ...e, id: marked(e.id), lastEventId: marked(e.lastEventId) ?? '' };
@@ -39,9 +53,10 @@ function withoutIds(e: TimelineEntry): TimelineEntry {
         ...e,
         lastEventId: marked(e.lastEventId),
         headers: e.headers.map(([n, v]) => [n, n.toLowerCase() === 'last-event-id' ? REDACTED : v]),
-        // The id may travel in the query string too.
-        url: e.lastEventId ? e.url.split(encodeURIComponent(e.lastEventId)).join(REDACTED) : e.url,
+        url: withoutQueryId(e.url, config),
       };
+    case 'response':
+      return { ...e, url: withoutQueryId(e.url, config) };
     case 'reconnect-scheduled':
       return { ...e, lastEventId: marked(e.lastEventId) };
     case 'worker-restarted':
@@ -51,10 +66,20 @@ function withoutIds(e: TimelineEntry): TimelineEntry {
   }
 }
 
+/**
+ * Entries written by our engine hold no secret, but a capture from elsewhere (imported, hand-made)
+ * may: with redaction on, request and response headers and URLs are masked again.
+ */
+function masked(e: TimelineEntry, config: ConnectionConfig): TimelineEntry {
+  if (e.kind !== 'attempt-started' && e.kind !== 'response') return e;
+  return { ...e, url: maskUrl(e.url), headers: maskHeaders(e.headers, config.secretHeaders) };
+}
+
 export function exportCapture(sources: readonly CaptureSource[], toolVersion: string, options: ExportOptions = DEFAULT_EXPORT, now = new Date()): CaptureFile {
   const filtered = sources.map((s) => {
     let entries = s.entries.filter((e) => keep(e, options));
-    if (options.redactLastEventIds) entries = entries.map(withoutIds);
+    if (options.redactSecrets) entries = entries.map((e) => masked(e, s.config));
+    if (options.redactLastEventIds) entries = entries.map((e) => withoutIds(e, s.config));
     const config = options.redactLastEventIds ? { ...s.config, initialLastEventId: marked(s.config.initialLastEventId) } : s.config;
     return { ...s, config, entries };
   });

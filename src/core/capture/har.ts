@@ -45,21 +45,31 @@ function decodeBody(content: Record<string, unknown>): string | null {
   return text;
 }
 
-/** One HAR entry's SSE body as timeline entries, parsed by eventsource-parser like a live stream. */
-function bodyEntries(text: string): { bodies: EntryBody[]; events: number } {
+class TooManyEntries extends Error {}
+
+/**
+ * One HAR entry's SSE body as timeline entries, parsed by eventsource-parser like a live stream.
+ * Stops at the capture limit while parsing: a small hostile body ("\n" × millions) must not build
+ * millions of entries before validation refuses them.
+ */
+function bodyEntries(text: string, budget: number): { bodies: EntryBody[]; events: number } {
   const bodies: EntryBody[] = [];
+  const push = (b: EntryBody) => {
+    if (bodies.length >= budget) throw new TooManyEntries();
+    bodies.push(b);
+  };
   let lastEventId = '';
   let events = 0;
   const parser = createParser({
     onEvent: (m) => {
       if (m.id !== undefined) lastEventId = m.id;
       events++;
-      bodies.push({ kind: 'event', type: m.event ?? 'message', id: m.id ?? null, lastEventId, data: m.data, size: utf8Length(m.data) });
+      push({ kind: 'event', type: m.event ?? 'message', id: m.id ?? null, lastEventId, data: m.data, size: utf8Length(m.data) });
     },
-    onComment: (c) => bodies.push({ kind: 'comment', text: c }),
-    onRetry: (ms) => bodies.push({ kind: 'retry-changed', delayMs: ms }),
+    onComment: (c) => push({ kind: 'comment', text: c }),
+    onRetry: (ms) => push({ kind: 'retry-changed', delayMs: ms }),
     onError: (e) => {
-      if (e.type === 'unknown-field' || e.type === 'invalid-retry') bodies.push({ kind: 'ignored-line', why: e.type, line: (e.line ?? '').slice(0, 512) });
+      if (e.type === 'unknown-field' || e.type === 'invalid-retry') push({ kind: 'ignored-line', why: e.type, line: (e.line ?? '').slice(0, 512) });
     },
     maxBufferSize: CAPTURE_LIMITS.dataChars,
   });
@@ -71,8 +81,9 @@ export function harToCapture(json: unknown, toolVersion: string): CaptureResult 
   if (!isHar(json)) return { ok: false, errors: ['Not a HAR file: there is no log.entries list'] };
   const entries = (json as { log: { entries: unknown[] } }).log.entries;
   const sources: { id: string; config: ReturnType<typeof defaultConfig>; entries: TimelineEntry[] }[] = [];
+  let tooBig: string | null = null;
   entries.forEach((raw, index) => {
-    if (typeof raw !== 'object' || raw === null) return;
+    if (tooBig !== null || typeof raw !== 'object' || raw === null) return;
     const e = raw as Record<string, Record<string, unknown> | unknown>;
     const request = (e.request ?? {}) as Record<string, unknown>;
     const response = (e.response ?? {}) as Record<string, unknown>;
@@ -99,7 +110,14 @@ export function harToCapture(json: unknown, toolVersion: string): CaptureResult 
     const lastEventIdHeader = requestHeaders.find(([n]) => n.toLowerCase() === 'last-event-id')?.[1] ?? null;
     push(t0, { kind: 'attempt-started', method, url: maskUrl(url), headers: maskHeaders(requestHeaders), lastEventId: lastEventIdHeader, lastEventIdVia: lastEventIdHeader === null ? 'none' : 'header' });
     push(t0 + toHeaders, { kind: 'response', status, statusText: str(response.statusText) ?? '', url: maskUrl(url), redirected: false, headers: maskHeaders(responseHeaders), timeToHeadersMs: toHeaders });
-    const parsed = body === null ? { bodies: [], events: 0 } : bodyEntries(body);
+    let parsed: { bodies: EntryBody[]; events: number };
+    try {
+      parsed = body === null ? { bodies: [], events: 0 } : bodyEntries(body, CAPTURE_LIMITS.entriesPerConnection - 4);
+    } catch (err) {
+      if (!(err instanceof TooManyEntries)) throw err;
+      tooBig = `HAR entry ${index + 1} holds more than ${CAPTURE_LIMITS.entriesPerConnection.toLocaleString('en-US')} events, comments and fields, the limit for one connection`;
+      return;
+    }
     for (const b of parsed.bodies) push(t0 + toHeaders, b);
     const detail =
       body === null
@@ -109,6 +127,7 @@ export function harToCapture(json: unknown, toolVersion: string): CaptureResult 
     push(t0 + total, { kind: 'stopped', why: 'imported from a HAR file: one request, as recorded' });
     sources.push({ id, config, entries: out });
   });
+  if (tooBig !== null) return { ok: false, errors: [tooBig] };
   if (sources.length === 0) return { ok: false, errors: ['This HAR file has no text/event-stream responses'] };
   const capture: CaptureFile = buildCapture(sources, toolVersion);
   return validateCapture(capture);

@@ -3,7 +3,7 @@
  * its settings. The token stays masked until the user reveals it; the real values come from the
  * background, which is the only place they live.
  */
-import { useEffect, useState } from 'preact/hooks';
+import { useState } from 'preact/hooks';
 import type { ConnectionConfig } from '../../core/config.js';
 import { SNIPPET_LABELS, SNIPPET_LANGUAGES, snippet, type SnippetLanguage } from '../../core/snippets.js';
 import type { HeaderPair } from '../../core/timeline.js';
@@ -21,7 +21,6 @@ export function CopyAsCode({ config, channels, loadSecrets, onClose }: CopyAsCod
   const [language, setLanguage] = useState<SnippetLanguage>('curl');
   const [revealed, setRevealed] = useState<ConnectionConfig | null>(null);
   const [copied, setCopied] = useState(false);
-  useEffect(() => setRevealed(null), [config]);
 
   async function toggleReveal(): Promise<void> {
     if (revealed) {

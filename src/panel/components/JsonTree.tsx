@@ -1,6 +1,8 @@
 /** Parsed JSON as a collapsible tree; every value is rendered as text. */
 import { useState } from 'preact/hooks';
 
+const PAGE = 200;
+
 type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
 
 function Leaf({ value }: { value: Exclude<Json, object> | null }) {
@@ -11,6 +13,8 @@ function Leaf({ value }: { value: Exclude<Json, object> | null }) {
 
 function Node({ name, value, depth }: { name: string | null; value: Json; depth: number }) {
   const [open, setOpen] = useState(depth < 2);
+  // A multi-megabyte array must not become millions of elements at once.
+  const [shown, setShown] = useState(PAGE);
   const label = name === null ? null : <span class="j-key">{name}: </span>;
   if (value === null || typeof value !== 'object') {
     return (
@@ -34,9 +38,14 @@ function Node({ name, value, depth }: { name: string | null; value: Json; depth:
       </div>
       {open && (
         <div class="j-children">
-          {entries.map(([k, v]) => (
+          {entries.slice(0, shown).map(([k, v]) => (
             <Node key={k} name={k} value={v} depth={depth + 1} />
           ))}
+          {entries.length > shown && (
+            <button class="link" onClick={() => setShown(shown + PAGE)}>
+              … {entries.length - shown} more
+            </button>
+          )}
           <div class="j-row">{brackets[1]}</div>
         </div>
       )}

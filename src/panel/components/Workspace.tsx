@@ -52,8 +52,10 @@ function findBySeq(entries: readonly TimelineEntry[], seq: number): TimelineEntr
 export function selectedView(store: TimelineStore, view: ViewStore) {
   void store.revision.value;
   const list = store.list();
-  const id = view.selectedConnection.value ?? list.at(-1)?.info.id ?? null;
-  return { list, selected: id ? (store.connections.get(id) ?? null) : null };
+  // A removed connection's id falls back to the newest, like no choice at all.
+  const chosen = view.selectedConnection.value;
+  const selected = (chosen !== null ? store.connections.get(chosen) : undefined) ?? list.at(-1) ?? null;
+  return { list, selected };
 }
 
 export interface WorkspaceProps {
@@ -119,6 +121,7 @@ export function Workspace({ store, view, live, showCode, onCloseCode, sidebarTop
           <>
             {showCode && (
               <CopyAsCode
+                key={selected.info.id}
                 config={selected.info.config}
                 channels={[...selected.channels.keys()]}
                 loadSecrets={isLive ? () => live.secrets(selected.info.id) : null}

@@ -114,6 +114,7 @@ export function createTimelineStore() {
     if (drop === 0) return;
     v.entries.splice(0, drop);
     v.trims++;
+    for (const seq of v.gaps.keys()) if (seq < beforeSeq) v.gaps.delete(seq);
   }
 
   function apply(message: BackgroundMessage): void {
