@@ -47,6 +47,8 @@ export function createPortHub(options: HubOptions): PortHub {
   let timer: ReturnType<typeof setTimeout> | null = null;
   // Flushes run one after another; a panel joining waits for the chain so it sees each entry once.
   let chain: Promise<void> = Promise.resolve();
+  /** Entries of the write under way: not stored yet, so not history for a panel joining now. */
+  let writing: TimelineEntry[] = [];
 
   function schedule(): void {
     if (pending.length >= maxBatch) {
@@ -79,11 +81,14 @@ export function createPortHub(options: HubOptions): PortHub {
     chain = chain.then(async () => {
       if (entries.length === 0 && ids.size === 0 && batchTrims.length === 0 && batchRemoved.length === 0) return;
       const live = [...ids].filter((id) => !batchRemoved.includes(id));
-      const stored = live.map((id) => manager?.stored(id)).filter((c): c is StoredConnection => c != null);
+      const records = live.map((id) => manager?.stored(id)).filter((c): c is StoredConnection => c != null);
+      writing = entries;
       try {
-        await options.persistence.write({ entries, connections: stored, trims: batchTrims, removed: batchRemoved });
+        await options.persistence.write({ entries, connections: records, trims: batchTrims, removed: batchRemoved });
       } catch (err) {
         options.onError?.(err);
+      } finally {
+        writing = [];
       }
       const infos = live.map((id) => manager?.info(id)).filter((c): c is ConnectionInfo => c != null);
       const current = entries.filter((e) => !batchRemoved.includes(e.connectionId));
@@ -122,7 +127,13 @@ export function createPortHub(options: HubOptions): PortHub {
     async addPort(port) {
       await flush();
       if (!manager) throw new Error('port hub used before a manager was attached');
-      const { connections, entries } = manager.snapshot();
+      const snapshot = manager.snapshot();
+      // Entries not stored yet (arrived during the flush, or in a write under way) reach this panel
+      // live, after they are stored, like everyone else's.
+      const firstUnstored = new Map<string, number>();
+      for (const e of [...writing, ...pending]) if (!firstUnstored.has(e.connectionId)) firstUnstored.set(e.connectionId, e.seq);
+      const { connections } = snapshot;
+      const entries = snapshot.entries.filter((e) => e.seq < (firstUnstored.get(e.connectionId) ?? Infinity));
       // Everything retained goes to this panel as history; later batches carry only newer entries.
       send(port, { type: 'snapshot', connections, entries: [], settings: manager.settings });
       const seen = new Map<string, number>();

@@ -122,8 +122,9 @@ export function createTimelineStore() {
       case 'snapshot': {
         // After a background restart the snapshot is the truth; entries the panel had are in it
         // because the background posts only what it has stored.
-        const fresh = new Set(message.connections.map((c) => c.id));
-        for (const [id, v] of [...connections]) if (!fresh.has(id) && v.imported === null) connections.delete(id);
+        // The history that follows is the whole truth for live connections: start them over, so
+        // entries a stopped worker never stored cannot shadow the ones it writes after resuming.
+        for (const [id, v] of [...connections]) if (v.imported === null) connections.delete(id);
         for (const info of message.connections) view(info);
         append(message.entries);
         settings.value = message.settings;
