@@ -31,6 +31,8 @@ interface Managed {
   stats: ConnectionStats;
   /** Bytes counted by earlier engine instances (before a restart or a reconnect by the user). */
   bytesBefore: number;
+  /** The browser restarted and took the secret values with it: only the form can supply them again. */
+  secretsLost: boolean;
 }
 
 export interface ManagerOptions {
@@ -162,12 +164,13 @@ export function createConnectionManager(options: ManagerOptions): ConnectionMana
           entries: entries.get(s.id) ?? [],
           stats: s.stats,
           bytesBefore: s.stats.bytes,
+          secretsLost: secrets === null && hasMask(s.config),
         };
         connections.set(m.id, m);
         if (!s.active) continue;
         // The record and the entries are written in one transaction, so the entries say where to go on.
         const engine = startEngine(m, { ...resumePoint(m), retryMs: s.resume.retryMs });
-        if (secrets === null && hasMask(s.config)) {
+        if (m.secretsLost) {
           engine.note({ kind: 'worker-restarted', detail: 'the browser restarted; secret header values are kept only for the browser session, so the connection was not resumed. Reconnect it from the form.' });
           engine.close('not resumed after a browser restart: secret values were not kept');
           continue;
@@ -193,6 +196,7 @@ export function createConnectionManager(options: ManagerOptions): ConnectionMana
         entries: [],
         stats: { events: 0, bytes: 0, attempts: 0, lastEventId: config.initialLastEventId ?? '' },
         bytesBefore: 0,
+        secretsLost: false,
       };
       connections.set(id, m);
       if (hasMask(m.config)) void persistence.saveSecrets(id, m.secrets);
@@ -208,6 +212,12 @@ export function createConnectionManager(options: ManagerOptions): ConnectionMana
     reconnect(id) {
       const m = connections.get(id);
       if (!m || (m.engine && m.engine.state.phase !== 'closed')) return;
+      if (m.secretsLost) {
+        // Reconnecting would send the literal "[redacted]" as the token.
+        startEngine(m, resumePoint(m)).close('cannot reconnect: the secret header values were lost when the browser restarted; connect again from the form');
+        sink.changed(id);
+        return;
+      }
       startEngine(m, resumePoint(m)).start();
       sink.changed(id);
     },

@@ -12,7 +12,8 @@ export const PANEL_PORT = 'sse-devtools-panel';
 /** The retention cap per connection when the user has not chosen one. */
 export const DEFAULT_MAX_ENTRIES = 100_000;
 export const MIN_MAX_ENTRIES = 1_000;
-export const MAX_MAX_ENTRIES = 1_000_000;
+/** 500 000 rows of 20 px stay under Firefox's largest element height (about 17.9 M px). */
+export const MAX_MAX_ENTRIES = 500_000;
 
 export interface Settings {
   /** Entries retained per connection; past it the oldest go and an entries-dropped entry says so. */

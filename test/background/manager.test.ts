@@ -157,5 +157,9 @@ describe('the background', () => {
     const info = second.manager.info(id!)!;
     assert.equal(info.state.phase, 'closed');
     assert.match(info.state.phase === 'closed' ? info.state.why : '', /secret values were not kept/);
+    // Reconnecting would send "[redacted]" as the token: it says why it will not.
+    second.manager.reconnect(id!);
+    const again = second.manager.info(id!)!;
+    assert.match(again.state.phase === 'closed' ? again.state.why : '', /cannot reconnect: the secret header values were lost/);
   });
 });

@@ -10,14 +10,18 @@ export interface ChannelListProps {
   onAll(): void;
 }
 
+/** A hostile stream can invent a type per event; the list shows the busiest and counts the rest. */
+const MAX_SHOWN = 200;
+
 export function ChannelList(p: ChannelListProps) {
+  const shown = p.channels.length > MAX_SHOWN ? [...p.channels].sort((a, b) => b[1].count - a[1].count).slice(0, MAX_SHOWN).sort((a, b) => a[0].localeCompare(b[0])) : p.channels;
   return (
     <ul class="channel-list" aria-label="Channels">
       <li class={`channel-item ${p.selected.size === 0 ? 'selected' : ''}`} data-testid="channel-all" onClick={p.onAll}>
         <span class="name">All</span>
         <span class="count">{p.total.toLocaleString('en-US')}</span>
       </li>
-      {p.channels.map(([name, stat]) => (
+      {shown.map(([name, stat]) => (
         <li
           key={name}
           class={`channel-item ${p.selected.has(name) ? 'selected' : ''}`}
@@ -31,6 +35,11 @@ export function ChannelList(p: ChannelListProps) {
           <span class="rate">{p.rate(stat).toFixed(1)}/s</span>
         </li>
       ))}
+      {p.channels.length > shown.length && (
+        <li class="channel-item more" data-testid="channels-more">
+          {`${(p.channels.length - shown.length).toLocaleString('en-US')} more channels: use the filter to find one`}
+        </li>
+      )}
     </ul>
   );
 }
