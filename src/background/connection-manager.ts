@@ -99,7 +99,13 @@ export function createConnectionManager(options: ManagerOptions): ConnectionMana
     m.entries.splice(0, drop);
     sink.trimmed(m.id, beforeSeq);
     const detail = `the retention cap of ${cap.toLocaleString('en-US')} entries per connection was reached; the oldest ${drop.toLocaleString('en-US')} were dropped`;
-    if (m.engine) m.engine.note({ kind: 'entries-dropped', count: drop, detail });
+    if (m.engine) {
+      m.engine.note({ kind: 'entries-dropped', count: drop, detail });
+      return;
+    }
+    // A restored connection that is not running has no engine to number the entry: do it here.
+    const last = m.entries.at(-1);
+    onEntry(m, { connectionId: m.id, attempt: last?.attempt ?? 0, seq: (last?.seq ?? 0) + 1, time: now(), kind: 'entries-dropped', count: drop, detail });
   }
 
   function resumePoint(m: Managed): ResumePoint {

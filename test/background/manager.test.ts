@@ -107,6 +107,23 @@ describe('the background', () => {
     assert.ok(p.messages.some((m) => m.type === 'batch' && m.trims.length > 0));
   });
 
+  test('lowering the cap trims a restored, stopped connection too, and says so', async () => {
+    const persistence = createMemoryPersistence();
+    const first = background(persistence);
+    const { id } = first.manager.open(config('count=1200&interval=0'));
+    await until(() => first.manager.info(id!)?.state.phase === 'waiting', 'the stream end');
+    first.manager.disconnect(id!);
+    await first.hub.flush();
+    const second = background(persistence);
+    await second.manager.restore();
+    second.manager.setSettings({ maxEntriesPerConnection: 1000 });
+    const entries = second.manager.snapshot().entries;
+    assert.ok(entries.length <= 1000);
+    const last = entries.at(-1);
+    assert.equal(last?.kind, 'entries-dropped');
+    assert.ok(entries.every((e, i) => i === 0 || e.seq > entries[i - 1]!.seq));
+  });
+
   test('a restarted background resumes open connections with their Last-Event-ID and says so', async () => {
     const persistence = createMemoryPersistence();
     const first = background(persistence);
