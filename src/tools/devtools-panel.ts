@@ -7,7 +7,8 @@
  * behind the new tab, nothing in it paints and input into it never completes. So callers close the
  * other tabs and use the DevTools window whose document is visible.
  */
-import type { Browser, Frame, Page, Target } from 'puppeteer-core';
+import type { Browser, Frame, LaunchOptions, Page, Target } from 'puppeteer-core';
+import { CHROMIUM_FLAGS, chromiumPath, extensionFlags } from './chromium.js';
 
 export type DevtoolsTheme = 'light' | 'dark';
 const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
@@ -114,4 +115,29 @@ export async function closeOtherTabs(browser: Browser, keep: Page): Promise<void
     await page?.close().catch(() => undefined);
   }
   await keep.bringToFront();
+}
+
+/** Puppeteer options for Chromium with the extension and DevTools opening with each tab. */
+export function devtoolsLaunchOptions(o: { headless: boolean; userDataDir: string; width: number; height: number }): LaunchOptions {
+  return {
+    executablePath: chromiumPath(),
+    headless: o.headless,
+    handleDevToolsAsPage: true,
+    defaultViewport: null,
+    userDataDir: o.userDataDir,
+    ignoreDefaultArgs: ['--disable-extensions'],
+    // A window people look at may use the GPU; headless runs here have none.
+    args: [...extensionFlags(), ...CHROMIUM_FLAGS.filter((f) => o.headless || f !== '--disable-gpu'), '--auto-open-devtools-for-tabs', `--window-size=${o.width},${o.height}`],
+  };
+}
+
+/** One tab, its DevTools in a window of its own, the extension's panel shown in it. */
+export async function openPanelInDevtools(browser: Browser, title: string, guardMs: number): Promise<{ inspected: Page; devtools: Page; panel: Frame }> {
+  const inspected = await browser.newPage();
+  await closeOtherTabs(browser, inspected);
+  const devtools = await findDevtools(browser, guardMs);
+  // Undocked, the same front end (this Page stays valid) gets a window of its own.
+  await until('DevTools to start', guardMs, () => callFrontEnd(devtools, { op: 'dock', side: 'undocked' }), 200);
+  const panel = await showPanel(devtools, title, guardMs);
+  return { inspected, devtools, panel };
 }

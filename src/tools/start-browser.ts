@@ -5,36 +5,21 @@
  */
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import puppeteer from 'puppeteer-core';
-import { CHROMIUM_FLAGS, chromiumPath, extensionFlags } from '../../test/helpers/browser.js';
-import { callFrontEnd, closeOtherTabs, findDevtools, showPanel, until } from './devtools-panel.js';
+import { devtoolsLaunchOptions, openPanelInDevtools } from './devtools-panel.js';
 
 const [base = 'http://127.0.0.1:8787', token = 'demo-token'] = process.argv.slice(2);
-const extensionDir = resolve('extension');
 
 const userDataDir = mkdtempSync(join(tmpdir(), 'sse-devtools-start-'));
-
-const browser = await puppeteer.launch({
-  executablePath: chromiumPath(),
-  headless: false,
-  defaultViewport: null,
-  handleDevToolsAsPage: true,
-  userDataDir,
-  ignoreDefaultArgs: ['--disable-extensions'],
-  args: [...extensionFlags(extensionDir), ...CHROMIUM_FLAGS.filter((f) => f !== '--disable-gpu'), '--auto-open-devtools-for-tabs', '--window-size=1400,900'],
-});
+const browser = await puppeteer.launch(devtoolsLaunchOptions({ headless: false, userDataDir, width: 1400, height: 900 }));
 browser.on('disconnected', () => process.exit(0));
 process.on('SIGINT', () => void browser.close());
 process.on('SIGTERM', () => void browser.close());
 
-const page = await browser.newPage();
-await closeOtherTabs(browser, page);
-await page.goto(`${base}/`);
-const devtools = await findDevtools(browser, 30_000);
 // DevTools in a window of its own: the SSE panel gets a whole window, not a docked strip.
-await until('DevTools to start', 30_000, () => callFrontEnd(devtools, { op: 'dock', side: 'undocked' }), 200);
-const panel = await showPanel(devtools, 'SSE', 30_000);
+const { inspected, devtools, panel } = await openPanelInDevtools(browser, 'SSE', 30_000);
+await inspected.goto(`${base}/`);
 await panel.type('[data-testid="url-input"]', `${base}/events`);
 await panel.type('[data-testid="header-value"]', `Bearer ${token}`);
 await panel.click('[data-testid="connect-button"]');

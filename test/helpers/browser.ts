@@ -4,35 +4,20 @@
  * reached and stopped. Recipe B lives in devtools.ts: the real DevTools panel.
  */
 import { createHash } from 'node:crypto';
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { chromium, type BrowserContext, type Page, type Worker } from 'playwright-core';
+import { CHROMIUM_FLAGS, chromiumPath, EXTENSION_DIR, extensionFlags } from '../../src/tools/chromium.js';
 
-export const EXTENSION_DIR = resolve('extension');
+export { CHROMIUM_FLAGS, chromiumPath, EXTENSION_DIR, extensionFlags };
 export const ARTIFACTS = resolve('test-results');
-
-/** Chromium from CHROMIUM_PATH, else Debian's, else what Playwright may have installed. */
-export function chromiumPath(): string {
-  const candidates = [process.env.CHROMIUM_PATH, '/usr/bin/chromium', '/usr/bin/chromium-browser', '/usr/bin/google-chrome'];
-  const found = candidates.find((p): p is string => !!p && existsSync(p));
-  if (found) return found;
-  const bundled = chromium.executablePath();
-  if (existsSync(bundled)) return bundled;
-  throw new Error('No Chromium found: install it (Debian: apt-get install chromium) or set CHROMIUM_PATH');
-}
 
 /** Chromium derives an unpacked extension's id from the manifest's `key`: fixed, so tests can know it without attaching to the worker. */
 export function extensionId(manifestPath = resolve('manifest.json')): string {
   const { key } = JSON.parse(readFileSync(manifestPath, 'utf8')) as { key: string };
   const hex = createHash('sha256').update(Buffer.from(key, 'base64')).digest('hex').slice(0, 32);
   return [...hex].map((c) => String.fromCharCode(97 + parseInt(c, 16))).join('');
-}
-
-export const CHROMIUM_FLAGS = ['--no-sandbox', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--disable-gpu'];
-
-export function extensionFlags(dir = EXTENSION_DIR): string[] {
-  return [`--disable-extensions-except=${dir}`, `--load-extension=${dir}`];
 }
 
 export interface ExtensionBrowser {

@@ -21,8 +21,8 @@ import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import puppeteer, { type Browser, type CDPSession, type Frame, type Page } from 'puppeteer-core';
-import { callFrontEnd, closeOtherTabs, findDevtools, showPanel, until, type DevtoolsTheme } from '../../src/tools/devtools-panel.js';
-import { CHROMIUM_FLAGS, chromiumPath, EXTENSION_DIR, extensionFlags } from './browser.js';
+import { callFrontEnd, devtoolsLaunchOptions, openPanelInDevtools, showPanel, until, type DevtoolsTheme } from '../../src/tools/devtools-panel.js';
+import { EXTENSION_DIR } from './browser.js';
 
 export type { DevtoolsTheme };
 
@@ -72,26 +72,14 @@ export async function launchDevtools(options: LaunchDevtoolsOptions = {}): Promi
   const guardMs = options.guardMs ?? DEFAULT_GUARD;
   const userDataDir = mkdtempSync(join(tmpdir(), 'sse-devtools-'));
   const downloadsDir = mkdtempSync(join(tmpdir(), 'sse-downloads-'));
-  const browser = await puppeteer.launch({
-    executablePath: chromiumPath(),
-    headless: true,
-    handleDevToolsAsPage: true,
-    defaultViewport: null,
-    userDataDir,
-    ignoreDefaultArgs: ['--disable-extensions'],
-    args: [...extensionFlags(), ...CHROMIUM_FLAGS, '--auto-open-devtools-for-tabs', `--window-size=${WINDOW.width},${WINDOW.height}`],
-  });
+  const browser = await puppeteer.launch(devtoolsLaunchOptions({ headless: true, userDataDir, ...WINDOW }));
   try {
     const cdp: CDPSession = await browser.target().createCDPSession();
     await cdp.send('Browser.setDownloadBehavior', { behavior: 'allowAndName', downloadPath: downloadsDir, eventsEnabled: true });
 
-    const inspected = await browser.newPage();
-    await closeOtherTabs(browser, inspected);
-
-    const devtools = await findDevtools(browser, guardMs);
-    // Undocked, the same front end (this Page stays valid) gets a window of its own.
-    await until('DevTools to start', guardMs, () => callFrontEnd(devtools, { op: 'dock', side: 'undocked' }), 200);
-    let panel = await showPanel(devtools, title, guardMs);
+    const opened = await openPanelInDevtools(browser, title, guardMs);
+    const { inspected, devtools } = opened;
+    let panel = opened.panel;
     const extensionId = new URL(panel.url()).host;
 
     const session: DevtoolsSession = {
