@@ -71,8 +71,6 @@ export interface Connection {
    * `why` is what the stopped entry says when no attempt was open (default: closed by the user).
    */
   close(why?: string): void;
-  /** Ends the open attempt as a simulated failure; the connection then reconnects as after any failure. */
-  fail(detail: string): void;
   /** Starts a simulation (src/core/faults.ts); a lasting one replaces any of its kind. */
   inject(fault: Fault): void;
   /** Stops a lasting simulation; the connection goes back to its configured behaviour. */
@@ -609,9 +607,6 @@ export function createConnection(options: ConnectionOptions): Connection {
         reconnectTimer = null;
         stop(Math.max(0, nextAttemptNumber - 1), why);
       }
-    },
-    fail(detail) {
-      if (current) endAttempt(current, 'fault', null, detail);
     },
     inject(fault) {
       if (state.phase === 'closed') return;

@@ -25,7 +25,6 @@ export type Fault =
   | { kind: 'offline'; ms: number };
 
 export type FaultKind = Fault['kind'];
-export const FAULT_KINDS: readonly FaultKind[] = ['idle-timeout', 'connect-timeout', 'proxy-cut', 'drop', 'stall', 'latency', 'token-expiry', 'offline'];
 
 /** Faults that last until stopped (or until their duration passes), as opposed to one-off ones. */
 export const LASTING: ReadonlySet<FaultKind> = new Set(['idle-timeout', 'connect-timeout', 'proxy-cut', 'stall', 'latency', 'token-expiry', 'offline']);

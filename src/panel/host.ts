@@ -21,10 +21,6 @@ export function onThemeChange(apply: (theme: 'light' | 'dark') => void): void {
   (globalThis as { chrome?: DevtoolsGlobal }).chrome?.devtools?.panels?.setThemeChangeHandler?.(toTheme);
 }
 
-export function inDevtools(): boolean {
-  return typeof (globalThis as { chrome?: DevtoolsGlobal }).chrome?.devtools?.panels === 'object';
-}
-
 /** DevTools' own theme when inside DevTools; the OS preference (or ?theme=) in a tab. */
 export function detectTheme(): 'light' | 'dark' {
   const forced = new URLSearchParams(location.search).get('theme');
