@@ -2,7 +2,7 @@
  * Command-line arguments to a ConnectionConfig, with a clear message for anything wrong.
  * Validation of the config itself is core's (validateConfig), so the CLI and the panel agree.
  */
-import { parseArgs } from 'node:util';
+import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { defaultConfig, validateConfig, type ConnectionConfig } from '../core/config.js';
 import type { Fault } from '../core/faults.js';
 import { PROXY_PRESETS } from '../core/proxy-presets.js';
@@ -90,41 +90,39 @@ export function parseHeader(raw: string): HeaderPair {
   return [raw.slice(0, colon).trim(), raw.slice(colon + 1).trim()];
 }
 
-export function parseCaptureArgs(argv: string[]): CaptureArgs | 'help' {
-  let parsed;
+/** node's parseArgs, strict, with its complaints turned into usage errors (exit 2). */
+export function parseOptions<T extends NonNullable<ParseArgsConfig['options']>>(argv: string[], options: T) {
   try {
-    parsed = parseArgs({
-      args: argv,
-      allowPositionals: true,
-      strict: true,
-      options: {
-        header: { type: 'string', short: 'H', multiple: true },
-        request: { type: 'string', short: 'X' },
-        data: { type: 'string', short: 'd' },
-        'secret-header': { type: 'string', multiple: true },
-        'last-event-id': { type: 'string' },
-        'last-event-id-param': { type: 'string' },
-        'connect-timeout': { type: 'string' },
-        'idle-timeout': { type: 'string' },
-        'reconnect-delay': { type: 'string' },
-        'max-reconnects': { type: 'string' },
-        'retry-http-errors': { type: 'boolean' },
-        profile: { type: 'string' },
-        'proxy-cut': { type: 'string' },
-        latency: { type: 'string' },
-        duration: { type: 'string' },
-        output: { type: 'string', short: 'o' },
-        json: { type: 'boolean' },
-        verbose: { type: 'boolean', short: 'v' },
-        color: { type: 'boolean' },
-        'no-color': { type: 'boolean' },
-        help: { type: 'boolean', short: 'h' },
-      },
-    });
+    return parseArgs({ args: argv, options, allowPositionals: true as const, strict: true as const });
   } catch (err) {
     throw new UsageError(err instanceof Error ? err.message : String(err));
   }
-  const { values, positionals } = parsed;
+}
+
+export function parseCaptureArgs(argv: string[]): CaptureArgs | 'help' {
+  const { values, positionals } = parseOptions(argv, {
+    header: { type: 'string', short: 'H', multiple: true },
+    request: { type: 'string', short: 'X' },
+    data: { type: 'string', short: 'd' },
+    'secret-header': { type: 'string', multiple: true },
+    'last-event-id': { type: 'string' },
+    'last-event-id-param': { type: 'string' },
+    'connect-timeout': { type: 'string' },
+    'idle-timeout': { type: 'string' },
+    'reconnect-delay': { type: 'string' },
+    'max-reconnects': { type: 'string' },
+    'retry-http-errors': { type: 'boolean' },
+    profile: { type: 'string' },
+    'proxy-cut': { type: 'string' },
+    latency: { type: 'string' },
+    duration: { type: 'string' },
+    output: { type: 'string', short: 'o' },
+    json: { type: 'boolean' },
+    verbose: { type: 'boolean', short: 'v' },
+    color: { type: 'boolean' },
+    'no-color': { type: 'boolean' },
+    help: { type: 'boolean', short: 'h' },
+  });
   if (values.help) return 'help';
   if (positionals.length === 0) throw new UsageError('capture needs a URL, e.g. sse-devtools capture http://127.0.0.1:8787/events');
   if (positionals.length > 1) throw new UsageError(`capture takes one URL; also got ${positionals.slice(1).map((p) => `"${p}"`).join(', ')}`);

@@ -1,7 +1,6 @@
 /** `sse-devtools demo`: the scenario server for people to point their clients at. */
-import { parseArgs } from 'node:util';
 import { DEFAULT_TOKEN, HELP, startScenarioServer } from '../demo/scenario-server.js';
-import { UsageError } from './args.js';
+import { parseOptions, UsageError } from './args.js';
 import type { Io } from './capture.js';
 
 export const DEMO_HELP = `Usage: sse-devtools demo [--port N] [--token T | --no-auth] [--max-duration MS] [--interval MS]
@@ -22,24 +21,16 @@ function int(name: string, raw: string | undefined): number | undefined {
 }
 
 export async function runDemo(argv: string[], io: Io): Promise<number> {
-  let values;
-  try {
-    ({ values } = parseArgs({
-      args: argv,
-      strict: true,
-      options: {
-        port: { type: 'string' },
-        token: { type: 'string' },
-        'no-auth': { type: 'boolean' },
-        'max-duration': { type: 'string' },
-        interval: { type: 'string' },
-        heartbeat: { type: 'string' },
-        help: { type: 'boolean', short: 'h' },
-      },
-    }));
-  } catch (err) {
-    throw new UsageError(err instanceof Error ? err.message : String(err));
-  }
+  const { values, positionals } = parseOptions(argv, {
+    port: { type: 'string' },
+    token: { type: 'string' },
+    'no-auth': { type: 'boolean' },
+    'max-duration': { type: 'string' },
+    interval: { type: 'string' },
+    heartbeat: { type: 'string' },
+    help: { type: 'boolean', short: 'h' },
+  });
+  if (positionals.length > 0) throw new UsageError(`demo takes no arguments besides options, not "${positionals[0]}"`);
   if (values.help) {
     io.out(DEMO_HELP);
     return 0;

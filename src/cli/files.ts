@@ -1,12 +1,11 @@
 /** `replay` and `export`: the CLI's commands that start from a capture (or HAR) file. */
 import { readFile, rename, writeFile } from 'node:fs/promises';
-import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { exportCapture } from '../core/capture/export.js';
 import { serializeCapture, type CaptureFile } from '../core/capture/format.js';
 import { loadCaptureText } from '../core/capture/load.js';
 import { TOOL_VERSION } from '../core/version.js';
 import { startReplayServer } from '../demo/replay-server.js';
-import { UsageError } from './args.js';
+import { parseOptions, UsageError } from './args.js';
 import type { Io } from './capture.js';
 
 export const REPLAY_HELP = `Usage: sse-devtools replay FILE [--port N] [--speed X] [--connection ID] [--loop]
@@ -45,16 +44,8 @@ async function load(file: string): Promise<CaptureFile> {
   return result.capture;
 }
 
-function parse<T extends NonNullable<ParseArgsConfig['options']>>(argv: string[], options: T) {
-  try {
-    return parseArgs({ args: argv, options, allowPositionals: true as const, strict: true as const });
-  } catch (err) {
-    throw new UsageError(err instanceof Error ? err.message : String(err));
-  }
-}
-
 export async function runReplay(argv: string[], io: Io): Promise<number> {
-  const { values, positionals } = parse(argv, {
+  const { values, positionals } = parseOptions(argv, {
     port: { type: 'string' },
     speed: { type: 'string' },
     connection: { type: 'string' },
@@ -88,7 +79,7 @@ export async function runReplay(argv: string[], io: Io): Promise<number> {
 }
 
 export async function runExport(argv: string[], io: Io): Promise<number> {
-  const { values, positionals } = parse(argv, {
+  const { values, positionals } = parseOptions(argv, {
     output: { type: 'string', short: 'o' },
     connection: { type: 'string', multiple: true },
     channels: { type: 'string' },
