@@ -17,6 +17,8 @@ export interface Sink {
   changed(connectionId: string): void;
   trimmed(connectionId: string, beforeSeq: number): void;
   removed(connectionId: string): void;
+  /** Null when the sink can take more entries now; else resolves when it can (engines stop reading meanwhile). */
+  room(): Promise<void> | null;
 }
 
 interface Managed {
@@ -131,6 +133,7 @@ export function createConnectionManager(options: ManagerOptions): ConnectionMana
       onState: () => sink.changed(m.id),
       deps: options.engineDeps,
       resume,
+      room: () => sink.room(),
     });
     m.engine = engine;
     return engine;

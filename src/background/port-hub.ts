@@ -19,6 +19,11 @@ export interface HubOptions {
   maxBatch?: number;
   /** History is sent to a new panel in chunks of this many entries. */
   historyChunk?: number;
+  /**
+   * Entries waiting to be stored, past which engines stop reading until the backlog has halved:
+   * storage slower than the stream must not turn into unbounded memory. Bytes estimate event data.
+   */
+  maxBacklog?: { entries: number; bytes: number };
   onError?: (error: unknown) => void;
 }
 
@@ -33,14 +38,27 @@ export interface PortHub extends Sink {
   flush(): Promise<void>;
 }
 
+/**
+ * About 2 s of a 10 000 events/s stream, or a few seconds of 2 KB events: enough to ride out a slow
+ * write without pausing, small enough that the worker's memory stays far from trouble.
+ */
+export const DEFAULT_MAX_BACKLOG = { entries: 20_000, bytes: 32 * 1024 * 1024 };
+
+/** A cheap estimate of an entry's memory: its data (UTF-16) plus a fixed share for the fields. */
+function entrySize(e: TimelineEntry): number {
+  return e.kind === 'event' ? 2 * e.data.length + 200 : 300;
+}
+
 export function createPortHub(options: HubOptions): PortHub {
   const frameMs = options.frameMs ?? 16;
   const maxBatch = options.maxBatch ?? 2000;
   const historyChunk = options.historyChunk ?? 5000;
+  const maxBacklog = options.maxBacklog ?? DEFAULT_MAX_BACKLOG;
   /** Per panel, the highest seq it has of each connection: a flush already under way when it joined must not repeat what its snapshot held. */
   const ports = new Map<PanelPort, Map<string, number>>();
   let manager: ConnectionManager | null = null;
   let pending: TimelineEntry[] = [];
+  let pendingBytes = 0;
   let changed = new Set<string>();
   let trims: { connectionId: string; beforeSeq: number }[] = [];
   let removed: string[] = [];
@@ -49,6 +67,20 @@ export function createPortHub(options: HubOptions): PortHub {
   let chain: Promise<void> = Promise.resolve();
   /** Entries of the write under way: not stored yet, so not history for a panel joining now. */
   let writing: TimelineEntry[] = [];
+  /** Accepted but not yet stored (pending plus batches queued on the chain), and their rough size. */
+  let backlog = 0;
+  let backlogBytes = 0;
+  /** While the backlog is full: the one promise every engine waits on, and what resolves it. */
+  let room: { promise: Promise<void>; resolve: () => void } | null = null;
+
+  function stored(entries: readonly TimelineEntry[], bytes: number): void {
+    backlog -= entries.length;
+    backlogBytes -= bytes;
+    if (room && backlog <= maxBacklog.entries / 2 && backlogBytes <= maxBacklog.bytes / 2) {
+      room.resolve();
+      room = null;
+    }
+  }
 
   function schedule(): void {
     if (pending.length >= maxBatch) {
@@ -71,6 +103,8 @@ export function createPortHub(options: HubOptions): PortHub {
     if (timer) clearTimeout(timer);
     timer = null;
     const entries = pending;
+    const bytes = pendingBytes;
+    pendingBytes = 0;
     const ids = changed;
     const batchTrims = trims;
     const batchRemoved = removed;
@@ -78,10 +112,13 @@ export function createPortHub(options: HubOptions): PortHub {
     changed = new Set();
     trims = [];
     removed = [];
+    const live = [...ids].filter((id) => !batchRemoved.includes(id));
+    // The records are read now, while the manager stands exactly at the last entry of this batch:
+    // read when the write begins (later, if writes queue up), they would carry the resume point of
+    // entries received since, and a restart would resume past entries that were never stored.
+    const records = live.map((id) => manager?.stored(id)).filter((c): c is StoredConnection => c != null);
     chain = chain.then(async () => {
       if (entries.length === 0 && ids.size === 0 && batchTrims.length === 0 && batchRemoved.length === 0) return;
-      const live = [...ids].filter((id) => !batchRemoved.includes(id));
-      const records = live.map((id) => manager?.stored(id)).filter((c): c is StoredConnection => c != null);
       writing = entries;
       try {
         await options.persistence.write({ entries, connections: records, trims: batchTrims, removed: batchRemoved });
@@ -89,6 +126,7 @@ export function createPortHub(options: HubOptions): PortHub {
         options.onError?.(err);
       } finally {
         writing = [];
+        stored(entries, bytes);
       }
       const infos = live.map((id) => manager?.info(id)).filter((c): c is ConnectionInfo => c != null);
       const current = entries.filter((e) => !batchRemoved.includes(e.connectionId));
@@ -110,6 +148,13 @@ export function createPortHub(options: HubOptions): PortHub {
     },
     entry(e) {
       pending.push(e);
+      const size = entrySize(e);
+      pendingBytes += size;
+      backlog++;
+      backlogBytes += size;
+      // A batch holding a connection's entries always carries its record, so the stored resume
+      // point and the stored entries move together.
+      changed.add(e.connectionId);
       schedule();
     },
     changed(id) {
@@ -123,6 +168,14 @@ export function createPortHub(options: HubOptions): PortHub {
     removed(id) {
       removed.push(id);
       schedule();
+    },
+    room() {
+      if (room) return room.promise;
+      if (backlog < maxBacklog.entries && backlogBytes < maxBacklog.bytes) return null;
+      let resolve = (): void => {};
+      const promise = new Promise<void>((r) => (resolve = r));
+      room = { promise, resolve };
+      return promise;
     },
     async addPort(port) {
       await flush();

@@ -82,6 +82,8 @@ export function describeEntry(e: TimelineEntry, s: Style = plain): string {
       return `${s.red('⚡ fault')} ${safeText(e.fault)}: ${safeText(e.detail)}`;
     case 'worker-restarted':
       return `${s.yellow('⟳ worker restarted')} ${safeText(e.detail)}`;
+    case 'reading-paused':
+      return `${s.yellow(`⏸ reading paused ${formatDuration(e.durationMs)}`)} ${safeText(e.detail)}`;
     case 'entries-dropped':
       return `${s.yellow(`… ${e.count} entries dropped`)} ${safeText(e.detail)}`;
   }

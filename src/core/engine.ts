@@ -54,6 +54,12 @@ export interface ConnectionOptions {
   onState?: (state: ConnectionState) => void;
   deps?: Partial<EngineDeps>;
   resume?: ResumePoint;
+  /**
+   * Asked before each read: null when the host can take more entries, else a promise that resolves
+   * when it can. Until then the engine does not read, so the server's TCP window, not our memory,
+   * absorbs a stream that outruns the host (storage, say).
+   */
+  room?: () => Promise<void> | null;
 }
 
 export interface Connection {
@@ -107,6 +113,8 @@ interface Attempt {
   delayTimer: unknown;
   /** Resolves a read loop paused by a stall. */
   wake: (() => void) | null;
+  /** Reading is paused because the host is full: silence then is ours, not the server's. */
+  held: boolean;
   ended: boolean;
 }
 
@@ -199,6 +207,7 @@ export function createConnection(options: ConnectionOptions): Connection {
       delayed: [],
       delayTimer: null,
       wake: null,
+      held: false,
       ended: false,
     };
     current = attempt;
@@ -317,6 +326,8 @@ export function createConnection(options: ConnectionOptions): Connection {
     try {
       for (;;) {
         if (stallUntil !== 0 && deps.now() < stallUntil) await stalled(attempt);
+        const full = options.room?.();
+        if (full) await holdReading(attempt, full);
         if (attempt.ended) return;
         const { done, value } = await reader.read();
         if (attempt.ended) return;
@@ -390,6 +401,25 @@ export function createConnection(options: ConnectionOptions): Connection {
     }, Math.max(0, head.dueAt - deps.now()));
   }
 
+  async function holdReading(attempt: Attempt, full: Promise<void>): Promise<void> {
+    const since = deps.now();
+    attempt.held = true;
+    // The attempt may end meanwhile (closed by the user, a fault): stop waiting then.
+    const signal = attempt.controller.signal;
+    let onAbort = (): void => {};
+    await Promise.race([full, new Promise<void>((resolve) => signal.addEventListener('abort', (onAbort = () => resolve()), { once: true }))]);
+    signal.removeEventListener('abort', onAbort);
+    attempt.held = false;
+    if (attempt.ended) return;
+    attempt.lastByteAt = deps.now();
+    const ms = attempt.lastByteAt - since;
+    emit(attempt.number, {
+      kind: 'reading-paused',
+      durationMs: ms,
+      detail: `SSE DevTools stopped reading for ${ms} ms because storing entries fell behind the stream; the server's TCP window held the bytes meanwhile, so nothing was lost`,
+    });
+  }
+
   function stalled(attempt: Attempt): Promise<void> {
     return new Promise<void>((resolve) => {
       const timer = deps.setTimeout(() => resolve(), Math.max(0, stallUntil - deps.now()));
@@ -419,6 +449,10 @@ export function createConnection(options: ConnectionOptions): Connection {
     // One timer per idle period, not per chunk: on firing it re-arms for whatever is left.
     const check = (): void => {
       if (attempt.ended) return;
+      if (attempt.held) {
+        attempt.idleTimer = deps.setTimeout(check, ms);
+        return;
+      }
       const idle = deps.now() - attempt.lastByteAt;
       if (idle >= ms) endAttempt(attempt, 'idle-timeout', null, `no bytes for ${ms} ms`);
       else attempt.idleTimer = deps.setTimeout(check, ms - idle);

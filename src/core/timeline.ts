@@ -120,6 +120,13 @@ export interface WorkerRestartedEntry extends EntryBase {
   detail: string;
 }
 
+/** The host could not keep up (storage fell behind); reading stopped and the server's TCP window held the stream. */
+export interface ReadingPausedEntry extends EntryBase {
+  kind: 'reading-paused';
+  durationMs: number;
+  detail: string;
+}
+
 export interface EntriesDroppedEntry extends EntryBase {
   kind: 'entries-dropped';
   count: number;
@@ -138,6 +145,7 @@ export type TimelineEntry =
   | StoppedEntry
   | FaultInjectedEntry
   | WorkerRestartedEntry
+  | ReadingPausedEntry
   | EntriesDroppedEntry;
 
 export type EntryKind = TimelineEntry['kind'];

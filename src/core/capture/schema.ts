@@ -63,6 +63,7 @@ const entrySchema: z.ZodType<TimelineEntry> = z.discriminatedUnion('kind', [
   z.object({ ...base, kind: z.literal('stopped'), why: text }),
   z.object({ ...base, kind: z.literal('fault-injected'), fault: text, detail: text }),
   z.object({ ...base, kind: z.literal('worker-restarted'), detail: text }),
+  z.object({ ...base, kind: z.literal('reading-paused'), durationMs: ms, detail: text }),
   z.object({ ...base, kind: z.literal('entries-dropped'), count, detail: text }),
 ]);
 
