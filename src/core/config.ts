@@ -48,8 +48,8 @@ export interface FieldError {
   message: string;
 }
 
-/** RFC 9110 token characters: what fetch accepts as a header name. */
-const HEADER_NAME = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
+/** RFC 9110 token (1*tchar): the grammar of header names and of methods, what fetch accepts for both. */
+export const HTTP_TOKEN = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
 /** No CR, LF or NUL; fetch rejects them and they would split the request. */
 const BAD_HEADER_VALUE = /[\r\n\0]/;
 const METHODS = ['GET', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS', 'HEAD'];
@@ -77,7 +77,7 @@ export const MAX_TIMER_MS = 2 ** 31 - 1;
 
 export function checkHeader(name: string, value: string): string | null {
   if (name === '') return 'Header name is empty';
-  if (!HEADER_NAME.test(name)) return `Invalid header name "${name}": only letters, digits and !#$%&'*+-.^_\`|~ are allowed`;
+  if (!HTTP_TOKEN.test(name)) return `Invalid header name "${name}": only letters, digits and !#$%&'*+-.^_\`|~ are allowed`;
   if (BAD_HEADER_VALUE.test(value)) return `Header "${name}" has a line break or NUL in its value`;
   if ([...value].some((c) => c.charCodeAt(0) > 0xff)) return `Header "${name}" has characters outside Latin-1, which HTTP cannot send`;
   return null;

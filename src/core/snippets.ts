@@ -3,7 +3,7 @@
  * libraries our users ship (current releases: event-source-polyfill 1.0.31, okhttp-eventsource
  * 4.1.1, LDSwiftEventSource 3.3.1). Secrets are masked unless the caller reveals them.
  */
-import type { ConnectionConfig } from './config.js';
+import { checkHeader, checkUrl, HTTP_TOKEN, type ConnectionConfig } from './config.js';
 import { isSecretHeader, maskHeaderValue, maskUrl } from './secrets.js';
 import type { HeaderPair } from './timeline.js';
 
@@ -56,14 +56,81 @@ function withQueryId(url: string, param: string, id: string): string {
   }
 }
 
-const shellQuote = (s: string) => `'${s.replace(/'/g, `'\\''`)}'`;
-/** JSON string literals are valid JavaScript, Kotlin-compatible after escaping `$`, and Swift-compatible. */
-const js = (s: string) => JSON.stringify(s);
-const kotlin = (s: string) => JSON.stringify(s).replace(/\$/g, '\\$');
-const swift = (s: string) => JSON.stringify(s).replace(/\\u([0-9a-f]{4})/gi, '\\u{$1}');
+/**
+ * Every value in a snippet comes from a server, a page or someone else's file, so each is written
+ * through one of the quoting functions below and nowhere else. Each is tested by parsing its output
+ * as its language does (test/snippets/injection.test.ts).
+ */
+
+/**
+ * A word no POSIX shell reads specially stays bare (as Python's shlex.quote has it); anything else
+ * goes in single quotes, which keep every character literal except `'` itself: that one closes,
+ * is escaped and reopens.
+ */
+export function shellQuote(s: string): string {
+  // A C string ends at NUL: no shell can pass one in an argument, so no quoting can be right.
+  if (s.includes('\0')) throw new Error('A NUL character cannot be passed on a command line');
+  if (/^[\w@%+=:,./-]+$/.test(s)) return s;
+  return `'${s.replace(/'/g, `'\\''`)}'`;
+}
+
+/**
+ * Characters that change how code reads without being seen: line breaks (U+2028 ends a `//` comment
+ * in JS), other controls, bidi overrides (Trojan Source), zero-width and tag characters, and lone
+ * surrogates. The literals write them as escapes, so the snippet shows what it sends.
+ */
+const INVISIBLE = String.raw`[\x00-\x1f\x7f-\x9f\xad\u061c\u180e\u200b-\u200f\u2028-\u202e\u2060-\u206f\ufeff\ufff9-\ufffb\u{e0000}-\u{e007f}]|\p{Cs}`;
+
+function quoted(s: string, special: RegExp, escapes: Readonly<Record<string, string>>, escape: (c: string) => string): string {
+  return `"${s.replace(special, (c) => escapes[c] ?? escape(c))}"`;
+}
+
+/** `\uXXXX` per UTF-16 unit, the one escape JavaScript and Kotlin share for any character. */
+const utf16Escape = (c: string) => Array.from({ length: c.length }, (_, i) => `\\u${c.charCodeAt(i).toString(16).padStart(4, '0')}`).join('');
+
+const JS_SPECIAL = new RegExp(String.raw`["\\]|${INVISIBLE}`, 'gu');
+const JS_ESCAPES = { '"': '\\"', '\\': '\\\\', '\n': '\\n', '\r': '\\r', '\t': '\\t', '\b': '\\b', '\f': '\\f', '\v': '\\v' };
+/** A JavaScript string literal. */
+export const jsString = (s: string): string => quoted(s, JS_SPECIAL, JS_ESCAPES, utf16Escape);
+
+// Kotlin has no \f, \v or \0, and `$` starts a template.
+const KOTLIN_SPECIAL = new RegExp(String.raw`["\\$]|${INVISIBLE}`, 'gu');
+const KOTLIN_ESCAPES = { '"': '\\"', '\\': '\\\\', $: '\\$', '\n': '\\n', '\r': '\\r', '\t': '\\t', '\b': '\\b' };
+/** A Kotlin string literal. */
+export const kotlinString = (s: string): string => quoted(s, KOTLIN_SPECIAL, KOTLIN_ESCAPES, utf16Escape);
+
+// Swift has no \b or \f, writes any scalar as \u{…}, and `\(` interpolates (escaping `\` covers it).
+const SWIFT_SPECIAL = new RegExp(String.raw`["\\]|${INVISIBLE}`, 'gu');
+const SWIFT_ESCAPES = { '"': '\\"', '\\': '\\\\', '\n': '\\n', '\r': '\\r', '\t': '\\t', '\0': '\\0' };
+/** A Swift string literal. A lone surrogate, which no Swift string can hold, is written as U+FFFD, as UTF-8 sends it. */
+export const swiftString = (s: string): string =>
+  quoted(s, SWIFT_SPECIAL, SWIFT_ESCAPES, (c) => `\\u{${(/\p{Cs}/u.test(c) ? 0xfffd : c.codePointAt(0)!).toString(16)}}`);
+
+const js = jsString;
+const kotlin = kotlinString;
+const swift = swiftString;
+
+/**
+ * What no HTTP client could send is refused rather than written: the snippet would not be this
+ * connection, and curl would read some of it as an option or a file (a URL starting with `-`, a
+ * header starting with `@`). The reason names the field, never the value.
+ */
+function unsendable(config: ConnectionConfig): string | null {
+  if (!HTTP_TOKEN.test(config.method)) return 'its method is not an HTTP method (RFC 9110 token)';
+  if (checkUrl(config.url) !== null) return 'its URL is not an absolute http(s) URL';
+  const header = config.headers.findIndex(([n, v]) => checkHeader(n, v) !== null);
+  if (header >= 0) return `its header ${header} has a name or value that HTTP cannot carry`;
+  if (config.initialLastEventId !== null && /[\r\n\0]/.test(config.initialLastEventId)) return 'its Last-Event-ID contains a line break or NUL';
+  return null;
+}
+
+const refusal = (comment: string, reason: string) => `${comment} Cannot write this connection as code: ${reason}.\n`;
+
 const seconds = (ms: number) => (ms % 1000 === 0 ? String(ms / 1000) : (ms / 1000).toFixed(3));
 
 export function curlSnippet(config: ConnectionConfig, options: SnippetOptions): string {
+  const refused = unsendable(config);
+  if (refused) return refusal('#', refused);
   const p = prepare(config, options.reveal);
   const lines = ['curl -N', `-H ${shellQuote('Accept: text/event-stream')}`];
   for (const [n, v] of p.headers) lines.push(`-H ${shellQuote(`${n}: ${v}`)}`);
@@ -72,7 +139,9 @@ export function curlSnippet(config: ConnectionConfig, options: SnippetOptions): 
     if (config.lastEventIdTransport.mode === 'query') url = withQueryId(url, config.lastEventIdTransport.param, p.lastEventId);
     else lines.push(`-H ${shellQuote(`Last-Event-ID: ${p.lastEventId}`)}`);
   }
-  if (p.method !== 'GET') lines.push(`-X ${p.method}`);
+  const nul = url.includes('\0') ? 'URL' : p.body?.includes('\0') ? 'body' : null;
+  if (nul) return `# Cannot write this connection as a curl command: its ${nul} contains a NUL character, which a command line cannot carry.\n`;
+  if (p.method !== 'GET') lines.push(`-X ${shellQuote(p.method)}`);
   if (p.body !== null) lines.push(`--data-raw ${shellQuote(p.body)}`);
   if (config.connectTimeoutMs !== null) lines.push(`--connect-timeout ${seconds(config.connectTimeoutMs)}`);
   // curl has no idle timeout; "slower than 1 byte/s for N s" is the same thing for a stream.
@@ -82,18 +151,21 @@ export function curlSnippet(config: ConnectionConfig, options: SnippetOptions): 
 }
 
 export function polyfillSnippet(config: ConnectionConfig, options: SnippetOptions): string {
+  const refused = unsendable(config);
+  if (refused) return refusal('//', refused);
   const p = prepare(config, options.reveal);
   const param = config.lastEventIdTransport.mode === 'query' ? config.lastEventIdTransport.param : 'lastEventId';
   // The polyfill has no option for a first Last-Event-ID: it goes in the URL, as it would on reconnect.
   const url = p.lastEventId ? withQueryId(p.url, param, p.lastEventId) : p.url;
   const out: string[] = [];
   out.push(`import { EventSourcePolyfill } from 'event-source-polyfill';`, '');
-  if (p.method !== 'GET') out.push(`// The polyfill always sends GET: this stream's ${p.method} request and body cannot be reproduced with it.`);
+  if (p.method !== 'GET') out.push(`// The polyfill always sends GET: this stream's ${js(p.method)} request and body cannot be reproduced with it.`);
   if (config.lastEventIdTransport.mode === 'header') out.push('// The polyfill sends Last-Event-ID only as a query parameter (lastEventIdQueryParameterName), never as a header.');
   out.push(`const eventSource = new EventSourcePolyfill(${js(url)}, {`);
   if (p.headers.length > 0) {
     out.push('  headers: {');
-    for (const [n, v] of p.headers) out.push(`    ${js(n)}: ${js(v)},`);
+    // A plain "__proto__" key would set the object's prototype instead of adding a header.
+    for (const [n, v] of p.headers) out.push(`    ${n === '__proto__' ? `[${js(n)}]` : js(n)}: ${js(v)},`);
     out.push('  },');
   }
   out.push(`  lastEventIdQueryParameterName: ${js(param)},`);
@@ -108,6 +180,8 @@ export function polyfillSnippet(config: ConnectionConfig, options: SnippetOption
 }
 
 export function okhttpSnippet(config: ConnectionConfig, options: SnippetOptions): string {
+  const refused = unsendable(config);
+  if (refused) return refusal('//', refused);
   const p = prepare(config, options.reveal);
   const url = p.lastEventId && config.lastEventIdTransport.mode === 'query' ? withQueryId(p.url, config.lastEventIdTransport.param, p.lastEventId) : p.url;
   const strategy: string[] = [`ConnectStrategy.http(URL(${kotlin(url)}))`];
@@ -160,6 +234,8 @@ eventSource.start()
 }
 
 export function swiftSnippet(config: ConnectionConfig, options: SnippetOptions): string {
+  const refused = unsendable(config);
+  if (refused) return refusal('//', refused);
   const p = prepare(config, options.reveal);
   const url = p.lastEventId && config.lastEventIdTransport.mode === 'query' ? withQueryId(p.url, config.lastEventIdTransport.param, p.lastEventId) : p.url;
   const lines = [`var config = EventSource.Config(handler: SseHandler(), url: URL(string: ${swift(url)})!)`];

@@ -5,7 +5,7 @@
  * only the fields used are read, each checked, and the result is validated like any capture.
  */
 import { createParser } from 'eventsource-parser';
-import { defaultConfig } from '../config.js';
+import { defaultConfig, HTTP_TOKEN } from '../config.js';
 import { maskHeaders, maskUrl } from '../secrets.js';
 import type { EntryBody, HeaderPair, TimelineEntry } from '../timeline.js';
 import { utf8Length } from '../utf8.js';
@@ -100,6 +100,10 @@ export function harToCapture(json: unknown, toolVersion: string): CaptureResult 
     const toHeaders = ['blocked', 'dns', 'connect', 'send', 'wait'].reduce((sum, k) => sum + Math.max(0, num(timings[k]) ?? 0), 0);
     const total = Math.max(toHeaders, num(e.time) ?? toHeaders);
     const method = str(request.method) ?? 'GET';
+    if (!HTTP_TOKEN.test(method) || method.length > 16) {
+      tooBig = `HAR entry ${index + 1}: request.method is not an HTTP method (a token of letters, digits and !#$%&'*+-.^_\`|~, at most 16)`;
+      return;
+    }
     const requestHeaders = headersOf(request.headers);
     const config = { ...defaultConfig(url), method, headers: requestHeaders, body: str((request.postData as Record<string, unknown> | undefined)?.text) };
     const status = num(response.status) ?? 0;

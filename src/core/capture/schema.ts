@@ -5,6 +5,7 @@
  * from these definitions (src/tools/write-json-schema.ts), so the two cannot drift apart.
  */
 import * as z from 'zod';
+import { HTTP_TOKEN } from '../config.js';
 import { MAX_EVENT_CHARS } from '../engine.js';
 import { END_REASONS, type TimelineEntry } from '../timeline.js';
 import { CAPTURE_FORMAT, CAPTURE_VERSION, type CaptureFile } from './format.js';
@@ -25,6 +26,8 @@ export const CAPTURE_LIMITS = {
 
 const text = z.string().max(CAPTURE_LIMITS.textChars);
 const url = z.string().max(CAPTURE_LIMITS.urlChars);
+/** Methods end up in requests and in Copy as code's snippets: only an RFC 9110 token is a method. */
+const method = z.string().max(16).regex(HTTP_TOKEN, "not an HTTP method (a token of letters, digits and !#$%&'*+-.^_`|~)");
 const count = z.number().int().nonnegative();
 const ms = z.number().finite().nonnegative();
 const epochMs = z.number().finite();
@@ -44,7 +47,7 @@ const base = {
 };
 
 const entrySchema: z.ZodType<TimelineEntry> = z.discriminatedUnion('kind', [
-  z.object({ ...base, kind: z.literal('attempt-started'), method: text, url, headers, lastEventId: text.nullable(), lastEventIdVia }),
+  z.object({ ...base, kind: z.literal('attempt-started'), method, url, headers, lastEventId: text.nullable(), lastEventIdVia }),
   z.object({ ...base, kind: z.literal('response'), ...responseFields }),
   z.object({
     ...base,
@@ -70,7 +73,7 @@ const entrySchema: z.ZodType<TimelineEntry> = z.discriminatedUnion('kind', [
 const nullableMs = ms.nullable();
 const configSchema = z.object({
   url,
-  method: z.string().max(16),
+  method,
   headers,
   body: z.string().max(CAPTURE_LIMITS.dataChars).nullable(),
   secretHeaders: z.array(text).max(CAPTURE_LIMITS.headers),
@@ -99,7 +102,7 @@ const configSchema = z.object({
 const attemptSchema = z.object({
   attempt: count,
   startedAt: epochMs,
-  method: text,
+  method,
   url,
   requestHeaders: headers,
   lastEventId: text.nullable(),
