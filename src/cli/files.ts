@@ -1,8 +1,10 @@
 /** `replay` and `export`: the CLI's commands that start from a capture (or HAR) file. */
-import { readFile, rename, writeFile } from 'node:fs/promises';
+import { readFile, rename, stat, writeFile } from 'node:fs/promises';
 import { exportCapture } from '../core/capture/export.js';
-import { serializeCapture, type CaptureFile } from '../core/capture/format.js';
+import type { CaptureFile } from '../core/capture/format.js';
 import { loadCaptureText } from '../core/capture/load.js';
+import { serializeForWriting } from '../core/capture/write.js';
+import { LIMITS, mib } from '../core/limits.js';
 import { TOOL_VERSION } from '../core/version.js';
 import { startReplayServer } from '../demo/replay-server.js';
 import { parseOptions, UsageError } from './args.js';
@@ -34,11 +36,15 @@ and, optionally, only some connections, channels or a time range. Prints what wa
 
 async function load(file: string): Promise<CaptureFile> {
   let text: string;
+  let size: number;
   try {
-    text = await readFile(file, 'utf8');
+    size = (await stat(file)).size;
+    // The size first: a file past the limit is refused without being read into memory.
+    text = size > LIMITS.captureFileBytes ? '' : await readFile(file, 'utf8');
   } catch (err) {
     throw new UsageError(`cannot read ${file}: ${err instanceof Error ? err.message : String(err)}`);
   }
+  if (size > LIMITS.captureFileBytes) throw new UsageError(`${file} is ${mib(size)}; captures are limited to ${mib(LIMITS.captureFileBytes)}`);
   const result = loadCaptureText(text, TOOL_VERSION);
   if (!result.ok) throw new UsageError(`${file} is not a capture we can open:\n  ${result.errors.join('\n  ')}`);
   return result.capture;
@@ -114,8 +120,13 @@ export async function runExport(argv: string[], io: Io): Promise<number> {
     to: time('to', values.to),
   });
   io.err(out.redactions.length === 0 ? 'nothing was removed' : `removed:\n  ${out.redactions.map((r) => `${r.where}: ${r.what}`).join('\n  ')}`);
+  const written = serializeForWriting(out);
+  if (!written.ok) {
+    io.err(`sse-devtools: ${written.errors.join('\n  ')}`);
+    return 1;
+  }
   const tmp = `${values.output}.partial`;
-  await writeFile(tmp, serializeCapture(out), 'utf8');
+  await writeFile(tmp, written.text, 'utf8');
   await rename(tmp, values.output);
   io.err(`wrote ${values.output} (${out.connections.length} connections, ${out.connections.reduce((n, c) => n + c.entries.length, 0)} entries)`);
   return 0;

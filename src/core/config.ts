@@ -2,6 +2,7 @@
  * What a user asks for when they open a connection, and the checks that turn bad input into a
  * clear message before anything is sent. Shared by the CLI and the panel's form.
  */
+import { count, LIMITS } from './limits.js';
 import { SPEC_POLICY, type ReconnectPolicy } from './policy.js';
 import type { HeaderPair } from './timeline.js';
 
@@ -56,6 +57,7 @@ const METHODS = ['GET', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS', 'HEAD'];
 
 export function checkUrl(url: string): string | null {
   if (url.trim() === '') return 'Enter a URL, e.g. https://api.example.com/stream';
+  if (url.length > LIMITS.formUrlChars) return `The URL is ${count(url.length)} characters long; at most ${count(LIMITS.formUrlChars)} are accepted`;
   let parsed: URL;
   try {
     parsed = new URL(url);
@@ -77,6 +79,7 @@ export const MAX_TIMER_MS = 2 ** 31 - 1;
 
 export function checkHeader(name: string, value: string): string | null {
   if (name === '') return 'Header name is empty';
+  if (name.length > LIMITS.textChars || value.length > LIMITS.textChars) return `Header "${name.slice(0, 40)}" is too long: names and values are limited to ${count(LIMITS.textChars)} characters`;
   if (!HTTP_TOKEN.test(name)) return `Invalid header name "${name}": only letters, digits and !#$%&'*+-.^_\`|~ are allowed`;
   if (BAD_HEADER_VALUE.test(value)) return `Header "${name}" has a line break or NUL in its value`;
   if ([...value].some((c) => c.charCodeAt(0) > 0xff)) return `Header "${name}" has characters outside Latin-1, which HTTP cannot send`;
@@ -101,15 +104,30 @@ export function validateConfig(config: ConnectionConfig): FieldError[] {
   if (config.body !== null && (config.method === 'GET' || config.method === 'HEAD')) {
     errors.push({ field: 'body', message: `A ${config.method} request cannot have a body; use POST` });
   }
-  config.headers.forEach(([name, value], i) => {
-    const message = checkHeader(name, value);
-    if (message) errors.push({ field: `headers.${i}`, message });
-  });
+  if (config.body !== null && config.body.length > LIMITS.eventDataChars) {
+    errors.push({ field: 'body', message: `The body is ${count(config.body.length)} characters long; at most ${count(LIMITS.eventDataChars)} are accepted` });
+  }
+  // Limits a capture holds too (src/core/limits.ts): a connection the form accepts can be exported and opened again.
+  if (config.headers.length > LIMITS.formHeaders) {
+    errors.push({ field: 'headers', message: `${count(config.headers.length)} headers; at most ${LIMITS.formHeaders} are accepted` });
+  } else {
+    config.headers.forEach(([name, value], i) => {
+      const message = checkHeader(name, value);
+      if (message) errors.push({ field: `headers.${i}`, message });
+    });
+  }
+  if (config.secretHeaders.length > LIMITS.formHeaders || config.secretHeaders.some((n) => n.length > LIMITS.textChars)) {
+    errors.push({ field: 'secretHeaders', message: `At most ${LIMITS.formHeaders} secret header names of up to ${count(LIMITS.textChars)} characters` });
+  }
   if (config.initialLastEventId !== null && /[\r\n\0]/.test(config.initialLastEventId)) {
     errors.push({ field: 'initialLastEventId', message: 'Last-Event-ID cannot contain line breaks or NUL' });
+  } else if (config.initialLastEventId !== null && config.initialLastEventId.length > LIMITS.textChars) {
+    errors.push({ field: 'initialLastEventId', message: `Last-Event-ID is ${count(config.initialLastEventId.length)} characters long; at most ${count(LIMITS.textChars)} are accepted` });
   }
   if (config.lastEventIdTransport.mode === 'query' && config.lastEventIdTransport.param.trim() === '') {
     errors.push({ field: 'lastEventIdTransport', message: 'Name the query parameter that carries the Last-Event-ID' });
+  } else if (config.lastEventIdTransport.mode === 'query' && config.lastEventIdTransport.param.length > LIMITS.textChars) {
+    errors.push({ field: 'lastEventIdTransport', message: `The query parameter name is limited to ${count(LIMITS.textChars)} characters` });
   }
   checkMs('connectTimeoutMs', config.connectTimeoutMs, errors);
   checkMs('idleTimeoutMs', config.idleTimeoutMs, errors);

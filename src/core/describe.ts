@@ -24,19 +24,34 @@ export function safeText(s: string): string {
   return s.replace(/[\u0000-\u001f\u007f-\u009f]/g, (c) => (c === '\n' ? '⏎' : `\\x${c.charCodeAt(0).toString(16).padStart(2, '0')}`));
 }
 
+/**
+ * Formatting never throws and never shows NaN: validation keeps times in range, but a value that
+ * slips through (a live clock gone wrong, a future bug) must cost one odd cell, not the whole view.
+ */
+const showable = (time: number): boolean => Number.isFinite(time) && Math.abs(time) <= 8.64e15;
+const unshowable = (n: number): string => (Number.isNaN(n) ? 'not a number' : String(n));
+
 export function clock(time: number): string {
+  if (!showable(time)) return '--:--:--.---';
   const d = new Date(time);
   const p = (n: number, w = 2) => String(n).padStart(w, '0');
   return `${p(d.getHours())}:${p(d.getMinutes())}:${p(d.getSeconds())}.${p(d.getMilliseconds(), 3)}`;
 }
 
+/** ISO 8601 UTC, or what the value is when no date can show it (Date's range is ±8.64e15 ms). */
+export function isoTime(time: number): string {
+  return showable(time) ? new Date(time).toISOString() : `not a time (${unshowable(time)})`;
+}
+
 export function formatBytes(n: number): string {
+  if (!Number.isFinite(n)) return Number.isNaN(n) ? '? B' : `${n} B`;
   if (n < 1024) return `${n} B`;
   if (n < 1024 * 1024) return `${(n / 1024).toFixed(1)} KB`;
   return `${(n / 1024 / 1024).toFixed(1)} MB`;
 }
 
 export function formatDuration(ms: number): string {
+  if (!Number.isFinite(ms)) return Number.isNaN(ms) ? '? ms' : `${ms} ms`;
   return ms < 1000 ? `${Math.round(ms)} ms` : `${(ms / 1000).toFixed(1)} s`;
 }
 

@@ -7,6 +7,7 @@
 import { createParser, type EventSourceMessage, type ParseError } from 'eventsource-parser';
 import { MAX_TIMER_MS, type ConnectionConfig } from './config.js';
 import { describeFault, LASTING, type Fault, type FaultKind } from './faults.js';
+import { eventTooLarge, LIMITS } from './limits.js';
 import { nextDelay } from './policy.js';
 import { isSecretHeader, maskHeaders, maskUrl, scrubText } from './secrets.js';
 import type {
@@ -89,9 +90,10 @@ export interface Connection {
 
 /**
  * Hostile streams can send one endless line; past this the parser gives up rather than grow
- * without bound. Characters, not bytes: what eventsource-parser buffers.
+ * without bound. It checks only at the end of each chunk, so every dispatched event is checked too
+ * (onEvent): the buffer bound leaves room for a field name and line ending around the largest event.
  */
-export const MAX_EVENT_CHARS = 16 * 1024 * 1024;
+const MAX_BUFFER_CHARS = LIMITS.eventDataChars + 64;
 const MAX_IGNORED_LINE_CHARS = 512;
 
 /** Reasons after which the spec (and the engine by default) does not reconnect. */
@@ -270,7 +272,8 @@ export function createConnection(options: ConnectionOptions): Connection {
       statusText: response.statusText,
       url: maskUrl(response.url || url),
       redirected: response.redirected,
-      headers: maskHeaders([...response.headers.entries()], config.secretHeaders),
+      // A capture holds at most LIMITS.headers; a hostile server may send more.
+      headers: maskHeaders([...response.headers.entries()].slice(0, LIMITS.headers), config.secretHeaders),
       timeToHeadersMs: deps.now() - attempt.startedAt,
     });
 
@@ -314,13 +317,13 @@ export function createConnection(options: ConnectionOptions): Connection {
     const decoder = new TextDecoder('utf-8');
     const parser = createParser({
       onEvent: (message) => onEvent(attempt, message),
-      onComment: (text) => emit(attempt.number, { kind: 'comment', text }),
+      onComment: (text) => onComment(attempt, text),
       onRetry: (ms) => {
         retryMs = ms;
         emit(attempt.number, { kind: 'retry-changed', delayMs: ms });
       },
       onError: (error) => onParseError(attempt, error),
-      maxBufferSize: MAX_EVENT_CHARS,
+      maxBufferSize: MAX_BUFFER_CHARS,
     });
     const reader = body.getReader();
     try {
@@ -348,6 +351,11 @@ export function createConnection(options: ConnectionOptions): Connection {
 
   function onEvent(attempt: Attempt, message: EventSourceMessage): void {
     if (attempt.ended) return;
+    // Three length checks per event; what passes fits in a capture the tool can open again.
+    if (message.data.length > LIMITS.eventDataChars || (message.id?.length ?? 0) > LIMITS.textChars || (message.event?.length ?? 0) > LIMITS.textChars) {
+      endAttempt(attempt, 'network-error', null, `${eventTooLarge(message)}; SSE DevTools aborted the stream`);
+      return;
+    }
     if (latencyMs !== 0 || attempt.delayed.length !== 0) {
       attempt.delayed.push({ dueAt: deps.now() + latencyMs, message });
       if (attempt.delayed.length === 1) armDelay(attempt);
@@ -376,10 +384,18 @@ export function createConnection(options: ConnectionOptions): Connection {
     });
   }
 
+  function onComment(attempt: Attempt, text: string): void {
+    if (text.length > LIMITS.eventDataChars) {
+      endAttempt(attempt, 'network-error', null, `a comment exceeded ${LIMITS.eventDataChars.toLocaleString('en-US')} characters; SSE DevTools aborted the stream`);
+      return;
+    }
+    emit(attempt.number, { kind: 'comment', text });
+  }
+
   function onParseError(attempt: Attempt, error: ParseError): void {
     if (attempt.ended) return;
     if (error.type === 'max-buffer-size-exceeded') {
-      endAttempt(attempt, 'network-error', null, `a single event exceeded ${MAX_EVENT_CHARS} characters; SSE DevTools aborted the stream`);
+      endAttempt(attempt, 'network-error', null, `a single event exceeded ${LIMITS.eventDataChars.toLocaleString('en-US')} characters; SSE DevTools aborted the stream`);
       return;
     }
     const line = error.line ?? '';

@@ -43,6 +43,7 @@ const configs = [
       devtools: 'src/devtools/devtools.ts',
       panel: 'src/panel/main.tsx',
       grant: 'src/grant/grant.ts',
+      'import-worker': 'src/panel/import-worker.ts',
     },
     jsx: 'automatic',
     jsxImportSource: 'preact',
@@ -91,8 +92,11 @@ await cp(join(root, 'manifest.json'), join(root, FIREFOX_E2E_DIR, 'manifest.json
 // The standalone viewer: one HTML file with its script and styles inline, so it opens from
 // file:// (browsers refuse module scripts there) and can be mailed as a single attachment.
 async function buildViewer() {
+  // The import worker's code, inlined into the viewer and started from a blob: URL.
+  const worker = await build({ ...common, entryPoints: ['src/panel/import-worker.ts'], write: false, format: 'iife', platform: 'browser', sourcemap: false, minify: true });
   const result = await build({
     ...common,
+    define: { ...common.define, __SSE_IMPORT_WORKER_SOURCE__: JSON.stringify(worker.outputFiles[0].text) },
     entryPoints: ['src/viewer/main.tsx'],
     bundle: true,
     write: false,
@@ -110,7 +114,7 @@ async function buildViewer() {
 <head>
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
-<meta http-equiv="Content-Security-Policy" content="default-src 'none'; script-src 'unsafe-inline'; style-src 'unsafe-inline'; img-src data:">
+<meta http-equiv="Content-Security-Policy" content="default-src 'none'; script-src 'unsafe-inline'; worker-src blob:; style-src 'unsafe-inline'; img-src data:">
 <title>SSE DevTools viewer</title>
 <style>${css}</style>
 </head>

@@ -4,7 +4,8 @@ import { readFileSync } from 'node:fs';
 import { after, before, describe, test } from 'node:test';
 import { buildCapture, serializeCapture, type CaptureFile } from '../../src/core/capture/format.js';
 import { captureJsonSchema, JSON_SCHEMA_PATH } from '../../src/core/capture/json-schema.js';
-import { CAPTURE_LIMITS, parseCapture, validateCapture } from '../../src/core/capture/schema.js';
+import { parseCapture, validateCapture } from '../../src/core/capture/schema.js';
+import { LIMITS } from '../../src/core/limits.js';
 import { startScenarioServer, type ScenarioServer } from '../../src/demo/scenario-server.js';
 import { config, run } from '../helpers/harness.js';
 
@@ -105,10 +106,10 @@ describe('broken and hostile captures are refused with a precise message', () =>
   test('absurd sizes: data over the limit, too many connections', () => {
     const c = clone();
     const event = c.connections[0]!.entries.find((e) => e.kind === 'event');
-    if (event?.kind === 'event') event.data = 'x'.repeat(CAPTURE_LIMITS.dataChars + 1);
+    if (event?.kind === 'event') event.data = 'x'.repeat(LIMITS.eventDataChars + 1);
     refused(c, /data: .*(too big|<=)/i);
     const many = clone();
-    many.connections = Array.from({ length: CAPTURE_LIMITS.connections + 1 }, (_, i) => ({ ...good.connections[0]!, id: `c${i}` }));
+    many.connections = Array.from({ length: LIMITS.connectionsPerFile + 1 }, (_, i) => ({ ...good.connections[0]!, id: `c${i}` }));
     refused(many, /connections: .*(too big|<=)/i);
   });
   test('negative counts and non-finite numbers', () => {

@@ -12,6 +12,7 @@ import { chromium, type Page } from 'playwright-core';
 import { buildCapture, serializeCapture, type CaptureFile } from '../../src/core/capture/format.js';
 import { parseCapture } from '../../src/core/capture/schema.js';
 import { harToCapture } from '../../src/core/capture/har.js';
+import { LIMITS } from '../../src/core/limits.js';
 import type { TimelineEntry } from '../../src/core/timeline.js';
 import { startScenarioServer, type ScenarioServer } from '../../src/demo/scenario-server.js';
 import { ARTIFACTS, CHROMIUM_FLAGS, chromiumPath, launchWithExtension, type ExtensionBrowser } from '../helpers/browser.js';
@@ -121,6 +122,114 @@ describe('import in the panel', () => {
     await page.locator('[data-testid="timeline-row"][data-kind="event"]', { hasText: '<img src=x' }).first().waitFor({ timeout: GUARD });
     assert.equal(await page.locator('#root img, #root b').count(), 0);
     assert.notEqual(await page.title(), 'pwned');
+    await page.close();
+  });
+});
+
+describe('hostile files cannot hang, crash or exhaust the tool', () => {
+  /** An event at 2^54 × 1000 ms: past 2^53 whole seconds stop advancing, which hung the channel rates. */
+  const farFuture = () => {
+    const c = structuredClone(capture);
+    const event = c.connections[0]!.entries.find((e) => e.kind === 'event')!;
+    event.time = 2 ** 54 * 1000;
+    return serializeCapture(c);
+  };
+  const TIME_RANGE = /time: must be a time between 2000-01-01 and 2200-01-01/;
+
+  async function refusedThenUsable(page: Page, name: string, content: string, message: RegExp): Promise<void> {
+    await open(page, file(name, content));
+    const error = page.getByTestId('import-error');
+    await error.waitFor({ timeout: GUARD });
+    assert.match((await error.textContent()) ?? '', message);
+    await error.getByRole('button', { name: 'Dismiss' }).click();
+    // Still responsive: a good capture opens and its channels show their rates.
+    await open(page, file(`good-after-${name}`, serializeCapture(capture)));
+    await page.locator('[data-testid="connection-item"]', { hasText: `good-after-${name}` }).click({ timeout: GUARD });
+    await page.getByTestId('channel-item').first().waitFor({ timeout: GUARD });
+  }
+
+  test('a capture whose time would hang the channel rates is refused in the panel, which stays responsive', async () => {
+    const page = await browser.openPanel();
+    await refusedThenUsable(page, 'far-future.json', farFuture(), TIME_RANGE);
+    await page.close();
+  });
+
+  test('the same capture is refused by the standalone viewer, which stays responsive', async () => {
+    const context = await chromium.launchPersistentContext(mkdtempSync(join(tmpdir(), 'sse-viewer-')), { headless: true, executablePath: chromiumPath(), args: CHROMIUM_FLAGS });
+    try {
+      const page = await context.newPage();
+      const errors: string[] = [];
+      page.on('pageerror', (e) => errors.push(e.message));
+      await page.goto(`file://${resolve('dist/sse-devtools-viewer.html')}`);
+      const worker = page.waitForEvent('worker', { timeout: GUARD });
+      await refusedThenUsable(page, 'far-future-viewer.json', farFuture(), TIME_RANGE);
+      assert.match((await worker).url(), /^blob:/, 'the viewer opens files in a worker too');
+      assert.deepEqual(errors, []);
+    } finally {
+      await context.close();
+    }
+  });
+
+  test('times no date can show are refused; times at the edges of the range show in the detail pane', async () => {
+    const page = await browser.openPanel();
+    const errors: string[] = [];
+    page.on('pageerror', (e) => errors.push(e.message));
+    const unshowable = structuredClone(capture);
+    for (const e of unshowable.connections[0]!.entries) e.time = 9e15;
+    await refusedThenUsable(page, 'invalid-date.json', serializeCapture(unshowable), TIME_RANGE);
+
+    const edges = structuredClone(capture);
+    const entries = edges.connections[0]!.entries;
+    entries.forEach((e, i) => (e.time = i === entries.length - 1 ? LIMITS.timeMax : LIMITS.timeMin + i));
+    edges.connections[0]!.attempts = buildCapture([{ id: edges.connections[0]!.id, config: edges.connections[0]!.config, entries }], '1.0.0').connections[0]!.attempts;
+    await open(page, file('edges.json', serializeCapture(edges)));
+    await page.locator('[data-testid="connection-item"]', { hasText: 'edges.json' }).click({ timeout: GUARD });
+    await page.locator('[data-testid="timeline-row"]').first().click({ timeout: GUARD });
+    await page.getByTestId('detail-pane').getByText('2000-01-01T00:00:00.000Z').waitFor({ timeout: GUARD });
+    await page.locator('[data-testid="timeline-row"]').last().click();
+    await page.getByTestId('detail-pane').getByText('2200-01-01T00:00:00.000Z').waitFor({ timeout: GUARD });
+    assert.equal(await page.getByText('NaN').count(), 0);
+    assert.deepEqual(errors, []);
+    await page.close();
+  });
+
+  test('a HAR whose streams add up past the whole-file budget is refused, saying how big it would have been, and a live connection keeps streaming', async () => {
+    const page = await browser.openPanel();
+    await page.getByTestId('url-input').fill(`${openServer.url}/events?channels=live`);
+    await page.getByTestId('header-value').first().fill('Bearer unused');
+    await page.getByTestId('connect-button').click();
+    const live = page.locator('[data-testid="connection-item"][data-phase="open"]');
+    await live.waitFor({ timeout: GUARD });
+    // 3 streams of 700 000 events: each under the per-connection limit, 2.1 million entries in all.
+    const body = 'data:\n\n'.repeat(700_000);
+    const har = {
+      log: {
+        entries: [0, 1, 2].map((i) => ({
+          startedDateTime: '2026-01-01T00:00:00.000Z',
+          time: 10,
+          request: { method: 'GET', url: `http://127.0.0.1/s${i}`, headers: [] },
+          response: { status: 200, statusText: 'OK', headers: [], content: { mimeType: 'text/event-stream', text: body } },
+          timings: { wait: 1 },
+        })),
+      },
+    };
+    // Opened off the page, in a dedicated worker, which the page holds only while it converts.
+    const worker = page.waitForEvent('worker', { timeout: GUARD });
+    await open(page, file('expands.har', JSON.stringify(har)));
+    assert.match((await worker).url(), /import-worker\.js$/);
+    const error = page.getByTestId('import-error');
+    await error.waitFor({ timeout: GUARD });
+    assert.match((await error.textContent()) ?? '', /would become 2,100,012 timeline entries \(3 streams\).*at most 2,000,000/);
+    assert.equal(await page.locator('[data-testid="connection-item"]', { hasText: 'expands.har' }).count(), 0);
+    // The live connection was never cut: still open, and its events keep coming.
+    const events = async () => Number(/([\d,]+) events/.exec((await live.textContent()) ?? '')?.[1]?.replaceAll(',', '') ?? -1);
+    const before = await events();
+    await page.waitForFunction((n) => {
+      const text = document.querySelector('[data-testid="connection-item"][data-phase="open"]')?.textContent ?? '';
+      return Number(/([\d,]+) events/.exec(text)?.[1]?.replaceAll(',', '') ?? -1) > n;
+    }, before, { timeout: GUARD });
+    assert.equal(await live.count(), 1);
+    await live.getByTestId('disconnect-button').click();
     await page.close();
   });
 });

@@ -3,6 +3,7 @@
  * capture is built first and its `redactions` list is the preview a user sees before saving.
  */
 import type { ConnectionConfig } from '../config.js';
+import { isoTime } from '../describe.js';
 import { maskHeaders, maskUrl, REDACTED } from '../secrets.js';
 import type { TimelineEntry } from '../timeline.js';
 import { buildCapture, type CaptureFile, type CaptureSource, type Redaction } from './format.js';
@@ -90,7 +91,7 @@ export function exportCapture(sources: readonly CaptureSource[], toolVersion: st
   }
   if (options.channels !== null) extra.push({ where: 'connections[*].entries', what: `only the channels ${options.channels.join(', ')} were exported (a filter, not a redaction)` });
   if (options.from !== null || options.to !== null) {
-    extra.push({ where: 'connections[*].entries', what: `only entries from ${options.from === null ? 'the start' : new Date(options.from).toISOString()} to ${options.to === null ? 'the end' : new Date(options.to).toISOString()} were exported` });
+    extra.push({ where: 'connections[*].entries', what: `only entries from ${options.from === null ? 'the start' : isoTime(options.from)} to ${options.to === null ? 'the end' : isoTime(options.to)} were exported` });
   }
   return { ...capture, redactions: [...capture.redactions, ...extra] };
 }

@@ -6,38 +6,32 @@
  */
 import * as z from 'zod';
 import { HTTP_TOKEN } from '../config.js';
-import { MAX_EVENT_CHARS } from '../engine.js';
+import { count as formatCount, LIMITS, MAX_SPAN_MS, mib } from '../limits.js';
 import { END_REASONS, type TimelineEntry } from '../timeline.js';
 import { CAPTURE_FORMAT, CAPTURE_VERSION, type CaptureFile } from './format.js';
 
 // Extension pages forbid eval; zod would otherwise probe for it with `new Function`.
 z.config({ jitless: true });
 
-/** Limits on what a capture may hold; docs/capture-format.md states them. */
-export const CAPTURE_LIMITS = {
-  fileBytes: 256 * 1024 * 1024,
-  connections: 1000,
-  entriesPerConnection: 1_000_000,
-  dataChars: MAX_EVENT_CHARS,
-  textChars: 64 * 1024,
-  urlChars: 16 * 1024,
-  headers: 256,
-} as const;
-
-const text = z.string().max(CAPTURE_LIMITS.textChars);
-const url = z.string().max(CAPTURE_LIMITS.urlChars);
+const text = z.string().max(LIMITS.textChars);
+const url = z.string().max(LIMITS.urlChars);
+const data = z.string().max(LIMITS.eventDataChars);
 /** Methods end up in requests and in Copy as code's snippets: only an RFC 9110 token is a method. */
 const method = z.string().max(16).regex(HTTP_TOKEN, "not an HTTP method (a token of letters, digits and !#$%&'*+-.^_`|~)");
 const count = z.number().int().nonnegative();
 const ms = z.number().finite().nonnegative();
-const epochMs = z.number().finite();
-const headers = z.array(z.tuple([text, text])).max(CAPTURE_LIMITS.headers);
+/** How long something took: bounded by the time range, so nothing derived from it can overflow. */
+const duration = ms.max(MAX_SPAN_MS, `must be a duration of at most ${formatCount(MAX_SPAN_MS)} ms (200 years)`);
+const TIME_RANGE = `must be a time between ${new Date(LIMITS.timeMin).toISOString().slice(0, 10)} and ${new Date(LIMITS.timeMax).toISOString().slice(0, 10)} (epoch milliseconds)`;
+// A time far out makes whole-second arithmetic stop advancing (2^53) and Date unable to show it.
+const epochMs = z.number().finite().min(LIMITS.timeMin, TIME_RANGE).max(LIMITS.timeMax, TIME_RANGE);
+const headers = z.array(z.tuple([text, text])).max(LIMITS.headers);
 const lastEventIdVia = z.enum(['header', 'query', 'none']);
 const endReason = z.enum(END_REASONS);
 
 const status = z.number().int().min(0).max(999);
-const responseFields = { status, statusText: text, url, redirected: z.boolean(), headers, timeToHeadersMs: ms };
-const endFields = { reason: endReason, status: status.nullable(), detail: text, durationMs: ms, bytes: count, events: count };
+const responseFields = { status, statusText: text, url, redirected: z.boolean(), headers, timeToHeadersMs: duration };
+const endFields = { reason: endReason, status: status.nullable(), detail: text, durationMs: duration, bytes: count, events: count };
 
 const base = {
   connectionId: text,
@@ -55,10 +49,10 @@ const entrySchema: z.ZodType<TimelineEntry> = z.discriminatedUnion('kind', [
     type: text,
     id: text.nullable(),
     lastEventId: text,
-    data: z.string().max(CAPTURE_LIMITS.dataChars),
+    data,
     size: count,
   }),
-  z.object({ ...base, kind: z.literal('comment'), text: z.string().max(CAPTURE_LIMITS.dataChars) }),
+  z.object({ ...base, kind: z.literal('comment'), text: data }),
   z.object({ ...base, kind: z.literal('retry-changed'), delayMs: ms }),
   z.object({ ...base, kind: z.literal('ignored-line'), why: z.enum(['unknown-field', 'invalid-retry']), line: text }),
   z.object({ ...base, kind: z.literal('attempt-ended'), ...endFields }),
@@ -75,8 +69,8 @@ const configSchema = z.object({
   url,
   method,
   headers,
-  body: z.string().max(CAPTURE_LIMITS.dataChars).nullable(),
-  secretHeaders: z.array(text).max(CAPTURE_LIMITS.headers),
+  body: data.nullable(),
+  secretHeaders: z.array(text).max(LIMITS.headers),
   initialLastEventId: text.nullable(),
   lastEventIdTransport: z.discriminatedUnion('mode', [
     z.object({ mode: z.literal('header') }),
@@ -116,17 +110,17 @@ export const captureSchema: z.ZodType<CaptureFile> = z.object({
   version: z.literal(CAPTURE_VERSION),
   tool: z.object({ name: text, version: text }),
   createdAt: text,
-  redactions: z.array(z.object({ where: text, what: text })).max(100_000),
+  redactions: z.array(z.object({ where: text, what: text })).max(LIMITS.redactions),
   connections: z
     .array(
       z.object({
         id: text,
         config: configSchema,
-        attempts: z.array(attemptSchema).max(CAPTURE_LIMITS.entriesPerConnection),
-        entries: z.array(entrySchema).max(CAPTURE_LIMITS.entriesPerConnection),
+        attempts: z.array(attemptSchema).max(LIMITS.entriesPerConnection),
+        entries: z.array(entrySchema).max(LIMITS.entriesPerConnection),
       }),
     )
-    .max(CAPTURE_LIMITS.connections),
+    .max(LIMITS.connectionsPerFile),
 });
 
 export type CaptureResult = { ok: true; capture: CaptureFile } | { ok: false; errors: string[] };
@@ -141,8 +135,9 @@ export function parseCapture(textIn: string): CaptureResult {
 
 /** The size and syntax checks every file goes through before its content is looked at. */
 export function parseJson(textIn: string): { value: unknown } | { ok: false; errors: string[] } {
-  if (textIn.length > CAPTURE_LIMITS.fileBytes) {
-    return { ok: false, errors: [`The file is larger than the ${CAPTURE_LIMITS.fileBytes / 1024 / 1024} MiB limit for captures`] };
+  // Characters, not bytes, but never more than the bytes: a file over the limit in bytes was refused before reading.
+  if (textIn.length > LIMITS.captureFileBytes) {
+    return { ok: false, errors: [`The file is larger than the ${mib(LIMITS.captureFileBytes)} limit for captures`] };
   }
   try {
     return { value: JSON.parse(textIn) as unknown };
@@ -155,6 +150,8 @@ export function parseJson(textIn: string): { value: unknown } | { ok: false; err
 export function validateCapture(json: unknown): CaptureResult {
   const header = checkHeader(json);
   if (header) return { ok: false, errors: [header] };
+  const budget = checkBudget(json as { connections?: unknown });
+  if (budget) return { ok: false, errors: [budget] };
   const result = captureSchema.safeParse(json);
   if (!result.success) {
     const errors = result.error.issues.slice(0, MAX_REPORTED).map((issue) => `${formatPath(issue.path)}: ${issue.message}`);
@@ -177,6 +174,23 @@ function checkHeader(json: unknown): string | null {
       : `Unknown capture version ${JSON.stringify(version)?.slice(0, 40) ?? 'missing'}; expected ${CAPTURE_VERSION}`;
   }
   return null;
+}
+
+/**
+ * The whole file's entry count, before any entry is validated (validation copies every entry): a
+ * file of many connections each under their own limit can still be too much to hold.
+ */
+function checkBudget(json: { connections?: unknown }): string | null {
+  const { connections } = json;
+  if (!Array.isArray(connections)) return null;
+  let total = 0;
+  // One more than allowed is enough to know; the schema refuses the count itself.
+  for (const c of connections.slice(0, LIMITS.connectionsPerFile + 1)) {
+    const entries = (c as { entries?: unknown } | null)?.entries;
+    if (Array.isArray(entries)) total += entries.length;
+  }
+  if (total <= LIMITS.entriesPerFile) return null;
+  return `The file holds ${formatCount(total)} entries in all; SSE DevTools opens at most ${formatCount(LIMITS.entriesPerFile)} entries per file. Export fewer connections or a shorter time range.`;
 }
 
 /** What a schema cannot say: entries belong to their connection and their sequence numbers only grow. */

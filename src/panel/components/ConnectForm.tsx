@@ -329,7 +329,7 @@ export function ConnectForm({ onConnect }: ConnectFormProps) {
         </div>
       )}
       {errors
-        .filter((e) => e.field.startsWith('reconnect.') || e.field === 'method' || e.field === 'permission')
+        .filter((e) => e.field.startsWith('reconnect.') || ['method', 'permission', 'headers', 'secretHeaders'].includes(e.field))
         .map((e) => (
           <div class="field-error" data-testid="field-error" data-field={e.field} role="alert" key={e.field}>
             {e.message}

@@ -1,6 +1,6 @@
 /** The selected row in full: data pretty-printed when it is JSON, headers for lifecycle rows, copy buttons. */
 import { useState } from 'preact/hooks';
-import { clock, describeEntry, formatBytes } from '../../core/describe.js';
+import { clock, describeEntry, formatBytes, isoTime } from '../../core/describe.js';
 import { clientError, profileById } from '../../core/profiles.js';
 import type { HeaderPair, TimelineEntry } from '../../core/timeline.js';
 import { copyText } from '../clipboard.js';
@@ -63,7 +63,7 @@ export function DetailPane({ entry, request, profile }: { entry: TimelineEntry |
         <CopyButton label="Copy as JSON" testid="copy-json" text={asJson} />
       </div>
       <div class="detail-body">
-        <Field name="time" value={`${new Date(entry.time).toISOString()} (${clock(entry.time)} local)`} />
+        <Field name="time" value={`${isoTime(entry.time)} (${clock(entry.time)} local)`} />
         <Field name="attempt" value={`#${entry.attempt} · seq ${entry.seq}`} />
         {entry.kind === 'event' && <EventDetail entry={entry} raw={raw} setRaw={setRaw} />}
         {entry.kind === 'attempt-started' && <Headers title="Request headers" headers={entry.headers} />}

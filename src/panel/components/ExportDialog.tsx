@@ -4,7 +4,8 @@
  */
 import { useEffect, useMemo, useState } from 'preact/hooks';
 import { exportCapture, type ExportOptions } from '../../core/capture/export.js';
-import { serializeCapture, type CaptureSource } from '../../core/capture/format.js';
+import type { CaptureSource } from '../../core/capture/format.js';
+import { serializeForWriting } from '../../core/capture/write.js';
 import { TOOL_VERSION } from '../../core/version.js';
 import { captureFileName, download } from '../export.js';
 import type { ConnView } from '../store/timeline-store.js';
@@ -23,6 +24,7 @@ export function ExportDialog({ views, unmasked, onClose }: ExportDialogProps) {
   const [chosen, setChosen] = useState<ReadonlySet<string>>(new Set(channels));
   const [sources, setSources] = useState<CaptureSource[]>(views.map((v) => ({ id: v.info.id, config: v.info.config, entries: v.entries })));
   const [picked, setPicked] = useState<ReadonlySet<string>>(new Set(views.map((v) => v.info.id)));
+  const [refused, setRefused] = useState<string[] | null>(null);
 
   useEffect(() => {
     const masked = views.map((v) => ({ id: v.info.id, config: v.info.config, entries: v.entries }));
@@ -97,6 +99,15 @@ export function ExportDialog({ views, unmasked, onClose }: ExportDialogProps) {
         <ul class="preview mono" data-testid="export-preview">
           {capture.redactions.length === 0 ? <li>nothing: the file holds every value as captured</li> : capture.redactions.map((r, i) => <li key={i}>{`${r.where}: ${r.what}`}</li>)}
         </ul>
+        {refused && (
+          <div class="import-error" role="alert" data-testid="export-error">
+            <ul>
+              {refused.map((m, i) => (
+                <li key={i}>{m}</li>
+              ))}
+            </ul>
+          </div>
+        )}
         <div class="row actions">
           <span class="hint">
             {capture.connections.length} connection{capture.connections.length === 1 ? '' : 's'}, {entries.toLocaleString('en-US')} entries
@@ -110,7 +121,10 @@ export function ExportDialog({ views, unmasked, onClose }: ExportDialogProps) {
             data-testid="export-save"
             disabled={capture.connections.length === 0}
             onClick={() => {
-              download(serializeCapture(capture), captureFileName());
+              // Written only if it can be opened again: the importer's own checks and size limit.
+              const written = serializeForWriting(capture);
+              if (!written.ok) return setRefused(written.errors);
+              download(written.text, captureFileName());
               onClose();
             }}
           >

@@ -4,7 +4,7 @@
  */
 import { useEffect, useRef, useState } from 'preact/hooks';
 import type { CaptureFile } from '../../core/capture/format.js';
-import { readCaptureFile } from '../open-file.js';
+import { openCaptureFile } from '../open-file.js';
 
 export function FileOpener({ onOpen, label = 'Open capture…' }: { onOpen(capture: CaptureFile, name: string): void; label?: string }) {
   const input = useRef<HTMLInputElement>(null);
@@ -12,7 +12,7 @@ export function FileOpener({ onOpen, label = 'Open capture…' }: { onOpen(captu
   const [dragging, setDragging] = useState(false);
 
   async function open(file: File): Promise<void> {
-    const result = await readCaptureFile(file);
+    const result = await openCaptureFile(file);
     if (result.ok) {
       setError(null);
       onOpen(result.capture, file.name);

@@ -24,6 +24,7 @@ export interface TimelineProps {
 }
 
 function delta(ms: number): string {
+  if (!Number.isFinite(ms)) return '';
   if (ms < 1000) return `+${ms}ms`;
   if (ms < 60_000) return `+${(ms / 1000).toFixed(1)}s`;
   return `+${Math.floor(ms / 60_000)}m${Math.round((ms % 60_000) / 1000)}s`;

@@ -195,8 +195,11 @@ export function createTimelineStore() {
     let n = 0;
     // Whole seconds before the current one: a partial second would read low.
     const from = Math.max(now - RATE_WINDOW_S, stat.firstSecond);
-    for (let s = from; s < now; s++) n += stat.buckets.get(s) ?? 0;
-    return now > from ? n / (now - from) : 0;
+    const seconds = Math.min(RATE_WINDOW_S, now - from);
+    // Counted by a small integer, never by the time itself: past 2^53 `s++` no longer changes a
+    // float second, and a loop over seconds never ended (a capture's time hung the panel).
+    for (let k = 0; k < seconds; k++) n += stat.buckets.get(from + k) ?? 0;
+    return seconds > 0 ? n / seconds : 0;
   }
 
   return {
