@@ -3,7 +3,7 @@
  * libraries our users ship (current releases: event-source-polyfill 1.0.31, okhttp-eventsource
  * 4.1.1, LDSwiftEventSource 3.3.1). Secrets are masked unless the caller reveals them.
  */
-import { checkHeader, checkUrl, HTTP_TOKEN, type ConnectionConfig } from './config.js';
+import { checkHeader, HTTP_TOKEN, type ConnectionConfig } from './config.js';
 import { isSecretHeader, maskHeaderValue, maskUrl } from './secrets.js';
 import type { HeaderPair } from './timeline.js';
 
@@ -115,9 +115,19 @@ const swift = swiftString;
  * connection, and curl would read some of it as an option or a file (a URL starting with `-`, a
  * header starting with `@`). The reason names the field, never the value.
  */
+function isHttpUrl(url: string): boolean {
+  // Not the form's checkUrl: an imported capture may hold a URL longer than the form accepts.
+  try {
+    const { protocol } = new URL(url);
+    return protocol === 'http:' || protocol === 'https:';
+  } catch {
+    return false;
+  }
+}
+
 function unsendable(config: ConnectionConfig): string | null {
   if (!HTTP_TOKEN.test(config.method)) return 'its method is not an HTTP method (RFC 9110 token)';
-  if (checkUrl(config.url) !== null) return 'its URL is not an absolute http(s) URL';
+  if (!isHttpUrl(config.url)) return 'its URL is not an absolute http(s) URL';
   const header = config.headers.findIndex(([n, v]) => checkHeader(n, v) !== null);
   if (header >= 0) return `its header ${header} has a name or value that HTTP cannot carry`;
   if (config.initialLastEventId !== null && /[\r\n\0]/.test(config.initialLastEventId)) return 'its Last-Event-ID contains a line break or NUL';

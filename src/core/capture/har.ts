@@ -106,6 +106,7 @@ export function harToCapture(json: unknown, toolVersion: string): CaptureResult 
   let streams = 0;
   let tooBig: string | null = null;
   let badTime: string | null = null;
+  let badMethod: string | null = null;
   entries.forEach((raw, index) => {
     if (typeof raw !== 'object' || raw === null) return;
     const e = raw as Record<string, Record<string, unknown> | unknown>;
@@ -130,7 +131,7 @@ export function harToCapture(json: unknown, toolVersion: string): CaptureResult 
     const total = Math.max(toHeaders, num(e.time) ?? toHeaders);
     const method = str(request.method) ?? 'GET';
     if (!HTTP_TOKEN.test(method) || method.length > 16) {
-      tooBig = `HAR entry ${index + 1}: request.method is not an HTTP method (a token of letters, digits and !#$%&'*+-.^_\`|~, at most 16)`;
+      badMethod ??= `HAR entry ${index + 1}: request.method is not an HTTP method (a token of letters, digits and !#$%&'*+-.^_\`|~, at most 16)`;
       return;
     }
     const requestHeaders = headersOf(request.headers);
@@ -172,6 +173,7 @@ export function harToCapture(json: unknown, toolVersion: string): CaptureResult 
     }
     return { ok: false, errors };
   }
+  if (badMethod !== null) return { ok: false, errors: [badMethod] };
   if (badTime !== null) return { ok: false, errors: [badTime] };
   if (sources.length === 0) return { ok: false, errors: ['This HAR file has no text/event-stream responses'] };
   const capture: CaptureFile = buildCapture(sources, toolVersion);
