@@ -68,7 +68,9 @@ const configs = [
 
 await rm(join(root, 'dist'), { recursive: true, force: true });
 await mkdir(join(root, 'extension'), { recursive: true });
-await cp(join(root, 'manifest.json'), join(root, 'extension', 'manifest.json'));
+// The manifest as browsers load it: its version is always package.json's (so is the store packages').
+const manifestJson = `${JSON.stringify({ ...JSON.parse(await readFile(join(root, 'manifest.json'), 'utf8')), version: pkg.version }, null, 2)}\n`;
+await writeFile(join(root, 'extension', 'manifest.json'), manifestJson);
 
 // Firefox e2e only: a second copy of the extension whose background script opens panel.html in a
 // tab at start-up, because WebDriver BiDi cannot navigate to moz-extension:// URLs itself but can
@@ -87,7 +89,7 @@ for (const entry of await readdir(join(root, 'extension'), { withFileTypes: true
     await cp(join(root, 'extension', name), join(root, FIREFOX_E2E_DIR, name), { recursive: true });
   }
 }
-await cp(join(root, 'manifest.json'), join(root, FIREFOX_E2E_DIR, 'manifest.json'));
+await writeFile(join(root, FIREFOX_E2E_DIR, 'manifest.json'), manifestJson);
 
 // The standalone viewer: one HTML file with its script and styles inline, so it opens from
 // file:// (browsers refuse module scripts there) and can be mailed as a single attachment.

@@ -9,6 +9,8 @@ const NEEDED = {
   chromium: '/usr/bin/chromium',
   'firefox-esr': '/usr/bin/firefox-esr',
   xvfb: '/usr/bin/xvfb-run',
+  // test/release reads the release archives with it (packaging itself needs no zip tool).
+  unzip: '/usr/bin/unzip',
 };
 // A browser named by the user (non-Debian machines) stands in for Debian's.
 if (process.env.CHROMIUM_PATH && existsSync(process.env.CHROMIUM_PATH)) delete NEEDED.chromium;

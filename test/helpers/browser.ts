@@ -30,17 +30,26 @@ export interface ExtensionBrowser {
   close(): Promise<void>;
 }
 
-export async function launchWithExtension(options: { colorScheme?: 'light' | 'dark' } = {}): Promise<ExtensionBrowser> {
+/** `extensionDir`: another unpacked copy of the extension than extension/ (e.g. a release archive, extracted). */
+export async function launchWithExtension(options: { colorScheme?: 'light' | 'dark'; extensionDir?: string } = {}): Promise<ExtensionBrowser> {
   const userDataDir = mkdtempSync(join(tmpdir(), 'sse-e2e-'));
   const context = await chromium.launchPersistentContext(userDataDir, {
     headless: true,
     executablePath: chromiumPath(),
     ignoreDefaultArgs: ['--disable-extensions'],
-    args: [...extensionFlags(), ...CHROMIUM_FLAGS],
+    args: [...extensionFlags(options.extensionDir), ...CHROMIUM_FLAGS],
     viewport: { width: 1280, height: 760 },
     colorScheme: options.colorScheme ?? 'light',
   });
-  const worker = context.serviceWorkers()[0] ?? (await context.waitForEvent('serviceworker'));
+  let worker: Worker;
+  try {
+    worker = context.serviceWorkers()[0] ?? (await context.waitForEvent('serviceworker'));
+  } catch (error) {
+    // An extension Chromium refuses to load never starts a worker: close the browser, or the test process hangs.
+    await context.close();
+    rmSync(userDataDir, { recursive: true, force: true });
+    throw error;
+  }
   const extensionId = new URL(worker.url()).host;
   let controlPage: Page | null = null;
   return {
