@@ -91,6 +91,8 @@ const MAX_IGNORED_LINE_CHARS = 512;
 /** Reasons after which the spec (and the engine by default) does not reconnect. */
 const FINAL_REASONS: ReadonlySet<EndReason> = new Set(['no-content', 'bad-content-type', 'closed-by-user']);
 
+type Held = { dueAt: number; message: EventSourceMessage } | { dueAt: number; id: string };
+
 interface Attempt {
   number: number;
   startedAt: number;
@@ -102,8 +104,8 @@ interface Attempt {
   connectTimer: unknown;
   idleTimer: unknown;
   cutTimer: unknown;
-  /** Events held back by a latency simulation, oldest first. */
-  delayed: { dueAt: number; message: EventSourceMessage }[];
+  /** Events (and ids of blocks without data) held back by a latency simulation, oldest first. */
+  delayed: Held[];
   delayTimer: unknown;
   /** Resolves a read loop paused by a stall. */
   wake: (() => void) | null;
@@ -304,6 +306,7 @@ export function createConnection(options: ConnectionOptions): Connection {
     // The decoder drops one leading BOM, as the spec asks; invalid sequences become U+FFFD.
     const decoder = new TextDecoder('utf-8');
     const parser = createParser({
+      onId: (blockId) => onId(attempt, blockId),
       onEvent: (message) => onEvent(attempt, message),
       onComment: (text) => emit(attempt.number, { kind: 'comment', text }),
       onRetry: (ms) => {
@@ -343,6 +346,26 @@ export function createConnection(options: ConnectionOptions): Connection {
       return;
     }
     deliver(attempt, message, attempt.lastByteAt);
+  }
+
+  /**
+   * WHATWG dispatch step 1 sets the last event ID for every block with an id field, even one with
+   * no data and so no event. The parser reports it before the block's event, if there is one.
+   */
+  function onId(attempt: Attempt, blockId: string): void {
+    if (attempt.ended) return;
+    // Behind held-back events, or they would show an id that arrived after them.
+    if (latencyMs !== 0 || attempt.delayed.length !== 0) {
+      attempt.delayed.push({ dueAt: deps.now() + latencyMs, id: blockId });
+      if (attempt.delayed.length === 1) armDelay(attempt);
+      return;
+    }
+    lastEventId = blockId;
+  }
+
+  function release(attempt: Attempt, held: Held, time: number): void {
+    if ('id' in held) lastEventId = held.id;
+    else deliver(attempt, held.message, time);
   }
 
   function deliver(attempt: Attempt, message: EventSourceMessage, time: number): void {
@@ -385,7 +408,7 @@ export function createConnection(options: ConnectionOptions): Connection {
     if (!head) return;
     attempt.delayTimer = deps.setTimeout(() => {
       const now = deps.now();
-      while (attempt.delayed[0] && attempt.delayed[0].dueAt <= now) deliver(attempt, attempt.delayed.shift()!.message, now);
+      while (attempt.delayed[0] && attempt.delayed[0].dueAt <= now) release(attempt, attempt.delayed.shift()!, now);
       armDelay(attempt);
     }, Math.max(0, head.dueAt - deps.now()));
   }
@@ -432,7 +455,7 @@ export function createConnection(options: ConnectionOptions): Connection {
     // Events a latency simulation held back were received: they belong before the end.
     deps.clearTimeout(attempt.delayTimer);
     const now = deps.now();
-    for (const held of attempt.delayed.splice(0)) deliver(attempt, held.message, now);
+    for (const held of attempt.delayed.splice(0)) release(attempt, held, now);
     attempt.ended = true;
     bytesBefore += attempt.bytes;
     deps.clearTimeout(attempt.connectTimer);

@@ -150,6 +150,13 @@ describe('HAR import', () => {
     assert.doesNotMatch(text, /:authority/);
   });
 
+  test('a block with an id and no data sets the last event ID of the events after it, as in a live stream', () => {
+    const result = harToCapture(har({ mimeType: 'text/event-stream', text: 'id: 4\n\ndata: after\n\n' }), '1.0.0');
+    assert.ok(result.ok);
+    const event = result.capture.connections[0]!.entries.find((e) => e.kind === 'event');
+    assert.equal(event?.kind === 'event' ? event.lastEventId : undefined, '4');
+  });
+
   test('a stream the browser saved no content for is kept, with a note that its events are unknown', () => {
     const result = harToCapture(har({ mimeType: 'text/event-stream', size: 0 }), '1.0.0');
     assert.ok(result.ok);

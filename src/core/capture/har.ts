@@ -61,6 +61,10 @@ function bodyEntries(text: string, budget: number): { bodies: EntryBody[]; event
   let lastEventId = '';
   let events = 0;
   const parser = createParser({
+    // A block with an id and no data still sets the last event ID (WHATWG dispatch step 1).
+    onId: (id) => {
+      lastEventId = id;
+    },
     onEvent: (m) => {
       if (m.id !== undefined) lastEventId = m.id;
       events++;
