@@ -8,11 +8,12 @@ import { createParser, type EventSourceMessage, type ParseError } from 'eventsou
 import { MAX_TIMER_MS, type ConnectionConfig } from './config.js';
 import { describeFault, LASTING, type Fault, type FaultKind } from './faults.js';
 import { nextDelay } from './policy.js';
-import { isSecretHeader, maskHeaders, maskUrl, scrubText } from './secrets.js';
+import { createMasker, headerSecretValues, knownSecretValues, maskEntryBody, maskHeaders, maskUrl, scrubText, type Masker } from './secrets.js';
 import type {
   ConnectionState,
   EndReason,
   EntryBody,
+  EventEntry,
   HeaderPair,
   LastEventIdVia,
   TimelineEntry,
@@ -141,11 +142,14 @@ export function createConnection(options: ConnectionOptions): Connection {
   let offlineUntil = 0;
   let headerOverride: HeaderPair[] | null = null;
 
-  const secretValues = config.headers.filter(([n]) => isSecretHeader(n, config.secretHeaders)).map(([, v]) => v);
-  const scrub = (text: string) => scrubText(text, [config.url], secretValues);
+  // Every secret value the engine knows is masked wherever a server echoes it, before the entry
+  // exists: entries are stored, sent to panels and exported as they are.
+  const secretValues = knownSecretValues(config);
+  let mask: Masker | null = createMasker(secretValues);
+  const scrub = (text: string) => scrubText(text, [config.url]);
 
   function emit(attempt: number, body: EntryBody): void {
-    onEntry({ connectionId: id, attempt, seq: seq++, time: deps.now(), ...body } as TimelineEntry);
+    onEntry({ connectionId: id, attempt, seq: seq++, time: deps.now(), ...(mask === null ? body : maskEntryBody(body, mask)) } as TimelineEntry);
   }
 
   function setState(next: ConnectionState): void {
@@ -209,7 +213,8 @@ export function createConnection(options: ConnectionOptions): Connection {
       kind: 'attempt-started',
       method: config.method,
       url: maskUrl(url),
-      headers: maskHeaders(sentHeaders, config.secretHeaders),
+      // A token-expiry simulation's headers are secrets whatever their names.
+      headers: maskHeaders(sentHeaders, headerOverride === null ? config.secretHeaders : [...config.secretHeaders, ...headerOverride.map(([n]) => n)]),
       lastEventId: via === 'none' ? null : lastEventId,
       lastEventIdVia: via,
     });
@@ -373,7 +378,7 @@ export function createConnection(options: ConnectionOptions): Connection {
     attempt.events++;
     // Built in place rather than through emit(): this runs once per event, and the spread in
     // emit() costs a measurable share of throughput here (see bench/engine.ts).
-    onEntry({
+    const entry: EventEntry = {
       connectionId: id,
       attempt: attempt.number,
       seq: seq++,
@@ -385,7 +390,15 @@ export function createConnection(options: ConnectionOptions): Connection {
       lastEventId,
       data: message.data,
       size: utf8Length(message.data),
-    });
+    };
+    if (mask !== null) {
+      // In place rather than through maskEntryBody's copy: no one has seen this entry yet.
+      entry.type = mask(entry.type);
+      entry.id = entry.id === null ? null : mask(entry.id);
+      entry.lastEventId = mask(entry.lastEventId);
+      entry.data = mask(entry.data);
+    }
+    onEntry(entry);
   }
 
   function onParseError(attempt: Attempt, error: ParseError): void {
@@ -633,6 +646,11 @@ export function createConnection(options: ConnectionOptions): Connection {
     },
     inject(fault) {
       if (state.phase === 'closed') return;
+      if (fault.kind === 'token-expiry') {
+        // Known from now on, even after the simulation stops: a server may echo them later.
+        secretValues.push(...headerSecretValues(fault.headers));
+        mask = createMasker(secretValues);
+      }
       emit(current?.number ?? Math.max(0, nextAttemptNumber - 1), { kind: 'fault-injected', fault: fault.kind, detail: describeFault(fault) });
       if (LASTING.has(fault.kind)) {
         if (faults.has(fault.kind)) undoFault(fault.kind);

@@ -72,6 +72,7 @@ const configSchema = z.object({
   method: z.string().max(16),
   headers,
   body: z.string().max(CAPTURE_LIMITS.dataChars).nullable(),
+  secretBody: z.boolean().default(false),
   secretHeaders: z.array(text).max(CAPTURE_LIMITS.headers),
   initialLastEventId: text.nullable(),
   lastEventIdTransport: z.discriminatedUnion('mode', [
