@@ -187,6 +187,13 @@ describe('HAR import', () => {
     assert.equal(event?.kind === 'event' ? event.lastEventId : undefined, '4');
   });
 
+  test("the request's secrets echoed in the saved body are masked, as the engine masks them", () => {
+    const result = harToCapture(har({ mimeType: 'text/event-stream', text: 'data: hello har-token and har-secret\n\n' }), '1.0.0');
+    assert.ok(result.ok);
+    const event = result.capture.connections[0]!.entries.find((e) => e.kind === 'event');
+    assert.equal(event?.kind === 'event' ? event.data : undefined, 'hello [redacted] and [redacted]');
+  });
+
   test('a stream the browser saved no content for is kept, with a note that its events are unknown', () => {
     const result = harToCapture(har({ mimeType: 'text/event-stream', size: 0 }), '1.0.0');
     assert.ok(result.ok);

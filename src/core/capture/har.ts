@@ -6,7 +6,7 @@
  */
 import { createParser } from 'eventsource-parser';
 import { defaultConfig } from '../config.js';
-import { maskHeaders, maskUrl } from '../secrets.js';
+import { createMasker, knownSecretValues, maskEntryBody, maskHeaders, maskUrl } from '../secrets.js';
 import type { EntryBody, HeaderPair, TimelineEntry } from '../timeline.js';
 import { utf8Length } from '../utf8.js';
 import { buildCapture, type CaptureFile } from './format.js';
@@ -110,7 +110,9 @@ export function harToCapture(json: unknown, toolVersion: string): CaptureResult 
     const body = decodeBody(content);
     let seq = 1;
     const out: TimelineEntry[] = [];
-    const push = (time: number, b: EntryBody) => out.push({ connectionId: id, attempt: 1, seq: seq++, time, ...b } as TimelineEntry);
+    // The request's secrets, wherever the saved response echoes them: as the engine does live.
+    const mask = createMasker(knownSecretValues(config));
+    const push = (time: number, b: EntryBody) => out.push({ connectionId: id, attempt: 1, seq: seq++, time, ...(mask === null ? b : maskEntryBody(b, mask)) } as TimelineEntry);
     const lastEventIdHeader = requestHeaders.find(([n]) => n.toLowerCase() === 'last-event-id')?.[1] ?? null;
     push(t0, { kind: 'attempt-started', method, url: maskUrl(url), headers: maskHeaders(requestHeaders), lastEventId: lastEventIdHeader, lastEventIdVia: lastEventIdHeader === null ? 'none' : 'header' });
     push(t0 + toHeaders, { kind: 'response', status, statusText: str(response.statusText) ?? '', url: maskUrl(url), redirected: false, headers: maskHeaders(responseHeaders), timeToHeadersMs: toHeaders });
