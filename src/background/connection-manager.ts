@@ -5,7 +5,7 @@
  */
 import { labelFor, validateConfig, type ConnectionConfig, type FieldError } from '../core/config.js';
 import { createConnection, type Connection, type EngineDeps, type ResumePoint } from '../core/engine.js';
-import { maskHeaders, maskUrl, REDACTED } from '../core/secrets.js';
+import { maskHeaders, maskHeaderValue, maskUrl, REDACTED } from '../core/secrets.js';
 import { validateFault, type Fault, type FaultKind } from '../core/faults.js';
 import type { ConnectionState, TimelineEntry } from '../core/timeline.js';
 import { DEFAULT_MAX_ENTRIES, type ConnectionInfo, type ConnectionStats, type Settings } from '../protocol/messages.js';
@@ -65,14 +65,16 @@ export interface ConnectionManager {
 }
 
 function maskConfig(config: ConnectionConfig): ConnectionConfig {
-  return { ...config, url: maskUrl(config.url), headers: maskHeaders(config.headers, config.secretHeaders), reconnect: { ...config.reconnect } };
+  const body = config.secretBody && config.body !== null && config.body !== '' ? REDACTED : config.body;
+  return { ...config, url: maskUrl(config.url), headers: maskHeaders(config.headers, config.secretHeaders), body, reconnect: { ...config.reconnect } };
 }
 
 function unmask(config: ConnectionConfig, secrets: Secrets): ConnectionConfig {
-  return { ...config, url: secrets.url, headers: secrets.headers.map(([n, v]) => [n, v]) };
+  return { ...config, url: secrets.url, headers: secrets.headers.map(([n, v]) => [n, v]), body: secrets.body === undefined ? config.body : secrets.body };
 }
 
-const hasMask = (config: ConnectionConfig) => config.url.includes(REDACTED) || config.headers.some(([, v]) => v.includes(REDACTED));
+const hasMask = (config: ConnectionConfig) =>
+  config.url.includes(REDACTED) || config.headers.some(([, v]) => v.includes(REDACTED)) || (config.secretBody && config.body === REDACTED);
 
 let counter = 0;
 const defaultId = () => `c${Date.now().toString(36)}${(counter++).toString(36)}${Math.random().toString(36).slice(2, 6)}`;
@@ -150,7 +152,8 @@ export function createConnectionManager(options: ManagerOptions): ConnectionMana
 
   function info(m: Managed): ConnectionInfo {
     const state = m.engine?.state ?? restoredState(m);
-    const faults = (m.engine?.faults ?? []).map((f): Fault => (f.kind === 'token-expiry' ? { ...f, headers: maskHeaders(f.headers, m.config.secretHeaders) } : f));
+    // A token-expiry simulation's values are secrets whatever the header is called: they stay in the engine's memory.
+    const faults = (m.engine?.faults ?? []).map((f): Fault => (f.kind === 'token-expiry' ? { ...f, headers: f.headers.map(([n, v]) => [n, maskHeaderValue(n, v)]) } : f));
     return { id: m.id, label: m.label, config: m.config, state, stats: { ...m.stats }, createdAt: m.createdAt, faults };
   }
 
@@ -168,7 +171,7 @@ export function createConnectionManager(options: ManagerOptions): ConnectionMana
           label: s.label,
           createdAt: s.createdAt,
           config: s.config,
-          secrets: secrets ?? { url: s.config.url, headers: s.config.headers },
+          secrets: secrets ?? { url: s.config.url, headers: s.config.headers, body: s.config.body },
           engine: null,
           entries: entries.get(s.id) ?? [],
           stats: s.stats,
@@ -200,7 +203,7 @@ export function createConnectionManager(options: ManagerOptions): ConnectionMana
         label: labelFor({ method: config.method, url: maskUrl(config.url) }),
         createdAt: now(),
         config: maskConfig(config),
-        secrets: { url: config.url, headers: config.headers.map(([n, v]) => [n, v]) },
+        secrets: { url: config.url, headers: config.headers.map(([n, v]) => [n, v]), body: config.body },
         engine: null,
         entries: [],
         stats: { events: 0, bytes: 0, attempts: 0, lastEventId: config.initialLastEventId ?? '' },
@@ -258,7 +261,7 @@ export function createConnectionManager(options: ManagerOptions): ConnectionMana
 
     secrets(id) {
       const m = connections.get(id);
-      return m ? { url: m.secrets.url, headers: m.secrets.headers.map(([n, v]) => [n, v]) } : null;
+      return m ? { url: m.secrets.url, headers: m.secrets.headers.map(([n, v]) => [n, v]), body: m.secrets.body ?? m.config.body } : null;
     },
 
     setSettings(next) {

@@ -26,6 +26,8 @@ export interface StoredConnection {
 export interface Secrets {
   url: string;
   headers: HeaderPair[];
+  /** The body when it is marked secret; absent in secrets saved before bodies could be. */
+  body?: string | null;
 }
 
 export interface FlushBatch {

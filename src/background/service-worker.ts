@@ -87,7 +87,7 @@ async function handle(port: PanelPort, message: PanelMessage): Promise<void> {
       return;
     case 'get-secrets': {
       const secrets = manager.secrets(message.connectionId);
-      hub.post(port, { type: 'secrets', requestId: message.requestId, url: secrets?.url ?? null, headers: secrets?.headers ?? [] });
+      hub.post(port, { type: 'secrets', requestId: message.requestId, url: secrets?.url ?? null, headers: secrets?.headers ?? [], body: secrets?.body ?? null });
       return;
     }
     case 'settings': {

@@ -36,6 +36,8 @@ Request:
   -d, --data BODY              request body; implies -X POST unless -X is given
       --secret-header NAME     mask this header's value in output and capture (repeatable);
                                Authorization, Proxy-Authorization and Cookie are always masked
+      --secret-body            the body (-d) is a secret: mask it in output and capture, and
+                               wherever the server echoes it
 
 Last-Event-ID:
       --last-event-id ID       send this Last-Event-ID on the first attempt
@@ -105,6 +107,7 @@ export function parseCaptureArgs(argv: string[]): CaptureArgs | 'help' {
     request: { type: 'string', short: 'X' },
     data: { type: 'string', short: 'd' },
     'secret-header': { type: 'string', multiple: true },
+    'secret-body': { type: 'boolean' },
     'last-event-id': { type: 'string' },
     'last-event-id-param': { type: 'string' },
     'connect-timeout': { type: 'string' },
@@ -136,6 +139,7 @@ export function parseCaptureArgs(argv: string[]): CaptureArgs | 'help' {
   config.headers = (values.header ?? []).map(parseHeader);
   config.secretHeaders = values['secret-header'] ?? [];
   config.body = values.data ?? null;
+  config.secretBody = values['secret-body'] === true && config.body !== null;
   config.method = (values.request ?? (config.body !== null ? 'POST' : 'GET')).toUpperCase();
   config.initialLastEventId = values['last-event-id'] ?? null;
   const param = values['last-event-id-param'];

@@ -14,6 +14,8 @@ export interface ConnectionConfig {
   /** Sent as given; `Accept: text/event-stream` is added when absent. */
   headers: HeaderPair[];
   body: string | null;
+  /** The body is a secret (credentials in a login or token request): masked like a secret header's value. */
+  secretBody: boolean;
   /** Header names whose values are masked in entries besides Authorization, Cookie and friends. */
   secretHeaders: string[];
   /** The Last-Event-ID for the first attempt; null sends none. */
@@ -34,6 +36,7 @@ export function defaultConfig(url: string): ConnectionConfig {
     method: 'GET',
     headers: [],
     body: null,
+    secretBody: false,
     secretHeaders: [],
     initialLastEventId: null,
     lastEventIdTransport: { mode: 'header' },

@@ -9,11 +9,12 @@ import { MAX_TIMER_MS, type ConnectionConfig } from './config.js';
 import { describeFault, LASTING, type Fault, type FaultKind } from './faults.js';
 import { eventTooLarge, LIMITS } from './limits.js';
 import { nextDelay } from './policy.js';
-import { isSecretHeader, maskHeaders, maskUrl, scrubText } from './secrets.js';
+import { createMasker, headerSecretValues, knownSecretValues, maskEntryBody, maskHeaders, maskUrl, scrubText, type Masker } from './secrets.js';
 import type {
   ConnectionState,
   EndReason,
   EntryBody,
+  EventEntry,
   HeaderPair,
   LastEventIdVia,
   TimelineEntry,
@@ -99,6 +100,8 @@ const MAX_IGNORED_LINE_CHARS = 512;
 /** Reasons after which the spec (and the engine by default) does not reconnect. */
 const FINAL_REASONS: ReadonlySet<EndReason> = new Set(['no-content', 'bad-content-type', 'closed-by-user']);
 
+type Held = { dueAt: number; message: EventSourceMessage } | { dueAt: number; id: string };
+
 interface Attempt {
   number: number;
   startedAt: number;
@@ -110,13 +113,13 @@ interface Attempt {
   connectTimer: unknown;
   idleTimer: unknown;
   cutTimer: unknown;
-  /** Events held back by a latency simulation, oldest first. */
-  delayed: { dueAt: number; message: EventSourceMessage }[];
+  /** Events (and ids of blocks without data) held back by a latency simulation, oldest first. */
+  delayed: Held[];
   delayTimer: unknown;
   /** Resolves a read loop paused by a stall. */
   wake: (() => void) | null;
   /** Reading is paused because the host is full: silence then is ours, not the server's. */
-  held: boolean;
+  readingPaused: boolean;
   ended: boolean;
 }
 
@@ -149,11 +152,14 @@ export function createConnection(options: ConnectionOptions): Connection {
   let offlineUntil = 0;
   let headerOverride: HeaderPair[] | null = null;
 
-  const secretValues = config.headers.filter(([n]) => isSecretHeader(n, config.secretHeaders)).map(([, v]) => v);
-  const scrub = (text: string) => scrubText(text, [config.url], secretValues);
+  // Every secret value the engine knows is masked wherever a server echoes it, before the entry
+  // exists: entries are stored, sent to panels and exported as they are.
+  const secretValues = knownSecretValues(config);
+  let mask: Masker | null = createMasker(secretValues);
+  const scrub = (text: string) => scrubText(text, [config.url]);
 
   function emit(attempt: number, body: EntryBody): void {
-    onEntry({ connectionId: id, attempt, seq: seq++, time: deps.now(), ...body } as TimelineEntry);
+    onEntry({ connectionId: id, attempt, seq: seq++, time: deps.now(), ...(mask === null ? body : maskEntryBody(body, mask)) } as TimelineEntry);
   }
 
   function setState(next: ConnectionState): void {
@@ -209,7 +215,7 @@ export function createConnection(options: ConnectionOptions): Connection {
       delayed: [],
       delayTimer: null,
       wake: null,
-      held: false,
+      readingPaused: false,
       ended: false,
     };
     current = attempt;
@@ -218,7 +224,8 @@ export function createConnection(options: ConnectionOptions): Connection {
       kind: 'attempt-started',
       method: config.method,
       url: maskUrl(url),
-      headers: maskHeaders(sentHeaders, config.secretHeaders),
+      // A token-expiry simulation's headers are secrets whatever their names.
+      headers: maskHeaders(sentHeaders, headerOverride === null ? config.secretHeaders : [...config.secretHeaders, ...headerOverride.map(([n]) => n)]),
       lastEventId: via === 'none' ? null : lastEventId,
       lastEventIdVia: via,
     });
@@ -316,6 +323,7 @@ export function createConnection(options: ConnectionOptions): Connection {
     // The decoder drops one leading BOM, as the spec asks; invalid sequences become U+FFFD.
     const decoder = new TextDecoder('utf-8');
     const parser = createParser({
+      onId: (blockId) => onId(attempt, blockId),
       onEvent: (message) => onEvent(attempt, message),
       onComment: (text) => onComment(attempt, text),
       onRetry: (ms) => {
@@ -364,12 +372,32 @@ export function createConnection(options: ConnectionOptions): Connection {
     deliver(attempt, message, attempt.lastByteAt);
   }
 
+  /**
+   * WHATWG dispatch step 1 sets the last event ID for every block with an id field, even one with
+   * no data and so no event. The parser reports it before the block's event, if there is one.
+   */
+  function onId(attempt: Attempt, blockId: string): void {
+    if (attempt.ended) return;
+    // Behind held-back events, or they would show an id that arrived after them.
+    if (latencyMs !== 0 || attempt.delayed.length !== 0) {
+      attempt.delayed.push({ dueAt: deps.now() + latencyMs, id: blockId });
+      if (attempt.delayed.length === 1) armDelay(attempt);
+      return;
+    }
+    lastEventId = blockId;
+  }
+
+  function release(attempt: Attempt, held: Held, time: number): void {
+    if ('id' in held) lastEventId = held.id;
+    else deliver(attempt, held.message, time);
+  }
+
   function deliver(attempt: Attempt, message: EventSourceMessage, time: number): void {
     if (message.id !== undefined) lastEventId = message.id;
     attempt.events++;
     // Built in place rather than through emit(): this runs once per event, and the spread in
     // emit() costs a measurable share of throughput here (see bench/engine.ts).
-    onEntry({
+    const entry: EventEntry = {
       connectionId: id,
       attempt: attempt.number,
       seq: seq++,
@@ -381,7 +409,15 @@ export function createConnection(options: ConnectionOptions): Connection {
       lastEventId,
       data: message.data,
       size: utf8Length(message.data),
-    });
+    };
+    if (mask !== null) {
+      // In place rather than through maskEntryBody's copy: no one has seen this entry yet.
+      entry.type = mask(entry.type);
+      entry.id = entry.id === null ? null : mask(entry.id);
+      entry.lastEventId = mask(entry.lastEventId);
+      entry.data = mask(entry.data);
+    }
+    onEntry(entry);
   }
 
   function onComment(attempt: Attempt, text: string): void {
@@ -412,20 +448,20 @@ export function createConnection(options: ConnectionOptions): Connection {
     if (!head) return;
     attempt.delayTimer = deps.setTimeout(() => {
       const now = deps.now();
-      while (attempt.delayed[0] && attempt.delayed[0].dueAt <= now) deliver(attempt, attempt.delayed.shift()!.message, now);
+      while (attempt.delayed[0] && attempt.delayed[0].dueAt <= now) release(attempt, attempt.delayed.shift()!, now);
       armDelay(attempt);
     }, Math.max(0, head.dueAt - deps.now()));
   }
 
   async function holdReading(attempt: Attempt, full: Promise<void>): Promise<void> {
     const since = deps.now();
-    attempt.held = true;
+    attempt.readingPaused = true;
     // The attempt may end meanwhile (closed by the user, a fault): stop waiting then.
     const signal = attempt.controller.signal;
     let onAbort = (): void => {};
     await Promise.race([full, new Promise<void>((resolve) => signal.addEventListener('abort', (onAbort = () => resolve()), { once: true }))]);
     signal.removeEventListener('abort', onAbort);
-    attempt.held = false;
+    attempt.readingPaused = false;
     if (attempt.ended) return;
     attempt.lastByteAt = deps.now();
     const ms = attempt.lastByteAt - since;
@@ -465,7 +501,7 @@ export function createConnection(options: ConnectionOptions): Connection {
     // One timer per idle period, not per chunk: on firing it re-arms for whatever is left.
     const check = (): void => {
       if (attempt.ended) return;
-      if (attempt.held) {
+      if (attempt.readingPaused) {
         attempt.idleTimer = deps.setTimeout(check, ms);
         return;
       }
@@ -482,7 +518,7 @@ export function createConnection(options: ConnectionOptions): Connection {
     // Events a latency simulation held back were received: they belong before the end.
     deps.clearTimeout(attempt.delayTimer);
     const now = deps.now();
-    for (const held of attempt.delayed.splice(0)) deliver(attempt, held.message, now);
+    for (const held of attempt.delayed.splice(0)) release(attempt, held, now);
     attempt.ended = true;
     bytesBefore += attempt.bytes;
     deps.clearTimeout(attempt.connectTimer);
@@ -660,6 +696,11 @@ export function createConnection(options: ConnectionOptions): Connection {
     },
     inject(fault) {
       if (state.phase === 'closed') return;
+      if (fault.kind === 'token-expiry') {
+        // Known from now on, even after the simulation stops: a server may echo them later.
+        secretValues.push(...headerSecretValues(fault.headers));
+        mask = createMasker(secretValues);
+      }
       emit(current?.number ?? Math.max(0, nextAttemptNumber - 1), { kind: 'fault-injected', fault: fault.kind, detail: describeFault(fault) });
       if (LASTING.has(fault.kind)) {
         if (faults.has(fault.kind)) undoFault(fault.kind);

@@ -4,7 +4,7 @@
  * 4.1.1, LDSwiftEventSource 3.3.1). Secrets are masked unless the caller reveals them.
  */
 import { checkHeader, HTTP_TOKEN, type ConnectionConfig } from './config.js';
-import { isSecretHeader, maskHeaderValue, maskUrl } from './secrets.js';
+import { isSecretHeader, maskHeaderValue, maskUrl, REDACTED } from './secrets.js';
 import type { HeaderPair } from './timeline.js';
 
 export const SNIPPET_LANGUAGES = ['curl', 'polyfill', 'okhttp', 'swift'] as const;
@@ -39,7 +39,7 @@ function prepare(config: ConnectionConfig, reveal: boolean): Prepared {
   return {
     url: reveal ? config.url : maskUrl(config.url),
     headers,
-    body: config.body,
+    body: !reveal && config.secretBody && config.body !== null && config.body !== '' ? REDACTED : config.body,
     method: config.method,
     lastEventId: config.initialLastEventId,
   };

@@ -4,22 +4,21 @@
  */
 import browser from 'webextension-polyfill';
 import type { ConnectionConfig, FieldError } from '../core/config.js';
-import type { HeaderPair } from '../core/timeline.js';
-import { PANEL_PORT, isPanelMessage, type BackgroundMessage, type PanelMessage, type Settings } from '../protocol/messages.js';
+import { PANEL_PORT, isPanelMessage, type BackgroundMessage, type PanelMessage, type RevealedSecrets, type Settings } from '../protocol/messages.js';
 import type { TimelineStore } from './store/timeline-store.js';
 
 export interface Bridge {
   send(message: PanelMessage): void;
   connect(config: ConnectionConfig): Promise<{ connectionId: string | null; errors: FieldError[] }>;
   setSettings(settings: Settings): void;
-  secrets(connectionId: string): Promise<{ url: string | null; headers: HeaderPair[] }>;
+  secrets(connectionId: string): Promise<RevealedSecrets>;
 }
 
 export function createBridge(store: TimelineStore): Bridge {
   let port: browser.Runtime.Port | null = null;
   let retryMs = 100;
   const waiting = new Map<string, (r: { connectionId: string | null; errors: FieldError[] }) => void>();
-  const waitingSecrets = new Map<string, (r: { url: string | null; headers: HeaderPair[] }) => void>();
+  const waitingSecrets = new Map<string, (r: RevealedSecrets) => void>();
   let nextRequest = 0;
 
   function open(): void {
@@ -34,7 +33,7 @@ export function createBridge(store: TimelineStore): Bridge {
         return;
       }
       if (message.type === 'secrets') {
-        waitingSecrets.get(message.requestId)?.({ url: message.url, headers: message.headers });
+        waitingSecrets.get(message.requestId)?.({ url: message.url, headers: message.headers, body: message.body });
         waitingSecrets.delete(message.requestId);
         return;
       }
@@ -46,7 +45,7 @@ export function createBridge(store: TimelineStore): Bridge {
       // Answers to requests on this port will never come: settle them so no form waits forever.
       for (const resolve of waiting.values()) resolve({ connectionId: null, errors: [{ field: 'url', message: 'The background restarted before answering; press Connect again.' }] });
       waiting.clear();
-      for (const resolve of waitingSecrets.values()) resolve({ url: null, headers: [] });
+      for (const resolve of waitingSecrets.values()) resolve({ url: null, headers: [], body: null });
       waitingSecrets.clear();
       setTimeout(open, retryMs);
       retryMs = Math.min(retryMs * 2, 2000);
@@ -77,7 +76,7 @@ export function createBridge(store: TimelineStore): Bridge {
     },
     secrets(connectionId) {
       const requestId = `s${nextRequest++}`;
-      if (!port) return Promise.resolve({ url: null, headers: [] });
+      if (!port) return Promise.resolve({ url: null, headers: [], body: null });
       return new Promise((resolve) => {
         waitingSecrets.set(requestId, resolve);
         send({ type: 'get-secrets', requestId, connectionId });

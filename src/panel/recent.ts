@@ -1,6 +1,6 @@
 /**
  * Recent connections for one-click reconnect, kept in the panel's localStorage without secrets:
- * secret header values are blanked and URL credentials masked before anything is written.
+ * secret header values and a secret body are blanked and URL credentials masked before anything is written.
  */
 import type { ConnectionConfig } from '../core/config.js';
 import { isSecretHeader, maskUrl } from '../core/secrets.js';
@@ -27,6 +27,7 @@ export function withoutSecrets(config: ConnectionConfig): ConnectionConfig {
     ...config,
     url: maskUrl(config.url),
     headers: config.headers.map(([n, v]) => [n, isSecretHeader(n, config.secretHeaders) ? '' : v]),
+    body: config.secretBody && config.body !== null ? '' : config.body,
     reconnect: { ...config.reconnect },
   };
 }

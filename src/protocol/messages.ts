@@ -39,6 +39,13 @@ export interface ConnectionInfo {
   faults: Fault[];
 }
 
+/** The real values behind a connection's masks; url null when the background does not know the connection. */
+export interface RevealedSecrets {
+  url: string | null;
+  headers: HeaderPair[];
+  body: string | null;
+}
+
 export type PanelMessage =
   | { type: 'hello' }
   | { type: 'connect'; requestId: string; config: ConnectionConfig }
@@ -63,7 +70,7 @@ export type BackgroundMessage =
     }
   | { type: 'connect-result'; requestId: string; connectionId: string | null; errors: FieldError[] }
   | { type: 'removed'; connectionId: string }
-  | { type: 'secrets'; requestId: string; url: string | null; headers: HeaderPair[] }
+  | ({ type: 'secrets'; requestId: string } & RevealedSecrets)
   | { type: 'settings'; settings: Settings };
 
 export function isPanelMessage(value: unknown): value is PanelMessage {

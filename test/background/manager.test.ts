@@ -155,6 +155,44 @@ describe('the background', () => {
     assert.deepEqual(entries.map((e) => e.seq), Array.from({ length: entries.length }, (_, i) => i + 1), 'seq continues without a gap');
   });
 
+  test('token-expiry values reach no panel and no storage, yet the reconnect sends them', async () => {
+    const expired = 'expired-key-9f8e7d6c5b';
+    const { hub, manager, persistence } = background();
+    const p = panel();
+    await hub.addPort(p.port);
+    const { id } = manager.open(config('interval=5&tag=expiry'));
+    await until(() => (manager.info(id!)?.stats.events ?? 0) >= 2, 'two events');
+    assert.equal(manager.inject(id!, { kind: 'token-expiry', headers: [['X-Api-Key', expired]] }), null);
+    manager.inject(id!, { kind: 'drop' });
+    await until(() => (manager.info(id!)?.stats.attempts ?? 0) >= 2, 'the reconnect');
+    await hub.flush();
+    assert.equal(server.streamRequests().filter((r) => r.query.tag === 'expiry').at(-1)?.headers['x-api-key'], expired);
+    const info = manager.info(id!)!;
+    assert.deepEqual(info.faults, [{ kind: 'token-expiry', headers: [['X-Api-Key', '[redacted]']] }]);
+    manager.disconnect(id!);
+    await hub.flush();
+    const shown = JSON.stringify(p.messages);
+    const stored = JSON.stringify([...persistence.stored.values(), ...persistence.storedEntries.values()]);
+    assert.ok(!shown.includes(expired), 'the value never reaches a panel');
+    assert.ok(!stored.includes(expired), 'the value never reaches storage');
+  });
+
+  test('a body marked secret is stored masked, kept only with the session secrets, and sent for real', async () => {
+    const body = '{"refresh_token":"rt-0c9b8a7f6e5d"}';
+    const persistence = createMemoryPersistence();
+    const { hub, manager } = background(persistence);
+    const c = { ...config('interval=5&tag=secret-body'), method: 'POST', body, secretBody: true };
+    const { id } = manager.open(c);
+    await until(() => (manager.info(id!)?.stats.events ?? 0) >= 1, 'an event');
+    manager.disconnect(id!);
+    await hub.flush();
+    assert.equal(server.streamRequests().filter((r) => r.query.tag === 'secret-body').at(-1)?.body, body);
+    assert.equal(persistence.stored.get(id!)?.config.body, '[redacted]');
+    assert.equal(manager.info(id!)?.config.body, '[redacted]');
+    assert.equal(manager.secrets(id!)?.body, body);
+    assert.equal((await persistence.loadSecrets(id!))?.body, body);
+  });
+
   test('secrets are not stored with the connection record; without them a restored connection is not resumed', async () => {
     const persistence = createMemoryPersistence();
     const first = background(persistence);

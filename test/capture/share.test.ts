@@ -5,7 +5,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { EventSource } from 'eventsource';
-import { exportCapture } from '../../src/core/capture/export.js';
+import { describeTokenLike, exportCapture, tokenLikeUrlParts } from '../../src/core/capture/export.js';
 import { buildCapture, type CaptureFile } from '../../src/core/capture/format.js';
 import { harToCapture } from '../../src/core/capture/har.js';
 import { loadCaptureText } from '../../src/core/capture/load.js';
@@ -48,6 +48,36 @@ describe('export', () => {
     assert.deepEqual([...types], ['chat']);
     assert.ok(out.connections[0]!.entries.some((e) => e.kind === 'attempt-ended'), 'lifecycle entries stay');
     assert.ok(out.redactions.some((r) => /only the channels chat/.test(r.what)));
+  });
+});
+
+describe('export: what masking does not know', () => {
+  const JWT = 'eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiJ1c2VyLTQyIn0.c2lnbmF0dXJlLWJ5dGVz';
+  const HEX = '8f3a9c0d1e2b4a5f6c7d8e9f';
+  let tokened: CaptureFile;
+  before(async () => {
+    const url = `${server.url}/events?count=2&session=${JWT}&trace=${HEX}&request=550e8400-e29b-41d4-a716-446655440000&channels=price&token=qs-secret`;
+    const cfg = config(url, { method: 'POST', body: '{"password":"pw-9a8b7c6d"}', secretBody: true, headers: [['Authorization', 'Bearer demo-token']], reconnect: { maxAttempts: 1 } });
+    const r = run(cfg);
+    await r.untilClosed();
+    tokened = buildCapture([{ id: r.connection.id, config: cfg, entries: r.entries }], '1.0.0');
+  });
+
+  test('URL parts that look like tokens are listed for the preview but kept by default', () => {
+    const parts = tokenLikeUrlParts(tokened.connections);
+    assert.deepEqual(parts.map((p) => [p.part, p.shape]), [['query parameter session', 'JWT'], ['query parameter trace', 'hex']]);
+    assert.match(describeTokenLike(parts[0]!), /^query parameter session eyJhbG… \(\d+ characters, JWT-shaped\)$/);
+    const out = JSON.stringify(exportCapture(tokened.connections, '1.0.0'));
+    assert.ok(out.includes(JWT) && out.includes(HEX), 'kept unless asked');
+    assert.doesNotMatch(out, /qs-secret|pw-9a8b7c6d|demo-token/);
+  });
+
+  test('on request they are redacted wherever they appear, and the preview says so', () => {
+    const out = exportCapture(tokened.connections, '1.0.0', { redactSecrets: true, redactLastEventIds: false, channels: null, from: null, to: null, redactTokenLikeUrlParts: true });
+    const text = JSON.stringify(out);
+    assert.ok(!text.includes(JWT) && !text.includes(HEX), 'no token-like part left');
+    assert.ok(text.includes('550e8400-e29b-41d4-a716-446655440000'), 'a UUID is not token-like');
+    assert.equal(out.redactions.filter((r) => /looks like a token/.test(r.what)).length, 2);
   });
 });
 
@@ -148,6 +178,20 @@ describe('HAR import', () => {
     const text = JSON.stringify(result.capture);
     assert.doesNotMatch(text, /har-token|har-secret/);
     assert.doesNotMatch(text, /:authority/);
+  });
+
+  test('a block with an id and no data sets the last event ID of the events after it, as in a live stream', () => {
+    const result = harToCapture(har({ mimeType: 'text/event-stream', text: 'id: 4\n\ndata: after\n\n' }), '1.0.0');
+    assert.ok(result.ok);
+    const event = result.capture.connections[0]!.entries.find((e) => e.kind === 'event');
+    assert.equal(event?.kind === 'event' ? event.lastEventId : undefined, '4');
+  });
+
+  test("the request's secrets echoed in the saved body are masked, as the engine masks them", () => {
+    const result = harToCapture(har({ mimeType: 'text/event-stream', text: 'data: hello har-token and har-secret\n\n' }), '1.0.0');
+    assert.ok(result.ok);
+    const event = result.capture.connections[0]!.entries.find((e) => e.kind === 'event');
+    assert.equal(event?.kind === 'event' ? event.data : undefined, 'hello [redacted] and [redacted]');
   });
 
   test('a stream the browser saved no content for is kept, with a note that its events are unknown', () => {

@@ -113,6 +113,25 @@ describe('sse-devtools capture', () => {
     assert.doesNotMatch(r.stdout, /\u001b\[2J/);
   });
 
+  test('--secret-body keeps the body out of the output and the capture, also where the server echoes it', async () => {
+    const body = '{"refresh_token":"rt-cli-8d7c6b5a"}';
+    const raw = await startRawServer(async (res, req) => {
+      let got = '';
+      for await (const chunk of req) got += String(chunk);
+      sseHead(res);
+      res.end(`data: you sent ${got}\n\n`);
+    });
+    const out = join(dir, 'secret-body.json');
+    const r = await cli(['capture', raw.url, '-d', body, '--secret-body', '--max-reconnects', '0', '--json', '-o', out]);
+    await raw.close();
+    assert.equal(r.code, 0, r.stderr);
+    assert.match(r.stdout, /you sent \[redacted\]/);
+    const file = readFileSync(out, 'utf8');
+    assert.ok(!r.stdout.includes('rt-cli-8d7c6b5a') && !file.includes('rt-cli-8d7c6b5a'));
+    const parsed = parseCapture(file);
+    assert.ok(parsed.ok && parsed.capture.connections[0]!.config.body === '[redacted]' && parsed.capture.connections[0]!.config.secretBody);
+  });
+
   test('bad arguments get a clear message and exit 2', async () => {
     const cases: [string[], RegExp][] = [
       [['capture'], /capture needs a URL/],
@@ -136,7 +155,7 @@ describe('sse-devtools capture', () => {
   test('--help documents every option', async () => {
     const r = await cli(['capture', '--help']);
     assert.equal(r.code, 0);
-    for (const option of ['--header', '--request', '--data', '--last-event-id', '--last-event-id-param', '--connect-timeout', '--idle-timeout', '--max-reconnects', '--duration', '--output', '--json', '--secret-header', '--retry-http-errors', '--reconnect-delay']) {
+    for (const option of ['--header', '--request', '--data', '--last-event-id', '--last-event-id-param', '--connect-timeout', '--idle-timeout', '--max-reconnects', '--duration', '--output', '--json', '--secret-header', '--secret-body', '--retry-http-errors', '--reconnect-delay']) {
       assert.ok(r.stdout.includes(option), `help mentions ${option}`);
     }
   });

@@ -279,6 +279,72 @@ describe('history, export and the background', () => {
     await page.close();
   });
 
+  test('a token-expiry value never shows in the panel or an export; the export lists token-like URL parts', async () => {
+    const expired = 'expired-key-7e6d5c4b3a';
+    const jwt = 'eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiJ1c2VyLTQyIn0.c2lnbmF0dXJlLWJ5dGVz';
+    const page = await browser.openPanel();
+    const { url, mine } = tagged(`interval=100&maxDuration=600&session=${jwt}`);
+    await connect(page, url, { reconnectDelay: 100 });
+    await waitForCount(page, 'event', 1);
+    await page.getByTestId('fault-kind').selectOption('token-expiry');
+    await page.getByTestId('fault-header').fill('X-Api-Key');
+    await page.getByTestId('fault-value').fill(expired);
+    assert.equal(await page.getByTestId('fault-value').getAttribute('type'), 'password', 'typed like a password');
+    await page.getByTestId('fault-start').click();
+    await page.waitForFunction(() => document.querySelectorAll('[data-testid="timeline-row"][data-kind="attempt-started"]').length >= 2, undefined, { timeout: GUARD });
+    assert.equal(mine().at(-1)?.headers['x-api-key'], expired, 'the reconnect sent it');
+    await rows(page, 'attempt-started').last().click();
+    await page.getByTestId('detail-headers').waitFor({ timeout: GUARD });
+    assert.match(await page.getByTestId('detail-headers').innerText(), /x-api-key\s+\[redacted\]/i);
+    assert.ok(!(await page.evaluate(() => document.body.innerText)).includes(expired), 'not in the panel');
+    assert.ok(!(await page.getByTestId('fault-chip').getAttribute('title'))!.includes(expired), 'not in the chip');
+
+    await page.getByTestId('export-selected').click();
+    await page.getByTestId('export-dialog').waitFor({ timeout: GUARD });
+    assert.match(await page.getByTestId('export-token-like').innerText(), /query parameter session eyJhbG… \(\d+ characters, JWT-shaped\), kept/);
+    await page.screenshot({ path: join(ARTIFACTS, 'export-token-like-light.png') });
+    const [kept] = await Promise.all([page.waitForEvent('download'), page.getByTestId('export-save').click()]);
+    const keptText = readFileSync(await kept.path(), 'utf8');
+    assert.ok(!keptText.includes(expired), 'not in the default export');
+    assert.ok(keptText.includes(jwt), 'token-like parts are kept unless asked');
+
+    await page.getByTestId('export-selected').click();
+    await page.getByTestId('export-redact-token-like').check();
+    assert.match(await page.getByTestId('export-preview').innerText(), /query parameter session eyJhbG… .* looks like a token/);
+    const [redacted] = await Promise.all([page.waitForEvent('download'), page.getByTestId('export-save').click()]);
+    const redactedText = readFileSync(await redacted.path(), 'utf8');
+    assert.ok(!redactedText.includes(jwt) && !redactedText.includes(expired));
+    assert.ok(parseCapture(redactedText).ok);
+    await page.getByTestId('disconnect-button').last().click();
+
+    const dark = await browser.openPanel('?theme=dark');
+    assert.equal(await dark.evaluate(() => document.documentElement.dataset.theme), 'dark');
+    await dark.getByTestId('connection-item').last().click();
+    await dark.getByTestId('export-selected').click();
+    await dark.getByTestId('export-dialog').waitFor({ timeout: GUARD });
+    await dark.screenshot({ path: join(ARTIFACTS, 'export-token-like-dark.png') });
+    await dark.close();
+    await page.close();
+  });
+
+  test('a body marked secret stays out of exports and must be typed again from Recent', async () => {
+    const body = '{"refresh_token":"rt-5a4b3c2d1e"}';
+    const page = await browser.openPanel();
+    const { url, mine } = tagged('count=2');
+    await page.getByTestId('method-select').selectOption('POST');
+    await page.getByTestId('body-input').fill(body);
+    await page.getByTestId('body-secret').click();
+    await connect(page, url, { maxAttempts: 1 });
+    await waitForCount(page, 'stopped', 1);
+    assert.equal(mine().at(-1)?.body, body, 'the real body was sent');
+    const { text, capture } = await exportSelected(page);
+    assert.ok(!text.includes('rt-5a4b3c2d1e'));
+    assert.equal(capture.connections[0]!.config.body, '[redacted]');
+    await page.getByTestId('recent-item').first().click();
+    assert.match(await page.locator('[data-testid="field-error"][data-field="body"]').innerText(), /a secret body is not remembered/);
+    await page.close();
+  });
+
   test('after the service worker is stopped mid-stream the panel keeps every entry and the stream resumes with Last-Event-ID', async () => {
     const page = await browser.openPanel();
     const { url, mine } = tagged('interval=100');

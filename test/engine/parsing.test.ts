@@ -78,6 +78,25 @@ describe('parsing follows the WHATWG rules', () => {
     );
   });
 
+  test('a block with an id and no data sets the last event ID, which the next event carries and the reconnect sends', async () => {
+    const server = await startRawServer(async (res, _req, index) => {
+      sseHead(res);
+      if (index === 0) await writeChunks(res, ['data: a\n\n', 'id: 5\n\n', 'data: b\n\n', 'id: 6\n\n']);
+      res.end();
+    });
+    servers.push(server);
+    const r = run(config(server.url, { reconnect: { initialDelayMs: 20, maxAttempts: 2 } }));
+    await r.untilClosed();
+    assert.deepEqual(r.events().map((e) => [e.data, e.id, e.lastEventId]), [
+      ['a', null, ''],
+      ['b', null, '5'],
+    ]);
+    // WHATWG dispatch step 1: the id is set even though no event is dispatched.
+    assert.equal(server.requests[1]?.headers['last-event-id'], '6');
+    const second = r.entries.find((e) => e.kind === 'attempt-started' && e.attempt === 2);
+    assert.equal(second?.kind === 'attempt-started' ? second.lastEventId : undefined, '6');
+  });
+
   test('comments are kept as comments, unknown fields and non-digit retry are shown as ignored lines', async () => {
     const r = await streamOf([': heartbeat\n', 'retry: 1x0\n', 'colour: red\n', 'data: ok\n\n']);
     assert.deepEqual(

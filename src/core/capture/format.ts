@@ -78,8 +78,9 @@ export function summarizeAttempts(entries: readonly TimelineEntry[]): AttemptSum
 }
 
 /**
- * A config fit to leave the machine: secret header values and credential query parameters masked.
- * Entries need no such pass: the engine never writes a secret into one.
+ * A config fit to leave the machine: secret header values, credential query parameters and a body
+ * marked secret masked. Entries need no such pass: the engine masks every secret value it knows
+ * before it writes an entry.
  */
 export function redactConfig(config: ConnectionConfig, where: string, redactions: Redaction[]): ConnectionConfig {
   const headers = config.headers.map(([name, value], i): HeaderPair => {
@@ -87,15 +88,23 @@ export function redactConfig(config: ConnectionConfig, where: string, redactions
     redactions.push({ where: `${where}.headers[${i}]`, what: `value of ${name}` });
     return [name, maskHeaderValue(name, value)];
   });
+  let body = config.body;
+  if (config.secretBody && body !== null && body !== '') {
+    redactions.push({ where: `${where}.body`, what: 'the request body, marked secret' });
+    body = REDACTED;
+  }
   const url = maskUrl(config.url);
   // A URL masked before it got here (the panel only ever holds masked ones) still counts.
   if (url.includes(REDACTED)) redactions.push({ where: `${where}.url`, what: 'credentials in the URL (query parameters or password)' });
-  return { ...config, url, headers, reconnect: { ...config.reconnect } };
+  return { ...config, url, headers, body, reconnect: { ...config.reconnect } };
 }
 
+/** Any text of the entry, headers included: the engine masks echoed secrets in data, ids and details too. */
 function hasMaskedValue(e: TimelineEntry): boolean {
-  if (e.kind !== 'attempt-started' && e.kind !== 'response') return false;
-  return e.url.includes(REDACTED) || e.headers.some(([, value]) => value.includes(REDACTED));
+  for (const value of Object.values(e)) {
+    if (typeof value === 'string' ? value.includes(REDACTED) : Array.isArray(value) && value.some((pair) => Array.isArray(pair) && pair.some((v) => typeof v === 'string' && v.includes(REDACTED)))) return true;
+  }
+  return false;
 }
 
 export interface CaptureSource {
@@ -114,7 +123,7 @@ export function buildCapture(sources: readonly CaptureSource[], toolVersion: str
     const where = `connections[${i}]`;
     const entries = [...source.entries];
     if (entries.some(hasMaskedValue)) {
-      redactions.push({ where: `${where}.entries`, what: `secret header values and URL credentials, shown as ${REDACTED}` });
+      redactions.push({ where: `${where}.entries`, what: `secret header values, URL credentials and known secret values echoed by the server, shown as ${REDACTED}` });
     }
     const config = options.redactSecrets ? redactConfig(source.config, `${where}.config`, redactions) : { ...source.config, reconnect: { ...source.config.reconnect } };
     return { id: source.id, config, attempts: summarizeAttempts(entries), entries };

@@ -6,7 +6,7 @@
  */
 import { createParser } from 'eventsource-parser';
 import { defaultConfig, HTTP_TOKEN } from '../config.js';
-import { maskHeaders, maskUrl } from '../secrets.js';
+import { createMasker, knownSecretValues, maskEntryBody, maskHeaders, maskUrl } from '../secrets.js';
 import type { EntryBody, HeaderPair, TimelineEntry } from '../timeline.js';
 import { utf8Length } from '../utf8.js';
 import { count, LIMITS } from '../limits.js';
@@ -80,6 +80,10 @@ function bodyEntries(text: string, budget: Budget): { bodies: EntryBody[]; event
   let lastEventId = '';
   let events = 0;
   const parser = createParser({
+    // A block with an id and no data still sets the last event ID (WHATWG dispatch step 1).
+    onId: (id) => {
+      lastEventId = id;
+    },
     onEvent: (m) => {
       if (m.id !== undefined) lastEventId = m.id;
       events++;
@@ -140,7 +144,9 @@ export function harToCapture(json: unknown, toolVersion: string): CaptureResult 
     const body = decodeBody(content);
     let seq = 1;
     const out: TimelineEntry[] = [];
-    const push = (time: number, b: EntryBody) => out.push({ connectionId: id, attempt: 1, seq: seq++, time, ...b } as TimelineEntry);
+    // The request's secrets, wherever the saved response echoes them: as the engine does live.
+    const mask = createMasker(knownSecretValues(config));
+    const push = (time: number, b: EntryBody) => out.push({ connectionId: id, attempt: 1, seq: seq++, time, ...(mask === null ? b : maskEntryBody(b, mask)) } as TimelineEntry);
     const lastEventIdHeader = requestHeaders.find(([n]) => n.toLowerCase() === 'last-event-id')?.[1] ?? null;
     push(t0, { kind: 'attempt-started', method, url: maskUrl(url), headers: maskHeaders(requestHeaders), lastEventId: lastEventIdHeader, lastEventIdVia: lastEventIdHeader === null ? 'none' : 'header' });
     push(t0 + toHeaders, { kind: 'response', status, statusText: str(response.statusText) ?? '', url: maskUrl(url), redirected: false, headers: maskHeaders(responseHeaders), timeToHeadersMs: toHeaders });

@@ -70,6 +70,7 @@ const configSchema = z.object({
   method,
   headers,
   body: data.nullable(),
+  secretBody: z.boolean().default(false),
   secretHeaders: z.array(text).max(LIMITS.headers),
   initialLastEventId: text.nullable(),
   lastEventIdTransport: z.discriminatedUnion('mode', [

@@ -33,7 +33,7 @@ export function App({ store, view, bridge }: { store: TimelineStore; view: ViewS
     if (v.imported !== null) return null;
     const secrets = await bridge.secrets(v.info.id);
     if (secrets.url === null) return null;
-    return { id: v.info.id, config: { ...v.info.config, url: secrets.url, headers: secrets.headers }, entries: v.entries };
+    return { id: v.info.id, config: { ...v.info.config, url: secrets.url, headers: secrets.headers, body: secrets.body }, entries: v.entries };
   }
 
   async function connect(config: ConnectionConfig): Promise<FieldError[]> {

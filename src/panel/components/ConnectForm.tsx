@@ -18,7 +18,7 @@ function LockIcon() {
   );
 }
 
-function EyeIcon({ crossed }: { crossed: boolean }) {
+export function EyeIcon({ crossed }: { crossed: boolean }) {
   return (
     <svg width="14" height="12" viewBox="0 0 14 12" aria-hidden="true">
       <path d="M1 6s2.2-4 6-4 6 4 6 4-2.2 4-6 4-6-4-6-4z" fill="none" stroke="currentColor" stroke-width="1.2" />
@@ -40,6 +40,8 @@ interface FormState {
   method: string;
   headers: HeaderRow[];
   body: string;
+  /** The body holds credentials: masked in the timeline, storage and exports like a secret header. */
+  bodySecret: boolean;
   lastEventId: string;
   leidMode: 'header' | 'query';
   leidParam: string;
@@ -60,6 +62,7 @@ const EMPTY: FormState = {
   method: 'GET',
   headers: [{ name: 'Authorization', value: '', secret: true, revealed: false }],
   body: '',
+  bodySecret: false,
   lastEventId: '',
   leidMode: 'header',
   leidParam: 'lastEventId',
@@ -80,6 +83,7 @@ function fromConfig(c: ConnectionConfig): FormState {
     method: c.method,
     headers: c.headers.map(([name, value]) => ({ name, value, secret: isSecretHeader(name, c.secretHeaders), revealed: false })),
     body: c.body ?? '',
+    bodySecret: c.secretBody,
     lastEventId: c.initialLastEventId ?? '',
     leidMode: c.lastEventIdTransport.mode,
     leidParam: c.lastEventIdTransport.mode === 'query' ? c.lastEventIdTransport.param : 'lastEventId',
@@ -103,6 +107,7 @@ function toConfig(f: FormState): ConnectionConfig {
   c.headers = f.headers.filter((h) => h.name.trim() !== '' || h.value.trim() !== '').map((h) => [h.name.trim(), h.value]);
   c.secretHeaders = f.headers.filter((h) => h.secret && h.name.trim() !== '').map((h) => h.name.trim());
   c.body = f.method === 'GET' || f.body === '' ? null : f.body;
+  c.secretBody = c.body !== null && f.bodySecret;
   c.initialLastEventId = f.lastEventId === '' ? null : f.lastEventId;
   c.lastEventIdTransport = f.leidMode === 'query' ? { mode: 'query', param: f.leidParam.trim() } : { mode: 'header' };
   c.connectTimeoutMs = num(f.connectTimeout);
@@ -165,6 +170,7 @@ export function ConnectForm({ onConnect }: ConnectFormProps) {
     form.headers.forEach((h, i) => {
       if (h.value.includes(REDACTED)) found.push({ field: `headers.${i}`, message: `Enter the real value of ${h.name}` });
     });
+    if (config.body?.includes(REDACTED)) found.push({ field: 'body', message: 'Enter the real body' });
     setErrors(found);
     if (found.length > 0) return;
     setBusy(true);
@@ -182,8 +188,11 @@ export function ConnectForm({ onConnect }: ConnectFormProps) {
     const next = fromConfig(r.config);
     setForm(next);
     const missing = next.headers.findIndex((h) => h.secret && h.value === '');
-    if (missing >= 0) {
-      setErrors([{ field: `headers.${missing}`, message: `Enter the value of ${next.headers[missing]!.name}: secrets are not remembered` }]);
+    const asks: FieldError[] = [];
+    if (missing >= 0) asks.push({ field: `headers.${missing}`, message: `Enter the value of ${next.headers[missing]!.name}: secrets are not remembered` });
+    if (next.bodySecret && next.body === '') asks.push({ field: 'body', message: 'Enter the body: a secret body is not remembered' });
+    if (asks.length > 0) {
+      setErrors(asks);
       return;
     }
     void submit(next);
@@ -255,7 +264,12 @@ export function ConnectForm({ onConnect }: ConnectFormProps) {
       </button>
       {form.method !== 'GET' && (
         <>
-          <div class="section-title">Body</div>
+          <div class="row">
+            <span class="section-title inline">Body</span>
+            <button type="button" class={`icon ${form.bodySecret ? 'on' : ''}`} title={form.bodySecret ? 'Secret: masked in the timeline, storage and exports. Click to unmark' : 'Mark the body as secret'} data-testid="body-secret" aria-pressed={form.bodySecret} onClick={() => set('bodySecret', !form.bodySecret)}>
+              <LockIcon />
+            </button>
+          </div>
           <textarea class="mono" data-testid="body-input" rows={3} value={form.body} onInput={(e) => set('body', e.currentTarget.value)} aria-label="Body" />
           {err('body')}
         </>

@@ -6,14 +6,14 @@
 import { useState } from 'preact/hooks';
 import type { ConnectionConfig } from '../../core/config.js';
 import { SNIPPET_LABELS, SNIPPET_LANGUAGES, snippet, type SnippetLanguage } from '../../core/snippets.js';
-import type { HeaderPair } from '../../core/timeline.js';
+import type { RevealedSecrets } from '../../protocol/messages.js';
 import { copyText } from '../clipboard.js';
 
 export interface CopyAsCodeProps {
   config: ConnectionConfig;
   channels: string[];
   /** Null where no real values exist (an imported capture): secrets stay masked. */
-  loadSecrets: (() => Promise<{ url: string | null; headers: HeaderPair[] }>) | null;
+  loadSecrets: (() => Promise<RevealedSecrets>) | null;
   onClose(): void;
 }
 
@@ -29,7 +29,7 @@ export function CopyAsCode({ config, channels, loadSecrets, onClose }: CopyAsCod
     }
     if (!loadSecrets) return;
     const secrets = await loadSecrets();
-    setRevealed({ ...config, url: secrets.url ?? config.url, headers: secrets.headers.length > 0 ? secrets.headers : config.headers });
+    setRevealed({ ...config, url: secrets.url ?? config.url, headers: secrets.headers.length > 0 ? secrets.headers : config.headers, body: secrets.url === null ? config.body : secrets.body });
   }
 
   const code = snippet(language, revealed ?? config, { reveal: revealed !== null, channels });

@@ -3,7 +3,7 @@
  * redacted. Redaction is on by default; turning it off asks the background for the real values.
  */
 import { useEffect, useMemo, useState } from 'preact/hooks';
-import { exportCapture, type ExportOptions } from '../../core/capture/export.js';
+import { describeTokenLike, exportCapture, tokenLikeUrlParts, type ExportOptions } from '../../core/capture/export.js';
 import type { CaptureSource } from '../../core/capture/format.js';
 import { serializeForWriting } from '../../core/capture/write.js';
 import { TOOL_VERSION } from '../../core/version.js';
@@ -21,6 +21,7 @@ export function ExportDialog({ views, unmasked, onClose }: ExportDialogProps) {
   const channels = useMemo(() => [...new Set(views.flatMap((v) => [...v.channels.keys()]))].sort(), [views]);
   const [redactSecrets, setRedactSecrets] = useState(true);
   const [redactIds, setRedactIds] = useState(false);
+  const [redactTokenLike, setRedactTokenLike] = useState(false);
   const [chosen, setChosen] = useState<ReadonlySet<string>>(new Set(channels));
   const [sources, setSources] = useState<CaptureSource[]>(views.map((v) => ({ id: v.info.id, config: v.info.config, entries: v.entries })));
   const [picked, setPicked] = useState<ReadonlySet<string>>(new Set(views.map((v) => v.info.id)));
@@ -35,8 +36,11 @@ export function ExportDialog({ views, unmasked, onClose }: ExportDialogProps) {
     void Promise.all(views.map(async (v, i) => (await unmasked(v)) ?? masked[i]!)).then(setSources);
   }, [redactSecrets, views]);
 
-  const options: ExportOptions = { redactSecrets, redactLastEventIds: redactIds, channels: chosen.size === channels.length ? null : [...chosen], from: null, to: null };
-  const capture = useMemo(() => exportCapture(sources.filter((src) => picked.has(src.id)), TOOL_VERSION, options), [sources, redactSecrets, redactIds, chosen, picked]);
+  const options: ExportOptions = { redactSecrets, redactLastEventIds: redactIds, channels: chosen.size === channels.length ? null : [...chosen], from: null, to: null, redactTokenLikeUrlParts: redactTokenLike };
+  const exported = useMemo(() => sources.filter((src) => picked.has(src.id)), [sources, picked]);
+  const capture = useMemo(() => exportCapture(exported, TOOL_VERSION, options), [exported, redactSecrets, redactIds, chosen, redactTokenLike]);
+  // Found in what is exported, so they show whether or not they are redacted.
+  const tokenLike = useMemo(() => tokenLikeUrlParts(exported), [exported]);
   const entries = capture.connections.reduce((n, c) => n + c.entries.length, 0);
 
   return (
@@ -94,6 +98,20 @@ export function ExportDialog({ views, unmasked, onClose }: ExportDialogProps) {
               </label>
             ))}
           </div>
+        )}
+        {tokenLike.length > 0 && (
+          <>
+            <div class="section-title">URL parts that look like tokens ({tokenLike.length})</div>
+            <ul class="preview mono" data-testid="export-token-like">
+              {tokenLike.map((t, i) => (
+                <li key={i}>{`connections[${t.connection}]: ${describeTokenLike(t)}${redactTokenLike ? '' : ', kept'}`}</li>
+              ))}
+            </ul>
+            <label class="check">
+              <input type="checkbox" data-testid="export-redact-token-like" checked={redactTokenLike} onChange={(e) => setRedactTokenLike(e.currentTarget.checked)} /> redact these too (nothing marked
+              them secret, so they are kept unless you tick this)
+            </label>
+          </>
         )}
         <div class="section-title">What will be removed ({capture.redactions.length})</div>
         <ul class="preview mono" data-testid="export-preview">

@@ -5,6 +5,7 @@
 import { useState } from 'preact/hooks';
 import { describeFault, validateFault, type Fault, type FaultKind } from '../../core/faults.js';
 import { PROXY_PRESETS } from '../../core/proxy-presets.js';
+import { EyeIcon } from './ConnectForm.js';
 
 interface Choice {
   kind: FaultKind;
@@ -51,6 +52,7 @@ export function SimulateBar({ active, disabled, onStart, onStop }: SimulateBarPr
   const [preset, setPreset] = useState<string | null>(null);
   const [header, setHeader] = useState('Authorization');
   const [value, setValue] = useState('Bearer expired');
+  const [revealed, setRevealed] = useState(false);
   const [error, setError] = useState<string | null>(null);
   const choice = CHOICES.find((c) => c.kind === kind)!;
 
@@ -68,6 +70,17 @@ export function SimulateBar({ active, disabled, onStart, onStop }: SimulateBarPr
     setError(problem);
     if (!problem) onStart(fault);
   }
+
+  const valueProps = {
+    class: 'mono',
+    'data-testid': 'fault-value',
+    value,
+    disabled,
+    onInput: (e: Event) => setValue((e.currentTarget as HTMLInputElement).value),
+    'aria-label': 'Header value from the next reconnect on',
+    placeholder: '(empty)',
+    autocomplete: 'off',
+  };
 
   return (
     <div class="simulate" data-testid="simulate-bar">
@@ -108,7 +121,11 @@ export function SimulateBar({ active, disabled, onStart, onStop }: SimulateBarPr
       {kind === 'token-expiry' && (
         <>
           <input class="mono hname" data-testid="fault-header" value={header} disabled={disabled} onInput={(e) => setHeader(e.currentTarget.value)} aria-label="Header name" />
-          <input class="mono" data-testid="fault-value" value={value} disabled={disabled} onInput={(e) => setValue(e.currentTarget.value)} aria-label="Header value from the next reconnect on" placeholder="(empty)" />
+          {/* A secret like the form's: hidden until revealed, masked in every entry and export. */}
+          {revealed ? <input type="text" {...valueProps} /> : <input type="password" {...valueProps} />}
+          <button type="button" class="icon" title={revealed ? 'Hide value' : 'Reveal value'} data-testid="fault-value-reveal" onClick={() => setRevealed(!revealed)}>
+            <EyeIcon crossed={revealed} />
+          </button>
         </>
       )}
       <button class="small" data-testid="fault-start" disabled={disabled} onClick={start}>

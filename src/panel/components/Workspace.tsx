@@ -5,8 +5,9 @@
  */
 import { useEffect, useState } from 'preact/hooks';
 import type { Fault, FaultKind } from '../../core/faults.js';
-import type { HeaderPair, TimelineEntry } from '../../core/timeline.js';
+import type { TimelineEntry } from '../../core/timeline.js';
 import type { TimelineStore } from '../store/timeline-store.js';
+import type { RevealedSecrets } from '../../protocol/messages.js';
 import type { ViewStore } from '../store/view-store.js';
 import { AttemptStrip } from './AttemptStrip.js';
 import { ChannelList } from './ChannelList.js';
@@ -22,7 +23,7 @@ export interface LiveActions {
   remove(id: string): void;
   fault(id: string, fault: Fault): void;
   stopFault(id: string, kind: FaultKind): void;
-  secrets(id: string): Promise<{ url: string | null; headers: HeaderPair[] }>;
+  secrets(id: string): Promise<RevealedSecrets>;
 }
 
 export function useNow(everyMs: number): number {
