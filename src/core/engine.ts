@@ -431,7 +431,8 @@ export function createConnection(options: ConnectionOptions): Connection {
   function onParseError(attempt: Attempt, error: ParseError): void {
     if (attempt.ended) return;
     if (error.type === 'max-buffer-size-exceeded') {
-      endAttempt(attempt, 'network-error', null, `a single event exceeded ${LIMITS.eventDataChars.toLocaleString('en-US')} characters; SSE DevTools aborted the stream`);
+      // eventsource-parser 4 may see the overflow while the event is still being read, before onEvent.
+      endAttempt(attempt, 'network-error', null, `an event exceeded ${LIMITS.eventDataChars.toLocaleString('en-US')} characters; SSE DevTools aborted the stream`);
       return;
     }
     const line = error.line ?? '';
