@@ -93,7 +93,7 @@ export function redactConfig(config: ConnectionConfig, where: string, redactions
   return { ...config, url, headers, reconnect: { ...config.reconnect } };
 }
 
-function hasMaskedValue(e: TimelineEntry): boolean {
+export function hasMaskedValue(e: TimelineEntry): boolean {
   if (e.kind !== 'attempt-started' && e.kind !== 'response') return false;
   return e.url.includes(REDACTED) || e.headers.some(([, value]) => value.includes(REDACTED));
 }
