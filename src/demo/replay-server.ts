@@ -144,6 +144,11 @@ export function startReplayServer(options: ReplayOptions): Promise<ReplayServer>
     return i;
   }
 
+  function hasEventAfter(seg: Segment, at: number): boolean {
+    for (let i = at + 1; i < seg.end; i++) if (entries[i]!.kind === 'event' && entries[i]!.attempt === seg.attempt) return true;
+    return false;
+  }
+
   /** Where a request picks up: after its Last-Event-ID if the capture has it, else the next attempt. */
   function startFor(lastEventId: string | null): { segment: number; item: number } | null {
     if (lastEventId) {
@@ -152,9 +157,9 @@ export function startReplayServer(options: ReplayOptions): Promise<ReplayServer>
         for (let i = seg.end - 1; i >= seg.first; i--) {
           const e = entries[i]!;
           if (e.kind !== 'event' || e.attempt !== seg.attempt || e.lastEventId !== lastEventId) continue;
-          // The id was the last thing its attempt sent: what follows it is the next attempt.
-          const after = nextItem(seg, i + 1);
-          if (after < seg.end) return { segment: s, item: after };
+          // The id was its attempt's last event: what follows it is the next attempt, even when a
+          // heartbeat came after it (the original client, resuming with this id, got the next attempt).
+          if (hasEventAfter(seg, i)) return { segment: s, item: nextItem(seg, i + 1) };
           next = s + 1;
           return nextAttempt();
         }
