@@ -4,9 +4,11 @@
  */
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { defaultConfig, validateConfig, type ConnectionConfig } from '../core/config.js';
+import { LIMITS } from '../core/limits.js';
 import type { Fault } from '../core/faults.js';
 import { PROXY_PRESETS } from '../core/proxy-presets.js';
 import { applyProfile, profileById, PROFILES } from '../core/profiles.js';
+import { isSecretHeader, isSecretParam, REDACTED, scrubText } from '../core/secrets.js';
 import type { HeaderPair } from '../core/timeline.js';
 
 export class UsageError extends Error {
@@ -17,6 +19,8 @@ export interface CaptureArgs {
   config: ConnectionConfig;
   durationMs: number | null;
   output: string | null;
+  /** Stop writing entries to the file before it would pass this size; null: the importer's limit. */
+  maxFileBytes: number | null;
   json: boolean;
   verbose: boolean;
   color: boolean | null;
@@ -64,7 +68,13 @@ Simulations (recorded in the timeline as fault-injected entries):
 
 Capture and output:
       --duration MS            stop after MS, write the capture and exit 0
-  -o, --output FILE            write the capture file (JSON) on exit, on --duration and on Ctrl-C
+  -o, --output FILE            write the capture file (JSON) while capturing; it is complete (valid
+                               JSON under FILE) when the stream ends, on --duration, on Ctrl-C and
+                               when stdout closes
+      --max-file-bytes N       stop writing entries to FILE before it would pass N bytes (default
+                               and maximum ${LIMITS.captureFileBytes / 1024 / 1024} MiB, what an import opens; at most
+                               ${LIMITS.entriesPerConnection.toLocaleString('en')} entries); the stream goes on, the file says how many
+                               entries were left out
       --json                   print each timeline entry as one JSON line instead of text
   -v, --verbose                also print request and response headers
       --color / --no-color     force or disable colours (default: on for a terminal, off with NO_COLOR)
@@ -72,7 +82,8 @@ Capture and output:
 
 Exit status: 0 when stopped by --duration, or when the server ended the stream or sent 204;
 1 when the stream ended in a failure (HTTP error, wrong Content-Type, network error, timeout);
-2 for bad arguments; 130 on Ctrl-C (the capture is still written).
+2 for bad arguments; 130 on Ctrl-C (the capture is still written); 141 when stdout closes (e.g.
+piped into head: the capture stops and is written).
 
 Example:
   sse-devtools demo &
@@ -90,6 +101,32 @@ export function parseHeader(raw: string): HeaderPair {
   const colon = raw.indexOf(':');
   if (colon <= 0) throw new UsageError(`-H takes 'Name: value', not "${raw}"`);
   return [raw.slice(0, colon).trim(), raw.slice(colon + 1).trim()];
+}
+
+/**
+ * A message that may quote the command line (a usage error), with the secrets the command line
+ * carries masked: values of secret headers, also when mistyped (-H 'Authorization Bearer …'),
+ * credentials after an auth scheme, credential query parameters and URL user info, whether or not
+ * the argument parsed as what it was meant to be.
+ */
+export function maskArgSecrets(text: string, argv: readonly string[]): string {
+  const secretNames = argv.flatMap((a, i) => (argv[i - 1] === '--secret-header' ? [a] : a.startsWith('--secret-header=') ? [a.slice('--secret-header='.length)] : []));
+  const urls: string[] = [];
+  const credentials: string[] = [];
+  const values: string[] = [];
+  for (const arg of argv) {
+    for (const m of arg.matchAll(/[a-z][a-z0-9+.-]*:\/\/\S+/gi)) urls.push(m[0]);
+    for (const m of arg.matchAll(/\b(?:Bearer|Basic|Digest|Token|Negotiate)\s+(\S+)/gi)) credentials.push(m[1]!);
+    for (const m of arg.matchAll(/(?:^|[?&;\s])([^\s=&?;]+)=([^\s&#;]+)/g)) if (isSecretParam(m[1]!)) values.push(m[2]!);
+    const header = /^(?:-H|--header=)?\s*([^\s:=]+)\s*[:=\s]\s*(\S[\s\S]*)$/.exec(arg);
+    if (header && isSecretHeader(header[1]!, secretNames)) values.push(header[2]!.trim());
+  }
+  // Scheme credentials first, so "Bearer SECRET" reads "Bearer [redacted]": which scheme was sent is often the bug.
+  // Every length counts here, unlike the engine's masker (which skips short values so it does not
+  // mask common words in a stream): these were typed as secrets, and a usage error is short.
+  let out = scrubText(text, urls);
+  for (const secret of [...credentials, ...values].filter(Boolean).sort((a, b) => b.length - a.length)) out = out.split(secret).join(REDACTED);
+  return out;
 }
 
 /** node's parseArgs, strict, with its complaints turned into usage errors (exit 2). */
@@ -120,6 +157,7 @@ export function parseCaptureArgs(argv: string[]): CaptureArgs | 'help' {
     latency: { type: 'string' },
     duration: { type: 'string' },
     output: { type: 'string', short: 'o' },
+    'max-file-bytes': { type: 'string' },
     json: { type: 'boolean' },
     verbose: { type: 'boolean', short: 'v' },
     color: { type: 'boolean' },
@@ -164,6 +202,16 @@ export function parseCaptureArgs(argv: string[]): CaptureArgs | 'help' {
   const latency = ms('latency', values.latency);
   if (latency !== null) faults.push({ kind: 'latency', ms: latency });
 
+  const rawMax = values['max-file-bytes'];
+  let maxFileBytes: number | null = null;
+  if (rawMax !== undefined) {
+    if (!/^\d+$/.test(rawMax) || Number(rawMax) < 1 || Number(rawMax) > LIMITS.captureFileBytes) {
+      throw new UsageError(`--max-file-bytes takes a whole number of bytes from 1 to ${LIMITS.captureFileBytes}, not "${rawMax}"`);
+    }
+    if (values.output === undefined) throw new UsageError('--max-file-bytes limits the capture file: give one with -o FILE');
+    maxFileBytes = Number(rawMax);
+  }
+
   const errors = validateConfig(config);
   if (errors.length > 0) throw new UsageError(errors.map((e) => e.message).join('\n'));
 
@@ -171,6 +219,7 @@ export function parseCaptureArgs(argv: string[]): CaptureArgs | 'help' {
     config,
     durationMs: ms('duration', values.duration),
     output: values.output ?? null,
+    maxFileBytes,
     json: values.json ?? false,
     verbose: values.verbose ?? false,
     color: values['no-color'] ? false : (values.color ?? null),

@@ -1,13 +1,14 @@
 /**
- * `sse-devtools capture`: one connection, its timeline printed live, its capture written when it
- * ends, when --duration runs out, or on Ctrl-C.
+ * `sse-devtools capture`: one connection, its timeline printed live and, with -o, written to the
+ * capture file as it happens; the file is closed when the stream ends, when --duration runs out,
+ * on Ctrl-C, or when stdout closes.
  */
-import { rename, writeFile } from 'node:fs/promises';
-import { buildCapture, serializeCapture } from '../core/capture/format.js';
 import { createConnection } from '../core/engine.js';
+import { safeJson, safeText } from '../core/describe.js';
 import type { AttemptEndedEntry, TimelineEntry } from '../core/timeline.js';
 import { TOOL_VERSION } from '../core/version.js';
 import type { CaptureArgs } from './args.js';
+import { openCaptureFile, type CaptureFileWriter } from './capture-file.js';
 import { colors, formatEntry, formatHeaders, plain } from './format-line.js';
 
 export interface Io {
@@ -16,19 +17,65 @@ export interface Io {
   isTTY: boolean;
   env: Record<string, string | undefined>;
   onSignal: (signal: 'SIGINT' | 'SIGTERM', handler: () => void) => () => void;
+  /** Bytes given to out() that stdout has not taken yet: a pipe whose reader is slower than the stream. */
+  outBacklog: () => number;
+  /** Calls `handler` once if stdout closes under us (EPIPE: the CLI was piped into `head`). */
+  onOutClosed: (handler: () => void) => () => void;
 }
 
 /** How a stream's end maps to an exit status: ending as the server chose is success, anything else failure. */
 const SUCCESSFUL_ENDS: ReadonlySet<string> = new Set(['closed-by-server', 'no-content', 'closed-by-user']);
 
+/** Past this much unwritten output, lines are counted instead of queued: memory stays bounded when the reader of stdout is slow. */
+const MAX_OUT_BACKLOG = 4 * 1024 * 1024;
+
+/** 128 + SIGPIPE, what a shell reports for a writer whose reader went away. */
+export const EXIT_STDOUT_CLOSED = 141;
+
+const message = (err: unknown): string => (err instanceof Error ? err.message : String(err));
+
 export async function runCapture(args: CaptureArgs, io: Io): Promise<number> {
   const style = (args.color ?? (io.isTTY && !io.env.NO_COLOR)) ? colors : plain;
-  const entries: TimelineEntry[] = [];
+  const connectionId = 'c1';
   let lastEnd: AttemptEndedEntry | null = null;
+  const output = args.output;
+
+  let file: CaptureFileWriter | null = null;
+  if (output !== null) {
+    try {
+      file = openCaptureFile(output, connectionId, args.config, TOOL_VERSION, args.maxFileBytes ?? undefined);
+    } catch (err) {
+      io.err(`could not write the capture to ${safeText(output)}: ${safeText(message(err))}`);
+      return 1;
+    }
+  }
+  // Whatever ends the process (an unexpected error included), the file is closed as valid JSON.
+  const finishAtExit = (): void => {
+    try {
+      file?.finish();
+    } catch {
+      // Nothing left to report to.
+    }
+  };
+  process.once('exit', finishAtExit);
+
+  let outClosed = false;
+  let unprinted = 0;
+  let fullReported = false;
+  const reportUnprinted = (): void => {
+    io.err(`… ${unprinted} entries were not printed: stdout could not keep up with the stream${file ? ' (the capture file has them)' : ''}`);
+    unprinted = 0;
+  };
 
   const print = (e: TimelineEntry): void => {
+    if (outClosed) return;
+    if (io.outBacklog() > MAX_OUT_BACKLOG) {
+      unprinted++;
+      return;
+    }
+    if (unprinted > 0) reportUnprinted();
     if (args.json) {
-      io.out(JSON.stringify(e));
+      io.out(safeJson(e));
       return;
     }
     io.out(formatEntry(e, style, args.config.profile));
@@ -42,10 +89,16 @@ export async function runCapture(args: CaptureArgs, io: Io): Promise<number> {
   let exitCode: number | null = null;
 
   const connection = createConnection({
-    id: 'c1',
+    id: connectionId,
     config: args.config,
     onEntry: (e) => {
-      entries.push(e);
+      if (file) {
+        file.add(e);
+        if (!fullReported && file.fullBecause !== null) {
+          fullReported = true;
+          io.err(`the capture file reached ${file.fullBecause}; later entries are not written to it`);
+        }
+      }
       if (e.kind === 'attempt-ended') lastEnd = e;
       print(e);
     },
@@ -57,12 +110,16 @@ export async function runCapture(args: CaptureArgs, io: Io): Promise<number> {
   });
 
   const stopWith = (code: number) => () => {
-    exitCode = code;
+    exitCode ??= code;
     connection.close();
   };
   const timer = args.durationMs !== null ? setTimeout(stopWith(0), args.durationMs) : null;
   const offInt = io.onSignal('SIGINT', stopWith(130));
   const offTerm = io.onSignal('SIGTERM', stopWith(143));
+  const offOut = io.onOutClosed(() => {
+    outClosed = true;
+    stopWith(EXIT_STDOUT_CLOSED)();
+  });
 
   connection.start();
   for (const fault of args.faults) connection.inject(fault);
@@ -70,19 +127,21 @@ export async function runCapture(args: CaptureArgs, io: Io): Promise<number> {
   if (timer) clearTimeout(timer);
   offInt();
   offTerm();
+  offOut();
+  if (unprinted > 0) reportUnprinted();
 
-  if (args.output !== null) {
-    const capture = buildCapture([{ id: connection.id, config: args.config, entries }], TOOL_VERSION);
+  if (file && output !== null) {
+    process.off('exit', finishAtExit);
     try {
-      // Write then rename, so an interrupted write never leaves half a capture under the real name.
-      const tmp = `${args.output}.partial`;
-      await writeFile(tmp, serializeCapture(capture), 'utf8');
-      await rename(tmp, args.output);
-      io.err(`capture written to ${args.output} (${entries.length} entries)`);
+      const written = file.finish();
+      const left = written.dropped > 0 ? `; ${written.dropped} later entries left out: the file reached ${file.fullBecause}` : '';
+      io.err(`capture written to ${safeText(output)} (${written.entries} entries${left})`);
     } catch (err) {
-      io.err(`could not write the capture to ${args.output}: ${err instanceof Error ? err.message : String(err)}`);
+      io.err(`could not write the capture to ${safeText(output)}: ${safeText(message(err))}`);
       code = code === 0 ? 1 : code;
     }
+  } else {
+    process.off('exit', finishAtExit);
   }
   return code;
 }

@@ -5,6 +5,7 @@ import type { CaptureFile } from '../core/capture/format.js';
 import { loadCaptureText } from '../core/capture/load.js';
 import { serializeForWriting } from '../core/capture/write.js';
 import { LIMITS, mib } from '../core/limits.js';
+import { safeLines, safeText } from '../core/describe.js';
 import { TOOL_VERSION } from '../core/version.js';
 import { startReplayServer } from '../demo/replay-server.js';
 import { parseOptions, UsageError } from './args.js';
@@ -72,10 +73,11 @@ export async function runReplay(argv: string[], io: Io): Promise<number> {
   try {
     server = await startReplayServer({ capture, port, speed, loop: values.loop === true, connectionId: typeof values.connection === 'string' ? values.connection : undefined, onRequest: (l) => io.out(l) });
   } catch (err) {
-    io.err(`sse-devtools: ${err instanceof Error ? err.message : String(err)}`);
+    // The message can quote the file (connection ids), which is untrusted.
+    io.err(`sse-devtools: ${safeLines(err instanceof Error ? err.message : String(err))}`);
     return 1;
   }
-  io.out(`Replaying ${server.connection.id} (${server.connection.attempts.length} attempts) at ${server.url} — Ctrl-C to stop`);
+  io.out(`Replaying ${safeText(server.connection.id)} (${server.connection.attempts.length} attempts) at ${server.url} — Ctrl-C to stop`);
   await new Promise<void>((resolve) => {
     io.onSignal('SIGINT', resolve);
     io.onSignal('SIGTERM', resolve);
@@ -119,7 +121,7 @@ export async function runExport(argv: string[], io: Io): Promise<number> {
     from: time('from', values.from),
     to: time('to', values.to),
   });
-  io.err(out.redactions.length === 0 ? 'nothing was removed' : `removed:\n  ${out.redactions.map((r) => `${r.where}: ${r.what}`).join('\n  ')}`);
+  io.err(out.redactions.length === 0 ? 'nothing was removed' : `removed:\n  ${out.redactions.map((r) => safeText(`${r.where}: ${r.what}`)).join('\n  ')}`);
   const written = serializeForWriting(out);
   if (!written.ok) {
     io.err(`sse-devtools: ${written.errors.join('\n  ')}`);

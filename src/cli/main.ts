@@ -1,8 +1,9 @@
 /** The one binary: `sse-devtools capture|demo|help`. */
-import { CAPTURE_HELP, parseCaptureArgs, UsageError } from './args.js';
+import { CAPTURE_HELP, maskArgSecrets, parseCaptureArgs, UsageError } from './args.js';
 import { runCapture, type Io } from './capture.js';
 import { DEMO_HELP, runDemo } from './demo.js';
 import { EXPORT_HELP, REPLAY_HELP, runExport, runReplay } from './files.js';
+import { safeLines } from '../core/describe.js';
 import { TOOL_VERSION } from '../core/version.js';
 
 const HELP = `sse-devtools ${TOOL_VERSION}: debug Server-Sent Events streams
@@ -51,7 +52,8 @@ export async function main(argv: string[], io: Io): Promise<number> {
     }
   } catch (err) {
     if (err instanceof UsageError) {
-      io.err(`sse-devtools: ${err.message}`);
+      // Messages quote arguments, and arguments can hold tokens or be pasted from anywhere.
+      io.err(`sse-devtools: ${safeLines(maskArgSecrets(err.message, argv))}`);
       io.err(`Run 'sse-devtools help${['capture', 'demo', 'replay', 'export'].includes(command ?? '') ? ` ${command}` : ''}' for usage.`);
       return 2;
     }
@@ -59,14 +61,33 @@ export async function main(argv: string[], io: Io): Promise<number> {
   }
 }
 
+const outClosedHandlers = new Set<() => void>();
+let outClosed = false;
+// EPIPE and friends: the reader of stdout is gone. Without a listener the error would kill the
+// process before a capture file is closed; with one, the capture stops the way Ctrl-C stops it.
+process.stdout.on('error', () => {
+  if (outClosed) return;
+  outClosed = true;
+  for (const handler of [...outClosedHandlers]) handler();
+});
+// Nowhere left to report a failing stderr to; it must not end the process either.
+process.stderr.on('error', () => {});
+
 const io: Io = {
-  out: (line) => process.stdout.write(`${line}\n`),
+  out: (line) => {
+    if (!outClosed) process.stdout.write(`${line}\n`);
+  },
   err: (line) => process.stderr.write(`${line}\n`),
   isTTY: process.stdout.isTTY === true,
   env: process.env,
   onSignal: (signal, handler) => {
     process.on(signal, handler);
     return () => process.off(signal, handler);
+  },
+  outBacklog: () => process.stdout.writableLength,
+  onOutClosed: (handler) => {
+    outClosedHandlers.add(handler);
+    return () => outClosedHandlers.delete(handler);
   },
 };
 
@@ -77,7 +98,8 @@ main(process.argv.slice(2), io).then(
     setTimeout(() => process.exit(code), 100).unref();
   },
   (err: unknown) => {
-    process.stderr.write(`sse-devtools: unexpected error: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
+    const message = err instanceof Error ? (err.stack ?? err.message) : String(err);
+    process.stderr.write(`sse-devtools: unexpected error: ${safeLines(maskArgSecrets(message, process.argv))}\n`);
     process.exit(1);
   },
 );

@@ -18,10 +18,35 @@ export interface Style {
 const identity = (s: string): string => s;
 export const plain: Style = { dim: identity, bold: identity, red: identity, green: identity, yellow: identity, cyan: identity, magenta: identity };
 
-/** Newlines as ⏎ keep one entry on one line; other controls become \xNN. */
+/**
+ * What a terminal or a one-line row must not receive raw: C0 and C1 controls and DEL (escape
+ * sequences move the cursor, clear the screen, recolour), bidi controls (they reorder what follows,
+ * so a line reads other than it is: "Trojan Source") and the Unicode line and paragraph separators.
+ */
+// eslint-disable-next-line no-control-regex
+const UNSAFE_CHARS = /[\u0000-\u001f\u007f-\u009f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069\u2028\u2029]/g;
+
+const escapeChar = (c: string): string => {
+  const code = c.charCodeAt(0);
+  return code <= 0xff ? `\\x${code.toString(16).padStart(2, '0')}` : `\\u${code.toString(16).padStart(4, '0')}`;
+};
+
+/** Newlines as ⏎ keep one entry on one line; other unsafe characters become \xNN or \uNNNN. */
 export function safeText(s: string): string {
-  // eslint-disable-next-line no-control-regex
-  return s.replace(/[\u0000-\u001f\u007f-\u009f]/g, (c) => (c === '\n' ? '⏎' : `\\x${c.charCodeAt(0).toString(16).padStart(2, '0')}`));
+  return s.replace(UNSAFE_CHARS, (c) => (c === '\n' ? '⏎' : escapeChar(c)));
+}
+
+/** A message of several lines (errors that list problems): each line made safe, its line breaks kept. */
+export function safeLines(s: string): string {
+  return s.split('\n').map(safeText).join('\n');
+}
+
+/**
+ * One JSON line for a terminal: JSON.stringify escapes C0 controls but leaves C1, DEL, bidi
+ * controls and U+2028/9 raw; those are written as \uNNNN too, which is the same JSON value.
+ */
+export function safeJson(value: unknown): string {
+  return JSON.stringify(value).replace(UNSAFE_CHARS, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
 }
 
 /**

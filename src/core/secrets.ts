@@ -66,7 +66,7 @@ export function maskHeaders(headers: readonly HeaderPair[], extraSecretNames: re
 /** Names that say "credential" whatever the exact spelling (X-Amz-Signature, X-Amz-Security-Token, …). */
 const SECRET_PARAM_PATTERN = /token|secret|signature|password|credential|api[-_]?key/i;
 
-const isSecretParam = (key: string) => (SECRET_QUERY_PARAMS as readonly string[]).includes(key.toLowerCase()) || SECRET_PARAM_PATTERN.test(key);
+export const isSecretParam = (key: string): boolean => (SECRET_QUERY_PARAMS as readonly string[]).includes(key.toLowerCase()) || SECRET_PARAM_PATTERN.test(key);
 
 /** Masks credential-like query parameters and userinfo; leaves anything that is not an absolute URL unchanged. */
 export function maskUrl(url: string): string {

@@ -9,6 +9,9 @@
 import { createServer, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { CapturedConnection, CaptureFile } from '../core/capture/format.js';
+import { MAX_TIMER_MS } from '../core/config.js';
+import { safeText } from '../core/describe.js';
+import { sseComment, sseEvent, sseFieldProblem, sseRetry } from '../core/sse-writer.js';
 import type { EndReason, TimelineEntry } from '../core/timeline.js';
 
 export interface ReplayOptions {
@@ -20,17 +23,23 @@ export interface ReplayOptions {
   speed?: number;
   /** After the last attempt start again from the first, instead of answering 204. */
   loop?: boolean;
+  /** One line per request, for a terminal: whatever the request held is shown escaped. */
   onRequest?: (line: string) => void;
 }
 
-type Item = { at: number; text: string; id: string | null };
-
+/**
+ * One captured attempt: a range of the connection's entries, not a copy of them, so a capture of a
+ * million events is held once however many clients replay it.
+ */
 interface Segment {
   attempt: number;
   status: number;
   contentType: string;
   startAt: number;
-  items: Item[];
+  /** Entries [first, end) of the connection hold this attempt's; its items are the wire entries among them. */
+  first: number;
+  end: number;
+  items: number;
   endAt: number | null;
   /** Close the response at the end, as the server or the network did. */
   closes: boolean;
@@ -40,36 +49,53 @@ export interface ReplayServer {
   url: string;
   port: number;
   connection: CapturedConnection;
+  /** Bytes written for clients that they have not taken yet: bounded, because a slow client makes the replay wait. */
+  bufferedBytes(): number;
   close(): Promise<void>;
 }
 
 const CLIENT_ENDS: ReadonlySet<EndReason> = new Set(['idle-timeout', 'connect-timeout', 'closed-by-user']);
 
+/** How much of a request is echoed to the terminal: a request line or header can be kilobytes. */
+const MAX_ECHO_CHARS = 200;
+const echo = (s: string): string => safeText(s.length > MAX_ECHO_CHARS ? `${s.slice(0, MAX_ECHO_CHARS)}…` : s);
+
+/** A client's writes are gathered up to this size before going to its socket. */
+const CHUNK_CHARS = 64 * 1024;
+
+const isWire = (e: TimelineEntry): boolean => e.kind === 'event' || e.kind === 'comment' || e.kind === 'retry-changed';
+
 /** The wire form of an entry the server sent; null for entries that were not part of the stream. */
 export function wireText(e: TimelineEntry): string | null {
   switch (e.kind) {
-    case 'event': {
-      const lines: string[] = [];
-      if (e.id !== null) lines.push(e.id === '' ? 'id' : `id: ${e.id}`);
-      if (e.type !== 'message') lines.push(`event: ${e.type}`);
-      for (const line of e.data.split('\n')) lines.push(`data: ${line}`);
-      return `${lines.join('\n')}\n\n`;
-    }
+    case 'event':
+      return sseEvent({ id: e.id, type: e.type, data: e.data });
     case 'comment':
-      return `: ${e.text.replace(/[\r\n]/g, ' ')}\n`;
+      return sseComment(e.text);
     case 'retry-changed':
-      return `retry: ${e.delayMs}\n`;
+      return sseRetry(e.delayMs);
     default:
       return null;
   }
 }
 
-export function segmentsOf(connection: CapturedConnection): Segment[] {
+/** Why an entry cannot be replayed, or null: a capture is untrusted, and the stream must carry exactly what it says. */
+function unreplayable(e: TimelineEntry): string | null {
+  if (e.kind === 'event') return (e.id !== null ? sseFieldProblem('id', e.id) : null) ?? sseFieldProblem('event type', e.type);
+  if (e.kind === 'retry-changed' && !Number.isInteger(e.delayMs)) return `retry ${e.delayMs} is not a whole number of milliseconds`;
+  return null;
+}
+
+/** The attempts that got a response, or the reason the capture cannot be replayed (naming the entry). */
+export function segmentsOf(connection: CapturedConnection, where = 'connections[0]'): Segment[] {
   const segments: Segment[] = [];
   let current: Segment | null = null;
-  for (const e of connection.entries) {
+  const entries = connection.entries;
+  for (let i = 0; i < entries.length; i++) {
+    const e = entries[i]!;
     if (e.kind === 'attempt-started') {
-      current = { attempt: e.attempt, status: 0, contentType: 'text/event-stream', startAt: e.time, items: [], endAt: null, closes: true };
+      if (current) current.end = i;
+      current = { attempt: e.attempt, status: 0, contentType: 'text/event-stream', startAt: e.time, first: i, end: entries.length, items: 0, endAt: null, closes: true };
       segments.push(current);
       continue;
     }
@@ -81,9 +107,10 @@ export function segmentsOf(connection: CapturedConnection): Segment[] {
     } else if (e.kind === 'attempt-ended') {
       current.endAt = e.time;
       current.closes = !CLIENT_ENDS.has(e.reason);
-    } else {
-      const text = wireText(e);
-      if (text !== null) current.items.push({ at: e.time, text, id: e.kind === 'event' ? e.lastEventId : null });
+    } else if (isWire(e)) {
+      const problem = unreplayable(e);
+      if (problem) throw new Error(`${where}.entries[${i}]: ${problem}, so this capture cannot be replayed`);
+      current.items++;
     }
   }
   // Attempts that never got a response (network errors) have nothing to replay.
@@ -91,27 +118,48 @@ export function segmentsOf(connection: CapturedConnection): Segment[] {
 }
 
 export function startReplayServer(options: ReplayOptions): Promise<ReplayServer> {
-  const connection = options.connectionId ? options.capture.connections.find((c) => c.id === options.connectionId) : options.capture.connections[0];
+  const index = options.connectionId ? options.capture.connections.findIndex((c) => c.id === options.connectionId) : 0;
+  const connection = options.capture.connections[index];
   if (!connection) {
     const ids = options.capture.connections.map((c) => c.id).join(', ');
     return Promise.reject(new Error(options.connectionId ? `no connection "${options.connectionId}" in the capture (it has: ${ids})` : 'the capture has no connections'));
   }
-  const segments = segmentsOf(connection);
+  let segments: Segment[];
+  try {
+    segments = segmentsOf(connection, `connections[${index}]`);
+  } catch (err) {
+    return Promise.reject(err instanceof Error ? err : new Error(String(err)));
+  }
   if (segments.length === 0) return Promise.reject(new Error(`connection "${connection.id}" has no attempt with a response to replay`));
+  const entries = connection.entries;
   const speed = options.speed ?? 1;
   const scale = (ms: number) => (speed <= 0 ? 0 : Math.max(0, ms / speed));
   let next = 0;
   const open = new Set<ServerResponse>();
 
+  /** The first wire entry of `seg` at or after entry `from`; seg.end when there is none. */
+  function nextItem(seg: Segment, from: number): number {
+    let i = from;
+    while (i < seg.end && !(entries[i]!.attempt === seg.attempt && isWire(entries[i]!))) i++;
+    return i;
+  }
+
+  function hasEventAfter(seg: Segment, at: number): boolean {
+    for (let i = at + 1; i < seg.end; i++) if (entries[i]!.kind === 'event' && entries[i]!.attempt === seg.attempt) return true;
+    return false;
+  }
+
   /** Where a request picks up: after its Last-Event-ID if the capture has it, else the next attempt. */
   function startFor(lastEventId: string | null): { segment: number; item: number } | null {
     if (lastEventId) {
       for (let s = segments.length - 1; s >= 0; s--) {
-        const items = segments[s]!.items;
-        for (let i = items.length - 1; i >= 0; i--) {
-          if (items[i]!.id !== lastEventId) continue;
-          // The id was the last thing its attempt sent: what follows it is the next attempt.
-          if (i + 1 < items.length) return { segment: s, item: i + 1 };
+        const seg = segments[s]!;
+        for (let i = seg.end - 1; i >= seg.first; i--) {
+          const e = entries[i]!;
+          if (e.kind !== 'event' || e.attempt !== seg.attempt || e.lastEventId !== lastEventId) continue;
+          // The id was its attempt's last event: what follows it is the next attempt, even when a
+          // heartbeat came after it (the original client, resuming with this id, got the next attempt).
+          if (hasEventAfter(seg, i)) return { segment: s, item: nextItem(seg, i + 1) };
           next = s + 1;
           return nextAttempt();
         }
@@ -125,7 +173,80 @@ export function startReplayServer(options: ReplayOptions): Promise<ReplayServer>
       if (!options.loop) return null;
       next = 0;
     }
-    return { segment: next, item: 0 };
+    return { segment: next, item: nextItem(segments[next]!, segments[next]!.first) };
+  }
+
+  /**
+   * Streams one attempt to one client from a cursor, with one timer: everything due is written,
+   * then the timer is set for the next item; when the socket is full the cursor waits for 'drain'.
+   * A slow or stalled client so costs a cursor and a socket buffer, never a queue of the capture.
+   */
+  function play(res: ServerResponse, seg: Segment, from: number): void {
+    const base = from === nextItem(seg, seg.first) ? seg.startAt : prevItemTime(seg, from);
+    const started = performance.now();
+    let cursor = from;
+    let timer: NodeJS.Timeout | null = null;
+    let ended = false;
+    const lastAt = lastItemTime(seg) ?? base;
+    const endDue = seg.closes ? scale(Math.max(seg.endAt ?? lastAt, lastAt) - base) + 1 : null;
+    const wait = (ms: number): void => {
+      // Longer than setTimeout can wait fires at once; waiting in steps keeps the original timing.
+      timer = setTimeout(step, Math.min(ms, MAX_TIMER_MS));
+    };
+    const step = (): void => {
+      timer = null;
+      if (ended || res.destroyed) return;
+      const now = performance.now() - started;
+      let chunk = '';
+      while (cursor < seg.end) {
+        const e = entries[cursor]!;
+        const due = scale(e.time - base);
+        if (due > now) break;
+        chunk += wireText(e) ?? '';
+        cursor = nextItem(seg, cursor + 1);
+        if (chunk.length >= CHUNK_CHARS) {
+          const more = res.write(chunk);
+          chunk = '';
+          if (!more) {
+            res.once('drain', step);
+            return;
+          }
+        }
+      }
+      const more = chunk === '' || res.write(chunk);
+      if (!more) {
+        res.once('drain', step);
+        return;
+      }
+      if (cursor < seg.end) {
+        wait(scale(entries[cursor]!.time - base) - now);
+        return;
+      }
+      if (endDue === null) return;
+      if (endDue > now) {
+        wait(endDue - now);
+        return;
+      }
+      ended = true;
+      res.end();
+    };
+    res.on('close', () => {
+      ended = true;
+      if (timer) clearTimeout(timer);
+      res.off('drain', step);
+      open.delete(res);
+    });
+    step();
+  }
+
+  function prevItemTime(seg: Segment, before: number): number {
+    for (let i = before - 1; i >= seg.first; i--) if (entries[i]!.attempt === seg.attempt && isWire(entries[i]!)) return entries[i]!.time;
+    return seg.startAt;
+  }
+
+  function lastItemTime(seg: Segment): number | null {
+    for (let i = seg.end - 1; i >= seg.first; i--) if (entries[i]!.attempt === seg.attempt && isWire(entries[i]!)) return entries[i]!.time;
+    return null;
   }
 
   const server = createServer((req, res) => {
@@ -133,14 +254,17 @@ export function startReplayServer(options: ReplayOptions): Promise<ReplayServer>
     const header = req.headers['last-event-id'];
     const lastEventId = (typeof header === 'string' ? header : null) ?? url.searchParams.get('lastEventId') ?? url.searchParams.get('Last-Event-ID');
     const start = startFor(lastEventId);
+    const request = `${echo(req.method ?? '')} ${echo(req.url ?? '')}`;
     if (!start) {
-      options.onRequest?.(`${req.method} ${req.url} → 204: every captured attempt was replayed (use --loop to start over)`);
+      options.onRequest?.(`${request} → 204: every captured attempt was replayed (use --loop to start over)`);
       res.writeHead(204).end();
       return;
     }
     next = start.segment + 1;
     const seg = segments[start.segment]!;
-    options.onRequest?.(`${req.method} ${req.url}${lastEventId ? ` (Last-Event-ID ${lastEventId})` : ''} → attempt #${seg.attempt}, HTTP ${seg.status}, ${seg.items.length - start.item} items`);
+    let remaining = 0;
+    for (let i = start.item; i < seg.end; i = nextItem(seg, i + 1)) remaining++;
+    options.onRequest?.(`${request}${lastEventId ? ` (Last-Event-ID ${echo(lastEventId)})` : ''} → attempt #${seg.attempt}, HTTP ${seg.status}, ${remaining} items`);
     // A capture is untrusted: only a status HTTP can carry, and a header value without controls.
     const status = seg.status >= 100 && seg.status <= 599 ? seg.status : 502;
     const contentType = seg.contentType.replace(/[^\t\x20-\x7e]/g, '');
@@ -151,17 +275,7 @@ export function startReplayServer(options: ReplayOptions): Promise<ReplayServer>
     res.writeHead(200, { 'Content-Type': contentType, 'Cache-Control': 'no-cache', 'X-Replayed-Attempt': String(seg.attempt) });
     res.flushHeaders();
     open.add(res);
-    const timers: NodeJS.Timeout[] = [];
-    res.on('close', () => {
-      timers.forEach(clearTimeout);
-      open.delete(res);
-    });
-    const base = start.item === 0 ? seg.startAt : seg.items[start.item - 1]!.at;
-    for (const item of seg.items.slice(start.item)) timers.push(setTimeout(() => res.write(item.text), scale(item.at - base)));
-    if (seg.closes) {
-      const lastAt = seg.items.at(-1)?.at ?? base;
-      timers.push(setTimeout(() => res.end(), scale(Math.max(seg.endAt ?? lastAt, lastAt) - base) + 1));
-    }
+    play(res, seg, start.item);
   });
 
   return new Promise((resolve, reject) => {
@@ -172,6 +286,7 @@ export function startReplayServer(options: ReplayOptions): Promise<ReplayServer>
         url: `http://127.0.0.1:${port}/`,
         port,
         connection,
+        bufferedBytes: () => [...open].reduce((n, res) => n + res.writableLength, 0),
         close: () =>
           new Promise((done) => {
             for (const res of open) res.destroy();

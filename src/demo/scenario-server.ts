@@ -5,6 +5,7 @@
  */
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { sseComment, sseEvent, sseFieldProblem, sseRetry } from '../core/sse-writer.js';
 
 export interface ScenarioServerOptions {
   /** 0 picks a free port. */
@@ -143,6 +144,13 @@ export function startScenarioServer(options: ScenarioServerOptions = {}): Promis
       const v = Number(url.searchParams.get(name));
       return url.searchParams.has(name) && Number.isFinite(v) && v >= 0 ? v : fallback;
     };
+    const channels = (url.searchParams.get('channels') ?? '').split(',').filter(Boolean);
+    // Channel names become `event:` lines: one with a line break would write fields of its own.
+    const problem = channels.map((c) => sseFieldProblem('event type', c)).find((p) => p !== null);
+    if (problem) {
+      res.writeHead(400, { 'Content-Type': 'text/plain; charset=utf-8' }).end(`channels: ${problem}\n`);
+      return;
+    }
     const fault = url.searchParams.get('fault');
     const begin = (): void =>
       stream(res, {
@@ -152,7 +160,7 @@ export function startScenarioServer(options: ScenarioServerOptions = {}): Promis
         maxDurationMs: num('maxDuration', options.maxDurationMs ?? 0),
         retryMs: url.searchParams.has('retry') ? num('retry', 0) : null,
         count: url.searchParams.has('count') ? num('count', 0) : null,
-        channels: (url.searchParams.get('channels') ?? '').split(',').filter(Boolean),
+        channels,
         startAfter: Number.parseInt(recorded.lastEventId ?? '0', 10) || 0,
       });
     const delay = num('connectDelay', 0);
@@ -211,7 +219,7 @@ export function startScenarioServer(options: ScenarioServerOptions = {}): Promis
     const channels = plan.channels.length > 0 ? plan.channels : DEFAULT_CHANNELS;
     let next = plan.startAfter + 1;
     let sent = 0;
-    if (plan.retryMs !== null) res.write(`retry: ${plan.retryMs}\n\n`);
+    if (plan.retryMs !== null) res.write(`${sseRetry(Math.trunc(plan.retryMs))}\n`);
     const send = (): void => {
       const text = formatEvent(next, channels);
       next++;
@@ -238,7 +246,7 @@ export function startScenarioServer(options: ScenarioServerOptions = {}): Promis
     timers.push(setTimeout(send, plan.fault === 'drip' ? 0 : Math.min(plan.intervalMs, 50)));
     if (plan.heartbeatMs > 0) {
       const beat = (): void => {
-        res.write(': heartbeat\n\n');
+        res.write(`${sseComment('heartbeat')}\n`);
         timers.push(setTimeout(beat, plan.heartbeatMs));
       };
       timers.push(setTimeout(beat, plan.heartbeatMs));
@@ -272,5 +280,5 @@ export function startScenarioServer(options: ScenarioServerOptions = {}): Promis
 export function formatEvent(n: number, channels: readonly string[]): string {
   const channel = channels[n % channels.length] ?? 'message';
   const data = JSON.stringify({ n, channel, value: Math.round(Math.sin(n) * 10000) / 100, at: new Date().toISOString() });
-  return `id: ${n}\nevent: ${channel}\ndata: ${data}\n\n`;
+  return sseEvent({ id: String(n), type: channel, data });
 }

@@ -100,7 +100,7 @@ export function redactConfig(config: ConnectionConfig, where: string, redactions
 }
 
 /** Any text of the entry, headers included: the engine masks echoed secrets in data, ids and details too. */
-function hasMaskedValue(e: TimelineEntry): boolean {
+export function hasMaskedValue(e: TimelineEntry): boolean {
   for (const value of Object.values(e)) {
     if (typeof value === 'string' ? value.includes(REDACTED) : Array.isArray(value) && value.some((pair) => Array.isArray(pair) && pair.some((v) => typeof v === 'string' && v.includes(REDACTED)))) return true;
   }
