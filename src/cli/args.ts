@@ -125,7 +125,7 @@ export function maskArgSecrets(text: string, argv: readonly string[]): string {
   // Every length counts here, unlike the engine's masker (which skips short values so it does not
   // mask common words in a stream): these were typed as secrets, and a usage error is short.
   let out = scrubText(text, urls);
-  for (const secret of [...credentials, ...values].filter(Boolean).sort((a, b) => b.length - a.length)) out = out.split(secret).join(REDACTED);
+  for (const secret of [...credentials, ...values].filter(Boolean)) out = out.split(secret).join(REDACTED);
   return out;
 }
 
