@@ -1,5 +1,5 @@
 /** `sse-devtools demo`: the scenario server for people to point their clients at. */
-import { DEFAULT_TOKEN, HELP, startScenarioServer } from '../demo/scenario-server.js';
+import { DEFAULT_TOKEN, HELP, startScenarioServer } from '../servers/scenario-server.js';
 import { parseOptions, UsageError } from './args.js';
 import type { Io } from './capture.js';
 

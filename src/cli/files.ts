@@ -7,7 +7,7 @@ import { serializeForWriting } from '../core/capture/write.js';
 import { LIMITS, mib } from '../core/limits.js';
 import { safeLines, safeText } from '../core/describe.js';
 import { TOOL_VERSION } from '../core/version.js';
-import { startReplayServer } from '../demo/replay-server.js';
+import { startReplayServer } from '../servers/replay-server.js';
 import { parseOptions, UsageError } from './args.js';
 import type { Io } from './capture.js';
 

@@ -5,20 +5,11 @@
  */
 import type { ConnectionConfig, FieldError } from '../core/config.js';
 import type { Fault, FaultKind } from '../core/faults.js';
+import type { Settings } from '../core/settings.js';
 import type { ConnectionState, HeaderPair, TimelineEntry } from '../core/timeline.js';
 
 export const PANEL_PORT = 'sse-devtools-panel';
 
-/** The retention cap per connection when the user has not chosen one. */
-export const DEFAULT_MAX_ENTRIES = 100_000;
-export const MIN_MAX_ENTRIES = 1_000;
-/** 500 000 rows of 20 px stay under Firefox's largest element height (about 17.9 M px). */
-export const MAX_MAX_ENTRIES = 500_000;
-
-export interface Settings {
-  /** Entries retained per connection; past it the oldest go and an entries-dropped entry says so. */
-  maxEntriesPerConnection: number;
-}
 
 export interface ConnectionStats {
   events: number;

@@ -5,10 +5,10 @@
  */
 import { render } from 'preact';
 import { useSignal } from '@preact/signals';
-import { FileOpener } from '../panel/components/FileOpener.js';
-import { selectedView, Workspace } from '../panel/components/Workspace.js';
-import { createTimelineStore, type TimelineStore } from '../panel/store/timeline-store.js';
-import { createViewStore, type ViewStore } from '../panel/store/view-store.js';
+import { FileOpener } from '../ui/components/FileOpener.js';
+import { selectedView, Workspace } from '../ui/components/Workspace.js';
+import { createTimelineStore, type TimelineStore } from '../ui/store/timeline-store.js';
+import { createViewStore, type ViewStore } from '../ui/store/view-store.js';
 import { TOOL_VERSION } from '../core/version.js';
 
 function Viewer({ store, view }: { store: TimelineStore; view: ViewStore }) {

@@ -5,9 +5,10 @@
  */
 import assert from 'node:assert/strict';
 import { after, test } from 'node:test';
-import { createConnectionManager } from '../../src/background/connection-manager.js';
-import { createMemoryPersistence, type FlushBatch, type Persistence } from '../../src/background/persistence.js';
-import { createPortHub } from '../../src/background/port-hub.js';
+import { createConnectionManager } from '../../src/extension/background/connection-manager.js';
+import type { FlushBatch, Persistence } from '../../src/extension/background/persistence.js';
+import { createMemoryPersistence } from '../helpers/memory-persistence.js';
+import { createPortHub } from '../../src/extension/background/port-hub.js';
 import { defaultConfig } from '../../src/core/config.js';
 import type { EventEntry, TimelineEntry } from '../../src/core/timeline.js';
 import { startFastServer, type FastServer } from '../helpers/fast-server.js';

@@ -5,12 +5,12 @@
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import { createConnectionManager } from '../../src/background/connection-manager.js';
-import { createMemoryPersistence } from '../../src/background/persistence.js';
-import { createPortHub } from '../../src/background/port-hub.js';
+import { createConnectionManager } from '../../src/extension/background/connection-manager.js';
+import { createMemoryPersistence } from '../helpers/memory-persistence.js';
+import { createPortHub } from '../../src/extension/background/port-hub.js';
 import { defaultConfig } from '../../src/core/config.js';
 import type { TimelineEntry } from '../../src/core/timeline.js';
-import { startScenarioServer, type ScenarioServer } from '../../src/demo/scenario-server.js';
+import { startScenarioServer, type ScenarioServer } from '../../src/servers/scenario-server.js';
 import type { BackgroundMessage } from '../../src/protocol/messages.js';
 
 let server: ScenarioServer;

@@ -14,7 +14,7 @@ import { defaultConfig, validateConfig } from '../../src/core/config.js';
 import { clock, describeEntry, formatBytes, formatDuration, isoTime } from '../../src/core/describe.js';
 import { LIMITS } from '../../src/core/limits.js';
 import type { TimelineEntry } from '../../src/core/timeline.js';
-import { startScenarioServer, type ScenarioServer } from '../../src/demo/scenario-server.js';
+import { startScenarioServer, type ScenarioServer } from '../../src/servers/scenario-server.js';
 import { config, run } from '../helpers/harness.js';
 import { sseHead, startRawServer, writeChunks, type RawServer } from '../helpers/raw-server.js';
 

@@ -11,8 +11,8 @@ import { harToCapture } from '../../src/core/capture/har.js';
 import { loadCaptureText } from '../../src/core/capture/load.js';
 import { REDACTED } from '../../src/core/secrets.js';
 import type { EventEntry } from '../../src/core/timeline.js';
-import { startReplayServer } from '../../src/demo/replay-server.js';
-import { startScenarioServer, type ScenarioServer } from '../../src/demo/scenario-server.js';
+import { startReplayServer } from '../../src/servers/replay-server.js';
+import { startScenarioServer, type ScenarioServer } from '../../src/servers/scenario-server.js';
 import { config, run } from '../helpers/harness.js';
 
 let server: ScenarioServer;

@@ -6,7 +6,7 @@ import { buildCapture, serializeCapture, type CaptureFile } from '../../src/core
 import { captureJsonSchema, JSON_SCHEMA_PATH } from '../../src/core/capture/json-schema.js';
 import { parseCapture, validateCapture } from '../../src/core/capture/schema.js';
 import { LIMITS } from '../../src/core/limits.js';
-import { startScenarioServer, type ScenarioServer } from '../../src/demo/scenario-server.js';
+import { startScenarioServer, type ScenarioServer } from '../../src/servers/scenario-server.js';
 import { config, run } from '../helpers/harness.js';
 
 let server: ScenarioServer;

@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { parseCapture } from '../../src/core/capture/schema.js';
-import { startScenarioServer, type ScenarioServer } from '../../src/demo/scenario-server.js';
+import { startScenarioServer, type ScenarioServer } from '../../src/servers/scenario-server.js';
 import { sseHead, startRawServer } from '../helpers/raw-server.js';
 
 const CLI = join(process.cwd(), 'dist', 'sse-devtools.js');

@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { describe, test } from 'node:test';
 import { summarizeAttempts } from '../../src/core/capture/format.js';
 import { parseCapture } from '../../src/core/capture/schema.js';
-import { startScenarioServer } from '../../src/demo/scenario-server.js';
+import { startScenarioServer } from '../../src/servers/scenario-server.js';
 import { cli } from '../helpers/cli.js';
 import { sseHead, sleep, startRawServer } from '../helpers/raw-server.js';
 

@@ -12,7 +12,7 @@ import { after, before, test } from 'node:test';
 import { promisify } from 'node:util';
 import { chromium, type BrowserContext, type Page } from 'playwright-core';
 import { buildCapture, serializeCapture, type CaptureFile } from '../../src/core/capture/format.js';
-import { startScenarioServer, type ScenarioServer } from '../../src/demo/scenario-server.js';
+import { startScenarioServer, type ScenarioServer } from '../../src/servers/scenario-server.js';
 import { CHROMIUM_FLAGS, chromiumPath } from '../helpers/browser.js';
 import { config, run } from '../helpers/harness.js';
 

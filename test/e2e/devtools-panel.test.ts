@@ -3,7 +3,7 @@
  * what a user does in the panel and what they see there. Every connection carries its own
  * `tag=` in the URL so the server's recorded requests can be told apart.
  *
- * Run: node src/tools/build.mjs && node --test --test-timeout=180000 dist/test/e2e/devtools-panel.test.js
+ * Run: node src/tooling/build.mjs && node --test --test-timeout=180000 dist/test/e2e/devtools-panel.test.js
  */
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import type { ElementHandle, Frame } from 'puppeteer-core';
 import { parseCapture } from '../../src/core/capture/schema.js';
-import { startScenarioServer, type RecordedRequest, type ScenarioServer } from '../../src/demo/scenario-server.js';
+import { startScenarioServer, type RecordedRequest, type ScenarioServer } from '../../src/servers/scenario-server.js';
 import { ARTIFACTS } from '../helpers/browser.js';
 import { launchDevtools, type DevtoolsSession } from '../helpers/devtools.js';
 

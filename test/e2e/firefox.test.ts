@@ -2,7 +2,7 @@
  * The same extension build in real Firefox (Debian firefox-esr) over WebDriver BiDi with
  * puppeteer-core: shared/recipes/browser-testing.md, "Firefox". BiDi cannot navigate to a
  * moz-extension:// URL, so this uses dist/extension-firefox-e2e, whose background script opens
- * panel.html in a tab by itself (__SSE_E2E_OPEN_PANEL__ in src/tools/build.mjs); everything else in
+ * panel.html in a tab by itself (__SSE_E2E_OPEN_PANEL__ in src/tooling/build.mjs); everything else in
  * that folder is the normal extension. Streaming events in that page proves Firefox runs the
  * background script (engine, runtime Ports, storage) and the panel.
  */
@@ -11,7 +11,7 @@ import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import puppeteer, { type Browser, type Page } from 'puppeteer-core';
-import { startScenarioServer, type ScenarioServer } from '../../src/demo/scenario-server.js';
+import { startScenarioServer, type ScenarioServer } from '../../src/servers/scenario-server.js';
 
 const EXTENSION_DIR = resolve('dist', 'extension-firefox-e2e');
 const ARTIFACTS = resolve('test-results');
@@ -52,7 +52,7 @@ describe('Firefox: the extension loads and streams', { skip: executablePath ? fa
   const productErrors = () => firefoxOutput.filter((l) => l.includes('SSE DevTools:'));
 
   before(async () => {
-    assert.ok(existsSync(join(EXTENSION_DIR, 'manifest.json')), `${EXTENSION_DIR} is missing: run node src/tools/build.mjs`);
+    assert.ok(existsSync(join(EXTENSION_DIR, 'manifest.json')), `${EXTENSION_DIR} is missing: run node src/tooling/build.mjs`);
     const manifest = JSON.parse(readFileSync(join(EXTENSION_DIR, 'manifest.json'), 'utf8')) as Manifest;
     server = await startScenarioServer({ token: 'demo-token' });
     browser = await puppeteer.launch({

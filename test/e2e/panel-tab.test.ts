@@ -9,7 +9,7 @@ import { after, before, describe, test } from 'node:test';
 import type { Page } from 'playwright-core';
 import { parseCapture } from '../../src/core/capture/schema.js';
 import type { CaptureFile } from '../../src/core/capture/format.js';
-import { startScenarioServer, type ScenarioServer } from '../../src/demo/scenario-server.js';
+import { startScenarioServer, type ScenarioServer } from '../../src/servers/scenario-server.js';
 import { ARTIFACTS, launchWithExtension, type ExtensionBrowser } from '../helpers/browser.js';
 import { sseHead, startRawServer, type RawServer } from '../helpers/raw-server.js';
 

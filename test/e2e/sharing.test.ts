@@ -14,7 +14,7 @@ import { parseCapture } from '../../src/core/capture/schema.js';
 import { harToCapture } from '../../src/core/capture/har.js';
 import { LIMITS } from '../../src/core/limits.js';
 import type { TimelineEntry } from '../../src/core/timeline.js';
-import { startScenarioServer, type ScenarioServer } from '../../src/demo/scenario-server.js';
+import { startScenarioServer, type ScenarioServer } from '../../src/servers/scenario-server.js';
 import { ARTIFACTS, CHROMIUM_FLAGS, chromiumPath, launchWithExtension, type ExtensionBrowser } from '../helpers/browser.js';
 import { config, run } from '../helpers/harness.js';
 

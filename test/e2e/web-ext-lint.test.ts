@@ -12,7 +12,7 @@ import { describeLint, webExtLint } from '../helpers/web-ext-lint.js';
 const EXTENSION_DIR = resolve('extension');
 
 test('web-ext lint finds no errors in extension/', { timeout: 120_000 }, () => {
-  assert.ok(existsSync(join(EXTENSION_DIR, 'manifest.json')), 'extension/ is not built: run node src/tools/build.mjs');
+  assert.ok(existsSync(join(EXTENSION_DIR, 'manifest.json')), 'extension/ is not built: run node src/tooling/build.mjs');
   const report = webExtLint(EXTENSION_DIR);
   assert.deepEqual(report.errors.map(describeLint), [], `web-ext lint errors:\n  ${report.errors.map(describeLint).join('\n  ')}`);
   assert.equal(report.summary.errors, 0);

@@ -2,7 +2,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import type { EngineDeps } from '../../src/core/engine.js';
-import { startScenarioServer, type ScenarioServer } from '../../src/demo/scenario-server.js';
+import { startScenarioServer, type ScenarioServer } from '../../src/servers/scenario-server.js';
 import { config, countOf, run } from '../helpers/harness.js';
 import { fakeClock } from '../helpers/fake-clock.js';
 

@@ -1,7 +1,7 @@
 /** The scenario server's broken streams: the engine keeps what is valid and says what was not. */
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
-import { startScenarioServer, type ScenarioServer } from '../../src/demo/scenario-server.js';
+import { startScenarioServer, type ScenarioServer } from '../../src/servers/scenario-server.js';
 import { config, run } from '../helpers/harness.js';
 
 const AUTH: [string, string] = ['Authorization', 'Bearer demo-token'];

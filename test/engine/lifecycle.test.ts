@@ -4,7 +4,7 @@
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import { startScenarioServer, type ScenarioServer } from '../../src/demo/scenario-server.js';
+import { startScenarioServer, type ScenarioServer } from '../../src/servers/scenario-server.js';
 import type { EngineDeps } from '../../src/core/engine.js';
 import { fakeClock } from '../helpers/fake-clock.js';
 import { config, countOf, run } from '../helpers/harness.js';

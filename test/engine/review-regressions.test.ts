@@ -6,7 +6,7 @@ import { exportCapture } from '../../src/core/capture/export.js';
 import { buildCapture } from '../../src/core/capture/format.js';
 import { harToCapture } from '../../src/core/capture/har.js';
 import { maskUrl } from '../../src/core/secrets.js';
-import { startReplayServer } from '../../src/demo/replay-server.js';
+import { startReplayServer } from '../../src/servers/replay-server.js';
 import { config, run } from '../helpers/harness.js';
 import { sseHead, sleep, startRawServer, type RawServer } from '../helpers/raw-server.js';
 

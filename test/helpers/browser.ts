@@ -8,7 +8,7 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { chromium, type BrowserContext, type Page, type Worker } from 'playwright-core';
-import { CHROMIUM_FLAGS, chromiumPath, EXTENSION_DIR, extensionFlags } from '../../src/tools/chromium.js';
+import { CHROMIUM_FLAGS, chromiumPath, EXTENSION_DIR, extensionFlags } from '../../src/tooling/chromium/chromium.js';
 
 export { CHROMIUM_FLAGS, chromiumPath, EXTENSION_DIR, extensionFlags };
 export const ARTIFACTS = resolve('test-results');

@@ -21,7 +21,7 @@ import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import puppeteer, { type Browser, type CDPSession, type Frame, type Page } from 'puppeteer-core';
-import { callFrontEnd, devtoolsLaunchOptions, openPanelInDevtools, showPanel, until, type DevtoolsTheme } from '../../src/tools/devtools-panel.js';
+import { callFrontEnd, devtoolsLaunchOptions, openPanelInDevtools, showPanel, until, type DevtoolsTheme } from '../../src/tooling/chromium/devtools-panel.js';
 import { EXTENSION_DIR } from './browser.js';
 
 export type { DevtoolsTheme };
@@ -63,7 +63,7 @@ const WINDOW = { width: 1280, height: 900 };
 
 function checkBuilt(): void {
   const missing = ['manifest.json', 'devtools.js', 'panel.js', 'background.js'].filter((f) => !existsSync(join(EXTENSION_DIR, f)));
-  if (missing.length > 0) throw new Error(`${EXTENSION_DIR} lacks ${missing.join(', ')}: run \`node src/tools/build.mjs\` first`);
+  if (missing.length > 0) throw new Error(`${EXTENSION_DIR} lacks ${missing.join(', ')}: run \`node src/tooling/build.mjs\` first`);
 }
 
 export async function launchDevtools(options: LaunchDevtoolsOptions = {}): Promise<DevtoolsSession> {

@@ -1,5 +1,5 @@
 /**
- * `npm run package` (src/tools/package.mjs) on the extension/ the test run just built: the store
+ * `npm run package` (src/tooling/package.mjs) on the extension/ the test run just built: the store
  * archives hold what each store wants and everything the extension loads, the Firefox one passes
  * Mozilla's linter, the sources are complete and free of generated files, and the Chrome Web Store
  * zip, without the development key, works in real Chromium.
@@ -10,7 +10,7 @@ import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync }
 import { tmpdir } from 'node:os';
 import { join, posix, relative } from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { startScenarioServer, type ScenarioServer } from '../../src/demo/scenario-server.js';
+import { startScenarioServer, type ScenarioServer } from '../../src/servers/scenario-server.js';
 import { extensionId as devExtensionId, launchWithExtension, type ExtensionBrowser } from '../helpers/browser.js';
 import { describeLint, webExtLint } from '../helpers/web-ext-lint.js';
 
@@ -97,7 +97,7 @@ let sourceEntries: string[];
 let packageOutput: string;
 
 before(() => {
-  const run = spawnSync(process.execPath, ['src/tools/package.mjs', '--no-build', '--out', out], { encoding: 'utf8' });
+  const run = spawnSync(process.execPath, ['src/tooling/package.mjs', '--no-build', '--out', out], { encoding: 'utf8' });
   packageOutput = `${run.stdout}\n${run.stderr}`;
   assert.equal(run.status, 0, `npm run package failed:\n${packageOutput}`);
   chromeEntries = unzip('chrome');
@@ -133,13 +133,13 @@ describe('npm run package', () => {
   });
 
   test('the source archive: every tracked source, the lockfile, build instructions, and no generated files', () => {
-    for (const file of ['package.json', 'package-lock.json', 'manifest.json', 'BUILD-INSTRUCTIONS.md', 'src/tools/build.mjs', 'src/tools/package.mjs']) {
+    for (const file of ['package.json', 'package-lock.json', 'manifest.json', 'BUILD-INSTRUCTIONS.md', 'src/tooling/build.mjs', 'src/tooling/package.mjs']) {
       assert.ok(sourceEntries.includes(file), `${file} is in the source archive`);
     }
     const tracked = spawnSync('git', ['ls-files', '--', 'src', 'extension', 'test'], { encoding: 'utf8' }).stdout.split('\n').filter((f) => f && existsSync(f));
     assert.ok(tracked.length > 50, 'git lists the sources');
     assert.deepEqual(tracked.filter((f) => !sourceEntries.includes(f)), [], 'tracked sources missing from the archive');
-    for (const file of ['package.json', 'package-lock.json', 'src/tools/build.mjs']) {
+    for (const file of ['package.json', 'package-lock.json', 'src/tooling/build.mjs']) {
       assert.equal(readFileSync(join(unpacked('source'), file), 'utf8'), readFileSync(file, 'utf8'), `${file} is the one that was built`);
     }
     // Nothing .gitignore leaves out (node_modules, dist, built scripts and maps, release/) is in it.

@@ -18,7 +18,7 @@ import { loadCaptureText } from '../../src/core/capture/load.js';
 import { defaultConfig, type ConnectionConfig } from '../../src/core/config.js';
 import { curlSnippet, jsString, kotlinString, okhttpSnippet, polyfillSnippet, shellQuote, swiftSnippet, swiftString } from '../../src/core/snippets.js';
 import type { HeaderPair } from '../../src/core/timeline.js';
-import { startScenarioServer, type ScenarioServer } from '../../src/demo/scenario-server.js';
+import { startScenarioServer, type ScenarioServer } from '../../src/servers/scenario-server.js';
 import { lexKotlin, lexSwift, type Token } from '../helpers/code-literals.js';
 import { config as harnessConfig, run as runEngine } from '../helpers/harness.js';
 

@@ -9,7 +9,7 @@ import { promisify } from 'node:util';
 import { defaultConfig, type ConnectionConfig } from '../../src/core/config.js';
 import { applyProfile, profileById } from '../../src/core/profiles.js';
 import { curlSnippet, okhttpSnippet, polyfillSnippet, swiftSnippet } from '../../src/core/snippets.js';
-import { startScenarioServer, type ScenarioServer } from '../../src/demo/scenario-server.js';
+import { startScenarioServer, type ScenarioServer } from '../../src/servers/scenario-server.js';
 
 const run = promisify(execFile);
 let server: ScenarioServer;

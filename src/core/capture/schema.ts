@@ -2,7 +2,7 @@
  * Validation of capture files, which are untrusted input: someone else's file may be truncated,
  * hand-edited, enormous or hostile. Types, required fields and sizes are checked here, and every
  * problem is reported with the path to the offending value. The JSON Schema in docs/ is generated
- * from these definitions (src/tools/write-json-schema.ts), so the two cannot drift apart.
+ * from these definitions (src/tooling/write-json-schema.ts), so the two cannot drift apart.
  */
 import * as z from 'zod';
 import { HTTP_TOKEN } from '../config.js';

@@ -5,8 +5,9 @@
  * must find them there.
  */
 import browser from 'webextension-polyfill';
-import { originPattern } from '../core/config.js';
-import { DEFAULT_MAX_ENTRIES, MAX_MAX_ENTRIES, MIN_MAX_ENTRIES, PANEL_PORT, isPanelMessage, type PanelMessage, type Settings } from '../protocol/messages.js';
+import { originPattern } from '../../core/config.js';
+import { readSettings } from '../../core/settings.js';
+import { PANEL_PORT, isPanelMessage, type PanelMessage } from '../../protocol/messages.js';
 import { createConnectionManager } from './connection-manager.js';
 import { startKeepAlive } from './keep-alive.js';
 import { createIdbPersistence, type SessionArea } from './persistence.js';
@@ -24,14 +25,9 @@ const hub = createPortHub({ persistence, onError: (err) => console.error('SSE De
 const manager = createConnectionManager({ persistence, sink: hub });
 hub.attach(manager);
 
-function clampSettings(raw: unknown): Settings {
-  const n = Number((raw as Partial<Settings> | undefined)?.maxEntriesPerConnection);
-  return { maxEntriesPerConnection: Number.isInteger(n) ? Math.min(MAX_MAX_ENTRIES, Math.max(MIN_MAX_ENTRIES, n)) : DEFAULT_MAX_ENTRIES };
-}
-
 const ready = (async () => {
   const stored = await browser.storage.local.get(SETTINGS_KEY);
-  manager.setSettings(clampSettings(stored[SETTINGS_KEY]));
+  manager.setSettings(readSettings(stored[SETTINGS_KEY]));
   await manager.restore();
 })().catch((err: unknown) => console.error('SSE DevTools: restoring connections failed', err));
 
@@ -91,7 +87,7 @@ async function handle(port: PanelPort, message: PanelMessage): Promise<void> {
       return;
     }
     case 'settings': {
-      const settings = clampSettings(message.settings);
+      const settings = readSettings(message.settings);
       manager.setSettings(settings);
       await browser.storage.local.set({ [SETTINGS_KEY]: settings });
       hub.broadcast({ type: 'settings', settings });
@@ -109,7 +105,7 @@ browser.runtime.onConnect.addListener((runtimePort) => {
   runtimePort.onDisconnect.addListener(() => hub.removePort(port));
 });
 
-// Firefox e2e only (src/tools/build.mjs): the test build of dist/extension-firefox-e2e defines this
+// Firefox e2e only (src/tooling/build.mjs): the test build of dist/extension-firefox-e2e defines this
 // true so the extension opens its own panel page, which WebDriver BiDi cannot navigate to but can
 // drive. Every other build defines it false and minifySyntax drops the block.
 declare const __SSE_E2E_OPEN_PANEL__: boolean;

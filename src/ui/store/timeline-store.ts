@@ -7,7 +7,8 @@ import { signal } from '@preact/signals';
 import type { EndReason, EventEntry, TimelineEntry } from '../../core/timeline.js';
 import type { CaptureFile } from '../../core/capture/format.js';
 import { labelFor } from '../../core/config.js';
-import type { BackgroundMessage, ConnectionInfo, Settings } from '../../protocol/messages.js';
+import type { Settings } from '../../core/settings.js';
+import type { BackgroundMessage, ConnectionInfo } from '../../protocol/messages.js';
 
 const RATE_WINDOW_S = 10;
 

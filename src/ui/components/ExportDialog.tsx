@@ -7,7 +7,7 @@ import { describeTokenLike, exportCapture, tokenLikeUrlParts, type ExportOptions
 import type { CaptureSource } from '../../core/capture/format.js';
 import { serializeForWriting } from '../../core/capture/write.js';
 import { TOOL_VERSION } from '../../core/version.js';
-import { captureFileName, download } from '../export.js';
+import { captureFileName, download } from '../download.js';
 import type { ConnView } from '../store/timeline-store.js';
 
 export interface ExportDialogProps {

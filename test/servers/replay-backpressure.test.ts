@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { connect } from 'node:net';
 import { test } from 'node:test';
 import { createParser } from 'eventsource-parser';
-import { startReplayServer } from '../../src/demo/replay-server.js';
+import { startReplayServer } from '../../src/servers/replay-server.js';
 import { sleep } from '../helpers/raw-server.js';
 import { bulkCapture } from '../helpers/captures.js';
 

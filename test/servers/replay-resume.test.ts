@@ -4,7 +4,7 @@ import { test } from 'node:test';
 import { buildCapture } from '../../src/core/capture/format.js';
 import { defaultConfig } from '../../src/core/config.js';
 import type { TimelineEntry } from '../../src/core/timeline.js';
-import { startReplayServer } from '../../src/demo/replay-server.js';
+import { startReplayServer } from '../../src/servers/replay-server.js';
 import { config, run } from '../helpers/harness.js';
 
 test('a heartbeat after the last event of an attempt does not hold a resuming client in that attempt', async () => {

@@ -1,7 +1,7 @@
 /**
  * `npm start`'s browser: Chromium with the extension loaded, DevTools open on the SSE tab, and a
  * connection to the demo server already made, so the first thing a new user sees is a live
- * timeline. Usage: node dist/src/tools/start-browser.js <demo base URL> <token>
+ * timeline. Usage: node dist/src/tooling/chromium/start-browser.js <demo base URL> <token>
  */
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';

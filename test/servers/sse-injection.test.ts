@@ -7,8 +7,8 @@ import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { createParser, type EventSourceMessage } from 'eventsource-parser';
 import { sseComment, sseEvent, sseRetry } from '../../src/core/sse-writer.js';
-import { startReplayServer } from '../../src/demo/replay-server.js';
-import { startScenarioServer } from '../../src/demo/scenario-server.js';
+import { startReplayServer } from '../../src/servers/replay-server.js';
+import { startScenarioServer } from '../../src/servers/scenario-server.js';
 import { config, run } from '../helpers/harness.js';
 import { madeCapture } from '../helpers/captures.js';
 

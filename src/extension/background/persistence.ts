@@ -4,10 +4,10 @@
  * IndexedDB rather than storage.local: entries are many and small, appended in batches and trimmed
  * by range, which storage.local (one JSON value per key, 10 MB) does badly.
  */
-import type { ConnectionConfig } from '../core/config.js';
-import type { ResumePoint } from '../core/engine.js';
-import type { HeaderPair, TimelineEntry } from '../core/timeline.js';
-import type { ConnectionStats } from '../protocol/messages.js';
+import type { ConnectionConfig } from '../../core/config.js';
+import type { ResumePoint } from '../../core/engine.js';
+import type { HeaderPair, TimelineEntry } from '../../core/timeline.js';
+import type { ConnectionStats } from '../../protocol/messages.js';
 
 /** A connection as stored: config with secrets masked, and where to resume. */
 export interface StoredConnection {
@@ -121,41 +121,5 @@ export function createIdbPersistence(session: SessionArea): Persistence {
     },
     saveSecrets: (id, secrets) => session.set({ [secretKey(id)]: secrets }),
     removeSecrets: (id) => session.remove(secretKey(id)),
-  };
-}
-
-/** For Node tests of the manager: the same contract, kept in memory. */
-export function createMemoryPersistence(): Persistence & { stored: Map<string, StoredConnection>; storedEntries: Map<string, TimelineEntry[]> } {
-  const stored = new Map<string, StoredConnection>();
-  const storedEntries = new Map<string, TimelineEntry[]>();
-  const secrets = new Map<string, Secrets>();
-  return {
-    stored,
-    storedEntries,
-    async load() {
-      return { connections: [...stored.values()].map((c) => structuredClone(c)), entries: new Map([...storedEntries].map(([k, v]) => [k, [...v]])) };
-    },
-    async write(batch) {
-      for (const c of batch.connections) stored.set(c.id, structuredClone(c));
-      for (const e of batch.entries) {
-        const list = storedEntries.get(e.connectionId) ?? [];
-        list.push(e);
-        storedEntries.set(e.connectionId, list);
-      }
-      for (const t of batch.trims) storedEntries.set(t.connectionId, (storedEntries.get(t.connectionId) ?? []).filter((e) => e.seq >= t.beforeSeq));
-      for (const id of batch.removed) {
-        stored.delete(id);
-        storedEntries.delete(id);
-      }
-    },
-    async loadSecrets(id) {
-      return secrets.get(id) ?? null;
-    },
-    async saveSecrets(id, s) {
-      secrets.set(id, s);
-    },
-    async removeSecrets(id) {
-      secrets.delete(id);
-    },
   };
 }

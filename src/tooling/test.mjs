@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 // `npm test`: type-check, build, then run every test file with node's test runner.
-// Usage: node src/tools/test.mjs [substring …]  (only test files whose path contains one of them)
+// Usage: node src/tooling/test.mjs [substring …]  (only test files whose path contains one of them)
 import { spawnSync } from 'node:child_process';
 import { readdir } from 'node:fs/promises';
 import { dirname, join, relative } from 'node:path';
@@ -18,9 +18,9 @@ function step(title, command, args) {
   }
 }
 
-step('system dependencies', process.execPath, [join(root, 'src/tools/ensure-system-deps.mjs')]);
+step('system dependencies', process.execPath, [join(root, 'src/tooling/ensure-system-deps.mjs')]);
 step('type-check (tsc --noEmit, strict)', join(root, 'node_modules/.bin/tsc'), ['--noEmit', '-p', root]);
-step('build', process.execPath, [join(root, 'src/tools/build.mjs')]);
+step('build', process.execPath, [join(root, 'src/tooling/build.mjs')]);
 
 const dir = join(root, 'dist', 'test');
 const files = (await readdir(dir, { recursive: true }))

@@ -11,7 +11,7 @@ const port = process.env.PORT ?? '8787';
 const base = `http://127.0.0.1:${port}`;
 const hasDisplay = process.platform !== 'linux' || Boolean(process.env.DISPLAY || process.env.WAYLAND_DISPLAY);
 
-const built = spawnSync(process.execPath, [join(root, 'src/tools/build.mjs')], { stdio: 'inherit' });
+const built = spawnSync(process.execPath, [join(root, 'src/tooling/build.mjs')], { stdio: 'inherit' });
 if (built.status !== 0) process.exit(built.status ?? 1);
 
 const children = [];
@@ -35,7 +35,7 @@ demo.stdout.on('data', (d) => {
   if (started || !String(d).includes('SSE demo server on')) return;
   started = true;
   const next = hasDisplay
-    ? spawn(process.execPath, [join(root, 'dist/src/tools/start-browser.js'), base, 'demo-token'], { stdio: 'inherit', cwd: root })
+    ? spawn(process.execPath, [join(root, 'dist/src/tooling/chromium/start-browser.js'), base, 'demo-token'], { stdio: 'inherit', cwd: root })
     : (console.log('\nNo display here (DISPLAY is not set), so instead of Chromium: the CLI on the same engine.\nRun `xvfb-run -a npm start` for a virtual display, or set DISPLAY.\n'),
       spawn(process.execPath, [cli, 'capture', `${base}/events`, '-H', 'Authorization: Bearer demo-token', '--reconnect-delay', '1000'], { stdio: 'inherit' }));
   children.push(next);

@@ -3,12 +3,13 @@
  * restores and resumes connections after the background context was stopped. Knows nothing about
  * ports or browsers: it reports to a Sink (the port hub) and stores through Persistence.
  */
-import { labelFor, validateConfig, type ConnectionConfig, type FieldError } from '../core/config.js';
-import { createConnection, type Connection, type EngineDeps, type ResumePoint } from '../core/engine.js';
-import { maskHeaders, maskHeaderValue, maskUrl, REDACTED } from '../core/secrets.js';
-import { validateFault, type Fault, type FaultKind } from '../core/faults.js';
-import type { ConnectionState, TimelineEntry } from '../core/timeline.js';
-import { DEFAULT_MAX_ENTRIES, type ConnectionInfo, type ConnectionStats, type Settings } from '../protocol/messages.js';
+import { labelFor, validateConfig, type ConnectionConfig, type FieldError } from '../../core/config.js';
+import { createConnection, type Connection, type EngineDeps, type ResumePoint } from '../../core/engine.js';
+import { maskHeaders, maskHeaderValue, maskUrl, REDACTED } from '../../core/secrets.js';
+import { validateFault, type Fault, type FaultKind } from '../../core/faults.js';
+import type { ConnectionState, TimelineEntry } from '../../core/timeline.js';
+import { DEFAULT_SETTINGS, type Settings } from '../../core/settings.js';
+import type { ConnectionInfo, ConnectionStats } from '../../protocol/messages.js';
 import type { Persistence, Secrets, StoredConnection } from './persistence.js';
 
 /** Where the manager reports what happened; the port hub batches it to panels and to storage. */
@@ -83,7 +84,7 @@ export function createConnectionManager(options: ManagerOptions): ConnectionMana
   const { persistence, sink } = options;
   const now = options.now ?? (() => Date.now());
   const newId = options.newId ?? defaultId;
-  let settings: Settings = options.settings ?? { maxEntriesPerConnection: DEFAULT_MAX_ENTRIES };
+  let settings: Settings = options.settings ?? DEFAULT_SETTINGS;
   const connections = new Map<string, Managed>();
 
   function onEntry(m: Managed, e: TimelineEntry): void {

@@ -1,10 +1,10 @@
 /** The panel entry: the same page runs inside DevTools and as a plain extension tab. */
 import { render } from 'preact';
 import { createBridge } from './bridge.js';
-import { App } from './components/App.js';
+import { App } from './App.js';
 import { detectTheme, onThemeChange } from './host.js';
-import { createTimelineStore } from './store/timeline-store.js';
-import { createViewStore } from './store/view-store.js';
+import { createTimelineStore } from '../../ui/store/timeline-store.js';
+import { createViewStore } from '../../ui/store/view-store.js';
 
 document.documentElement.dataset.theme = detectTheme();
 onThemeChange((theme) => (document.documentElement.dataset.theme = theme));

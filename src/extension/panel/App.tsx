@@ -3,15 +3,15 @@ import { useSignal } from '@preact/signals';
 import { useState } from 'preact/hooks';
 import type { CaptureSource } from '../../core/capture/format.js';
 import { checkUrl, type ConnectionConfig, type FieldError } from '../../core/config.js';
-import { MAX_MAX_ENTRIES, MIN_MAX_ENTRIES } from '../../protocol/messages.js';
-import type { Bridge } from '../bridge.js';
-import { requestHostAccess } from '../permissions.js';
-import type { ConnView, TimelineStore } from '../store/timeline-store.js';
-import type { ViewStore } from '../store/view-store.js';
-import { ConnectForm } from './ConnectForm.js';
-import { ExportDialog } from './ExportDialog.js';
-import { FileOpener } from './FileOpener.js';
-import { selectedView, Workspace, type LiveActions } from './Workspace.js';
+import { retentionProblem } from '../../core/settings.js';
+import type { Bridge } from './bridge.js';
+import { requestHostAccess } from './permissions.js';
+import type { ConnView, TimelineStore } from '../../ui/store/timeline-store.js';
+import type { ViewStore } from '../../ui/store/view-store.js';
+import { ConnectForm } from '../../ui/components/ConnectForm.js';
+import { ExportDialog } from '../../ui/components/ExportDialog.js';
+import { FileOpener } from '../../ui/components/FileOpener.js';
+import { selectedView, Workspace, type LiveActions } from '../../ui/components/Workspace.js';
 
 export function App({ store, view, bridge }: { store: TimelineStore; view: ViewStore; bridge: Bridge }) {
   const showForm = useSignal(true);
@@ -52,7 +52,7 @@ export function App({ store, view, bridge }: { store: TimelineStore; view: ViewS
   }
 
   const settings = store.settings.value;
-  const capError = capDraft !== null && !(Number(capDraft) >= MIN_MAX_ENTRIES && Number(capDraft) <= MAX_MAX_ENTRIES && Number.isInteger(Number(capDraft)));
+  const capError = capDraft === null ? null : retentionProblem(capDraft);
   const saveCap = () => {
     if (!capError && capDraft !== null) bridge.setSettings({ maxEntriesPerConnection: Number(capDraft) });
     setCapDraft(null);
@@ -88,7 +88,7 @@ export function App({ store, view, bridge }: { store: TimelineStore; view: ViewS
               onBlur={saveCap}
             />
             entries/connection
-            {capError && <span class="field-error inline">{`${MIN_MAX_ENTRIES.toLocaleString('en-US')}–${MAX_MAX_ENTRIES.toLocaleString('en-US')}`}</span>}
+            {capError && <span class="field-error inline">{capError}</span>}
           </label>
         )}
         <span class={`status ${store.connected.value ? 'ok' : 'down'}`} data-testid="background-status" title={store.connected.value ? 'Connected to the background' : 'Reconnecting to the background…'}>

@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 // One build for every entry point: the CLI, the extension's contexts, tests and benchmarks.
-// Usage: node src/tools/build.mjs [--watch]
+// Usage: node src/tooling/build.mjs [--watch]
 import { build, context } from 'esbuild';
 import { cp, mkdir, readFile, readdir, rm, writeFile } from 'node:fs/promises';
 import { dirname, join, relative } from 'node:path';
@@ -39,11 +39,11 @@ const configs = [
   {
     ...common,
     entryPoints: {
-      background: 'src/background/service-worker.ts',
-      devtools: 'src/devtools/devtools.ts',
-      panel: 'src/panel/main.tsx',
-      grant: 'src/grant/grant.ts',
-      'import-worker': 'src/panel/import-worker.ts',
+      background: 'src/extension/background/service-worker.ts',
+      devtools: 'src/extension/devtools/devtools.ts',
+      panel: 'src/extension/panel/main.tsx',
+      grant: 'src/extension/grant/grant.ts',
+      'import-worker': 'src/ui/import-worker.ts',
     },
     jsx: 'automatic',
     jsxImportSource: 'preact',
@@ -56,7 +56,7 @@ const configs = [
   },
   {
     ...common,
-    entryPoints: [...(await filesUnder('test', '.test.ts')), ...(await filesUnder('bench', '.ts')), 'src/tools/write-json-schema.ts', 'src/tools/start-browser.ts'],
+    entryPoints: [...(await filesUnder('test', '.test.ts')), ...(await filesUnder('bench', '.ts')), 'src/tooling/write-json-schema.ts', 'src/tooling/chromium/start-browser.ts'],
     outbase: '.',
     outdir: 'dist',
     platform: 'node',
@@ -66,8 +66,27 @@ const configs = [
   },
 ];
 
+/**
+ * Hand-written files a browser loads, kept beside their sources and copied next to the bundles:
+ * `extension/` holds only what the build writes, and no build reads from it.
+ */
+const STATIC_FILES = {
+  'panel.html': 'src/extension/panel/panel.html',
+  'panel.css': 'src/ui/panel.css',
+  'devtools.html': 'src/extension/devtools/devtools.html',
+  'grant.html': 'src/extension/grant/grant.html',
+  icons: 'src/extension/icons',
+};
+
+async function copyStatic(outdir) {
+  for (const [name, source] of Object.entries(STATIC_FILES)) await cp(join(root, source), join(root, outdir, name), { recursive: true });
+}
+
 await rm(join(root, 'dist'), { recursive: true, force: true });
 await mkdir(join(root, 'extension'), { recursive: true });
+// Nothing stale survives a build; its README is the one tracked file.
+for (const name of await readdir(join(root, 'extension'))) if (name !== 'README.md') await rm(join(root, 'extension', name), { recursive: true, force: true });
+await copyStatic('extension');
 // The manifest as browsers load it: its version is always package.json's (so is the store packages').
 const manifestJson = `${JSON.stringify({ ...JSON.parse(await readFile(join(root, 'manifest.json'), 'utf8')), version: pkg.version }, null, 2)}\n`;
 await writeFile(join(root, 'extension', 'manifest.json'), manifestJson);
@@ -83,19 +102,14 @@ configs.push({
   define: { ...extensionConfig.define, __SSE_E2E_OPEN_PANEL__: 'true' },
 });
 await mkdir(join(root, FIREFOX_E2E_DIR), { recursive: true });
-for (const entry of await readdir(join(root, 'extension'), { withFileTypes: true })) {
-  const name = entry.name;
-  if (name === 'icons' || name === 'panel.css' || name.endsWith('.html')) {
-    await cp(join(root, 'extension', name), join(root, FIREFOX_E2E_DIR, name), { recursive: true });
-  }
-}
+await copyStatic(FIREFOX_E2E_DIR);
 await writeFile(join(root, FIREFOX_E2E_DIR, 'manifest.json'), manifestJson);
 
 // The standalone viewer: one HTML file with its script and styles inline, so it opens from
 // file:// (browsers refuse module scripts there) and can be mailed as a single attachment.
 async function buildViewer() {
   // The import worker's code, inlined into the viewer and started from a blob: URL.
-  const worker = await build({ ...common, entryPoints: ['src/panel/import-worker.ts'], write: false, format: 'iife', platform: 'browser', sourcemap: false, minify: true });
+  const worker = await build({ ...common, entryPoints: ['src/ui/import-worker.ts'], write: false, format: 'iife', platform: 'browser', sourcemap: false, minify: true });
   const result = await build({
     ...common,
     define: { ...common.define, __SSE_IMPORT_WORKER_SOURCE__: JSON.stringify(worker.outputFiles[0].text) },
@@ -110,7 +124,7 @@ async function buildViewer() {
     jsxImportSource: 'preact',
   });
   const js = result.outputFiles[0].text.replace(/<\/script/gi, '<\\/script');
-  const css = await readFile(join(root, 'extension', 'panel.css'), 'utf8');
+  const css = await readFile(join(root, STATIC_FILES['panel.css']), 'utf8');
   const html = `<!doctype html>
 <html lang="en">
 <head>

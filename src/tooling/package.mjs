@@ -5,7 +5,7 @@
 //   sse-devtools-<version>-source.zip   the sources AMO asks for with bundled code, with build instructions
 // The version is package.json's. Both browser archives hold the built extension/ without source maps,
 // each with the manifest its store wants: no development `key`, only that browser's background key.
-// Usage: node src/tools/package.mjs [--no-build] [--out DIR]
+// Usage: node src/tooling/package.mjs [--no-build] [--out DIR]
 //   --no-build  package the extension/ already built (the test uses this: it must not rebuild dist/
 //               under the other tests' feet)
 import { spawnSync } from 'node:child_process';
@@ -45,7 +45,7 @@ const base = `sse-devtools-${version}`;
 
 if (!noBuild) {
   console.log('▶ build');
-  const built = spawnSync(process.execPath, [join(root, 'src/tools/build.mjs')], { cwd: root, stdio: 'inherit' });
+  const built = spawnSync(process.execPath, [join(root, 'src/tooling/build.mjs')], { cwd: root, stdio: 'inherit' });
   if (built.status !== 0) fail('the build failed');
 }
 if (!existsSync(join(extensionDir, 'background.js'))) fail('extension/ is not built: run npm run build (or drop --no-build)');
@@ -77,7 +77,7 @@ async function stage(browser, dir) {
   for (const entry of await readdir(extensionDir, { withFileTypes: true, recursive: true })) {
     if (!entry.isFile()) continue;
     const rel = relative(extensionDir, join(entry.parentPath, entry.name));
-    if (rel === 'manifest.json' || rel.endsWith('.map') || rel.split(/[\\/]/).some((part) => part.startsWith('.'))) continue;
+    if (rel === 'manifest.json' || rel === 'README.md' || rel.endsWith('.map') || rel.split(/[\\/]/).some((part) => part.startsWith('.'))) continue;
     const to = join(dir, rel);
     await mkdir(dirname(to), { recursive: true });
     if (rel.endsWith('.js')) await writeFile(to, (await readFile(join(extensionDir, rel), 'utf8')).replace(SOURCE_MAP_COMMENT, '\n'));
@@ -138,10 +138,10 @@ Outside a git checkout (as here) \`npm run package\` skips the source archive an
 
 ## Where things are
 
-- \`src/tools/build.mjs\`: the esbuild configuration (entry points \`src/background/service-worker.ts\`,
-  \`src/devtools/devtools.ts\`, \`src/panel/main.tsx\`, \`src/grant/grant.ts\`) writing \`extension/\`
-- \`src/tools/package.mjs\`: the store manifests and the archives
-- \`manifest.json\`: the shared manifest; \`extension/*.html\`, \`extension/panel.css\`, \`extension/icons/\`: static files
+- \`src/tooling/build.mjs\`: the esbuild configuration (entry points \`src/extension/background/service-worker.ts\`,
+  \`src/extension/devtools/devtools.ts\`, \`src/extension/panel/main.tsx\`, \`src/extension/grant/grant.ts\`) writing \`extension/\`
+- \`src/tooling/package.mjs\`: the store manifests and the archives
+- \`manifest.json\`: the shared manifest; \`src/extension/*/*.html\`, \`src/ui/panel.css\`, \`src/extension/icons/\`: static files the build copies into \`extension/\`
 `;
 }
 

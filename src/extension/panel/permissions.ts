@@ -4,7 +4,7 @@
  * background checks and, if access is missing, opens the extension's grant page in a tab.
  */
 import browser from 'webextension-polyfill';
-import { originPattern } from '../core/config.js';
+import { originPattern } from '../../core/config.js';
 
 /**
  * Must be called synchronously from the click handler, before any await, or Chrome refuses it

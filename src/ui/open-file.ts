@@ -27,7 +27,7 @@ function startWorker(): Worker {
   return new Worker('import-worker.js', { type: 'module' });
 }
 
-/** Opens the file in a dedicated worker (src/panel/import-worker.ts); on this page only where workers cannot start. */
+/** Opens the file in a dedicated worker (src/ui/import-worker.ts); on this page only where workers cannot start. */
 export function openCaptureFile(file: File): Promise<CaptureResult> {
   let worker: Worker;
   try {

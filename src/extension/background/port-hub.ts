@@ -3,8 +3,8 @@
  * per flush (about a frame, or sooner when many entries wait), never one per event. Entries are
  * posted only after they are stored, so whatever a panel has survives a restart of the background.
  */
-import type { TimelineEntry } from '../core/timeline.js';
-import type { BackgroundMessage, ConnectionInfo } from '../protocol/messages.js';
+import type { TimelineEntry } from '../../core/timeline.js';
+import type { BackgroundMessage, ConnectionInfo } from '../../protocol/messages.js';
 import type { ConnectionManager, Sink } from './connection-manager.js';
 import type { Persistence, StoredConnection } from './persistence.js';
 

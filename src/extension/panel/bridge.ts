@@ -3,9 +3,10 @@
  * disconnects it when it stops the service worker; connecting again starts the worker).
  */
 import browser from 'webextension-polyfill';
-import type { ConnectionConfig, FieldError } from '../core/config.js';
-import { PANEL_PORT, isPanelMessage, type BackgroundMessage, type PanelMessage, type RevealedSecrets, type Settings } from '../protocol/messages.js';
-import type { TimelineStore } from './store/timeline-store.js';
+import type { ConnectionConfig, FieldError } from '../../core/config.js';
+import { PANEL_PORT, isPanelMessage, type BackgroundMessage, type PanelMessage, type RevealedSecrets } from '../../protocol/messages.js';
+import type { Settings } from '../../core/settings.js';
+import type { TimelineStore } from '../../ui/store/timeline-store.js';
 
 export interface Bridge {
   send(message: PanelMessage): void;

@@ -1,0 +1,41 @@
+/**
+ * The background's Persistence contract kept in memory: the test double the Node tests of the
+ * connection manager and port hub store through (the product stores in IndexedDB).
+ */
+import type { FlushBatch, Persistence, Secrets, StoredConnection } from '../../src/extension/background/persistence.js';
+import type { TimelineEntry } from '../../src/core/timeline.js';
+
+export function createMemoryPersistence(): Persistence & { stored: Map<string, StoredConnection>; storedEntries: Map<string, TimelineEntry[]> } {
+  const stored = new Map<string, StoredConnection>();
+  const storedEntries = new Map<string, TimelineEntry[]>();
+  const secrets = new Map<string, Secrets>();
+  return {
+    stored,
+    storedEntries,
+    async load() {
+      return { connections: [...stored.values()].map((c) => structuredClone(c)), entries: new Map([...storedEntries].map(([k, v]) => [k, [...v]])) };
+    },
+    async write(batch) {
+      for (const c of batch.connections) stored.set(c.id, structuredClone(c));
+      for (const e of batch.entries) {
+        const list = storedEntries.get(e.connectionId) ?? [];
+        list.push(e);
+        storedEntries.set(e.connectionId, list);
+      }
+      for (const t of batch.trims) storedEntries.set(t.connectionId, (storedEntries.get(t.connectionId) ?? []).filter((e) => e.seq >= t.beforeSeq));
+      for (const id of batch.removed) {
+        stored.delete(id);
+        storedEntries.delete(id);
+      }
+    },
+    async loadSecrets(id) {
+      return secrets.get(id) ?? null;
+    },
+    async saveSecrets(id, s) {
+      secrets.set(id, s);
+    },
+    async removeSecrets(id) {
+      secrets.delete(id);
+    },
+  };
+}
