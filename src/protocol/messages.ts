@@ -6,17 +6,12 @@
 import type { ConnectionConfig, FieldError } from '../core/config.js';
 import type { Fault, FaultKind } from '../core/faults.js';
 import type { Settings } from '../core/settings.js';
+import type { ConnectionStats } from '../core/fold.js';
 import type { ConnectionState, HeaderPair, TimelineEntry } from '../core/timeline.js';
 
+export type { ConnectionStats };
+
 export const PANEL_PORT = 'sse-devtools-panel';
-
-
-export interface ConnectionStats {
-  events: number;
-  bytes: number;
-  attempts: number;
-  lastEventId: string;
-}
 
 /** What a panel knows about a connection besides its entries. Secret header values are masked. */
 export interface ConnectionInfo {
