@@ -33,7 +33,7 @@ function panel() {
   return {
     port: { postMessage: (m: BackgroundMessage) => void messages.push(structuredClone(m)) },
     messages,
-    entries: (): TimelineEntry[] => messages.flatMap((m) => (m.type === 'batch' || m.type === 'snapshot' ? m.entries : [])),
+    entries: (): TimelineEntry[] => messages.flatMap((m) => (m.type === 'batch' ? m.entries : [])),
   };
 }
 

@@ -127,7 +127,6 @@ export function createTimelineStore() {
         // entries a stopped worker never stored cannot shadow the ones it writes after resuming.
         for (const [id, v] of [...connections]) if (v.imported === null) connections.delete(id);
         for (const info of message.connections) view(info);
-        append(message.entries);
         settings.value = message.settings;
         break;
       }
