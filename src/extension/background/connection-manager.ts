@@ -166,7 +166,7 @@ export function createConnectionManager(options: ManagerOptions): ConnectionMana
         const retained = entries.get(s.id) ?? [];
         // The record and the entries are written in one transaction: its totals count every stored
         // entry (dropped ones too), and the entries, fed again, give the state and attempts.
-        const fold = createConnectionFold({ resume: { stats: s.stats, throughSeq: retained.at(-1)?.seq ?? 0 } });
+        const fold = createConnectionFold({ resume: { stats: s.stats, throughSeq: retained.at(-1)?.seq ?? 0 }, keepAttempts: 0 });
         for (const e of retained) fold.add(e);
         const m: OwnedConnection = {
           id: s.id,
@@ -210,7 +210,8 @@ export function createConnectionManager(options: ManagerOptions): ConnectionMana
         secrets: { url: config.url, headers: config.headers.map(([n, v]) => [n, v]), body: config.body },
         engine: null,
         entries: [],
-        fold: createConnectionFold({ lastEventId: config.initialLastEventId ?? '' }),
+        // Panels and captures keep attempts; here they would only grow with every reconnect.
+        fold: createConnectionFold({ lastEventId: config.initialLastEventId ?? '', keepAttempts: 0 }),
         secretsLost: false,
       };
       connections.set(id, m);
