@@ -14,7 +14,8 @@
  */
 import { closeSync, openSync, readSync, renameSync, rmSync, writeSync } from 'node:fs';
 import type { ConnectionConfig } from '../core/config.js';
-import { CAPTURE_FORMAT, CAPTURE_VERSION, hasMaskedValue, redactConfig, summarizeAttempts, TOOL_NAME, type Redaction } from '../core/capture/format.js';
+import { CAPTURE_FORMAT, CAPTURE_VERSION, hasMaskedValue, redactConfig, TOOL_NAME, type Redaction } from '../core/capture/format.js';
+import { createConnectionFold, type AttemptRecord } from '../core/fold.js';
 import { LIMITS } from '../core/limits.js';
 import { REDACTED } from '../core/secrets.js';
 import type { TimelineEntry } from '../core/timeline.js';
@@ -70,8 +71,9 @@ export function openCaptureFile(path: string, connectionId: string, config: Conn
   let fullBecause: string | null = null;
   let done = false;
   let failure: unknown = null;
-  /** The lifecycle entries (started, response, ended) of the open attempt: what its summary is made of. */
-  let lifecycle: TimelineEntry[] = [];
+  /** The written entries, folded: the summaries a capture holds, one attempt in memory at a time. */
+  const fold = createConnectionFold({ keepAttempts: 1 });
+  let summarized: AttemptRecord | null = null;
   let attemptsWritten = 0;
 
   const write = (text: string): void => {
@@ -84,14 +86,16 @@ export function openCaptureFile(path: string, connectionId: string, config: Conn
     writeSync(fd, buffer);
     buffer = '';
   };
-  const flushSummaries = (): void => {
-    for (const summary of summarizeAttempts(lifecycle)) {
-      const line = `${attemptsWritten === 0 ? '' : ',\n'}        ${JSON.stringify(summary)}`;
+  /** Writes the latest attempt's summary, once: when the next attempt starts, or at the end. */
+  const flushSummary = (): void => {
+    const latest = fold.attempts[0];
+    if (latest !== undefined && latest !== summarized) {
+      const line = `${attemptsWritten === 0 ? '' : ',\n'}        ${JSON.stringify(latest.summary)}`;
       writeSync(attemptsFd, line);
       attemptBytes += Buffer.byteLength(line);
       attemptsWritten++;
+      summarized = latest;
     }
-    lifecycle = [];
     openSummaryBytes = 0;
   };
 
@@ -131,11 +135,9 @@ export function openCaptureFile(path: string, connectionId: string, config: Conn
       return;
     }
     try {
-      if (entry.kind === 'attempt-started') flushSummaries();
-      if (lifecycleEntry) {
-        lifecycle.push(entry);
-        openSummaryBytes += summaryBytes;
-      }
+      if (entry.kind === 'attempt-started') flushSummary();
+      fold.add(entry);
+      openSummaryBytes += summaryBytes;
       if (hasMaskedValue(entry)) maskedEntries = true;
       write(line);
       entries++;
@@ -162,7 +164,7 @@ export function openCaptureFile(path: string, connectionId: string, config: Conn
         };
         write(`${entries === 0 ? '' : ',\n'}        ${JSON.stringify(note)}`);
       }
-      flushSummaries();
+      flushSummary();
       write('\n      ],\n      "attempts": [\n');
       flush();
       copyAttempts();

@@ -1,22 +1,18 @@
 /**
  * Every message between a panel and the background, in one place. Panels connect a runtime Port
- * named PANEL_PORT; the background answers `hello` with a snapshot of everything it retains, then
- * sends batches of new entries (by time, about a frame, and by count), never one message per event.
+ * named PANEL_PORT; the background answers `hello` with a snapshot of its connections, then sends
+ * their retained entries in batches, then batches of new entries (by time, about a frame, and by
+ * count), never one message per event.
  */
 import type { ConnectionConfig, FieldError } from '../core/config.js';
 import type { Fault, FaultKind } from '../core/faults.js';
 import type { Settings } from '../core/settings.js';
+import type { ConnectionStats } from '../core/fold.js';
 import type { ConnectionState, HeaderPair, TimelineEntry } from '../core/timeline.js';
 
+export type { ConnectionStats };
+
 export const PANEL_PORT = 'sse-devtools-panel';
-
-
-export interface ConnectionStats {
-  events: number;
-  bytes: number;
-  attempts: number;
-  lastEventId: string;
-}
 
 /** What a panel knows about a connection besides its entries. Secret header values are masked. */
 export interface ConnectionInfo {
@@ -50,7 +46,8 @@ export type PanelMessage =
   | { type: 'settings'; settings: Settings };
 
 export type BackgroundMessage =
-  | { type: 'snapshot'; connections: ConnectionInfo[]; entries: TimelineEntry[]; settings: Settings }
+  /** The connections; their retained entries follow as batches. */
+  | { type: 'snapshot'; connections: ConnectionInfo[]; settings: Settings }
   | {
       type: 'batch';
       entries: TimelineEntry[];

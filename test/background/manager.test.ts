@@ -9,7 +9,9 @@ import { createConnectionManager } from '../../src/extension/background/connecti
 import { createMemoryPersistence } from '../helpers/memory-persistence.js';
 import { createPortHub } from '../../src/extension/background/port-hub.js';
 import { defaultConfig } from '../../src/core/config.js';
+import { createConnectionFold } from '../../src/core/fold.js';
 import type { TimelineEntry } from '../../src/core/timeline.js';
+import { sseHead, startRawServer } from '../helpers/raw-server.js';
 import { startScenarioServer, type ScenarioServer } from '../../src/servers/scenario-server.js';
 import type { BackgroundMessage } from '../../src/protocol/messages.js';
 
@@ -31,7 +33,7 @@ function panel() {
   return {
     port: { postMessage: (m: BackgroundMessage) => void messages.push(structuredClone(m)) },
     messages,
-    entries: (): TimelineEntry[] => messages.flatMap((m) => (m.type === 'batch' || m.type === 'snapshot' ? m.entries : [])),
+    entries: (): TimelineEntry[] => messages.flatMap((m) => (m.type === 'batch' ? m.entries : [])),
   };
 }
 
@@ -216,5 +218,70 @@ describe('the background', () => {
     second.manager.reconnect(id!);
     const again = second.manager.info(id!)!;
     assert.match(again.state.phase === 'closed' ? again.state.why : '', /cannot reconnect: the secret header values were lost/);
+  });
+  test('state and counts are those a capture of the entries shows, also after a stop and a reconnect by the user', async () => {
+    // The first response ends after two events; the second stays open after two more.
+    const raw = await startRawServer((res, _req, index) => {
+      sseHead(res);
+      if (index === 0) res.end('id: 1\ndata: one\n\n: heartbeat\n\nid: 2\ndata: two\n\n');
+      else res.write('id: 3\ndata: three\n\nid: 4\ndata: four\n\n');
+    });
+    try {
+      const { hub, manager } = background();
+      const c = defaultConfig(raw.url);
+      c.reconnect.maxAttempts = 1;
+      const { id } = manager.open(c);
+      await until(() => manager.info(id!)?.state.phase === 'closed', 'the stop after the first attempt');
+      manager.reconnect(id!);
+      await until(() => (manager.info(id!)?.stats.events ?? 0) === 4, 'four events');
+      const info = manager.info(id!)!;
+      const fold = createConnectionFold();
+      for (const e of manager.snapshot().entries) if (e.connectionId === id) fold.add(e);
+      assert.equal(info.state.phase, 'open');
+      assert.deepEqual(info.state, fold.state);
+      assert.deepEqual(info.stats, fold.stats);
+      manager.disconnect(id!);
+      await hub.flush();
+    } finally {
+      await raw.close();
+    }
+  });
+
+  test('counts stay the totals seen when the cap drops entries, and after a restart', async () => {
+    const persistence = createMemoryPersistence();
+    const first = background(persistence, 1000);
+    const { id } = first.manager.open(config('count=1500&interval=0&tag=totals'));
+    await until(() => first.manager.info(id!)?.state.phase === 'waiting', 'the stream end');
+    first.manager.disconnect(id!);
+    await first.hub.flush();
+    const before = first.manager.info(id!)!;
+    assert.equal(before.stats.events, 1500);
+    assert.ok(first.manager.snapshot().entries.filter((e) => e.kind === 'event').length < 1500, 'entries were dropped');
+    const second = background(persistence, 1000);
+    await second.manager.restore();
+    const restored = second.manager.info(id!)!;
+    assert.deepEqual(restored.stats, before.stats);
+    assert.deepEqual(restored.state, before.state);
+  });
+
+  test('a connection with no engine gets its own rows, numbered after the last, and sends nothing', async () => {
+    const persistence = createMemoryPersistence();
+    const first = background(persistence);
+    const { id } = first.manager.open(config('interval=5&tag=no-engine'));
+    await until(() => (first.manager.info(id!)?.stats.events ?? 0) >= 2, 'two events');
+    // A browser restart while it ran: the session's secrets are gone, the record says it was running.
+    first.manager.disconnect(id!);
+    await first.hub.flush();
+    await persistence.removeSecrets(id!);
+    persistence.stored.set(id!, { ...persistence.stored.get(id!)!, active: true });
+    const requests = server.streamRequests().filter((r) => r.query.tag === 'no-engine').length;
+    const second = background(persistence);
+    await second.manager.restore();
+    second.manager.reconnect(id!);
+    await second.hub.flush();
+    const entries = [...persistence.storedEntries.get(id!)!];
+    assert.deepEqual(entries.map((e) => e.seq), Array.from({ length: entries.length }, (_, i) => i + 1), 'seq continues without a gap');
+    assert.deepEqual(entries.slice(-3).map((e) => e.kind), ['worker-restarted', 'stopped', 'stopped']);
+    assert.equal(server.streamRequests().filter((r) => r.query.tag === 'no-engine').length, requests, 'no request was sent');
   });
 });

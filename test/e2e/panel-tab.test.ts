@@ -3,7 +3,7 @@
  * the fast home for the panel's behaviours. The real DevTools flows are in devtools-panel.test.ts.
  */
 import assert from 'node:assert/strict';
-import { mkdirSync, readFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import type { Page } from 'playwright-core';
@@ -276,6 +276,48 @@ describe('history, export and the background', () => {
     assert.doesNotMatch(text, /qs-secret/);
     assert.equal(capture.connections[0]!.entries.filter((e) => e.kind === 'event').length, 3);
     assert.ok(capture.redactions.length > 0);
+    await page.close();
+  });
+
+  test('an exported open connection imports with the state, counts, bytes and attempts it had live', async () => {
+    // The first attempt ends and the connection stops; reconnected by the user, the second stays
+    // open and quiet, so what the panel shows live is what the export holds.
+    const raw = await startRawServer((res, _req, index) => {
+      sseHead(res);
+      if (index === 0) res.end('id: 1\ndata: one\n\nid: 2\ndata: two\n\n: heartbeat\n\nid: 3\ndata: three\n\n');
+      else res.write('id: 4\ndata: four\n\n: heartbeat\n\nid: 5\ndata: five\n\n');
+    });
+    raws.push(raw);
+    const page = await browser.openPanel();
+    await connect(page, raw.url, { maxAttempts: 1 });
+    await waitForCount(page, 'stopped', 1);
+    await page.getByTestId('reconnect-button').last().click();
+    await waitForCount(page, 'event', 5);
+    const id = await page.getByTestId('connection-item').last().getAttribute('data-id');
+    const live = page.locator(`[data-testid="connection-item"][data-id="${id}"]`);
+    await page.locator(`[data-testid="connection-item"][data-id="${id}"][data-phase="open"]`, { hasText: '5 events' }).waitFor({ timeout: GUARD });
+    const shown = async (item: typeof live) => ({
+      phase: await item.getAttribute('data-phase'),
+      // Durations grow while a test runs: the words around them are what must agree.
+      state: ((await item.getByTestId('connection-state').textContent()) ?? '').replace(/\d+(\.\d+)? (ms|s)\b/g, 'N'),
+      stats: await item.locator('.stats > span').first().textContent(),
+    });
+    const before = await shown(live);
+    const bars = async () => page.getByTestId('attempt-bar').evaluateAll((els) => els.map((e) => e.getAttribute('data-reason')));
+    const liveBars = await bars();
+    assert.deepEqual(liveBars, ['closed-by-server', 'open']);
+    const { text } = await exportSelected(page);
+    const path = join(ARTIFACTS, 'open-connection.json');
+    writeFileSync(path, text);
+    await page.getByTestId('open-capture-input').setInputFiles(path);
+    const imported = page.getByTestId('connection-item').filter({ has: page.getByTestId('read-only') });
+    await imported.waitFor({ timeout: GUARD });
+    const after = await shown(imported);
+    assert.equal(after.phase, before.phase);
+    assert.equal(after.state, `${before.state} when captured`);
+    assert.equal(after.stats, before.stats);
+    assert.deepEqual(await bars(), liveBars);
+    await live.getByTestId('disconnect-button').click();
     await page.close();
   });
 

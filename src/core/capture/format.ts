@@ -4,7 +4,11 @@
  */
 import type { ConnectionConfig } from '../config.js';
 import { isSecretHeader, maskHeaderValue, maskUrl, REDACTED } from '../secrets.js';
-import type { AttemptEndedEntry, HeaderPair, LastEventIdVia, ResponseEntry, TimelineEntry } from '../timeline.js';
+import { summarizeAttempts, type AttemptSummary } from '../fold.js';
+import type { HeaderPair, TimelineEntry } from '../timeline.js';
+
+// The summaries are the connection fold's: derived once, in one place, for every reader.
+export { summarizeAttempts, type AttemptSummary };
 
 export const CAPTURE_FORMAT = 'sse-devtools-capture';
 export const CAPTURE_VERSION = 1;
@@ -32,49 +36,6 @@ export interface CapturedConnection {
   config: ConnectionConfig;
   attempts: AttemptSummary[];
   entries: TimelineEntry[];
-}
-
-/** One attempt at a glance, derived from the entries (the entries remain the source of truth). */
-export interface AttemptSummary {
-  attempt: number;
-  startedAt: number;
-  method: string;
-  url: string;
-  requestHeaders: HeaderPair[];
-  lastEventId: string | null;
-  lastEventIdVia: LastEventIdVia;
-  response: Pick<ResponseEntry, 'status' | 'statusText' | 'url' | 'redirected' | 'headers' | 'timeToHeadersMs'> | null;
-  end: ({ at: number } & Pick<AttemptEndedEntry, 'reason' | 'status' | 'detail' | 'durationMs' | 'bytes' | 'events'>) | null;
-}
-
-export function summarizeAttempts(entries: readonly TimelineEntry[]): AttemptSummary[] {
-  const byNumber = new Map<number, AttemptSummary>();
-  for (const e of entries) {
-    if (e.kind === 'attempt-started') {
-      byNumber.set(e.attempt, {
-        attempt: e.attempt,
-        startedAt: e.time,
-        method: e.method,
-        url: e.url,
-        requestHeaders: e.headers,
-        lastEventId: e.lastEventId,
-        lastEventIdVia: e.lastEventIdVia,
-        response: null,
-        end: null,
-      });
-      continue;
-    }
-    const summary = byNumber.get(e.attempt);
-    if (!summary) continue;
-    if (e.kind === 'response') {
-      const { status, statusText, url, redirected, headers, timeToHeadersMs } = e;
-      summary.response = { status, statusText, url, redirected, headers, timeToHeadersMs };
-    } else if (e.kind === 'attempt-ended') {
-      const { reason, status, detail, durationMs, bytes, events } = e;
-      summary.end = { at: e.time, reason, status, detail, durationMs, bytes, events };
-    }
-  }
-  return [...byNumber.values()].sort((a, b) => a.attempt - b.attempt);
 }
 
 /**

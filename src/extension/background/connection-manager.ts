@@ -7,9 +7,10 @@ import { labelFor, validateConfig, type ConnectionConfig, type FieldError } from
 import { createConnection, type Connection, type EngineDeps, type ResumePoint } from '../../core/engine.js';
 import { maskHeaders, maskHeaderValue, maskUrl, REDACTED } from '../../core/secrets.js';
 import { validateFault, type Fault, type FaultKind } from '../../core/faults.js';
-import type { ConnectionState, TimelineEntry } from '../../core/timeline.js';
+import { createConnectionFold, type ConnectionFold } from '../../core/fold.js';
+import type { EntryBody, TimelineEntry } from '../../core/timeline.js';
 import { DEFAULT_SETTINGS, type Settings } from '../../core/settings.js';
-import type { ConnectionInfo, ConnectionStats } from '../../protocol/messages.js';
+import type { ConnectionInfo } from '../../protocol/messages.js';
 import type { Persistence, Secrets, StoredConnection } from './persistence.js';
 
 /** Where the manager reports what happened; the port hub batches it to panels and to storage. */
@@ -22,18 +23,20 @@ export interface Sink {
   room(): Promise<void> | null;
 }
 
-interface Managed {
+/** One connection the manager owns: its settings, its retained entries, the engine while one runs. */
+interface OwnedConnection {
   id: string;
   label: string;
   createdAt: number;
   /** Secrets masked: safe to send to panels and to store. */
   config: ConnectionConfig;
   secrets: Secrets;
+  /** The latest engine, kept after it closed for its last event id and retry: a reconnect goes on from them. */
   engine: Connection | null;
+  /** The latest entries, at most the retention cap. */
   entries: TimelineEntry[];
-  stats: ConnectionStats;
-  /** Bytes counted by earlier engine instances (before a restart or a reconnect by the user). */
-  bytesBefore: number;
+  /** Every entry ever appended, trimmed or not: the counts stay the totals the user saw. */
+  fold: ConnectionFold;
   /** The browser restarted and took the secret values with it: only the form can supply them again. */
   secretsLost: boolean;
 }
@@ -85,54 +88,56 @@ export function createConnectionManager(options: ManagerOptions): ConnectionMana
   const now = options.now ?? (() => Date.now());
   const newId = options.newId ?? defaultId;
   let settings: Settings = options.settings ?? DEFAULT_SETTINGS;
-  const connections = new Map<string, Managed>();
+  const connections = new Map<string, OwnedConnection>();
 
-  function onEntry(m: Managed, e: TimelineEntry): void {
+  function onEntry(m: OwnedConnection, e: TimelineEntry): void {
     m.entries.push(e);
-    if (e.kind === 'event') m.stats.events++;
-    else if (e.kind === 'attempt-started') m.stats.attempts++;
+    m.fold.add(e);
     sink.entry(e);
     sink.changed(m.id);
     if (m.entries.length > settings.maxEntriesPerConnection) trim(m);
   }
 
   /** Drops the oldest tenth at once, so a full store trims rarely rather than on every entry. */
-  function trim(m: Managed): void {
+  function trim(m: OwnedConnection): void {
     const cap = settings.maxEntriesPerConnection;
     const drop = m.entries.length - cap + Math.max(1, Math.floor(cap / 10));
     const beforeSeq = m.entries[drop]?.seq ?? (m.entries.at(-1)?.seq ?? 0) + 1;
     m.entries.splice(0, drop);
     sink.trimmed(m.id, beforeSeq);
     const detail = `the retention cap of ${cap.toLocaleString('en-US')} entries per connection was reached; the oldest ${drop.toLocaleString('en-US')} were dropped`;
-    if (m.engine) {
-      m.engine.note({ kind: 'entries-dropped', count: drop, detail });
-      return;
-    }
-    // A restored connection that is not running has no engine to number the entry: do it here.
-    const last = m.entries.at(-1);
-    onEntry(m, { connectionId: m.id, attempt: last?.attempt ?? 0, seq: (last?.seq ?? 0) + 1, time: now(), kind: 'entries-dropped', count: drop, detail });
+    append(m, { kind: 'entries-dropped', count: drop, detail });
   }
 
-  function resumePoint(m: Managed): ResumePoint {
+  /**
+   * An entry the manager, not the stream, knows about, numbered after the last one. A running
+   * engine numbers it (its next seq is ours too); otherwise no engine will write again until a new
+   * one resumes after the last entry, so numbering it here cannot collide.
+   */
+  function append(m: OwnedConnection, body: EntryBody): void {
+    if (m.engine && m.engine.state.phase !== 'closed') {
+      m.engine.note(body);
+      return;
+    }
+    const last = m.entries.at(-1);
+    onEntry(m, { connectionId: m.id, attempt: last?.attempt ?? 0, seq: (last?.seq ?? 0) + 1, time: now(), ...body } as TimelineEntry);
+  }
+
+  function resumePoint(m: OwnedConnection): ResumePoint {
     const last = m.entries.at(-1);
     return {
-      lastEventId: m.engine?.lastEventId ?? m.stats.lastEventId,
+      lastEventId: m.engine?.lastEventId ?? m.fold.stats.lastEventId,
       retryMs: m.engine?.retryMs ?? null,
       nextAttempt: (last?.attempt ?? 0) + 1,
       nextSeq: (last?.seq ?? 0) + 1,
     };
   }
 
-  function startEngine(m: Managed, resume?: ResumePoint): Connection {
-    if (m.engine) m.bytesBefore += m.engine.bytesReceived;
+  function startEngine(m: OwnedConnection, resume?: ResumePoint): Connection {
     const engine = createConnection({
       id: m.id,
       config: unmask(m.config, m.secrets),
-      onEntry: (e) => {
-        if (e.kind === 'event') m.stats.lastEventId = e.lastEventId;
-        m.stats.bytes = m.bytesBefore + (m.engine === engine ? engine.bytesReceived : 0);
-        onEntry(m, e);
-      },
+      onEntry: (e) => onEntry(m, e),
       onState: () => sink.changed(m.id),
       deps: options.engineDeps,
       resume,
@@ -142,20 +147,11 @@ export function createConnectionManager(options: ManagerOptions): ConnectionMana
     return engine;
   }
 
-  /** A restored connection that was not running says why it stopped, as its timeline does. */
-  function restoredState(m: Managed): ConnectionState {
-    for (let i = m.entries.length - 1; i >= 0; i--) {
-      const e = m.entries[i]!;
-      if (e.kind === 'stopped') return { phase: 'closed', why: e.why, since: e.time };
-    }
-    return { phase: 'closed', why: 'stopped when the background was restarted', since: m.entries.at(-1)?.time ?? m.createdAt };
-  }
-
-  function info(m: Managed): ConnectionInfo {
-    const state = m.engine?.state ?? restoredState(m);
+  function info(m: OwnedConnection): ConnectionInfo {
     // A token-expiry simulation's values are secrets whatever the header is called: they stay in the engine's memory.
     const faults = (m.engine?.faults ?? []).map((f): Fault => (f.kind === 'token-expiry' ? { ...f, headers: f.headers.map(([n, v]) => [n, maskHeaderValue(n, v)]) } : f));
-    return { id: m.id, label: m.label, config: m.config, state, stats: { ...m.stats }, createdAt: m.createdAt, faults };
+    // State from the entries, as a capture of them says it: live and imported cannot disagree.
+    return { id: m.id, label: m.label, config: m.config, state: m.fold.state, stats: { ...m.fold.stats }, createdAt: m.createdAt, faults };
   }
 
   return {
@@ -167,30 +163,37 @@ export function createConnectionManager(options: ManagerOptions): ConnectionMana
       const { connections: stored, entries } = await persistence.load();
       for (const s of stored) {
         const secrets = await persistence.loadSecrets(s.id);
-        const m: Managed = {
+        const retained = entries.get(s.id) ?? [];
+        // The record and the entries are written in one transaction: its totals count every stored
+        // entry (dropped ones too), and the entries, fed again, give the state and attempts.
+        const fold = createConnectionFold({ resume: { stats: s.stats, throughSeq: retained.at(-1)?.seq ?? 0 }, keepAttempts: 0 });
+        for (const e of retained) fold.add(e);
+        const m: OwnedConnection = {
           id: s.id,
           label: s.label,
           createdAt: s.createdAt,
           config: s.config,
           secrets: secrets ?? { url: s.config.url, headers: s.config.headers, body: s.config.body },
           engine: null,
-          entries: entries.get(s.id) ?? [],
-          stats: s.stats,
-          bytesBefore: s.stats.bytes,
+          entries: retained,
+          fold,
           secretsLost: secrets === null && hasMask(s.config),
         };
         connections.set(m.id, m);
-        if (!s.active) continue;
-        // The record and the entries are written in one transaction, so the entries say where to go on.
-        const engine = startEngine(m, { ...resumePoint(m), retryMs: s.resume.retryMs });
-        if (m.secretsLost) {
-          engine.note({ kind: 'worker-restarted', detail: 'the browser restarted; secret header values are kept only for the browser session, so the connection was not resumed. Reconnect it from the form.' });
-          engine.close('not resumed after a browser restart: secret values were not kept');
+        if (!s.active) {
+          // Stopped connections end with a stopped entry; one whose stop was never stored says so now.
+          if (fold.state.phase !== 'closed') append(m, { kind: 'stopped', why: 'stopped when the background was restarted' });
           continue;
         }
-        const lastId = m.stats.lastEventId === '' ? 'no Last-Event-ID' : `Last-Event-ID ${m.stats.lastEventId}`;
-        engine.note({ kind: 'worker-restarted', detail: `the background was stopped and restarted (Chrome stops idle service workers; also after a crash or update); resuming with ${lastId}` });
-        engine.start();
+        if (m.secretsLost) {
+          append(m, { kind: 'worker-restarted', detail: 'the browser restarted; secret header values are kept only for the browser session, so the connection was not resumed. Reconnect it from the form.' });
+          append(m, { kind: 'stopped', why: 'not resumed after a browser restart: secret values were not kept' });
+          continue;
+        }
+        const lastEventId = fold.stats.lastEventId;
+        const lastId = lastEventId === '' ? 'no Last-Event-ID' : `Last-Event-ID ${lastEventId}`;
+        append(m, { kind: 'worker-restarted', detail: `the background was stopped and restarted (Chrome stops idle service workers; also after a crash or update); resuming with ${lastId}` });
+        startEngine(m, { ...resumePoint(m), retryMs: s.resume.retryMs }).start();
       }
     },
 
@@ -198,7 +201,7 @@ export function createConnectionManager(options: ManagerOptions): ConnectionMana
       const errors = validateConfig(config);
       if (errors.length > 0) return { id: null, errors };
       const id = newId();
-      const m: Managed = {
+      const m: OwnedConnection = {
         id,
         // From the masked URL: a label is shown and stored, a token in the query must not be.
         label: labelFor({ method: config.method, url: maskUrl(config.url) }),
@@ -207,8 +210,8 @@ export function createConnectionManager(options: ManagerOptions): ConnectionMana
         secrets: { url: config.url, headers: config.headers.map(([n, v]) => [n, v]), body: config.body },
         engine: null,
         entries: [],
-        stats: { events: 0, bytes: 0, attempts: 0, lastEventId: config.initialLastEventId ?? '' },
-        bytesBefore: 0,
+        // Panels and captures keep attempts; here they would only grow with every reconnect.
+        fold: createConnectionFold({ lastEventId: config.initialLastEventId ?? '', keepAttempts: 0 }),
         secretsLost: false,
       };
       connections.set(id, m);
@@ -227,8 +230,7 @@ export function createConnectionManager(options: ManagerOptions): ConnectionMana
       if (!m || (m.engine && m.engine.state.phase !== 'closed')) return;
       if (m.secretsLost) {
         // Reconnecting would send the literal "[redacted]" as the token.
-        startEngine(m, resumePoint(m)).close('cannot reconnect: the secret header values were lost when the browser restarted; connect again from the form');
-        sink.changed(id);
+        append(m, { kind: 'stopped', why: 'cannot reconnect: the secret header values were lost when the browser restarted; connect again from the form' });
         return;
       }
       startEngine(m, resumePoint(m)).start();
@@ -285,7 +287,7 @@ export function createConnectionManager(options: ManagerOptions): ConnectionMana
         config: m.config,
         active: m.engine !== null && m.engine.state.phase !== 'closed',
         resume: resumePoint(m),
-        stats: { ...m.stats },
+        stats: { ...m.fold.stats },
       };
     },
 

@@ -188,7 +188,7 @@ export function createPortHub(options: HubOptions): PortHub {
       const { connections } = snapshot;
       const entries = snapshot.entries.filter((e) => e.seq < (firstUnstored.get(e.connectionId) ?? Infinity));
       // Everything retained goes to this panel as history; later batches carry only newer entries.
-      send(port, { type: 'snapshot', connections, entries: [], settings: manager.settings });
+      send(port, { type: 'snapshot', connections, settings: manager.settings });
       const seen = new Map<string, number>();
       for (const e of entries) seen.set(e.connectionId, e.seq);
       for (let i = 0; i < entries.length; i += historyChunk) {

@@ -4,12 +4,22 @@
  * glance; each bar's numbers are on hover.
  */
 import { clock, formatDuration } from '../../core/describe.js';
-import type { AttemptSpan } from '../store/timeline-store.js';
+import type { AttemptRecord } from '../../core/fold.js';
 
 const HEIGHT = 18;
 
-export function AttemptStrip({ attempts, now }: { attempts: readonly AttemptSpan[]; now: number }) {
-  if (attempts.length === 0) return null;
+export function AttemptStrip({ attempts: records, now }: { attempts: readonly AttemptRecord[]; now: number }) {
+  if (records.length === 0) return null;
+  const attempts = records.map(({ summary: s, events, nextDelayMs }) => ({
+    attempt: s.attempt,
+    startedAt: s.startedAt,
+    status: s.response?.status ?? null,
+    endedAt: s.end?.at ?? null,
+    reason: s.end?.reason ?? null,
+    detail: s.end?.detail ?? '',
+    events,
+    nextDelayMs,
+  }));
   const from = attempts[0]!.startedAt;
   const to = Math.max(now, ...attempts.map((a) => a.endedAt ?? now));
   const span = Math.max(1, to - from);

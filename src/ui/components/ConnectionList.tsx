@@ -16,10 +16,19 @@ export function describeState(state: ConnectionState, now: number): string {
   }
 }
 
+/** An imported connection that was still running when captured is not running now: it says so. */
+function describeCaptured(state: ConnectionState, capturedAt: number | null, now: number): string {
+  if (capturedAt === null) return describeState(state, now);
+  const text = describeState(state, capturedAt);
+  return state.phase === 'closed' ? text : `${text} when captured`;
+}
+
 export interface ConnectionListProps {
   connections: ConnectionInfo[];
   /** Imported or viewer connections: nothing to disconnect or reconnect. */
   readOnly: ReadonlySet<string>;
+  /** When each imported connection was captured: its state is told as of then, not now. */
+  capturedAt: ReadonlyMap<string, number>;
   selected: string | null;
   now: number;
   onSelect(id: string): void;
@@ -52,7 +61,7 @@ export function ConnectionList(p: ConnectionListProps) {
             </span>
           </div>
           <div class="state" data-testid="connection-state">
-            {describeState(c.state, p.now)}
+            {describeCaptured(c.state, p.capturedAt.get(c.id) ?? null, p.now)}
           </div>
           <div class="row stats">
             <span>

@@ -89,6 +89,7 @@ export function Workspace({ store, view, live, showCode, onCloseCode, sidebarTop
         <ConnectionList
           connections={list.map((v) => v.info)}
           readOnly={new Set(list.filter((v) => v.imported !== null || live === null).map((v) => v.info.id))}
+          capturedAt={new Map(list.flatMap((v) => (v.capturedAt === null ? [] : [[v.info.id, v.capturedAt] as const])))}
           selected={selected?.info.id ?? null}
           now={Math.max(now, Date.now())}
           onSelect={(id) => {

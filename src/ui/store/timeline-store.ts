@@ -4,8 +4,9 @@
  * is recomputed per frame. One `revision` signal changes per applied batch: one re-render per batch.
  */
 import { signal } from '@preact/signals';
-import type { EndReason, EventEntry, TimelineEntry } from '../../core/timeline.js';
+import type { EventEntry, TimelineEntry } from '../../core/timeline.js';
 import type { CaptureFile } from '../../core/capture/format.js';
+import { createConnectionFold, type AttemptRecord, type ConnectionFold } from '../../core/fold.js';
 import { labelFor } from '../../core/config.js';
 import type { Settings } from '../../core/settings.js';
 import type { BackgroundMessage, ConnectionInfo } from '../../protocol/messages.js';
@@ -20,19 +21,7 @@ export interface ChannelStat {
   buckets: Map<number, number>;
 }
 
-/** One attempt on the reconnect strip, kept up to date as its entries arrive. */
-export interface AttemptSpan {
-  attempt: number;
-  startedAt: number;
-  status: number | null;
-  endedAt: number | null;
-  reason: EndReason | null;
-  detail: string;
-  events: number;
-  /** The delay scheduled after this attempt, if it was to be retried. */
-  nextDelayMs: number | null;
-}
-
+/** Attempts kept for the reconnect strip: a storm of reconnects must not grow the panel's memory. */
 const MAX_SPANS = 500;
 
 export interface ConnView {
@@ -44,10 +33,14 @@ export interface ConnView {
   lastNumericId: number | null;
   /** Bumped when entries are dropped from the front, so cached views know to start over. */
   trims: number;
-  /** The latest attempts, oldest first; kept when their entries are trimmed. */
-  attempts: AttemptSpan[];
+  /** The entries this panel received, folded as they came: the reconnect strip's attempts, and an import's state and counts. */
+  fold: ConnectionFold;
+  /** The latest attempts, oldest first (the fold's); kept when their entries are trimmed. */
+  attempts: readonly AttemptRecord[];
   /** The file a read-only connection was imported from; null for live ones. */
   imported: string | null;
+  /** When an imported capture was written: the moment its state describes. Null for live ones. */
+  capturedAt: number | null;
 }
 
 export function createTimelineStore() {
@@ -59,7 +52,8 @@ export function createTimelineStore() {
   function view(info: ConnectionInfo): ConnView {
     let v = connections.get(info.id);
     if (!v) {
-      v = { info, entries: [], channels: new Map(), gaps: new Map(), lastNumericId: null, trims: 0, attempts: [], imported: null };
+      const fold = createConnectionFold({ keepAttempts: MAX_SPANS, lastEventId: info.config.initialLastEventId ?? '' });
+      v = { info, entries: [], channels: new Map(), gaps: new Map(), lastNumericId: null, trims: 0, fold, attempts: fold.attempts, imported: null, capturedAt: null };
       connections.set(info.id, v);
     } else v.info = info;
     return v;
@@ -89,22 +83,9 @@ export function createTimelineStore() {
       // A batch can overlap what a snapshot held after a reconnect of the port: keep each seq once.
       if (last && e.seq <= last.seq) continue;
       v.entries.push(e);
+      v.fold.add(e);
       if (e.kind === 'event') countEvent(v, e);
-      else trackAttempt(v, e);
     }
-  }
-
-  function trackAttempt(v: ConnView, e: TimelineEntry): void {
-    if (e.kind === 'attempt-started') {
-      v.attempts.push({ attempt: e.attempt, startedAt: e.time, status: null, endedAt: null, reason: null, detail: '', events: 0, nextDelayMs: null });
-      if (v.attempts.length > MAX_SPANS) v.attempts.splice(0, v.attempts.length - MAX_SPANS);
-      return;
-    }
-    const span = v.attempts.at(-1);
-    if (!span || span.attempt !== e.attempt) return;
-    if (e.kind === 'response') span.status = e.status;
-    else if (e.kind === 'attempt-ended') Object.assign(span, { endedAt: e.time, reason: e.reason, detail: e.detail, events: e.events });
-    else if (e.kind === 'reconnect-scheduled') span.nextDelayMs = e.delayMs;
   }
 
   function trim(connectionId: string, beforeSeq: number): void {
@@ -127,7 +108,6 @@ export function createTimelineStore() {
         // entries a stopped worker never stored cannot shadow the ones it writes after resuming.
         for (const [id, v] of [...connections]) if (v.imported === null) connections.delete(id);
         for (const info of message.connections) view(info);
-        append(message.entries);
         settings.value = message.settings;
         break;
       }
@@ -152,33 +132,30 @@ export function createTimelineStore() {
 
   /**
    * Shows a capture's connections read-only, exactly as captured. An id already in use gets a
-   * suffix, and its entries follow, so nothing imported can touch a live connection.
+   * suffix, and its entries follow, so nothing imported can touch a live connection. State and
+   * counts come from the entries through the same fold the background uses, so a connection
+   * exported while open imports as it was shown then.
    */
   function addCapture(capture: CaptureFile, source: string): string[] {
     const ids: string[] = [];
+    const written = Date.parse(capture.createdAt);
     for (const c of capture.connections) {
       let id = c.id;
       for (let n = 2; connections.has(id); n++) id = `${c.id} (${n})`;
       const entries = id === c.id ? c.entries : c.entries.map((e) => ({ ...e, connectionId: id }));
-      const last = entries.at(-1);
-      const stopped = [...entries].reverse().find((e) => e.kind === 'stopped');
-      const info: ConnectionInfo = {
+      const v = view({
         id,
         label: `${labelFor(c.config)} · ${source}`,
         config: c.config,
-        state: { phase: 'closed', why: stopped?.kind === 'stopped' ? `${stopped.why} (imported)` : `imported from ${source}`, since: last?.time ?? 0 },
-        stats: {
-          events: entries.filter((e) => e.kind === 'event').length,
-          bytes: c.attempts.reduce((n, a) => n + (a.end?.bytes ?? 0), 0),
-          attempts: c.attempts.length,
-          lastEventId: [...entries].reverse().find((e) => e.kind === 'event')?.lastEventId ?? '',
-        },
+        state: { phase: 'closed', why: 'no attempt was made', since: 0 },
+        stats: { events: 0, bytes: 0, attempts: 0, lastEventId: '' },
         createdAt: entries[0]?.time ?? Date.now(),
         faults: [],
-      };
-      const v = view(info);
+      });
       v.imported = source;
       append(entries);
+      v.info = { ...v.info, state: v.fold.state, stats: { ...v.fold.stats } };
+      v.capturedAt = Number.isFinite(written) ? written : (entries.at(-1)?.time ?? 0);
       ids.push(id);
     }
     revision.value++;
