@@ -26,8 +26,13 @@ export type Fault =
 
 export type FaultKind = Fault['kind'];
 
-/** Faults that last until stopped (or until their duration passes), as opposed to one-off ones. */
-export const LASTING: ReadonlySet<FaultKind> = new Set(['idle-timeout', 'connect-timeout', 'proxy-cut', 'stall', 'latency', 'token-expiry', 'offline']);
+/** Fault kinds that keep changing the connection until stopped (or until their duration passes); a drop is over at once. */
+export const FAULT_KINDS_THAT_STAY_IN_FORCE: ReadonlySet<FaultKind> = new Set(['idle-timeout', 'connect-timeout', 'proxy-cut', 'stall', 'latency', 'token-expiry', 'offline']);
+
+/** How long a simulation lasts before it stops by itself; null when it lasts until stopped. */
+export function faultDurationMs(fault: Fault): number | null {
+  return fault.kind === 'stall' || fault.kind === 'offline' ? fault.ms : null;
+}
 
 const seconds = (ms: number) => (ms % 1000 === 0 ? `${ms / 1000} s` : `${ms} ms`);
 

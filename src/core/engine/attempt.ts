@@ -1,0 +1,339 @@
+/**
+ * One attempt: a request, its response, and the stream read through eventsource-parser until
+ * something ends it. It owns everything that must not outlive it (the fetch's AbortController,
+ * its timers, events a latency simulation holds back) and releases all of it in `end()`, which
+ * the first caller wins; later ones (an abort's echo, a timer that lost the race) change nothing.
+ * What the attempt's events and end mean for the connection is the sink's business.
+ */
+import { createParser, type EventSourceMessage, type ParseError } from 'eventsource-parser';
+import type { ConnectionConfig } from '../config.js';
+import { eventTooLarge, LIMITS } from '../limits.js';
+import { maskHeaders, maskUrl } from '../secrets.js';
+import type { EndReason, EntryBody } from '../timeline.js';
+import type { EngineDeps } from './deps.js';
+import { describeError } from './describe-error.js';
+import { checkResponse, failureBeforeSending, type RequestPlan } from './request.js';
+import type { Settings } from './settings.js';
+
+/**
+ * Hostile streams can send one endless line; past this the parser gives up rather than grow
+ * without bound. It checks only at the end of each chunk, so every dispatched event is checked too
+ * (onEvent): the buffer bound leaves room for a field name and line ending around the largest event.
+ */
+const MAX_BUFFER_CHARS = LIMITS.eventDataChars + 64;
+const MAX_IGNORED_LINE_CHARS = 512;
+
+/** What an attempt tells its connection. */
+export interface AttemptSink {
+  /** An entry about the attempt; events go through `event`. */
+  emit(attempt: number, body: EntryBody): void;
+  /** An event leaves the attempt: as it arrived, or when a latency simulation lets it go. */
+  event(attempt: number, message: EventSourceMessage, time: number): void;
+  /** A block with an id and no data: WHATWG dispatch step 1 sets the last event ID anyway. */
+  lastEventId(id: string): void;
+  retry(attempt: number, ms: number): void;
+  /** The response was accepted: the stream is open. */
+  opened(attempt: number, at: number): void;
+  /** Called once, after the attempt let go of everything it held. */
+  ended(attempt: Attempt, reason: EndReason, status: number | null, detail: string): void;
+  /** ConnectionOptions.room: null when the host can take more entries, else when it can. */
+  room: (() => Promise<void> | null) | undefined;
+}
+
+/** Received, not yet delivered: an event, or the id of a block without data (kept in order with events). */
+type Held = { dueAt: number; message: EventSourceMessage } | { dueAt: number; id: string };
+
+export class Attempt {
+  readonly startedAt: number;
+  /** When the response was accepted; null until then. */
+  openedAt: number | null = null;
+  bytes = 0;
+  events = 0;
+  private lastByteAt = 0;
+  private ended = false;
+  private readonly controller = new AbortController();
+  private connectTimer: unknown = null;
+  private idleTimer: unknown = null;
+  private cutTimer: unknown = null;
+  private heldTimer: unknown = null;
+  /** Oldest first; one timer, for the head. */
+  private readonly held: Held[] = [];
+  /** Resolves a read loop paused by a stall. */
+  private wake: (() => void) | null = null;
+  /** Reading is paused because the host is full: silence then is ours, not the server's. */
+  private readingPaused = false;
+
+  constructor(
+    readonly number: number,
+    private readonly config: ConnectionConfig,
+    private readonly deps: EngineDeps,
+    private readonly sink: AttemptSink,
+    private settings: Settings,
+  ) {
+    this.startedAt = deps.now();
+  }
+
+  /** Sends the request, or fails the attempt (never inside the caller's stack, as a real failed connect would). */
+  start(plan: RequestPlan): void {
+    const failure = failureBeforeSending(plan, this.settings.offlineUntil, this.deps.now());
+    if (failure !== null) {
+      this.connectTimer = this.deps.setTimeout(() => this.end('network-error', null, failure), 0);
+      return;
+    }
+    const ms = this.settings.connectTimeoutMs;
+    if (ms !== null) this.connectTimer = this.deps.setTimeout(() => this.end('connect-timeout', null, `no response headers within ${ms} ms`), ms);
+    void this.run(plan);
+  }
+
+  /** Simulations changed: an idle timeout or a cut applies to the open stream, a stall's end wakes it. */
+  applySettings(next: Settings): void {
+    const before = this.settings;
+    this.settings = next;
+    if (this.ended) return;
+    if (next.idleTimeoutMs !== before.idleTimeoutMs) this.armIdleTimer();
+    if (next.cutAfterMs !== before.cutAfterMs) this.armCut();
+    if (next.stallUntil !== before.stallUntil) this.wake?.();
+  }
+
+  end(reason: EndReason, status: number | null, detail: string): void {
+    if (this.ended) return;
+    // First, so that a host closing the connection on an entry below ends nothing twice.
+    this.ended = true;
+    // Events a latency simulation held back were received: they belong before the end.
+    this.deps.clearTimeout(this.heldTimer);
+    const now = this.deps.now();
+    for (const held of this.held.splice(0)) this.release(held, now);
+    this.deps.clearTimeout(this.connectTimer);
+    this.deps.clearTimeout(this.idleTimer);
+    this.deps.clearTimeout(this.cutTimer);
+    this.wake?.();
+    this.controller.abort();
+    this.sink.ended(this, reason, status, detail);
+  }
+
+  private async run(plan: RequestPlan): Promise<void> {
+    let response: Response;
+    try {
+      response = await this.deps.fetch(plan.url, {
+        method: this.config.method,
+        headers: plan.headers,
+        body: this.config.body ?? undefined,
+        redirect: 'follow',
+        cache: 'no-store',
+        signal: this.controller.signal,
+      });
+    } catch (err) {
+      this.end('network-error', null, describeError(err));
+      return;
+    }
+    if (this.ended) {
+      void response.body?.cancel().catch(() => {});
+      return;
+    }
+    this.deps.clearTimeout(this.connectTimer);
+    this.sink.emit(this.number, {
+      kind: 'response',
+      status: response.status,
+      statusText: response.statusText,
+      url: maskUrl(response.url || plan.url),
+      redirected: response.redirected,
+      // A capture holds at most LIMITS.headers; a hostile server may send more.
+      headers: maskHeaders([...response.headers.entries()].slice(0, LIMITS.headers), this.config.secretHeaders),
+      timeToHeadersMs: this.deps.now() - this.startedAt,
+    });
+    const failure = checkResponse(response);
+    if (failure) {
+      void response.body?.cancel().catch(() => {});
+      this.end(failure.reason, response.status, failure.detail);
+      return;
+    }
+    if (!response.body) {
+      this.end('closed-by-server', null, 'the response had no body');
+      return;
+    }
+    const openedAt = this.deps.now();
+    this.openedAt = openedAt;
+    this.lastByteAt = openedAt;
+    // Armed first: the host may close the connection from the state change, and end() clears them.
+    this.armIdleTimer();
+    this.armCut();
+    this.sink.opened(this.number, openedAt);
+    await this.read(response.body);
+  }
+
+  private async read(body: ReadableStream<Uint8Array>): Promise<void> {
+    // The decoder drops one leading BOM, as the spec asks; invalid sequences become U+FFFD.
+    const decoder = new TextDecoder('utf-8');
+    // Once the attempt has ended, the rest of a chunk being parsed is not the connection's any more.
+    const parser = createParser({
+      onId: (id) => {
+        if (!this.ended) this.onId(id);
+      },
+      onEvent: (message) => {
+        if (!this.ended) this.onEvent(message);
+      },
+      onComment: (text) => {
+        if (!this.ended) this.onComment(text);
+      },
+      onRetry: (ms) => {
+        if (!this.ended) this.sink.retry(this.number, ms);
+      },
+      onError: (error) => {
+        if (!this.ended) this.onParseError(error);
+      },
+      maxBufferSize: MAX_BUFFER_CHARS,
+    });
+    const reader = body.getReader();
+    try {
+      for (;;) {
+        while (!this.ended && this.settings.stallUntil !== 0 && this.deps.now() < this.settings.stallUntil) await this.stalled();
+        const full = this.sink.room?.();
+        if (full) await this.holdReading(full);
+        if (this.ended) return;
+        const { done, value } = await reader.read();
+        if (this.ended) return;
+        if (done) break;
+        this.bytes += value.byteLength;
+        this.lastByteAt = this.deps.now();
+        parser.feed(decoder.decode(value, { stream: true }));
+      }
+      // A trailing event without its blank line is not dispatched (the spec discards it at end of stream).
+      parser.feed(decoder.decode());
+      this.end('closed-by-server', null, 'the server ended the response');
+    } catch (err) {
+      this.end('network-error', null, describeError(err));
+    } finally {
+      reader.releaseLock();
+    }
+  }
+
+  private onEvent(message: EventSourceMessage): void {
+    // Three length checks per event; what passes fits in a capture the tool can open again.
+    if (message.data.length > LIMITS.eventDataChars || (message.id?.length ?? 0) > LIMITS.textChars || (message.event?.length ?? 0) > LIMITS.textChars) {
+      this.end('network-error', null, `${eventTooLarge(message)}; SSE DevTools aborted the stream`);
+      return;
+    }
+    if (this.settings.latencyMs !== 0 || this.held.length !== 0) {
+      this.hold({ dueAt: this.deps.now() + this.settings.latencyMs, message });
+      return;
+    }
+    this.events++;
+    // Events parsed from one chunk arrived together: they share its arrival time.
+    this.sink.event(this.number, message, this.lastByteAt);
+  }
+
+  /** The parser reports a block's id before the block's event, if there is one. */
+  private onId(id: string): void {
+    // Behind held-back events, or they would show an id that arrived after them.
+    if (this.settings.latencyMs !== 0 || this.held.length !== 0) {
+      this.hold({ dueAt: this.deps.now() + this.settings.latencyMs, id });
+      return;
+    }
+    this.sink.lastEventId(id);
+  }
+
+  private onComment(text: string): void {
+    if (text.length > LIMITS.eventDataChars) {
+      this.end('network-error', null, `a comment exceeded ${LIMITS.eventDataChars.toLocaleString('en-US')} characters; SSE DevTools aborted the stream`);
+      return;
+    }
+    this.sink.emit(this.number, { kind: 'comment', text });
+  }
+
+  private onParseError(error: ParseError): void {
+    if (error.type === 'max-buffer-size-exceeded') {
+      // eventsource-parser 4 may see the overflow while the event is still being read, before onEvent.
+      this.end('network-error', null, `an event exceeded ${LIMITS.eventDataChars.toLocaleString('en-US')} characters; SSE DevTools aborted the stream`);
+      return;
+    }
+    const line = error.line ?? '';
+    this.sink.emit(this.number, {
+      kind: 'ignored-line',
+      why: error.type === 'invalid-retry' ? 'invalid-retry' : 'unknown-field',
+      line: line.length > MAX_IGNORED_LINE_CHARS ? `${line.slice(0, MAX_IGNORED_LINE_CHARS)}…` : line,
+    });
+  }
+
+  private hold(held: Held): void {
+    this.held.push(held);
+    if (this.held.length === 1) this.armHeldTimer();
+  }
+
+  /** Delivers held-back events as they fall due; one timer for the head of the queue. */
+  private armHeldTimer(): void {
+    const head = this.held[0];
+    if (!head) return;
+    this.heldTimer = this.deps.setTimeout(() => {
+      const now = this.deps.now();
+      while (this.held[0] && this.held[0].dueAt <= now) this.release(this.held.shift()!, now);
+      this.armHeldTimer();
+    }, Math.max(0, head.dueAt - this.deps.now()));
+  }
+
+  private release(held: Held, time: number): void {
+    if ('id' in held) {
+      this.sink.lastEventId(held.id);
+      return;
+    }
+    this.events++;
+    this.sink.event(this.number, held.message, time);
+  }
+
+  private async holdReading(full: Promise<void>): Promise<void> {
+    const since = this.deps.now();
+    this.readingPaused = true;
+    // The attempt may end meanwhile (closed by the user, a fault): stop waiting then.
+    const signal = this.controller.signal;
+    let onAbort = (): void => {};
+    await Promise.race([full, new Promise<void>((resolve) => signal.addEventListener('abort', (onAbort = () => resolve()), { once: true }))]);
+    signal.removeEventListener('abort', onAbort);
+    this.readingPaused = false;
+    if (this.ended) return;
+    this.lastByteAt = this.deps.now();
+    const ms = this.lastByteAt - since;
+    this.sink.emit(this.number, {
+      kind: 'reading-paused',
+      durationMs: ms,
+      detail: `SSE DevTools stopped reading for ${ms} ms because storing entries fell behind the stream; the server's TCP window held the bytes meanwhile, so nothing was lost`,
+    });
+  }
+
+  private stalled(): Promise<void> {
+    return new Promise<void>((resolve) => {
+      const timer = this.deps.setTimeout(() => resolve(), Math.max(0, this.settings.stallUntil - this.deps.now()));
+      this.wake = () => {
+        this.deps.clearTimeout(timer);
+        resolve();
+      };
+    }).then(() => {
+      this.wake = null;
+    });
+  }
+
+  private armCut(): void {
+    this.deps.clearTimeout(this.cutTimer);
+    const after = this.settings.cutAfterMs;
+    if (after === null || this.openedAt === null) return;
+    this.cutTimer = this.deps.setTimeout(
+      () => this.end('fault', null, `simulated proxy cut ${after / 1000} s after the connection opened`),
+      Math.max(0, this.openedAt + after - this.deps.now()),
+    );
+  }
+
+  private armIdleTimer(): void {
+    this.deps.clearTimeout(this.idleTimer);
+    const ms = this.settings.idleTimeoutMs;
+    if (ms === null || this.openedAt === null) return;
+    // One timer per idle period, not per chunk: on firing it re-arms for whatever is left.
+    const check = (): void => {
+      if (this.readingPaused) {
+        this.idleTimer = this.deps.setTimeout(check, ms);
+        return;
+      }
+      const idle = this.deps.now() - this.lastByteAt;
+      if (idle >= ms) this.end('idle-timeout', null, `no bytes for ${ms} ms`);
+      else this.idleTimer = this.deps.setTimeout(check, ms - idle);
+    };
+    this.idleTimer = this.deps.setTimeout(check, Math.max(0, ms - (this.deps.now() - this.lastByteAt)));
+  }
+}
