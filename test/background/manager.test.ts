@@ -166,7 +166,8 @@ describe('the background', () => {
     await until(() => (manager.info(id!)?.stats.events ?? 0) >= 2, 'two events');
     assert.equal(manager.inject(id!, { kind: 'token-expiry', headers: [['X-Api-Key', expired]] }), null);
     manager.inject(id!, { kind: 'drop' });
-    await until(() => (manager.info(id!)?.stats.attempts ?? 0) >= 2, 'the reconnect');
+    // The attempt-started row comes before the server has the request: wait for the server.
+    await until(() => server.streamRequests().filter((r) => r.query.tag === 'expiry').length >= 2, 'the reconnect');
     await hub.flush();
     assert.equal(server.streamRequests().filter((r) => r.query.tag === 'expiry').at(-1)?.headers['x-api-key'], expired);
     const info = manager.info(id!)!;

@@ -333,6 +333,9 @@ describe('history, export and the background', () => {
     await page.getByTestId('fault-value').fill(expired);
     assert.equal(await page.getByTestId('fault-value').getAttribute('type'), 'password', 'typed like a password');
     await page.getByTestId('fault-start').click();
+    // The server ends each response after 600 ms; under load the first reconnect may leave before the
+    // simulation is applied, so wait for the one after it (bounded by GUARD), then look at what it sent.
+    for (const deadline = Date.now() + GUARD; mine().at(-1)?.headers['x-api-key'] === undefined && Date.now() < deadline; ) await new Promise((r) => setTimeout(r, 50));
     await page.waitForFunction(() => document.querySelectorAll('[data-testid="timeline-row"][data-kind="attempt-started"]').length >= 2, undefined, { timeout: GUARD });
     assert.equal(mine().at(-1)?.headers['x-api-key'], expired, 'the reconnect sent it');
     await rows(page, 'attempt-started').last().click();
