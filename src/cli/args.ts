@@ -93,7 +93,7 @@ function ms(name: string, raw: string | undefined): number | null {
   return Number(raw);
 }
 
-export function parseHeader(raw: string): HeaderPair {
+function parseHeader(raw: string): HeaderPair {
   const colon = raw.indexOf(':');
   if (colon <= 0) throw new UsageError(`-H takes 'Name: value', not "${raw}"`);
   return [raw.slice(0, colon).trim(), raw.slice(colon + 1).trim()];

@@ -19,7 +19,7 @@ const SUCCESSFUL_ENDS: ReadonlySet<string> = new Set(['closed-by-server', 'no-co
 const MAX_OUT_BACKLOG = 4 * 1024 * 1024;
 
 /** 128 + SIGPIPE, what a shell reports for a writer whose reader went away. */
-export const EXIT_STDOUT_CLOSED = 141;
+const EXIT_STDOUT_CLOSED = 141;
 
 const message = (err: unknown): string => (err instanceof Error ? err.message : String(err));
 

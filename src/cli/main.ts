@@ -38,7 +38,7 @@ ${overviewLine('help [command]', 'help for a command')}
 Run 'sse-devtools help capture' for every capture option.
 `;
 
-export async function main(argv: string[], io: Io): Promise<number> {
+async function main(argv: string[], io: Io): Promise<number> {
   const [name, ...rest] = argv;
   const command = COMMANDS.find((c) => c.name === name);
   try {

@@ -49,13 +49,13 @@ export interface ScenarioServer {
 
 export const DEFAULT_TOKEN = 'demo-token';
 const DRIP_MS = 2;
-export const DEFAULT_CHANNELS = ['price', 'chat', 'status'];
+const DEFAULT_CHANNELS = ['price', 'chat', 'status'];
 /**
  * What `scenario=` makes a response do wrong. Called scenarios, not faults: a fault is what the
  * client simulates (src/core/faults.ts), and a test may use both at once.
  */
-export const SCENARIOS = ['hold', '500', '204', 'content-type', 'garbage', 'drip', 'cut'] as const;
-export type Scenario = (typeof SCENARIOS)[number];
+const SCENARIOS = ['hold', '500', '204', 'content-type', 'garbage', 'drip', 'cut'] as const;
+type Scenario = (typeof SCENARIOS)[number];
 
 /** Query parameters a client may use to send Last-Event-ID, checked in this order after the header. */
 const LAST_EVENT_ID_PARAMS = ['lastEventId', 'Last-Event-ID', 'last-event-id', 'last_event_id'];
@@ -281,7 +281,7 @@ export function startScenarioServer(options: ScenarioServerOptions = {}): Promis
 }
 
 /** Deterministic content: event N is on channel N mod channels, so tests know what to expect. */
-export function formatEvent(n: number, channels: readonly string[]): string {
+function formatEvent(n: number, channels: readonly string[]): string {
   const channel = channels[n % channels.length] ?? 'message';
   const data = JSON.stringify({ n, channel, value: Math.round(Math.sin(n) * 10000) / 100, at: new Date().toISOString() });
   return sseEvent({ id: String(n), type: channel, data });
