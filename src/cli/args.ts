@@ -2,7 +2,6 @@
  * Command-line arguments to a ConnectionConfig, with a clear message for anything wrong.
  * Validation of the config itself is core's (validateConfig), so the CLI and the panel agree.
  */
-import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { defaultConfig, validateConfig, type ConnectionConfig } from '../core/config.js';
 import { LIMITS } from '../core/limits.js';
 import type { Fault } from '../core/faults.js';
@@ -10,10 +9,7 @@ import { PROXY_PRESETS } from '../core/proxy-presets.js';
 import { applyProfile, profileById, PROFILES } from '../core/profiles.js';
 import { isSecretHeader, isSecretParam, REDACTED, scrubText } from '../core/secrets.js';
 import type { HeaderPair } from '../core/timeline.js';
-
-export class UsageError extends Error {
-  override name = 'UsageError';
-}
+import { parseOptions, UsageError } from './command.js';
 
 export interface CaptureArgs {
   config: ConnectionConfig;
@@ -97,7 +93,7 @@ function ms(name: string, raw: string | undefined): number | null {
   return Number(raw);
 }
 
-export function parseHeader(raw: string): HeaderPair {
+function parseHeader(raw: string): HeaderPair {
   const colon = raw.indexOf(':');
   if (colon <= 0) throw new UsageError(`-H takes 'Name: value', not "${raw}"`);
   return [raw.slice(0, colon).trim(), raw.slice(colon + 1).trim()];
@@ -127,15 +123,6 @@ export function maskArgSecrets(text: string, argv: readonly string[]): string {
   let out = scrubText(text, urls);
   for (const secret of [...credentials, ...values].filter(Boolean)) out = out.split(secret).join(REDACTED);
   return out;
-}
-
-/** node's parseArgs, strict, with its complaints turned into usage errors (exit 2). */
-export function parseOptions<T extends NonNullable<ParseArgsConfig['options']>>(argv: string[], options: T) {
-  try {
-    return parseArgs({ args: argv, options, allowPositionals: true as const, strict: true as const });
-  } catch (err) {
-    throw new UsageError(err instanceof Error ? err.message : String(err));
-  }
 }
 
 export function parseCaptureArgs(argv: string[]): CaptureArgs | 'help' {

@@ -8,20 +8,9 @@ import { safeJson, safeText } from '../core/describe.js';
 import type { AttemptEndedEntry, TimelineEntry } from '../core/timeline.js';
 import { TOOL_VERSION } from '../core/version.js';
 import type { CaptureArgs } from './args.js';
+import type { Io } from './command.js';
 import { openCaptureFile, type CaptureFileWriter } from './capture-file.js';
 import { colors, formatEntry, formatHeaders, plain } from './format-line.js';
-
-export interface Io {
-  out: (line: string) => void;
-  err: (line: string) => void;
-  isTTY: boolean;
-  env: Record<string, string | undefined>;
-  onSignal: (signal: 'SIGINT' | 'SIGTERM', handler: () => void) => () => void;
-  /** Bytes given to out() that stdout has not taken yet: a pipe whose reader is slower than the stream. */
-  outBacklog: () => number;
-  /** Calls `handler` once if stdout closes under us (EPIPE: the CLI was piped into `head`). */
-  onOutClosed: (handler: () => void) => () => void;
-}
 
 /** How a stream's end maps to an exit status: ending as the server chose is success, anything else failure. */
 const SUCCESSFUL_ENDS: ReadonlySet<string> = new Set(['closed-by-server', 'no-content', 'closed-by-user']);
@@ -30,7 +19,7 @@ const SUCCESSFUL_ENDS: ReadonlySet<string> = new Set(['closed-by-server', 'no-co
 const MAX_OUT_BACKLOG = 4 * 1024 * 1024;
 
 /** 128 + SIGPIPE, what a shell reports for a writer whose reader went away. */
-export const EXIT_STDOUT_CLOSED = 141;
+const EXIT_STDOUT_CLOSED = 141;
 
 const message = (err: unknown): string => (err instanceof Error ? err.message : String(err));
 

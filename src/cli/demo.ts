@@ -1,7 +1,6 @@
 /** `sse-devtools demo`: the scenario server for people to point their clients at. */
 import { DEFAULT_TOKEN, HELP, startScenarioServer } from '../servers/scenario-server.js';
-import { parseOptions, UsageError } from './args.js';
-import type { Io } from './capture.js';
+import { parseOptions, UsageError, type Io } from './command.js';
 
 export const DEMO_HELP = `Usage: sse-devtools demo [--port N] [--token T | --no-auth] [--max-duration MS] [--interval MS]
 

@@ -8,8 +8,7 @@ import { LIMITS, mib } from '../core/limits.js';
 import { safeLines, safeText } from '../core/describe.js';
 import { TOOL_VERSION } from '../core/version.js';
 import { startReplayServer } from '../servers/replay-server.js';
-import { parseOptions, UsageError } from './args.js';
-import type { Io } from './capture.js';
+import { parseOptions, UsageError, type Io } from './command.js';
 
 export const REPLAY_HELP = `Usage: sse-devtools replay FILE [--port N] [--speed X] [--connection ID] [--loop]
 

@@ -1,60 +1,67 @@
-/** The one binary: `sse-devtools capture|demo|help`. */
-import { CAPTURE_HELP, maskArgSecrets, parseCaptureArgs, UsageError } from './args.js';
-import { runCapture, type Io } from './capture.js';
+/** The one binary: `sse-devtools capture|demo|replay|export|help`. */
+import { CAPTURE_HELP, maskArgSecrets, parseCaptureArgs } from './args.js';
+import { runCapture } from './capture.js';
+import { UsageError, type Command, type Io } from './command.js';
 import { DEMO_HELP, runDemo } from './demo.js';
 import { EXPORT_HELP, REPLAY_HELP, runExport, runReplay } from './files.js';
 import { safeLines } from '../core/describe.js';
 import { TOOL_VERSION } from '../core/version.js';
 
+/** Every command once: dispatch, `help NAME`, the overview and the usage-error hint all read this. */
+const COMMANDS: readonly Command[] = [
+  {
+    name: 'capture',
+    synopsis: 'capture URL [options]',
+    summary: 'open a stream, print its timeline live, save a capture',
+    help: CAPTURE_HELP,
+    run: async (argv, io) => {
+      const args = parseCaptureArgs(argv);
+      if (args !== 'help') return runCapture(args, io);
+      io.out(CAPTURE_HELP);
+      return 0;
+    },
+  },
+  { name: 'demo', synopsis: 'demo [options]', summary: 'run the demo SSE server on 127.0.0.1:8787', help: DEMO_HELP, run: runDemo },
+  { name: 'replay', synopsis: 'replay FILE [options]', summary: 'serve a captured connection as a live SSE endpoint', help: REPLAY_HELP, run: runReplay },
+  { name: 'export', synopsis: 'export FILE -o OUT', summary: 're-export a capture or HAR, redacted and filtered', help: EXPORT_HELP, run: runExport },
+];
+
+const overviewLine = (synopsis: string, summary: string): string => `  sse-devtools ${synopsis.padEnd(24)}${summary}`;
+
 const HELP = `sse-devtools ${TOOL_VERSION}: debug Server-Sent Events streams
 
 Usage:
-  sse-devtools capture URL [options]   open a stream, print its timeline live, save a capture
-  sse-devtools demo [options]          run the demo SSE server on 127.0.0.1:8787
-  sse-devtools replay FILE [options]   serve a captured connection as a live SSE endpoint
-  sse-devtools export FILE -o OUT      re-export a capture or HAR, redacted and filtered
-  sse-devtools help [command]          help for a command
+${COMMANDS.map((c) => overviewLine(c.synopsis, c.summary)).join('\n')}
+${overviewLine('help [command]', 'help for a command')}
   sse-devtools --version
 
 Run 'sse-devtools help capture' for every capture option.
 `;
 
-export async function main(argv: string[], io: Io): Promise<number> {
-  const [command, ...rest] = argv;
+async function main(argv: string[], io: Io): Promise<number> {
+  const [name, ...rest] = argv;
+  const command = COMMANDS.find((c) => c.name === name);
   try {
-    switch (command) {
-      case 'capture': {
-        const args = parseCaptureArgs(rest);
-        if (args === 'help') {
-          io.out(CAPTURE_HELP);
-          return 0;
-        }
-        return await runCapture(args, io);
-      }
-      case 'demo':
-        return await runDemo(rest, io);
-      case 'replay':
-        return await runReplay(rest, io);
-      case 'export':
-        return await runExport(rest, io);
+    if (command) return await command.run(rest, io);
+    switch (name) {
       case 'help':
       case '--help':
       case '-h':
       case undefined:
-        io.out(({ capture: CAPTURE_HELP, demo: DEMO_HELP, replay: REPLAY_HELP, export: EXPORT_HELP } as Record<string, string>)[rest[0] ?? ''] ?? HELP);
-        return command === undefined ? 2 : 0;
+        io.out(COMMANDS.find((c) => c.name === rest[0])?.help ?? HELP);
+        return name === undefined ? 2 : 0;
       case '--version':
       case '-V':
         io.out(TOOL_VERSION);
         return 0;
       default:
-        throw new UsageError(`unknown command "${command}"; run 'sse-devtools help'`);
+        throw new UsageError(`unknown command "${name}"; run 'sse-devtools help'`);
     }
   } catch (err) {
     if (err instanceof UsageError) {
       // Messages quote arguments, and arguments can hold tokens or be pasted from anywhere.
       io.err(`sse-devtools: ${safeLines(maskArgSecrets(err.message, argv))}`);
-      io.err(`Run 'sse-devtools help${['capture', 'demo', 'replay', 'export'].includes(command ?? '') ? ` ${command}` : ''}' for usage.`);
+      io.err(`Run 'sse-devtools help${command ? ` ${command.name}` : ''}' for usage.`);
       return 2;
     }
     throw err;

@@ -23,7 +23,6 @@ export const plain: Style = { dim: identity, bold: identity, red: identity, gree
  * sequences move the cursor, clear the screen, recolour), bidi controls (they reorder what follows,
  * so a line reads other than it is: "Trojan Source") and the Unicode line and paragraph separators.
  */
-// eslint-disable-next-line no-control-regex
 const UNSAFE_CHARS = /[\u0000-\u001f\u007f-\u009f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069\u2028\u2029]/g;
 
 const escapeChar = (c: string): string => {

@@ -15,10 +15,10 @@ export const REDACTED = '[redacted]';
  */
 export const MIN_SECRET_CHARS = 8;
 
-export const ALWAYS_SECRET_HEADERS = ['authorization', 'proxy-authorization', 'cookie', 'set-cookie'] as const;
+const ALWAYS_SECRET_HEADERS = ['authorization', 'proxy-authorization', 'cookie', 'set-cookie'] as const;
 
 /** Query parameters that commonly carry credentials. Compared case-insensitively. */
-export const SECRET_QUERY_PARAMS = [
+const SECRET_QUERY_PARAMS = [
   'access_token',
   'access-token',
   'auth_token',

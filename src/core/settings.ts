@@ -5,7 +5,7 @@
  */
 
 /** The retention cap per connection: entries kept before the oldest go (with an entries-dropped row). */
-export const RETENTION = {
+const RETENTION = {
   default: 100_000,
   min: 1_000,
   /** 500 000 rows of 20 px stay under Firefox's largest element height (about 17.9 M px). */

@@ -66,7 +66,7 @@ const CHUNK_CHARS = 64 * 1024;
 const isWire = (e: TimelineEntry): boolean => e.kind === 'event' || e.kind === 'comment' || e.kind === 'retry-changed';
 
 /** The wire form of an entry the server sent; null for entries that were not part of the stream. */
-export function wireText(e: TimelineEntry): string | null {
+function wireText(e: TimelineEntry): string | null {
   switch (e.kind) {
     case 'event':
       return sseEvent({ id: e.id, type: e.type, data: e.data });
@@ -87,7 +87,7 @@ function unreplayable(e: TimelineEntry): string | null {
 }
 
 /** The attempts that got a response, or the reason the capture cannot be replayed (naming the entry). */
-export function segmentsOf(connection: CapturedConnection, where = 'connections[0]'): Segment[] {
+function segmentsOf(connection: CapturedConnection, where = 'connections[0]'): Segment[] {
   const segments: Segment[] = [];
   let current: Segment | null = null;
   const entries = connection.entries;

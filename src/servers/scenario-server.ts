@@ -49,9 +49,13 @@ export interface ScenarioServer {
 
 export const DEFAULT_TOKEN = 'demo-token';
 const DRIP_MS = 2;
-export const DEFAULT_CHANNELS = ['price', 'chat', 'status'];
-export const FAULTS = ['hold', '500', '204', 'content-type', 'garbage', 'drip', 'cut'] as const;
-export type Fault = (typeof FAULTS)[number];
+const DEFAULT_CHANNELS = ['price', 'chat', 'status'];
+/**
+ * What `scenario=` makes a response do wrong. Called scenarios, not faults: a fault is what the
+ * client simulates (src/core/faults.ts), and a test may use both at once.
+ */
+const SCENARIOS = ['hold', '500', '204', 'content-type', 'garbage', 'drip', 'cut'] as const;
+type Scenario = (typeof SCENARIOS)[number];
 
 /** Query parameters a client may use to send Last-Event-ID, checked in this order after the header. */
 const LAST_EVENT_ID_PARAMS = ['lastEventId', 'Last-Event-ID', 'last-event-id', 'last_event_id'];
@@ -71,7 +75,7 @@ GET      /           this text
   count=N           end the response after N events
   connectDelay=MS   wait before sending response headers
   lastEventIdParam=NAME  also accept the Last-Event-ID from this query parameter
-  fault=hold|500|204|content-type|garbage|drip|cut
+  scenario=hold|500|204|content-type|garbage|drip|cut
       hold          200, then silence: no events, no heartbeats
       500           HTTP 500 with a JSON error body
       204           HTTP 204: clients must stop reconnecting
@@ -151,10 +155,10 @@ export function startScenarioServer(options: ScenarioServerOptions = {}): Promis
       res.writeHead(400, { 'Content-Type': 'text/plain; charset=utf-8' }).end(`channels: ${problem}\n`);
       return;
     }
-    const fault = url.searchParams.get('fault');
+    const scenario = url.searchParams.get('scenario');
     const begin = (): void =>
       stream(res, {
-        fault: (FAULTS as readonly string[]).includes(fault ?? '') ? (fault as Fault) : null,
+        scenario: (SCENARIOS as readonly string[]).includes(scenario ?? '') ? (scenario as Scenario) : null,
         intervalMs: num('interval', options.intervalMs ?? 1000),
         heartbeatMs: num('heartbeat', options.heartbeatMs ?? 15000),
         maxDurationMs: num('maxDuration', options.maxDurationMs ?? 0),
@@ -171,7 +175,7 @@ export function startScenarioServer(options: ScenarioServerOptions = {}): Promis
   }
 
   interface StreamPlan {
-    fault: Fault | null;
+    scenario: Scenario | null;
     intervalMs: number;
     heartbeatMs: number;
     maxDurationMs: number;
@@ -183,7 +187,7 @@ export function startScenarioServer(options: ScenarioServerOptions = {}): Promis
 
   function stream(res: ServerResponse, plan: StreamPlan): void {
     if (res.destroyed) return;
-    switch (plan.fault) {
+    switch (plan.scenario) {
       case '500':
         res.writeHead(500, { 'Content-Type': 'application/json' }).end('{"error":"internal server error"}');
         return;
@@ -209,8 +213,8 @@ export function startScenarioServer(options: ScenarioServerOptions = {}): Promis
       open.delete(res);
     };
     res.on('close', stop);
-    if (plan.fault === 'hold') return;
-    if (plan.fault === 'cut') {
+    if (plan.scenario === 'hold') return;
+    if (plan.scenario === 'cut') {
       res.write(`id: ${plan.startAfter + 1}\nevent: price\ndata: {"half":`);
       timers.push(setTimeout(() => res.end(), 50));
       return;
@@ -226,11 +230,11 @@ export function startScenarioServer(options: ScenarioServerOptions = {}): Promis
       sent++;
       // A drip takes a while; the next event waits for it, or their bytes would interleave.
       let busyMs = 0;
-      if (plan.fault === 'drip') {
+      if (plan.scenario === 'drip') {
         const bytes = Buffer.from(text, 'utf8');
         bytes.forEach((_, i) => timers.push(setTimeout(() => res.write(bytes.subarray(i, i + 1)), i * DRIP_MS)));
         busyMs = bytes.length * DRIP_MS;
-      } else if (plan.fault === 'garbage' && sent % 2 === 1) {
+      } else if (plan.scenario === 'garbage' && sent % 2 === 1) {
         res.write(Buffer.from([0xff, 0xfe, 0x80, 0x0a]));
         res.write('bogus-field: not part of SSE\nid: bad\u0000id\ndata: {"broken": \xff}\n\n');
         res.write(text);
@@ -243,7 +247,7 @@ export function startScenarioServer(options: ScenarioServerOptions = {}): Promis
       }
       timers.push(setTimeout(send, busyMs + plan.intervalMs));
     };
-    timers.push(setTimeout(send, plan.fault === 'drip' ? 0 : Math.min(plan.intervalMs, 50)));
+    timers.push(setTimeout(send, plan.scenario === 'drip' ? 0 : Math.min(plan.intervalMs, 50)));
     if (plan.heartbeatMs > 0) {
       const beat = (): void => {
         res.write(`${sseComment('heartbeat')}\n`);
@@ -277,7 +281,7 @@ export function startScenarioServer(options: ScenarioServerOptions = {}): Promis
 }
 
 /** Deterministic content: event N is on channel N mod channels, so tests know what to expect. */
-export function formatEvent(n: number, channels: readonly string[]): string {
+function formatEvent(n: number, channels: readonly string[]): string {
   const channel = channels[n % channels.length] ?? 'message';
   const data = JSON.stringify({ n, channel, value: Math.round(Math.sin(n) * 10000) / 100, at: new Date().toISOString() });
   return sseEvent({ id: String(n), type: channel, data });

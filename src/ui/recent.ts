@@ -22,7 +22,7 @@ export function loadRecent(): Recent[] {
   }
 }
 
-export function withoutSecrets(config: ConnectionConfig): ConnectionConfig {
+function withoutSecrets(config: ConnectionConfig): ConnectionConfig {
   return {
     ...config,
     url: maskUrl(config.url),

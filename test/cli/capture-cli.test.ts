@@ -87,7 +87,7 @@ describe('sse-devtools capture', () => {
     const ok = await cli(['capture', `${server.url}/events?count=2`, ...auth, '--max-reconnects', '1', '--reconnect-delay', '10']);
     assert.equal(ok.code, 0);
     assert.match(ok.stdout, /gave up after 2 attempts/);
-    const idle = await cli(['capture', `${server.url}/events?fault=hold`, ...auth, '--idle-timeout', '100', '--max-reconnects', '0']);
+    const idle = await cli(['capture', `${server.url}/events?scenario=hold`, ...auth, '--idle-timeout', '100', '--max-reconnects', '0']);
     assert.equal(idle.code, 1);
     assert.match(idle.stdout, /✕ idle-timeout — no bytes for 100 ms/);
   });

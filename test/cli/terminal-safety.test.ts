@@ -13,7 +13,6 @@ import { madeCapture } from '../helpers/captures.js';
 import { sseHead, startRawServer } from '../helpers/raw-server.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'sse-terminal-'));
-// eslint-disable-next-line no-control-regex
 const UNSAFE = /[\u0000-\u0009\u000b-\u001f\u007f-\u009f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069\u2028\u2029]/;
 
 describe('terminal safety', () => {

@@ -214,7 +214,7 @@ test('when the server ends the response the panel reconnects with the last event
 });
 
 test('an idle timeout ends an attempt on a stream that goes silent', async () => {
-  await connect({ query: 'fault=hold&tag=t4', idleTimeoutMs: 800 });
+  await connect({ query: 'scenario=hold&tag=t4', idleTimeoutMs: 800 });
   await waitForRow('attempt-ended', 'idle-timeout');
   await disconnectSelected();
   assert.ok(requestsTagged('t4').length >= 1);

@@ -14,7 +14,7 @@ after(() => server.close());
 const once = (query: string) => run(config(`${server.url}/events?${query}`, { headers: [AUTH], reconnect: { maxAttempts: 1 } }));
 
 test('garbage bytes, NUL in ids and unknown fields between real events: every real event arrives intact', async () => {
-  const r = once('fault=garbage&count=4');
+  const r = once('scenario=garbage&count=4');
   await r.untilClosed();
   const real = r.events().filter((e) => e.id !== null);
   assert.deepEqual(real.map((e) => e.id), ['1', '2', '3', '4']);
@@ -26,14 +26,14 @@ test('garbage bytes, NUL in ids and unknown fields between real events: every re
 });
 
 test('a slow drip, one byte at a time, yields the same events as a normal stream', async () => {
-  const r = once('fault=drip&count=3&channels=a,b');
+  const r = once('scenario=drip&count=3&channels=a,b');
   await r.untilClosed();
   assert.deepEqual(r.events().map((e) => [e.type, e.id]), [['b', '1'], ['a', '2'], ['b', '3']]);
   assert.equal(r.ends()[0]?.reason, 'closed-by-server');
 });
 
 test('a stream cut in the middle of an event drops the half event and reports the server close', async () => {
-  const r = once('fault=cut');
+  const r = once('scenario=cut');
   await r.untilClosed();
   assert.equal(r.events().length, 0);
   assert.equal(r.ends()[0]?.reason, 'closed-by-server');

@@ -83,12 +83,12 @@ describe('statuses and content types', () => {
   });
 
   test('500 fails the connection without reconnecting, unless retry on HTTP errors is on', async () => {
-    const spec = eventsUrl('fault=500');
+    const spec = eventsUrl('scenario=500');
     const r = run(config(spec.url, { headers: [AUTH], reconnect: { initialDelayMs: 10 } }));
     await r.untilClosed();
     assert.deepEqual(r.ends().map((e) => [e.reason, e.status]), [['http-error', 500]]);
 
-    const retrying = eventsUrl('fault=500');
+    const retrying = eventsUrl('scenario=500');
     const r2 = run(config(retrying.url, { headers: [AUTH], reconnect: { initialDelayMs: 10, retryOnHttpError: true, maxAttempts: 3 } }));
     await r2.untilClosed();
     assert.deepEqual(r2.ends().map((e) => e.reason), ['http-error', 'http-error', 'http-error']);
@@ -96,7 +96,7 @@ describe('statuses and content types', () => {
   });
 
   test('204 ends as no-content and stops reconnecting', async () => {
-    const { url, mine } = eventsUrl('fault=204');
+    const { url, mine } = eventsUrl('scenario=204');
     const r = run(config(url, { headers: [AUTH], reconnect: { initialDelayMs: 10 } }));
     await r.untilClosed();
     assert.deepEqual(r.ends().map((e) => e.reason), ['no-content']);
@@ -104,7 +104,7 @@ describe('statuses and content types', () => {
   });
 
   test('a Content-Type other than text/event-stream fails the connection; parameters are allowed', async () => {
-    const { url, mine } = eventsUrl('fault=content-type');
+    const { url, mine } = eventsUrl('scenario=content-type');
     const r = run(config(url, { headers: [AUTH], reconnect: { initialDelayMs: 10 } }));
     await r.untilClosed();
     assert.deepEqual(r.ends().map((e) => e.reason), ['bad-content-type']);
@@ -194,7 +194,7 @@ describe('reconnection and Last-Event-ID', () => {
 
 describe('timeouts and closing', () => {
   test('a silent stream ends as idle-timeout, then reconnects', async () => {
-    const { url, mine } = eventsUrl('fault=hold');
+    const { url, mine } = eventsUrl('scenario=hold');
     const r = run(config(url, { headers: [AUTH], idleTimeoutMs: 150, reconnect: { initialDelayMs: 10, maxAttempts: 2 } }));
     await r.untilClosed();
     assert.deepEqual(r.ends().map((e) => e.reason), ['idle-timeout', 'idle-timeout']);

@@ -2,7 +2,7 @@
 import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import { join } from 'node:path';
 
-export const CLI = join(process.cwd(), 'dist', 'sse-devtools.js');
+const CLI = join(process.cwd(), 'dist', 'sse-devtools.js');
 
 export interface CliResult {
   code: number | null;

@@ -25,7 +25,7 @@ export interface FastServer {
 
 const PAD = 'x'.repeat(64);
 
-export function fastEvent(n: number): string {
+function fastEvent(n: number): string {
   return `id: ${n}\nevent: tick\ndata: {"n":${n},"pad":"${PAD}"}\n\n`;
 }
 

@@ -22,7 +22,7 @@ export interface ExportOptions {
   redactTokenLikeUrlParts?: boolean;
 }
 
-export const DEFAULT_EXPORT: ExportOptions = { redactSecrets: true, redactLastEventIds: false, channels: null, from: null, to: null };
+const DEFAULT_EXPORT: ExportOptions = { redactSecrets: true, redactLastEventIds: false, channels: null, from: null, to: null };
 
 function keep(e: TimelineEntry, o: ExportOptions): boolean {
   if (o.from !== null && e.time < o.from) return false;
@@ -97,7 +97,7 @@ const BASE64URL = /^[A-Za-z0-9_+/-]{20,}={0,2}$/;
  * JWT-shaped, or 20+ characters of hex or base64(url) mixing letters and digits (base64 also both
  * cases): random enough to be a key. Words, dates, numbers and UUIDs do not qualify.
  */
-export function tokenShape(value: string): TokenLikePart['shape'] | null {
+function tokenShape(value: string): TokenLikePart['shape'] | null {
   if (JWT.test(value)) return 'JWT';
   const digits = /[0-9]/.test(value);
   if (HEX.test(value) && digits && /[a-f]/i.test(value)) return 'hex';

@@ -1,7 +1,20 @@
 /**
  * Batches what the manager reports, persists it, then relays it to every open panel: one message
- * per flush (about a frame, or sooner when many entries wait), never one per event. Entries are
- * posted only after they are stored, so whatever a panel has survives a restart of the background.
+ * per flush (about a frame, or sooner when many entries wait), never one per event.
+ *
+ * What the hub guarantees (test/background/port-hub-invariant.test.ts checks it under random
+ * interleavings of joins, leaves, batches, trims, removals and restarts):
+ *
+ * 1. An entry is posted only after it is stored, so whatever a panel shows survives a restart of
+ *    the background. A flush's batch is "not stored" from the moment the flush takes it until its
+ *    write ends, queued behind another write included.
+ * 2. A panel gets every stored entry exactly once, in order, with no gap: from its join on, for each
+ *    connection, history (what was stored when it joined, after its own flush) then live batches
+ *    (what is stored later). After a restart the panel joins the new background afresh, and the same
+ *    holds from that join.
+ * 3. The stored record never resumes ahead of the stored entries: each write carries the records as
+ *    they stood when its entries were taken, so a restart resumes right after the last stored entry,
+ *    with the Last-Event-ID it carried, and the stream's ids run on without a gap.
  */
 import type { TimelineEntry } from '../../core/timeline.js';
 import type { BackgroundMessage, ConnectionInfo } from '../../protocol/messages.js';
@@ -65,8 +78,12 @@ export function createPortHub(options: HubOptions): PortHub {
   let timer: ReturnType<typeof setTimeout> | null = null;
   // Flushes run one after another; a panel joining waits for the chain so it sees each entry once.
   let chain: Promise<void> = Promise.resolve();
-  /** Entries of the write under way: not stored yet, so not history for a panel joining now. */
-  let writing: TimelineEntry[] = [];
+  /**
+   * Batches a flush has taken but not stored yet, the one being written and those queued behind it:
+   * not history for a panel joining now. (A panel's join resumes as soon as its own flush is done,
+   * before a flush queued after it has begun to write.)
+   */
+  const unstored = new Set<readonly TimelineEntry[]>();
   /** Accepted but not yet stored (pending plus batches queued on the chain), and their rough size. */
   let backlog = 0;
   let backlogBytes = 0;
@@ -117,15 +134,15 @@ export function createPortHub(options: HubOptions): PortHub {
     // read when the write begins (later, if writes queue up), they would carry the resume point of
     // entries received since, and a restart would resume past entries that were never stored.
     const records = live.map((id) => manager?.stored(id)).filter((c): c is StoredConnection => c != null);
+    if (entries.length > 0) unstored.add(entries);
     chain = chain.then(async () => {
       if (entries.length === 0 && ids.size === 0 && batchTrims.length === 0 && batchRemoved.length === 0) return;
-      writing = entries;
       try {
         await options.persistence.write({ entries, connections: records, trims: batchTrims, removed: batchRemoved });
       } catch (err) {
         options.onError?.(err);
       } finally {
-        writing = [];
+        unstored.delete(entries);
         stored(entries, bytes);
       }
       const infos = live.map((id) => manager?.info(id)).filter((c): c is ConnectionInfo => c != null);
@@ -181,10 +198,10 @@ export function createPortHub(options: HubOptions): PortHub {
       await flush();
       if (!manager) throw new Error('port hub used before a manager was attached');
       const snapshot = manager.snapshot();
-      // Entries not stored yet (arrived during the flush, or in a write under way) reach this panel
-      // live, after they are stored, like everyone else's.
+      // Entries not stored yet (arrived during the flush, queued behind it, or in a write under way)
+      // reach this panel live, after they are stored, like everyone else's.
       const firstUnstored = new Map<string, number>();
-      for (const e of [...writing, ...pending]) if (!firstUnstored.has(e.connectionId)) firstUnstored.set(e.connectionId, e.seq);
+      for (const e of [...[...unstored].flat(), ...pending]) if (!firstUnstored.has(e.connectionId)) firstUnstored.set(e.connectionId, e.seq);
       const { connections } = snapshot;
       const entries = snapshot.entries.filter((e) => e.seq < (firstUnstored.get(e.connectionId) ?? Infinity));
       // Everything retained goes to this panel as history; later batches carry only newer entries.

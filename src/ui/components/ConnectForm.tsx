@@ -3,9 +3,10 @@
  * are core's validateConfig, the same the CLI uses.
  */
 import { useState } from 'preact/hooks';
-import { checkHeader, checkUrl, defaultConfig, validateConfig, type ConnectionConfig, type FieldError } from '../../core/config.js';
-import { isSecretHeader, REDACTED } from '../../core/secrets.js';
-import { applyProfile, profileById, PROFILES } from '../../core/profiles.js';
+import { checkUrl, type ConnectionConfig, type FieldError } from '../../core/config.js';
+import { isSecretHeader } from '../../core/secrets.js';
+import { profileById, PROFILES } from '../../core/profiles.js';
+import { checkForm, EMPTY_FORM, formFromConfig, missingSecrets, withProfile, type FormState, type HeaderRow } from '../connect-form-state.js';
 import { loadRecent, rememberRecent, type Recent } from '../recent.js';
 
 /** Inline icons: DevTools has no emoji font on every platform, and these must render everywhere. */
@@ -28,115 +29,13 @@ export function EyeIcon({ crossed }: { crossed: boolean }) {
   );
 }
 
-interface HeaderRow {
-  name: string;
-  value: string;
-  secret: boolean;
-  revealed: boolean;
-}
-
-interface FormState {
-  url: string;
-  method: string;
-  headers: HeaderRow[];
-  body: string;
-  /** The body holds credentials: masked in the timeline, storage and exports like a secret header. */
-  bodySecret: boolean;
-  lastEventId: string;
-  leidMode: 'header' | 'query';
-  leidParam: string;
-  connectTimeout: string;
-  idleTimeout: string;
-  initialDelay: string;
-  backoffFactor: string;
-  maxDelay: string;
-  jitter: string;
-  maxAttempts: string;
-  retryHttpErrors: boolean;
-  /** The client profile chosen last; timeouts and reconnect fields start from it. */
-  profile: string | null;
-}
-
-const EMPTY: FormState = {
-  url: '',
-  method: 'GET',
-  headers: [{ name: 'Authorization', value: '', secret: true, revealed: false }],
-  body: '',
-  bodySecret: false,
-  lastEventId: '',
-  leidMode: 'header',
-  leidParam: 'lastEventId',
-  connectTimeout: '',
-  idleTimeout: '',
-  initialDelay: '3000',
-  backoffFactor: '1',
-  maxDelay: '30000',
-  jitter: '0',
-  maxAttempts: '',
-  retryHttpErrors: false,
-  profile: null,
-};
-
-function fromConfig(c: ConnectionConfig): FormState {
-  return {
-    url: c.url,
-    method: c.method,
-    headers: c.headers.map(([name, value]) => ({ name, value, secret: isSecretHeader(name, c.secretHeaders), revealed: false })),
-    body: c.body ?? '',
-    bodySecret: c.secretBody,
-    lastEventId: c.initialLastEventId ?? '',
-    leidMode: c.lastEventIdTransport.mode,
-    leidParam: c.lastEventIdTransport.mode === 'query' ? c.lastEventIdTransport.param : 'lastEventId',
-    connectTimeout: c.connectTimeoutMs?.toString() ?? '',
-    idleTimeout: c.idleTimeoutMs?.toString() ?? '',
-    initialDelay: String(c.reconnect.initialDelayMs),
-    backoffFactor: String(c.reconnect.backoffFactor),
-    maxDelay: String(c.reconnect.maxDelayMs),
-    jitter: String(c.reconnect.jitter),
-    maxAttempts: c.reconnect.maxAttempts?.toString() ?? '',
-    retryHttpErrors: c.reconnect.retryOnHttpError,
-    profile: c.profile ?? null,
-  };
-}
-
-/** Form text to a config; numbers that are not numbers become NaN and validateConfig names them. */
-function toConfig(f: FormState): ConnectionConfig {
-  const num = (s: string) => (s.trim() === '' ? null : Number(s));
-  const c = defaultConfig(f.url.trim());
-  c.method = f.method;
-  c.headers = f.headers.filter((h) => h.name.trim() !== '' || h.value.trim() !== '').map((h) => [h.name.trim(), h.value]);
-  c.secretHeaders = f.headers.filter((h) => h.secret && h.name.trim() !== '').map((h) => h.name.trim());
-  c.body = f.method === 'GET' || f.body === '' ? null : f.body;
-  c.secretBody = c.body !== null && f.bodySecret;
-  c.initialLastEventId = f.lastEventId === '' ? null : f.lastEventId;
-  c.lastEventIdTransport = f.leidMode === 'query' ? { mode: 'query', param: f.leidParam.trim() } : { mode: 'header' };
-  c.connectTimeoutMs = num(f.connectTimeout);
-  c.idleTimeoutMs = num(f.idleTimeout);
-  const initial = num(f.initialDelay) ?? 3000;
-  const factor = num(f.backoffFactor) ?? 1;
-  // The profile's knobs that have no field of their own (jitter model, 204, caps) come with it.
-  const base = profileById(f.profile)?.reconnect;
-  c.profile = f.profile;
-  c.reconnect = {
-    ...base,
-    initialDelayMs: initial,
-    backoffFactor: factor,
-    maxDelayMs: factor > 1 ? (num(f.maxDelay) ?? 30000) : initial,
-    jitter: num(f.jitter) ?? 0,
-    backoffResetAfterMs: base?.backoffResetAfterMs ?? null,
-    maxAttempts: num(f.maxAttempts),
-    retryOnHttpError: f.retryHttpErrors,
-  };
-  return c;
-}
-
-/** Errors for the header rows as the user numbered them (blank rows are not sent, so not checked). */
-function headerErrors(f: FormState): FieldError[] {
-  return f.headers.flatMap((h, i) => {
-    if (h.name.trim() === '' && h.value.trim() === '') return [];
-    const message = checkHeader(h.name.trim(), h.value);
-    return message ? [{ field: `headers.${i}`, message }] : [];
-  });
+/** A numeric field kept as typed text: checkForm, not the input, says what is wrong with it. */
+function NumberField({ label, testId, value, placeholder, onValue }: { label: string; testId: string; value: string; placeholder?: string; onValue: (value: string) => void }) {
+  return (
+    <label>
+      {label} <input class="num" data-testid={testId} placeholder={placeholder} value={value} onInput={(e) => onValue(e.currentTarget.value)} />
+    </label>
+  );
 }
 
 export interface ConnectFormProps {
@@ -144,7 +43,7 @@ export interface ConnectFormProps {
 }
 
 export function ConnectForm({ onConnect }: ConnectFormProps) {
-  const [form, setForm] = useState<FormState>(EMPTY);
+  const [form, setForm] = useState<FormState>(EMPTY_FORM);
   const [errors, setErrors] = useState<FieldError[]>([]);
   const [recent, setRecent] = useState<Recent[]>(loadRecent);
   const [busy, setBusy] = useState(false);
@@ -164,13 +63,7 @@ export function ConnectForm({ onConnect }: ConnectFormProps) {
   const errorFor = (field: string) => errors.find((e) => e.field === field || e.field.startsWith(`${field}.`))?.message;
 
   async function submit(form: FormState): Promise<void> {
-    const config = toConfig(form);
-    const found = [...validateConfig(config).filter((x) => !x.field.startsWith('headers.')), ...headerErrors(form)];
-    if (form.url.includes(REDACTED)) found.push({ field: 'url', message: `Replace ${REDACTED} in the URL with the real value` });
-    form.headers.forEach((h, i) => {
-      if (h.value.includes(REDACTED)) found.push({ field: `headers.${i}`, message: `Enter the real value of ${h.name}` });
-    });
-    if (config.body?.includes(REDACTED)) found.push({ field: 'body', message: 'Enter the real body' });
+    const { config, errors: found } = checkForm(form);
     setErrors(found);
     if (found.length > 0) return;
     setBusy(true);
@@ -185,12 +78,9 @@ export function ConnectForm({ onConnect }: ConnectFormProps) {
 
   /** One click: connect again at once, unless a secret value must be typed in first. */
   function useRecent(r: Recent): void {
-    const next = fromConfig(r.config);
+    const next = formFromConfig(r.config);
     setForm(next);
-    const missing = next.headers.findIndex((h) => h.secret && h.value === '');
-    const asks: FieldError[] = [];
-    if (missing >= 0) asks.push({ field: `headers.${missing}`, message: `Enter the value of ${next.headers[missing]!.name}: secrets are not remembered` });
-    if (next.bodySecret && next.body === '') asks.push({ field: 'body', message: 'Enter the body: a secret body is not remembered' });
+    const asks = missingSecrets(next);
     if (asks.length > 0) {
       setErrors(asks);
       return;
@@ -277,11 +167,11 @@ export function ConnectForm({ onConnect }: ConnectFormProps) {
       <div class="section-title">Last-Event-ID</div>
       <div class="row">
         <input class="mono grow" data-testid="last-event-id-input" placeholder="initial id (optional)" value={form.lastEventId} onInput={(e) => set('lastEventId', e.currentTarget.value)} aria-label="Initial Last-Event-ID" />
-        <select data-testid="leid-mode" value={form.leidMode} onChange={(e) => set('leidMode', e.currentTarget.value as 'header' | 'query')} aria-label="Send Last-Event-ID as">
+        <select data-testid="leid-mode" value={form.lastEventIdAs} onChange={(e) => set('lastEventIdAs', e.currentTarget.value === 'query' ? 'query' : 'header')} aria-label="Send Last-Event-ID as">
           <option value="header">as header</option>
           <option value="query">as query param</option>
         </select>
-        {form.leidMode === 'query' && <input class="mono short" data-testid="leid-param" value={form.leidParam} onInput={(e) => set('leidParam', e.currentTarget.value)} aria-label="Query parameter name" />}
+        {form.lastEventIdAs === 'query' && <input class="mono short" data-testid="leid-param" value={form.lastEventIdParam} onInput={(e) => set('lastEventIdParam', e.currentTarget.value)} aria-label="Query parameter name" />}
       </div>
       {err('initialLastEventId')}
       {err('lastEventIdTransport')}
@@ -292,9 +182,8 @@ export function ConnectForm({ onConnect }: ConnectFormProps) {
         value={form.profile ?? ''}
         title={profileById(form.profile)?.summary ?? 'Set timeouts and reconnect behaviour yourself'}
         onChange={(e) => {
-          const profile = profileById(e.currentTarget.value);
-          // Keep what identifies the stream; take timeouts, reconnect and Last-Event-ID handling from the client.
-          setForm((f) => (profile ? { ...fromConfig(applyProfile(toConfig(f), profile)), url: f.url, headers: f.headers, body: f.body, lastEventId: f.lastEventId } : { ...f, profile: null }));
+          const id = e.currentTarget.value;
+          setForm((f) => withProfile(f, id));
         }}
         aria-label="Client profile"
       >
@@ -308,12 +197,8 @@ export function ConnectForm({ onConnect }: ConnectFormProps) {
       {form.profile && <div class="hint" data-testid="profile-summary">{profileById(form.profile)?.summary}</div>}
       <div class="section-title">Timeouts (ms)</div>
       <div class="row">
-        <label>
-          connect <input class="num" data-testid="connect-timeout" placeholder="none" value={form.connectTimeout} onInput={(e) => set('connectTimeout', e.currentTarget.value)} />
-        </label>
-        <label>
-          idle <input class="num" data-testid="idle-timeout" placeholder="none" value={form.idleTimeout} onInput={(e) => set('idleTimeout', e.currentTarget.value)} />
-        </label>
+        <NumberField label="connect" testId="connect-timeout" placeholder="none" value={form.connectTimeout} onValue={(v) => set('connectTimeout', v)} />
+        <NumberField label="idle" testId="idle-timeout" placeholder="none" value={form.idleTimeout} onValue={(v) => set('idleTimeout', v)} />
       </div>
       {err('connectTimeoutMs')}
       {err('idleTimeoutMs')}
@@ -322,21 +207,11 @@ export function ConnectForm({ onConnect }: ConnectFormProps) {
       </button>
       {advanced && (
         <div class="grid2">
-          <label>
-            delay <input class="num" data-testid="reconnect-delay" value={form.initialDelay} onInput={(e) => set('initialDelay', e.currentTarget.value)} />
-          </label>
-          <label>
-            backoff × <input class="num" data-testid="backoff-factor" value={form.backoffFactor} onInput={(e) => set('backoffFactor', e.currentTarget.value)} />
-          </label>
-          <label>
-            max delay <input class="num" data-testid="max-delay" value={form.maxDelay} onInput={(e) => set('maxDelay', e.currentTarget.value)} />
-          </label>
-          <label>
-            jitter 0–1 <input class="num" data-testid="jitter" value={form.jitter} onInput={(e) => set('jitter', e.currentTarget.value)} />
-          </label>
-          <label>
-            max attempts <input class="num" data-testid="max-attempts" placeholder="∞" value={form.maxAttempts} onInput={(e) => set('maxAttempts', e.currentTarget.value)} />
-          </label>
+          <NumberField label="delay" testId="reconnect-delay" value={form.initialDelay} onValue={(v) => set('initialDelay', v)} />
+          <NumberField label="backoff ×" testId="backoff-factor" value={form.backoffFactor} onValue={(v) => set('backoffFactor', v)} />
+          <NumberField label="max delay" testId="max-delay" value={form.maxDelay} onValue={(v) => set('maxDelay', v)} />
+          <NumberField label="jitter 0–1" testId="jitter" value={form.jitter} onValue={(v) => set('jitter', v)} />
+          <NumberField label="max attempts" testId="max-attempts" placeholder="∞" value={form.maxAttempts} onValue={(v) => set('maxAttempts', v)} />
           <label class="check">
             <input type="checkbox" data-testid="retry-http-errors" checked={form.retryHttpErrors} onChange={(e) => set('retryHttpErrors', e.currentTarget.checked)} /> retry HTTP errors
           </label>
@@ -353,7 +228,7 @@ export function ConnectForm({ onConnect }: ConnectFormProps) {
         <button type="submit" class="primary" data-testid="connect-button" disabled={busy}>
           {busy ? 'Connecting…' : 'Connect'}
         </button>
-        <button type="button" onClick={() => (setForm(EMPTY), setErrors([]))}>
+        <button type="button" onClick={() => (setForm(EMPTY_FORM), setErrors([]))}>
           Clear
         </button>
       </div>

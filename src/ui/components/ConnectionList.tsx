@@ -3,7 +3,7 @@ import { formatBytes, formatDuration } from '../../core/describe.js';
 import type { ConnectionState } from '../../core/timeline.js';
 import type { ConnectionInfo } from '../../protocol/messages.js';
 
-export function describeState(state: ConnectionState, now: number): string {
+function describeState(state: ConnectionState, now: number): string {
   switch (state.phase) {
     case 'connecting':
       return `connecting (attempt ${state.attempt})`;

@@ -8,7 +8,7 @@ import { clock, describeEntry, formatBytes, safeText } from '../../core/describe
 import { clientError, profileById } from '../../core/profiles.js';
 import type { TimelineEntry } from '../../core/timeline.js';
 
-export const ROW_HEIGHT = 20;
+const ROW_HEIGHT = 20;
 const BUFFER_ROWS = 20;
 const PREVIEW_CHARS = 300;
 

@@ -26,7 +26,7 @@ export interface LiveActions {
   secrets(id: string): Promise<RevealedSecrets>;
 }
 
-export function useNow(everyMs: number): number {
+function useNow(everyMs: number): number {
   const [now, setNow] = useState(Date.now());
   useEffect(() => {
     const t = setInterval(() => setNow(Date.now()), everyMs);
