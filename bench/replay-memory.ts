@@ -46,14 +46,14 @@ async function startReplay(file: string): Promise<{ child: ChildProcess; url: st
   const child = spawn(process.execPath, [CLI, 'replay', file, '--port', '0', '--loop'], { stdio: ['ignore', 'pipe', 'inherit'] });
   const url = await new Promise<string>((resolve, reject) => {
     let out = '';
-    child.stdout!.on('data', (d: Buffer) => {
+    child.stdout.on('data', (d: Buffer) => {
       out += d.toString();
       const m = /at (http:\/\/127\.0\.0\.1:\d+\/)/.exec(out);
       if (m) resolve(m[1]!);
     });
     child.once('exit', (code) => reject(new Error(`replay exited with ${code} before serving`)));
   });
-  child.stdout!.resume();
+  child.stdout.resume();
   return { child, url };
 }
 

@@ -93,7 +93,7 @@ export async function runCapture(args: CaptureArgs, io: Io): Promise<number> {
     },
     onState: (state) => {
       if (state.phase !== 'closed') return;
-      const end = lastEnd as AttemptEndedEntry | null;
+      const end = lastEnd;
       finish(exitCode ?? (end && SUCCESSFUL_ENDS.has(end.reason) ? 0 : 1));
     },
   });

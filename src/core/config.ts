@@ -85,7 +85,7 @@ export function checkHeader(name: string, value: string): string | null {
   if (name.length > LIMITS.textChars || value.length > LIMITS.textChars) return `Header "${name.slice(0, 40)}" is too long: names and values are limited to ${count(LIMITS.textChars)} characters`;
   if (!HTTP_TOKEN.test(name)) return `Invalid header name "${name}": only letters, digits and !#$%&'*+-.^_\`|~ are allowed`;
   if (BAD_HEADER_VALUE.test(value)) return `Header "${name}" has a line break or NUL in its value`;
-  if ([...value].some((c) => c.charCodeAt(0) > 0xff)) return `Header "${name}" has characters outside Latin-1, which HTTP cannot send`;
+  if (/[^\u0000-\u00ff]/.test(value)) return `Header "${name}" has characters outside Latin-1, which HTTP cannot send`;
   return null;
 }
 

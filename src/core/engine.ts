@@ -3,6 +3,5 @@
  * what its hosts (the background's connection manager, the CLI, benches, tests) pass in.
  * The parts, each named for its concern, live in src/core/engine/.
  */
-export { createConnection, type Connection, type ConnectionOptions, type ResumePoint } from './engine/connection.js';
-export { realDeps, type EngineDeps } from './engine/deps.js';
-export { describeError } from './engine/describe-error.js';
+export { createConnection, type Connection, type ResumePoint } from './engine/connection.js';
+export type { EngineDeps } from './engine/deps.js';

@@ -12,7 +12,7 @@
  * - retry must be a whole number of milliseconds, the only form clients accept.
  */
 
-export class SseValueError extends Error {
+class SseValueError extends Error {
   override name = 'SseValueError';
 }
 

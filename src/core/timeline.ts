@@ -148,8 +148,6 @@ export type TimelineEntry =
   | ReadingPausedEntry
   | EntriesDroppedEntry;
 
-export type EntryKind = TimelineEntry['kind'];
-
 /** Distributes Omit over the union so each variant keeps its own fields. */
 export type EntryBody<E extends TimelineEntry = TimelineEntry> = E extends TimelineEntry
   ? Omit<E, keyof EntryBase>

@@ -15,7 +15,7 @@ async function filesUnder(dir, suffix) {
   for (const entry of await readdir(join(root, dir), { withFileTypes: true, recursive: true })) {
     if (entry.isFile() && entry.name.endsWith(suffix)) out.push(relative(root, join(entry.parentPath, entry.name)));
   }
-  return out.sort();
+  return out.sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
 }
 
 const common = {
@@ -56,7 +56,8 @@ const configs = [
   },
   {
     ...common,
-    entryPoints: [...(await filesUnder('test', '.test.ts')), ...(await filesUnder('bench', '.ts')), 'src/tooling/write-json-schema.ts', 'src/tooling/chromium/start-browser.ts'],
+    // Unit tests of pure UI logic sit beside the code they test (src/**/*.test.ts), the rest in test/.
+    entryPoints: [...(await filesUnder('test', '.test.ts')), ...(await filesUnder('src', '.test.ts')), ...(await filesUnder('bench', '.ts')), 'src/tooling/write-json-schema.ts', 'src/tooling/chromium/start-browser.ts'],
     outbase: '.',
     outdir: 'dist',
     platform: 'node',

@@ -20,12 +20,16 @@ function step(title, command, args) {
 
 step('system dependencies', process.execPath, [join(root, 'src/tooling/ensure-system-deps.mjs')]);
 step('type-check (tsc --noEmit, strict)', join(root, 'node_modules/.bin/tsc'), ['--noEmit', '-p', root]);
+step('lint (oxlint, type-aware)', process.execPath, [join(root, 'node_modules/oxlint/bin/oxlint'), '--type-aware', '--deny-warnings', '-c', join(root, 'src/tooling/oxlint.json'), 'src', 'test', 'bench']);
+step('dead code (knip)', process.execPath, [join(root, 'node_modules/knip/bin/knip.js'), '--no-progress']);
 step('build', process.execPath, [join(root, 'src/tooling/build.mjs')]);
 
-const dir = join(root, 'dist', 'test');
-const files = (await readdir(dir, { recursive: true }))
+// test/ holds the tests by behaviour; unit tests of pure UI logic sit beside their code in src/.
+const testDirs = ['test', 'src'].map((d) => join(root, 'dist', d));
+const files = (await Promise.all(testDirs.map(async (dir) => (await readdir(dir, { recursive: true })).map((f) => join(dir, f)))))
+  .flat()
   .filter((f) => f.endsWith('.test.js'))
-  .map((f) => relative(root, join(dir, f)))
+  .map((f) => relative(root, f))
   .filter((f) => filters.length === 0 || filters.some((s) => f.includes(s)))
   .sort();
 if (files.length === 0) {

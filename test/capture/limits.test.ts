@@ -109,7 +109,7 @@ describe('a total budget across the whole file', () => {
     const base = c.connections[0]!;
     const per = Math.ceil(LIMITS.entriesPerFile / 3) + 1;
     const filler = { ...base.entries[0]! };
-    c.connections = [0, 1, 2].map((n) => ({ ...base, id: `c${n}`, entries: new Array<TimelineEntry>(per).fill(filler) }));
+    c.connections = [0, 1, 2].map((n) => ({ ...base, id: `c${n}`, entries: Array.from({ length: per }, (): TimelineEntry => filler) }));
     refusedWith(validateCapture(c), /entries in all.*2,000,000/);
   });
 });

@@ -20,7 +20,7 @@ function timeline() {
     entries,
     add(attempt: number, body: EntryBody, afterMs = 10): TimelineEntry {
       time += afterMs;
-      const e = { connectionId: 'c1', attempt, seq: seq++, time, ...body } as TimelineEntry;
+      const e = { connectionId: 'c1', attempt, seq: seq++, time, ...body };
       entries.push(e);
       return e;
     },

@@ -37,7 +37,7 @@ before(async () => {
 });
 after(async () => {
   await context?.close();
-  server?.close();
+  await server?.close();
   await rm(dir, { recursive: true, force: true });
 });
 

@@ -168,8 +168,8 @@ test('connecting with a Bearer token shows the events of both channels with thei
     assert.equal(e.channel, Number(e.id) % 2 === 0 ? 'alpha' : 'beta', `event ${e.id} is shown on its channel`);
     assert.ok(e.text.includes(`"n":${e.id}`), `event ${e.id} shows its data`);
   }
-  const channelItems = await panel().$$eval('[data-testid="channel-item"]', (els) => els.map((el) => el.getAttribute('data-channel')));
-  assert.deepEqual(channelItems.sort(), ['alpha', 'beta']);
+  const channelItems = await panel().$$eval('[data-testid="channel-item"]', (els) => els.map((el) => el.getAttribute('data-channel') ?? ''));
+  assert.deepEqual(channelItems.sort((a, b) => a.localeCompare(b)), ['alpha', 'beta']);
   assert.equal(requestsTagged('t1')[0]?.headers.authorization, TOKEN, 'the server received the token typed into the form');
   await disconnectSelected();
 });

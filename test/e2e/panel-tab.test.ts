@@ -130,7 +130,7 @@ describe('the timeline', () => {
     const shown = await rows(page, 'event').evaluateAll((els) => [...new Set(els.map((e) => e.getAttribute('data-channel')))]);
     assert.deepEqual(shown, ['price']);
     await page.locator('[data-testid="channel-item"][data-channel="chat"]').click({ modifiers: ['Control'] });
-    const two = await rows(page, 'event').evaluateAll((els) => [...new Set(els.map((e) => e.getAttribute('data-channel')))].sort());
+    const two = await rows(page, 'event').evaluateAll((els) => [...new Set(els.map((e) => e.getAttribute('data-channel') ?? ''))].sort((a, b) => a.localeCompare(b)));
     assert.deepEqual(two, ['chat', 'price']);
     await page.getByTestId('channel-all').click();
 

@@ -17,7 +17,7 @@ export const ARTIFACTS = resolve('test-results');
 export function extensionId(manifestPath = resolve('manifest.json')): string {
   const { key } = JSON.parse(readFileSync(manifestPath, 'utf8')) as { key: string };
   const hex = createHash('sha256').update(Buffer.from(key, 'base64')).digest('hex').slice(0, 32);
-  return [...hex].map((c) => String.fromCharCode(97 + parseInt(c, 16))).join('');
+  return hex.replace(/[0-9a-f]/g, (c) => String.fromCharCode(97 + parseInt(c, 16)));
 }
 
 export interface ExtensionBrowser {

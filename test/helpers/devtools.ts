@@ -115,7 +115,7 @@ export async function launchDevtools(options: LaunchDevtoolsOptions = {}): Promi
       },
       async screenshot(path) {
         mkdirSync(dirname(path), { recursive: true });
-        await devtools.screenshot({ path: path as `${string}.png` });
+        await devtools.screenshot({ path });
       },
       async setTheme(theme) {
         await until(`DevTools to take the ${theme} theme`, guardMs, () => callFrontEnd(devtools, { op: 'set-theme', theme }), 200);

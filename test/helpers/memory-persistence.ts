@@ -2,7 +2,7 @@
  * The background's Persistence contract kept in memory: the test double the Node tests of the
  * connection manager and port hub store through (the product stores in IndexedDB).
  */
-import type { FlushBatch, Persistence, Secrets, StoredConnection } from '../../src/extension/background/persistence.js';
+import type { Persistence, Secrets, StoredConnection } from '../../src/extension/background/persistence.js';
 import type { TimelineEntry } from '../../src/core/timeline.js';
 
 export function createMemoryPersistence(): Persistence & { stored: Map<string, StoredConnection>; storedEntries: Map<string, TimelineEntry[]> } {

@@ -166,7 +166,7 @@ describe('the Chrome Web Store zip in real Chromium', () => {
   test('starts its service worker under a new id, and its panel streams events from a local server', { timeout: 60_000 }, async () => {
     assert.notEqual(browser.extensionId, devExtensionId(), 'without the key Chromium gives the extension another id');
     // Runs in the worker, where `chrome` is the extension API (this file has no types for it).
-    const loaded = (await browser.worker.evaluate('chrome.runtime.getManifest()')) as Manifest;
+    const loaded = await browser.worker.evaluate<Manifest>('chrome.runtime.getManifest()');
     assert.equal(loaded.version, pkg.version);
     assert.equal(loaded.key, undefined, 'the worker runs the store manifest');
 

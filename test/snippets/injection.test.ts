@@ -35,7 +35,7 @@ const ALL = PIECES.join('|');
 /** Long enough to matter, short enough for one argv string (Linux caps one at 128 KiB). */
 const LONG = `${ALL}${'x'.repeat(20_000)}${ALL}`;
 /** What HTTP can carry in a header value: no CR, LF, NUL, nothing above U+00FF. */
-const latin1 = (s: string) => [...s].filter((c) => c !== '\r' && c !== '\n' && c !== '\0' && c.codePointAt(0)! <= 0xff).join('');
+const latin1 = (s: string) => Array.from(s).filter((c) => c !== '\r' && c !== '\n' && c !== '\0' && c.codePointAt(0)! <= 0xff).join('');
 /** A lone surrogate becomes U+FFFD, as UTF-8 encoding (and Swift) has it. */
 const wellFormed = (s: string) => s.replace(/\p{Cs}/gu, '\ufffd');
 /** Tokens (RFC 9110 tchar) made as dangerous as tchar allows: quotes, backticks, $, |, &. */
@@ -49,7 +49,7 @@ before(async () => {
   server = await startScenarioServer({ intervalMs: 10, heartbeatMs: 0 });
 });
 after(async () => {
-  server.close();
+  await server.close();
   await rm(dir, { recursive: true, force: true });
 });
 

@@ -8,7 +8,7 @@ import { summarizeAttempts, type AttemptSummary } from '../fold.js';
 import type { HeaderPair, TimelineEntry } from '../timeline.js';
 
 // The summaries are the connection fold's: derived once, in one place, for every reader.
-export { summarizeAttempts, type AttemptSummary };
+export { summarizeAttempts };
 
 export const CAPTURE_FORMAT = 'sse-devtools-capture';
 export const CAPTURE_VERSION = 1;

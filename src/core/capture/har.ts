@@ -24,7 +24,7 @@ const num = (v: unknown): number | null => (typeof v === 'number' && Number.isFi
 function headersOf(list: unknown): HeaderPair[] {
   if (!Array.isArray(list)) return [];
   return (list as HarHeader[])
-    .filter((h) => typeof h?.name === 'string' && typeof h.value === 'string' && !(h.name as string).startsWith(':'))
+    .filter((h) => typeof h?.name === 'string' && typeof h.value === 'string' && !h.name.startsWith(':'))
     .slice(0, LIMITS.headers)
     .map((h) => [h.name as string, h.value as string]);
 }
@@ -113,7 +113,7 @@ export function harToCapture(json: unknown, toolVersion: string): CaptureResult 
   let badMethod: string | null = null;
   entries.forEach((raw, index) => {
     if (typeof raw !== 'object' || raw === null) return;
-    const e = raw as Record<string, Record<string, unknown> | unknown>;
+    const e = raw as Record<string, unknown>;
     const request = (e.request ?? {}) as Record<string, unknown>;
     const response = (e.response ?? {}) as Record<string, unknown>;
     const content = (response.content ?? {}) as Record<string, unknown>;
@@ -146,7 +146,7 @@ export function harToCapture(json: unknown, toolVersion: string): CaptureResult 
     const out: TimelineEntry[] = [];
     // The request's secrets, wherever the saved response echoes them: as the engine does live.
     const mask = createMasker(knownSecretValues(config));
-    const push = (time: number, b: EntryBody) => out.push({ connectionId: id, attempt: 1, seq: seq++, time, ...(mask === null ? b : maskEntryBody(b, mask)) } as TimelineEntry);
+    const push = (time: number, b: EntryBody) => out.push({ connectionId: id, attempt: 1, seq: seq++, time, ...(mask === null ? b : maskEntryBody(b, mask)) });
     const lastEventIdHeader = requestHeaders.find(([n]) => n.toLowerCase() === 'last-event-id')?.[1] ?? null;
     push(t0, { kind: 'attempt-started', method, url: maskUrl(url), headers: maskHeaders(requestHeaders), lastEventId: lastEventIdHeader, lastEventIdVia: lastEventIdHeader === null ? 'none' : 'header' });
     push(t0 + toHeaders, { kind: 'response', status, statusText: str(response.statusText) ?? '', url: maskUrl(url), redirected: false, headers: maskHeaders(responseHeaders), timeToHeadersMs: toHeaders });

@@ -106,7 +106,7 @@ export function createConnection(options: ConnectionOptions): Connection {
   const latestAttempt = (): number => Math.max(0, nextAttemptNumber - 1);
 
   function emit(attempt: number, body: EntryBody): void {
-    onEntry({ connectionId: id, attempt, seq: seq++, time: deps.now(), ...(mask === null ? body : maskEntryBody(body, mask)) } as TimelineEntry);
+    onEntry({ connectionId: id, attempt, seq: seq++, time: deps.now(), ...(mask === null ? body : maskEntryBody(body, mask)) });
   }
 
   function setState(next: ConnectionState): void {

@@ -120,7 +120,7 @@ export function createConnectionManager(options: ManagerOptions): ConnectionMana
       return;
     }
     const last = m.entries.at(-1);
-    onEntry(m, { connectionId: m.id, attempt: last?.attempt ?? 0, seq: (last?.seq ?? 0) + 1, time: now(), ...body } as TimelineEntry);
+    onEntry(m, { connectionId: m.id, attempt: last?.attempt ?? 0, seq: (last?.seq ?? 0) + 1, time: now(), ...body });
   }
 
   function resumePoint(m: OwnedConnection): ResumePoint {

@@ -4,7 +4,7 @@
  * (measured: shared/recipes/browser-testing.md). So while a connection is open, call a cheap API
  * every 20 s. With nothing open the worker may stop: it holds nothing that is not persisted.
  */
-export const KEEP_ALIVE_MS = 20_000;
+const KEEP_ALIVE_MS = 20_000;
 
 export function startKeepAlive(isActive: () => boolean, ping: () => Promise<unknown>, everyMs = KEEP_ALIVE_MS): () => void {
   const timer = setInterval(() => {

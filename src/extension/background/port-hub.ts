@@ -55,7 +55,7 @@ export interface PortHub extends Sink {
  * About 2 s of a 10 000 events/s stream, or a few seconds of 2 KB events: enough to ride out a slow
  * write without pausing, small enough that the worker's memory stays far from trouble.
  */
-export const DEFAULT_MAX_BACKLOG = { entries: 20_000, bytes: 32 * 1024 * 1024 };
+const DEFAULT_MAX_BACKLOG = { entries: 20_000, bytes: 32 * 1024 * 1024 };
 
 /** A cheap estimate of an entry's memory: its data (UTF-16) plus a fixed share for the fields. */
 function entrySize(e: TimelineEntry): number {

@@ -88,7 +88,7 @@ async function visibleDocument(target: Target): Promise<Page | null> {
 }
 
 /** The DevTools window users would be looking at: the only one whose document is visible. */
-export async function findDevtools(browser: Browser, guardMs: number): Promise<Page> {
+async function findDevtools(browser: Browser, guardMs: number): Promise<Page> {
   return until('a visible DevTools window', guardMs, async () => {
     for (const target of browser.targets()) {
       if (!target.url().startsWith('devtools://')) continue;
@@ -108,7 +108,7 @@ export async function showPanel(devtools: Page, title: string, guardMs: number):
 
 
 /** Closes every tab but `keep` (and so the hidden DevTools windows that belong to them). */
-export async function closeOtherTabs(browser: Browser, keep: Page): Promise<void> {
+async function closeOtherTabs(browser: Browser, keep: Page): Promise<void> {
   for (const target of browser.targets()) {
     if (target.type() !== 'page' || target === keep.target()) continue;
     const page = await target.asPage().catch(() => null);

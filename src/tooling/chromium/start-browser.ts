@@ -28,6 +28,6 @@ const shot = process.env.SSE_START_SCREENSHOT;
 if (shot) {
   await panel.waitForSelector('[data-testid="timeline-row"][data-kind="event"]', { timeout: 20_000 });
   await new Promise((r) => setTimeout(r, 3000));
-  await devtools.screenshot({ path: shot as `${string}.png` });
+  await devtools.screenshot({ path: shot });
 }
 console.log(`Chromium is open with DevTools on the SSE tab, connected to ${base}/events. Close the window or press Ctrl-C to stop.`);

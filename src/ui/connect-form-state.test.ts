@@ -5,10 +5,10 @@
  */
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { defaultConfig, validateConfig, type ConnectionConfig } from '../../src/core/config.js';
-import { applyProfile, PROFILES } from '../../src/core/profiles.js';
-import { REDACTED } from '../../src/core/secrets.js';
-import { checkForm, configFromForm, EMPTY_FORM, formFromConfig, missingSecrets, withProfile, type FormState } from '../../src/ui/connect-form-state.js';
+import { defaultConfig, validateConfig, type ConnectionConfig } from '../core/config.js';
+import { applyProfile, PROFILES } from '../core/profiles.js';
+import { REDACTED } from '../core/secrets.js';
+import { checkForm, configFromForm, EMPTY_FORM, formFromConfig, missingSecrets, withProfile, type FormState } from './connect-form-state.js';
 
 const URL = 'https://api.example.com/stream';
 
