@@ -176,7 +176,7 @@ function browserTicks(): Map<number, number> {
 }
 
 /** CPU seconds the browser spends between start() and the returned stop(); sampled so exiting processes still count (to their last sample). */
-function cpuWindow(): { stop(): number } {
+function cpuWindow(): { stop(): number; processes(): number } {
   const first = browserTicks();
   const last = new Map(first);
   const sample = () => {
@@ -192,6 +192,7 @@ function cpuWindow(): { stop(): number } {
       for (const [pid, t] of last) ticks += t - (first.get(pid) ?? 0);
       return ticks / CLK_TCK;
     },
+    processes: () => last.size,
   };
 }
 
@@ -390,14 +391,20 @@ async function referencePipeline(): Promise<Pipeline> {
 // The measurements.
 
 interface Results {
-  small: Burst;
-  large: Burst;
+  small: Burst | null;
+  large: Burst | null;
   steady: { cpuPct: number; lagMs: number; done: boolean; got: number } | null;
   idlePct: number | null;
-  latency: { p50: number; p99: number; got: number; done: boolean } | null;
+  latency: { p50: number; p99: number; got: number; done: boolean; interval: number; batch: number } | null;
   memory: { perEntry: number; page: number; worker: number } | null;
-  longest: { max: number; over50: number; perPhase: Map<string, number> };
+  longest: { max: number; over50: number; perPhase: Map<string, number> } | null;
+  /** Browser processes seen in the 10k/s CPU window. */
+  processes: number;
+  /** Why the run stopped early, if it did. */
+  error: string | null;
 }
+
+const emptyResults = (): Results => ({ small: null, large: null, steady: null, idlePct: null, latency: null, memory: null, longest: null, processes: 0, error: null });
 
 interface Burst {
   n: number;
@@ -432,10 +439,24 @@ function percentile(sorted: number[], q: number): number {
   return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil(q * sorted.length) - 1))]!;
 }
 
-async function run(p: Pipeline, server: BenchServer): Promise<Results> {
+/** Fills `results` as it goes, so a failure part-way still leaves the figures measured before it. */
+async function run(p: Pipeline, server: BenchServer, results: Results): Promise<void> {
   const phases: [string, number][] = [];
   const mark = (name: string) => phases.push([name, Date.now()]);
-  const results: Partial<Results> = {};
+  try {
+    await measure(p, server, results, mark);
+  } finally {
+    const longtasks = await p.page.evaluate(() => (window as unknown as { __bench: BenchGlobal }).__bench.longtasks).catch(() => []);
+    const perPhase = new Map<string, number>();
+    for (const [start, duration] of longtasks) {
+      const phase = [...phases].reverse().find(([, at]) => at <= start)?.[0] ?? 'panel load';
+      perPhase.set(phase, Math.max(perPhase.get(phase) ?? 0, duration));
+    }
+    results.longest = { max: Math.max(0, ...longtasks.map(([, d]) => d)), over50: longtasks.filter(([, d]) => d > 50).length, perPhase };
+  }
+}
+
+async function measure(p: Pipeline, server: BenchServer, results: Results, mark: (phase: string) => void): Promise<void> {
   await quiesce();
 
   // 100 B burst, and memory per retained entry around it.
@@ -469,6 +490,7 @@ async function run(p: Pipeline, server: BenchServer): Promise<Results> {
   await sleep(Math.max(0, t0 + STEADY.seconds * 1000 - Date.now()));
   const steady = await waitForCount(p, steadyN, CATCH_UP_LIMIT_S);
   const cpuSeconds = cpu.stop();
+  results.processes = cpu.processes();
   results.steady = { cpuPct: (cpuSeconds / STEADY.seconds) * 100, lagMs: Math.max(0, steady.at - (t0 + STEADY.seconds * 1000)), done: steady.done, got: steady.got };
   mark('idle');
   await sleep(1000);
@@ -495,18 +517,15 @@ async function run(p: Pipeline, server: BenchServer): Promise<Results> {
     latencies.push(lat.arrivals[a]![0] - (lt0 + ((i - 1) * 1000) / LATENCY.rate));
   }
   latencies.sort((x, y) => x - y);
-  results.latency = latencies.length > 0 ? { p50: percentile(latencies, 0.5), p99: percentile(latencies, 0.99), got: lat.got, done: lat.done } : null;
+  // How the events came: the median gap between the page's updates, and events per update.
+  const steps = lat.arrivals.slice(1).map(([t, c], k) => [t - lat.arrivals[k]![0], c - lat.arrivals[k]![1]] as const);
+  const median = (xs: number[]) => (xs.length > 0 ? percentile([...xs].sort((x, y) => x - y), 0.5) : NaN);
+  results.latency =
+    latencies.length > 0
+      ? { p50: percentile(latencies, 0.5), p99: percentile(latencies, 0.99), got: lat.got, done: lat.done, interval: median(steps.map(([dt]) => dt)), batch: median(steps.map(([, dc]) => dc)) }
+      : null;
   mark('stop');
   await p.stop();
-
-  const longtasks = await p.page.evaluate(() => (window as unknown as { __bench: BenchGlobal }).__bench.longtasks);
-  const perPhase = new Map<string, number>();
-  for (const [start, duration] of longtasks) {
-    const phase = [...phases].reverse().find(([, at]) => at <= start)?.[0] ?? 'start';
-    perPhase.set(phase, Math.max(perPhase.get(phase) ?? 0, duration));
-  }
-  results.longest = { max: Math.max(0, ...longtasks.map(([, d]) => d)), over50: longtasks.filter(([, d]) => d > 50).length, perPhase };
-  return results as Results;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -514,9 +533,14 @@ async function run(p: Pipeline, server: BenchServer): Promise<Results> {
 
 const int = (x: number) => Math.round(x).toLocaleString('en-US');
 
-function burstText(b: Burst): string {
+function burstText(b: Burst | null): string {
+  if (!b) return '—';
   if (!b.done) return `did not finish in ${int(b.ms / 1000)} s: ${int(b.got)} of ${int(b.n)} events`;
   return `${int(b.n / (b.ms / 1000))}/s (${(b.ms / 1000).toFixed(2)} s)`;
+}
+
+function longestText(r: Results): string {
+  return r.longest ? `${int(r.longest.max)} ms (${r.longest.over50})` : '—';
 }
 
 function kb(bytes: number): string {
@@ -527,12 +551,7 @@ function print(product: Results, reference: Results, env: string[]): void {
   const rows: [string, string, string, string][] = [
     [`${int(BURST_SMALL.n)} × 100 B at once: events/s into the page`, burstText(product.small), burstText(reference.small), '≥ 250,000/s'],
     [`${int(BURST_LARGE.n)} × 2 KB at once: events/s into the page`, burstText(product.large), burstText(reference.large), '≥ 25,000/s'],
-    [
-      'longest task in the page (count over 50 ms)',
-      `${int(product.longest.max)} ms (${product.longest.over50})`,
-      `${int(reference.longest.max)} ms (${reference.longest.over50})`,
-      'no task over 50 ms',
-    ],
+    ['longest task in the page (count over 50 ms)', longestText(product), longestText(reference), 'no task over 50 ms'],
     [
       '10,000 × 100 B events/s for 8 s: CPU, % of one core',
       product.steady ? `${product.steady.cpuPct.toFixed(0)}%${product.steady.done ? '' : ` (did not finish: ${int(product.steady.got)} of ${int(STEADY.rate * STEADY.seconds)})`}${product.steady.lagMs > 100 ? `, last event ${(product.steady.lagMs / 1000).toFixed(1)} s late` : ''}` : '—',
@@ -561,9 +580,15 @@ function print(product: Results, reference: Results, env: string[]): void {
   console.log(line(['figure', 'product', 'reference', 'goal']));
   console.log(widths.map((w) => '-'.repeat(w)).join('-|-'));
   for (const r of rows) console.log(line(r));
-  const phaseText = (r: Results) => [...r.longest.perPhase].map(([k, v]) => `${k} ${int(v)} ms`).join(', ') || 'none';
+  const phaseText = (r: Results) => [...(r.longest?.perPhase ?? [])].map(([k, v]) => `${k} ${int(v)} ms`).join(', ') || 'none';
   console.log();
   console.log(`longest task per phase: product: ${phaseText(product)}; reference: ${phaseText(reference)}`);
+  const cadence = (r: Results) => (r.latency ? `every ${int(r.latency.interval)} ms, ${int(r.latency.batch)} events each` : '—');
+  console.log(`page updates at 1,000/s (medians): product ${cadence(product)}; reference ${cadence(reference)}`);
+  console.log(`browser processes counted for CPU: product ${product.processes}, reference ${reference.processes}`);
+  for (const [name, r] of [['product', product], ['reference', reference]] as const) {
+    if (r.error) console.log(`${name} stopped early: ${r.error}`);
+  }
 }
 
 const server = await startServer();
@@ -572,14 +597,27 @@ const env = [
   `machine: ${cpus().length} cores (${cpus()[0]?.model.trim() ?? '?'}), load average ${loadavg().map((x) => x.toFixed(2)).join(' ')} at start; Node ${process.version}`,
 ];
 const results: Results[] = [];
+// The whole run is bounded: past this, print what was measured and stop.
+const WATCHDOG_S = 300;
+setTimeout(() => {
+  const r = results.at(-1);
+  if (r) r.error = `the bench gave up after ${WATCHDOG_S} s`;
+  print(results[0] ?? emptyResults(), results[1] ?? emptyResults(), env);
+  process.exit(1);
+}, WATCHDOG_S * 1000).unref();
 for (const make of [productPipeline, referencePipeline]) {
-  const p = await make();
+  const r = emptyResults();
+  results.push(r);
+  let p: Pipeline | null = null;
   try {
-    if (results.length === 0) env.push(`Chromium ${p.version}`);
+    p = await make();
+    if (results.length === 1) env.push(`Chromium ${p.version}`);
     console.log(`running ${p.name}…`);
-    results.push(await run(p, server));
+    await run(p, server, r);
+  } catch (error) {
+    r.error = error instanceof Error ? error.message.split('\n')[0]! : String(error);
   } finally {
-    await p.close();
+    await p?.close().catch(() => undefined);
   }
 }
 await server.close();
