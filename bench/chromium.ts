@@ -296,8 +296,8 @@ async function heaps(cdp: CDPSession, extensionId: string): Promise<{ page: numb
   const call = (method: string) =>
     new Promise<unknown>((resolve, reject) => {
       const id = ++next;
-      waiting.set(id, resolve);
-      setTimeout(() => reject(new Error(`${method} on the service worker timed out`)), 20_000);
+      const timer = setTimeout(() => reject(new Error(`${method} on the service worker timed out`)), 20_000);
+      waiting.set(id, (result) => (clearTimeout(timer), resolve(result)));
       void cdp.send('Target.sendMessageToTarget', { sessionId, message: JSON.stringify({ id, method, params: {} }) });
     });
   try {
