@@ -15,6 +15,7 @@ import type { Persistence, Secrets, StoredConnection } from './persistence.js';
 
 /** Where the manager reports what happened; the port hub batches it to panels and to storage. */
 export interface Sink {
+  /** A new entry; its connection counts as changed too (its record moves with its entries). */
   entry(entry: TimelineEntry): void;
   changed(connectionId: string): void;
   trimmed(connectionId: string, beforeSeq: number): void;
@@ -94,7 +95,6 @@ export function createConnectionManager(options: ManagerOptions): ConnectionMana
     m.entries.push(e);
     m.fold.add(e);
     sink.entry(e);
-    sink.changed(m.id);
     if (m.entries.length > settings.maxEntriesPerConnection) trim(m);
   }
 

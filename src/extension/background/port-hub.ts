@@ -73,6 +73,8 @@ export function createPortHub(options: HubOptions): PortHub {
   let pending: TimelineEntry[] = [];
   let pendingBytes = 0;
   let changed = new Set<string>();
+  /** The connection of the latest entry, already in `changed`: a stream's entries come in runs, so most skip the Set. */
+  let lastChanged: string | null = null;
   let trims: { connectionId: string; beforeSeq: number }[] = [];
   let removed: string[] = [];
   let timer: ReturnType<typeof setTimeout> | null = null;
@@ -127,6 +129,7 @@ export function createPortHub(options: HubOptions): PortHub {
     const batchRemoved = removed;
     pending = [];
     changed = new Set();
+    lastChanged = null;
     trims = [];
     removed = [];
     const live = [...ids].filter((id) => !batchRemoved.includes(id));
@@ -171,7 +174,10 @@ export function createPortHub(options: HubOptions): PortHub {
       backlogBytes += size;
       // A batch holding a connection's entries always carries its record, so the stored resume
       // point and the stored entries move together.
-      changed.add(e.connectionId);
+      if (e.connectionId !== lastChanged) {
+        changed.add(e.connectionId);
+        lastChanged = e.connectionId;
+      }
       schedule();
     },
     changed(id) {
