@@ -16,6 +16,7 @@
  *    they stood when its entries were taken, so a restart resumes right after the last stored entry,
  *    with the Last-Event-ID it carried, and the stream's ids run on without a gap.
  */
+import { estimateEntryBytes } from '../../core/settings.js';
 import type { TimelineEntry } from '../../core/timeline.js';
 import type { BackgroundMessage, ConnectionInfo } from '../../protocol/messages.js';
 import type { ConnectionManager, Sink } from './connection-manager.js';
@@ -56,11 +57,6 @@ export interface PortHub extends Sink {
  * write without pausing, small enough that the worker's memory stays far from trouble.
  */
 const DEFAULT_MAX_BACKLOG = { entries: 20_000, bytes: 32 * 1024 * 1024 };
-
-/** A cheap estimate of an entry's memory: its data (UTF-16) plus a fixed share for the fields. */
-function entrySize(e: TimelineEntry): number {
-  return e.kind === 'event' ? 2 * e.data.length + 200 : 300;
-}
 
 export function createPortHub(options: HubOptions): PortHub {
   const frameMs = options.frameMs ?? 16;
@@ -168,7 +164,7 @@ export function createPortHub(options: HubOptions): PortHub {
     },
     entry(e) {
       pending.push(e);
-      const size = entrySize(e);
+      const size = estimateEntryBytes(e);
       pendingBytes += size;
       backlog++;
       backlogBytes += size;
