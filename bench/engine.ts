@@ -8,6 +8,9 @@ import type { AddressInfo } from 'node:net';
 import { createParser } from 'eventsource-parser';
 import { defaultConfig } from '../src/core/config.js';
 import { createConnection } from '../src/core/engine.js';
+import { createConnectionManager } from '../src/extension/background/connection-manager.js';
+import { createPortHub } from '../src/extension/background/port-hub.js';
+import type { Persistence } from '../src/extension/background/persistence.js';
 
 const ROUNDS = 5;
 const TARGET_BYTES = 40 * 1024 * 1024;
@@ -66,6 +69,31 @@ function engine(url: string, secret = false): Promise<number> {
   });
 }
 
+/**
+ * The service worker's path without the browser: the engine under the background's connection
+ * manager (retention, fold) and port hub (batching, backlog), with a store that keeps nothing (what
+ * IndexedDB costs is bench/idb-write.ts's figure). What it costs beyond `engine` is the background's
+ * own per-event work, most of it holding 100 000 entries (the retention cap) for panels that join.
+ */
+async function background(url: string): Promise<number> {
+  const persistence: Persistence = {
+    load: () => Promise.resolve({ connections: [], entries: new Map() }),
+    write: () => Promise.resolve(),
+    loadSecrets: () => Promise.resolve(null),
+    saveSecrets: () => Promise.resolve(),
+    removeSecrets: () => Promise.resolve(),
+  };
+  const hub = createPortHub({ persistence });
+  const manager = createConnectionManager({ persistence, sink: hub });
+  hub.attach(manager);
+  const config = defaultConfig(url);
+  config.reconnect.maxAttempts = 1;
+  const { id } = manager.open(config);
+  while (id && manager.info(id)?.state.phase !== 'closed') await new Promise((r) => setTimeout(r, 2));
+  await hub.flush();
+  return id ? (manager.info(id)?.stats.events ?? 0) : 0;
+}
+
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 
 async function measure(run: (url: string) => Promise<number>, url: string, expected: number): Promise<number> {
@@ -81,13 +109,14 @@ console.log('event size | pipeline | events/s   | MB/s   | ratio');
 for (const size of [100, 2048]) {
   const { body, events } = payload(size);
   const server = await serve(body);
-  const times = { bare: [] as number[], engine: [] as number[], secret: [] as number[] };
+  const times = { bare: [] as number[], engine: [] as number[], secret: [] as number[], background: [] as number[] };
   await bare(server.url); // warm-up
   for (let i = 0; i < ROUNDS; i++) {
     // Alternate, so drift in machine load hits both alike.
     times.bare.push(await measure(bare, server.url, events));
     times.engine.push(await measure(engine, server.url, events));
     times.secret.push(await measure((u) => engine(u, true), server.url, events));
+    times.background.push(await measure(background, server.url, events));
   }
   server.close();
   const row = (name: string, ms: number, ratio: string) =>
@@ -100,4 +129,6 @@ for (const size of [100, 2048]) {
   row('engine', e, `${(b / e).toFixed(2)} of bare (target ≥ 0.80)`);
   const s = median(times.secret);
   row('+secret', s, `${(b / s).toFixed(2)} of bare (with an Authorization token to mask)`);
+  const g = median(times.background);
+  row('+bg', g, `${(b / g).toFixed(2)} of bare, ${(e / g).toFixed(2)} of engine (+ manager + port hub, store keeps nothing)`);
 }

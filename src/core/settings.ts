@@ -3,6 +3,7 @@
  * these, and the background reads whatever arrives (a port message, storage written by an older
  * version) through `readSettings`, so a value out of range can come from nowhere.
  */
+import type { TimelineEntry } from './timeline.js';
 
 /** The retention cap per connection: entries kept before the oldest go (with an entries-dropped row). */
 const RETENTION = {
@@ -11,6 +12,26 @@ const RETENTION = {
   /** 500 000 rows of 20 px stay under Firefox's largest element height (about 17.9 M px). */
   max: 500_000,
 } as const;
+
+/**
+ * The byte budget per connection, beside the entry cap: past it the oldest entries go the same way
+ * (a tenth at once, an entries-dropped row). 48 MiB of estimated entries (estimateEntryBytes) per
+ * connection: the background and the panel each hold a copy, so 10 connections stay under about
+ * 1 GB for the whole extension. Fixed, not a toolbar setting: the entry cap is what users tune, and
+ * the budget only bites for large events (about 11 000 entries of 2 KB, none of 100 B at the
+ * default entry cap). README "Retention" has the measured memory per entry.
+ */
+export const RETENTION_BYTES = 48 * 1024 * 1024;
+
+/**
+ * A cheap estimate of an entry's memory, the same for retention and the backlog: its data at two
+ * bytes a character (V8 keeps ASCII at one, so this errs high) plus a fixed share for the object
+ * and its other fields (about what README's measured figure gives for a 100 B event). Other kinds
+ * are small and rare; they count their fixed share.
+ */
+export function estimateEntryBytes(e: TimelineEntry): number {
+  return e.kind === 'event' ? 2 * e.data.length + 200 : 300;
+}
 
 export interface Settings {
   /** Entries retained per connection; past it the oldest go and an entries-dropped entry says so. */

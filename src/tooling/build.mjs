@@ -63,7 +63,7 @@ const configs = [
     platform: 'node',
     format: 'esm',
     // Test tooling stays in node_modules; our own code and its small dependencies are bundled in.
-    external: ['playwright', 'playwright-core', 'puppeteer-core', 'eventsource'],
+    external: ['playwright', 'playwright-core', 'puppeteer-core', 'eventsource', 'esbuild'],
   },
 ];
 

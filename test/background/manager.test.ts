@@ -10,6 +10,8 @@ import { createMemoryPersistence } from '../helpers/memory-persistence.js';
 import { createPortHub } from '../../src/extension/background/port-hub.js';
 import { defaultConfig } from '../../src/core/config.js';
 import { createConnectionFold } from '../../src/core/fold.js';
+import { estimateEntryBytes } from '../../src/core/settings.js';
+import { startFastServer } from '../helpers/fast-server.js';
 import type { TimelineEntry } from '../../src/core/timeline.js';
 import { sseHead, startRawServer } from '../helpers/raw-server.js';
 import { startScenarioServer, type ScenarioServer } from '../../src/servers/scenario-server.js';
@@ -21,9 +23,9 @@ before(async () => {
 });
 after(() => server.close());
 
-function background(persistence = createMemoryPersistence(), maxEntries = 100_000) {
+function background(persistence = createMemoryPersistence(), maxEntries = 100_000, maxBytes?: number) {
   const hub = createPortHub({ persistence, frameMs: 16 });
-  const manager = createConnectionManager({ persistence, sink: hub, settings: { maxEntriesPerConnection: maxEntries } });
+  const manager = createConnectionManager({ persistence, sink: hub, settings: { maxEntriesPerConnection: maxEntries }, maxBytesPerConnection: maxBytes });
   hub.attach(manager);
   return { hub, manager, persistence };
 }
@@ -107,6 +109,37 @@ describe('the background', () => {
     const dropped = snapshot.find((e) => e.kind === 'entries-dropped');
     assert.ok(dropped && dropped.kind === 'entries-dropped' && dropped.count > 0);
     assert.ok(p.messages.some((m) => m.type === 'batch' && m.trims.length > 0));
+  });
+
+  test('past the byte budget the oldest entries go too, said the same way, stored the same way, and the counts stay the totals', async () => {
+    const fast = await startFastServer({ total: 3000, perSecond: 100_000 });
+    try {
+      const budget = 200_000;
+      const persistence = createMemoryPersistence();
+      const first = background(persistence, 100_000, budget);
+      const p = panel();
+      await first.hub.addPort(p.port);
+      const { id } = first.manager.open(defaultConfig(fast.url));
+      await until(() => first.manager.info(id!)?.state.phase === 'waiting', 'the stream end');
+      first.manager.disconnect(id!);
+      await first.hub.flush();
+      const retained = first.manager.snapshot().entries;
+      const weight = retained.reduce((sum, e) => sum + estimateEntryBytes(e), 0);
+      assert.ok(weight <= budget, `${weight} estimated bytes retained (budget ${budget})`);
+      assert.ok(retained.length < 3000 && retained.length > 100, `${retained.length} entries retained`);
+      const dropped = retained.filter((e) => e.kind === 'entries-dropped');
+      assert.ok(dropped.length > 0);
+      assert.match(dropped[0]!.kind === 'entries-dropped' ? dropped[0]!.detail : '', /the budget of 195 KiB of entries per connection was reached; the oldest [\d,]+ were dropped/);
+      assert.deepEqual(persistence.storedEntries.get(id!), retained, 'storage trimmed the same entries');
+      assert.ok(p.messages.some((m) => m.type === 'batch' && m.trims.length > 0), 'panels are told to trim');
+      assert.equal(first.manager.info(id!)!.stats.events, 3000, 'the count is the total');
+      const second = background(persistence, 100_000, budget);
+      await second.manager.restore();
+      assert.deepEqual(second.manager.info(id!)!.stats, first.manager.info(id!)!.stats);
+      assert.deepEqual(second.manager.snapshot().entries, retained);
+    } finally {
+      await fast.close();
+    }
   });
 
   test('lowering the cap trims a restored, stopped connection too, and says so', async () => {

@@ -9,12 +9,13 @@ import { maskHeaders, maskHeaderValue, maskUrl, REDACTED } from '../../core/secr
 import { validateFault, type Fault, type FaultKind } from '../../core/faults.js';
 import { createConnectionFold, type ConnectionFold } from '../../core/fold.js';
 import type { EntryBody, TimelineEntry } from '../../core/timeline.js';
-import { DEFAULT_SETTINGS, type Settings } from '../../core/settings.js';
+import { DEFAULT_SETTINGS, estimateEntryBytes, RETENTION_BYTES, type Settings } from '../../core/settings.js';
 import type { ConnectionInfo } from '../../protocol/messages.js';
 import type { Persistence, Secrets, StoredConnection } from './persistence.js';
 
 /** Where the manager reports what happened; the port hub batches it to panels and to storage. */
 export interface Sink {
+  /** A new entry; its connection counts as changed too (its record moves with its entries). */
   entry(entry: TimelineEntry): void;
   changed(connectionId: string): void;
   trimmed(connectionId: string, beforeSeq: number): void;
@@ -33,8 +34,10 @@ interface OwnedConnection {
   secrets: Secrets;
   /** The latest engine, kept after it closed for its last event id and retry: a reconnect goes on from them. */
   engine: Connection | null;
-  /** The latest entries, at most the retention cap. */
+  /** The latest entries, at most the retention cap and the byte budget. */
   entries: TimelineEntry[];
+  /** What `entries` weigh, by estimateEntryBytes. */
+  bytes: number;
   /** Every entry ever appended, trimmed or not: the counts stay the totals the user saw. */
   fold: ConnectionFold;
   /** The browser restarted and took the secret values with it: only the form can supply them again. */
@@ -45,6 +48,8 @@ export interface ManagerOptions {
   persistence: Persistence;
   sink: Sink;
   settings?: Settings;
+  /** The byte budget per connection; RETENTION_BYTES unless a test wants a small one. */
+  maxBytesPerConnection?: number;
   engineDeps?: Partial<EngineDeps>;
   now?: () => number;
   newId?: () => string;
@@ -88,24 +93,41 @@ export function createConnectionManager(options: ManagerOptions): ConnectionMana
   const now = options.now ?? (() => Date.now());
   const newId = options.newId ?? defaultId;
   let settings: Settings = options.settings ?? DEFAULT_SETTINGS;
+  const maxBytes = options.maxBytesPerConnection ?? RETENTION_BYTES;
   const connections = new Map<string, OwnedConnection>();
 
   function onEntry(m: OwnedConnection, e: TimelineEntry): void {
     m.entries.push(e);
+    m.bytes += estimateEntryBytes(e);
     m.fold.add(e);
     sink.entry(e);
-    sink.changed(m.id);
-    if (m.entries.length > settings.maxEntriesPerConnection) trim(m);
+    if (m.entries.length > settings.maxEntriesPerConnection || m.bytes > maxBytes) trim(m);
   }
 
-  /** Drops the oldest tenth at once, so a full store trims rarely rather than on every entry. */
+  /**
+   * Drops the oldest tenth at once (of the entry cap, or of the byte budget, whichever was passed),
+   * so a full store trims rarely rather than on every entry; the fold keeps the totals.
+   */
   function trim(m: OwnedConnection): void {
     const cap = settings.maxEntriesPerConnection;
-    const drop = m.entries.length - cap + Math.max(1, Math.floor(cap / 10));
+    const overCount = m.entries.length > cap;
+    const overBytes = m.bytes > maxBytes;
+    let drop = overCount ? m.entries.length - cap + Math.max(1, Math.floor(cap / 10)) : 0;
+    let dropped = 0;
+    for (let i = 0; i < drop; i++) dropped += estimateEntryBytes(m.entries[i]!);
+    if (overBytes) {
+      const target = maxBytes - Math.floor(maxBytes / 10);
+      while (drop < m.entries.length && m.bytes - dropped > target) dropped += estimateEntryBytes(m.entries[drop++]!);
+    }
     const beforeSeq = m.entries[drop]?.seq ?? (m.entries.at(-1)?.seq ?? 0) + 1;
     m.entries.splice(0, drop);
+    m.bytes -= dropped;
     sink.trimmed(m.id, beforeSeq);
-    const detail = `the retention cap of ${cap.toLocaleString('en-US')} entries per connection was reached; the oldest ${drop.toLocaleString('en-US')} were dropped`;
+    const mib = (n: number) => (n >= 1024 * 1024 ? `${Math.round(n / 1024 / 1024).toLocaleString('en-US')} MiB` : `${Math.round(n / 1024).toLocaleString('en-US')} KiB`);
+    const which = [overCount ? `the retention cap of ${cap.toLocaleString('en-US')} entries` : '', overBytes ? `the budget of ${mib(maxBytes)} of entries` : '']
+      .filter(Boolean)
+      .join(' and ');
+    const detail = `${which} per connection was reached; the oldest ${drop.toLocaleString('en-US')} were dropped`;
     append(m, { kind: 'entries-dropped', count: drop, detail });
   }
 
@@ -176,6 +198,7 @@ export function createConnectionManager(options: ManagerOptions): ConnectionMana
           secrets: secrets ?? { url: s.config.url, headers: s.config.headers, body: s.config.body },
           engine: null,
           entries: retained,
+          bytes: retained.reduce((sum, e) => sum + estimateEntryBytes(e), 0),
           fold,
           secretsLost: secrets === null && hasMask(s.config),
         };
@@ -210,6 +233,7 @@ export function createConnectionManager(options: ManagerOptions): ConnectionMana
         secrets: { url: config.url, headers: config.headers.map(([n, v]) => [n, v]), body: config.body },
         engine: null,
         entries: [],
+        bytes: 0,
         // Panels and captures keep attempts; here they would only grow with every reconnect.
         fold: createConnectionFold({ lastEventId: config.initialLastEventId ?? '', keepAttempts: 0 }),
         secretsLost: false,
@@ -269,7 +293,7 @@ export function createConnectionManager(options: ManagerOptions): ConnectionMana
 
     setSettings(next) {
       settings = next;
-      for (const m of connections.values()) if (m.entries.length > settings.maxEntriesPerConnection) trim(m);
+      for (const m of connections.values()) if (m.entries.length > settings.maxEntriesPerConnection || m.bytes > maxBytes) trim(m);
     },
 
     info(id) {

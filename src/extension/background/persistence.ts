@@ -46,9 +46,29 @@ export interface Persistence {
 }
 
 const DB_NAME = 'sse-devtools';
-const DB_VERSION = 1;
+/**
+ * 1: one record per entry (`entries`, keyed [connectionId, seq]). 2: one record per flush per
+ * connection (`chunks`); opening a version 1 database moves its entries into chunks.
+ */
+const DB_VERSION = 2;
 const CONNECTIONS = 'connections';
-const ENTRIES = 'entries';
+const CHUNKS = 'chunks';
+const V1_ENTRIES = 'entries';
+/** Chunks the upgrade from version 1 builds: its entries arrive one by one, in order. */
+const MIGRATION_CHUNK = 1000;
+
+/**
+ * A run of one connection's entries stored together: what one flush wrote for it. One `put` of one
+ * structured clone per flush costs a fraction of one `put` per entry (bench/idb-write.ts). Keyed by
+ * its last seq, so the chunks wholly before a trim point are one key range below it, and the one
+ * chunk that straddles the trim point is the first at or above it.
+ */
+interface Chunk {
+  connectionId: string;
+  firstSeq: number;
+  lastSeq: number;
+  entries: TimelineEntry[];
+}
 
 function request<T>(req: IDBRequest<T>): Promise<T> {
   return new Promise((resolve, reject) => {
@@ -65,17 +85,58 @@ function done(tx: IDBTransaction): Promise<void> {
   });
 }
 
+/**
+ * Moves version 1's per-entry records into chunks, inside the upgrade's transaction, so an update
+ * keeps what users retained and the stored records still resume right after their stored entries
+ * (dropping the entries would restart their numbering under totals that already count them).
+ */
+function migrateEntries(tx: IDBTransaction, db: IDBDatabase): void {
+  const chunks = tx.objectStore(CHUNKS);
+  let run: TimelineEntry[] = [];
+  const put = (): void => {
+    const first = run[0];
+    const last = run.at(-1);
+    if (first && last) chunks.put({ connectionId: first.connectionId, firstSeq: first.seq, lastSeq: last.seq, entries: run } satisfies Chunk);
+    run = [];
+  };
+  const cursor = tx.objectStore(V1_ENTRIES).openCursor();
+  cursor.onsuccess = () => {
+    const c = cursor.result;
+    if (!c) {
+      put();
+      db.deleteObjectStore(V1_ENTRIES);
+      return;
+    }
+    const e = c.value as TimelineEntry;
+    if (run.length >= MIGRATION_CHUNK || (run.length > 0 && run[0]!.connectionId !== e.connectionId)) put();
+    run.push(e);
+    c.continue();
+  };
+}
+
 function openDb(): Promise<IDBDatabase> {
   const req = indexedDB.open(DB_NAME, DB_VERSION);
   req.onupgradeneeded = () => {
     const db = req.result;
     if (!db.objectStoreNames.contains(CONNECTIONS)) db.createObjectStore(CONNECTIONS, { keyPath: 'id' });
-    if (!db.objectStoreNames.contains(ENTRIES)) db.createObjectStore(ENTRIES, { keyPath: ['connectionId', 'seq'] });
+    if (!db.objectStoreNames.contains(CHUNKS)) db.createObjectStore(CHUNKS, { keyPath: ['connectionId', 'lastSeq'] });
+    if (db.objectStoreNames.contains(V1_ENTRIES)) migrateEntries(req.transaction!, db);
   };
   return request(req);
 }
 
 const range = (id: string, beforeSeq = Number.MAX_SAFE_INTEGER) => IDBKeyRange.bound([id, 0], [id, beforeSeq], false, true);
+
+/** One chunk per connection, in the batch's order (each connection's entries arrive in seq order). */
+function chunksOf(entries: readonly TimelineEntry[]): Chunk[] {
+  const byId = new Map<string, TimelineEntry[]>();
+  for (const e of entries) {
+    const list = byId.get(e.connectionId);
+    if (list) list.push(e);
+    else byId.set(e.connectionId, [e]);
+  }
+  return [...byId].map(([connectionId, list]) => ({ connectionId, firstSeq: list[0]!.seq, lastSeq: list.at(-1)!.seq, entries: list }));
+}
 
 /** Session storage as the browser offers it: `storage.session` (Chrome 102+, Firefox 115+). */
 export interface SessionArea {
@@ -92,26 +153,42 @@ export function createIdbPersistence(session: SessionArea): Persistence {
   return {
     async load() {
       const d = await db();
-      const tx = d.transaction([CONNECTIONS, ENTRIES], 'readonly');
+      const tx = d.transaction([CONNECTIONS, CHUNKS], 'readonly');
       const connections = await request(tx.objectStore(CONNECTIONS).getAll() as IDBRequest<StoredConnection[]>);
       const entries = new Map<string, TimelineEntry[]>();
       for (const c of connections) {
-        entries.set(c.id, await request(tx.objectStore(ENTRIES).getAll(range(c.id)) as IDBRequest<TimelineEntry[]>));
+        const chunks = await request(tx.objectStore(CHUNKS).getAll(range(c.id)) as IDBRequest<Chunk[]>);
+        entries.set(c.id, chunks.flatMap((chunk) => chunk.entries));
       }
       connections.sort((a, b) => a.createdAt - b.createdAt);
       return { connections, entries };
     },
     async write(batch) {
       const d = await db();
-      const tx = d.transaction([CONNECTIONS, ENTRIES], 'readwrite');
+      const tx = d.transaction([CONNECTIONS, CHUNKS], 'readwrite');
       const connStore = tx.objectStore(CONNECTIONS);
-      const entryStore = tx.objectStore(ENTRIES);
+      const chunkStore = tx.objectStore(CHUNKS);
       for (const c of batch.connections) connStore.put(c);
-      for (const e of batch.entries) entryStore.put(e);
-      for (const t of batch.trims) entryStore.delete(range(t.connectionId, t.beforeSeq));
+      for (const chunk of chunksOf(batch.entries)) chunkStore.put(chunk);
+      // One trim per connection, the furthest: each rewrites the chunk it cuts through, and two
+      // rewrites of one chunk in a transaction would race. A removed connection needs none.
+      const trims = new Map<string, number>();
+      for (const t of batch.trims) if (!batch.removed.includes(t.connectionId)) trims.set(t.connectionId, Math.max(t.beforeSeq, trims.get(t.connectionId) ?? 0));
+      for (const [id, beforeSeq] of trims) {
+        chunkStore.delete(range(id, beforeSeq));
+        // The first chunk left may begin before the trim point: keep only its entries from there.
+        // Its key (its last seq) stays, so the put replaces it. Rare: once per tenth of the cap.
+        const straddling = chunkStore.get(IDBKeyRange.bound([id, beforeSeq], [id, Number.MAX_SAFE_INTEGER]));
+        straddling.onsuccess = () => {
+          const chunk = straddling.result as Chunk | undefined;
+          if (!chunk || chunk.firstSeq >= beforeSeq) return;
+          const kept = chunk.entries.filter((e) => e.seq >= beforeSeq);
+          chunkStore.put({ ...chunk, firstSeq: kept[0]?.seq ?? beforeSeq, entries: kept } satisfies Chunk);
+        };
+      }
       for (const id of batch.removed) {
         connStore.delete(id);
-        entryStore.delete(range(id));
+        chunkStore.delete(range(id));
       }
       await done(tx);
     },

@@ -16,6 +16,7 @@
  *    they stood when its entries were taken, so a restart resumes right after the last stored entry,
  *    with the Last-Event-ID it carried, and the stream's ids run on without a gap.
  */
+import { estimateEntryBytes } from '../../core/settings.js';
 import type { TimelineEntry } from '../../core/timeline.js';
 import type { BackgroundMessage, ConnectionInfo } from '../../protocol/messages.js';
 import type { ConnectionManager, Sink } from './connection-manager.js';
@@ -57,11 +58,6 @@ export interface PortHub extends Sink {
  */
 const DEFAULT_MAX_BACKLOG = { entries: 20_000, bytes: 32 * 1024 * 1024 };
 
-/** A cheap estimate of an entry's memory: its data (UTF-16) plus a fixed share for the fields. */
-function entrySize(e: TimelineEntry): number {
-  return e.kind === 'event' ? 2 * e.data.length + 200 : 300;
-}
-
 export function createPortHub(options: HubOptions): PortHub {
   const frameMs = options.frameMs ?? 16;
   const maxBatch = options.maxBatch ?? 2000;
@@ -73,6 +69,8 @@ export function createPortHub(options: HubOptions): PortHub {
   let pending: TimelineEntry[] = [];
   let pendingBytes = 0;
   let changed = new Set<string>();
+  /** The connection of the latest entry, already in `changed`: a stream's entries come in runs, so most skip the Set. */
+  let lastChanged: string | null = null;
   let trims: { connectionId: string; beforeSeq: number }[] = [];
   let removed: string[] = [];
   let timer: ReturnType<typeof setTimeout> | null = null;
@@ -127,6 +125,7 @@ export function createPortHub(options: HubOptions): PortHub {
     const batchRemoved = removed;
     pending = [];
     changed = new Set();
+    lastChanged = null;
     trims = [];
     removed = [];
     const live = [...ids].filter((id) => !batchRemoved.includes(id));
@@ -165,13 +164,16 @@ export function createPortHub(options: HubOptions): PortHub {
     },
     entry(e) {
       pending.push(e);
-      const size = entrySize(e);
+      const size = estimateEntryBytes(e);
       pendingBytes += size;
       backlog++;
       backlogBytes += size;
       // A batch holding a connection's entries always carries its record, so the stored resume
       // point and the stored entries move together.
-      changed.add(e.connectionId);
+      if (e.connectionId !== lastChanged) {
+        changed.add(e.connectionId);
+        lastChanged = e.connectionId;
+      }
       schedule();
     },
     changed(id) {
