@@ -8,7 +8,7 @@ import type { ConnectionConfig, FieldError } from '../core/config.js';
 import type { Fault, FaultKind } from '../core/faults.js';
 import type { Settings } from '../core/settings.js';
 import type { ConnectionStats } from '../core/fold.js';
-import type { ConnectionState, HeaderPair, TimelineEntry } from '../core/timeline.js';
+import type { ConnectionState, EventEntry, HeaderPair, TimelineEntry } from '../core/timeline.js';
 
 export type { ConnectionStats };
 
@@ -50,7 +50,7 @@ export type BackgroundMessage =
   | { type: 'snapshot'; connections: ConnectionInfo[]; settings: Settings }
   | {
       type: 'batch';
-      entries: TimelineEntry[];
+      entries: EntryColumns;
       /** Connections whose state or stats changed since the last batch. */
       connections: ConnectionInfo[];
       /** Entries with seq below `beforeSeq` were dropped by the retention cap. */
@@ -63,4 +63,98 @@ export type BackgroundMessage =
 
 export function isPanelMessage(value: unknown): value is PanelMessage {
   return typeof value === 'object' && value !== null && typeof (value as { type?: unknown }).type === 'string';
+}
+
+/**
+ * A batch's entries on the wire: events as one array per field, the rarer lifecycle entries whole.
+ *
+ * Chrome's runtime Port serializes every message with JSON.stringify and parses it in the panel
+ * (the MV3 default; structured clone only for extensions that opt in, from Chrome 148), so what a
+ * batch costs is its JSON. As objects, each 100 B event repeats ten key names and its connection id,
+ * about as many bytes as its data; as columns it carries its values and an index into `strings`
+ * for those that repeat (connection ids, channels). The panel then allocates what it keeps, one
+ * entry object per row, rather than parse objects it would rebuild. One JSON string per batch was
+ * the slowest of all: Chrome stringifies it again, escaping every quote of every event.
+ */
+export interface EntryColumns {
+  count: number;
+  /** Strings the columns below point into. */
+  strings: string[];
+  connection: number[];
+  type: number[];
+  attempt: number[];
+  seq: number[];
+  time: number[];
+  id: (string | null)[];
+  /** null when the same as the event's id, as it is whenever the event has one. */
+  lastEventId: (string | null)[];
+  data: string[];
+  size: number[];
+  /** Entries other than events, each with its position among all the batch's entries, in order. */
+  others: [at: number, entry: Exclude<TimelineEntry, EventEntry>][];
+}
+
+export function encodeEntries(entries: readonly TimelineEntry[]): EntryColumns {
+  const c: EntryColumns = { count: entries.length, strings: [], connection: [], type: [], attempt: [], seq: [], time: [], id: [], lastEventId: [], data: [], size: [], others: [] };
+  const index = new Map<string, number>();
+  const intern = (value: string): number => {
+    let i = index.get(value);
+    if (i === undefined) {
+      i = c.strings.push(value) - 1;
+      index.set(value, i);
+    }
+    return i;
+  };
+  for (let i = 0; i < entries.length; i++) {
+    const e = entries[i]!;
+    if (e.kind !== 'event') {
+      c.others.push([i, e]);
+      continue;
+    }
+    c.connection.push(intern(e.connectionId));
+    c.type.push(intern(e.type));
+    c.attempt.push(e.attempt);
+    c.seq.push(e.seq);
+    c.time.push(e.time);
+    c.id.push(e.id);
+    c.lastEventId.push(e.lastEventId === e.id ? null : e.lastEventId);
+    c.data.push(e.data);
+    c.size.push(e.size);
+  }
+  return c;
+}
+
+/**
+ * Entries `from` (inclusive) to `to` (exclusive) of a batch, as the objects they were, so a large
+ * batch can be turned into entries a slice at a time.
+ */
+export function decodeEntries(c: EntryColumns, from = 0, to = c.count): TimelineEntry[] {
+  const out: TimelineEntry[] = [];
+  let other = 0;
+  while (other < c.others.length && c.others[other]![0] < from) other++;
+  // Events before `from` are the positions before it that are not other entries.
+  let event = from - other;
+  for (let at = from; at < to; at++) {
+    const next = c.others[other];
+    if (next && next[0] === at) {
+      out.push(next[1]);
+      other++;
+      continue;
+    }
+    const id = c.id[event] ?? null;
+    out.push({
+      connectionId: c.strings[c.connection[event]!]!,
+      attempt: c.attempt[event]!,
+      seq: c.seq[event]!,
+      time: c.time[event]!,
+      kind: 'event',
+      type: c.strings[c.type[event]!]!,
+      id,
+      lastEventId: c.lastEventId[event] ?? id ?? '',
+      data: c.data[event]!,
+      size: c.size[event]!,
+    });
+    event++;
+  }
+  return out;
 }

@@ -15,7 +15,7 @@ import { startFastServer } from '../helpers/fast-server.js';
 import type { TimelineEntry } from '../../src/core/timeline.js';
 import { sseHead, startRawServer } from '../helpers/raw-server.js';
 import { startScenarioServer, type ScenarioServer } from '../../src/servers/scenario-server.js';
-import type { BackgroundMessage } from '../../src/protocol/messages.js';
+import { decodeEntries, type BackgroundMessage } from '../../src/protocol/messages.js';
 
 let server: ScenarioServer;
 before(async () => {
@@ -35,7 +35,7 @@ function panel() {
   return {
     port: { postMessage: (m: BackgroundMessage) => void messages.push(structuredClone(m)) },
     messages,
-    entries: (): TimelineEntry[] => messages.flatMap((m) => (m.type === 'batch' ? m.entries : [])),
+    entries: (): TimelineEntry[] => messages.flatMap((m) => (m.type === 'batch' ? decodeEntries(m.entries) : [])),
   };
 }
 

@@ -14,7 +14,7 @@ import type { TimelineEntry } from '../../src/core/timeline.js';
 import { createConnectionManager, type ConnectionManager } from '../../src/extension/background/connection-manager.js';
 import type { Persistence } from '../../src/extension/background/persistence.js';
 import { createPortHub, type PanelPort, type PortHub } from '../../src/extension/background/port-hub.js';
-import type { BackgroundMessage } from '../../src/protocol/messages.js';
+import { decodeEntries, type BackgroundMessage } from '../../src/protocol/messages.js';
 import { startFastServer, type FastServer } from '../helpers/fast-server.js';
 import { createMemoryPersistence } from '../helpers/memory-persistence.js';
 import { sleep } from '../helpers/raw-server.js';
@@ -114,7 +114,7 @@ function createSession(name: string, written: Map<string, TimelineEntry>, remove
         case 'batch':
           if (!joined) problems.push(`${name}: a batch before the snapshot`);
           for (const c of message.connections) known.add(c.id);
-          for (const e of message.entries) {
+          for (const e of decodeEntries(message.entries)) {
             const k = key(e);
             // A batch taken just before its connection was removed goes out without the record
             // (there is none left); the panel's store drops such entries, and 'removed' follows.

@@ -18,7 +18,7 @@
  */
 import { estimateEntryBytes } from '../../core/settings.js';
 import type { TimelineEntry } from '../../core/timeline.js';
-import type { BackgroundMessage, ConnectionInfo } from '../../protocol/messages.js';
+import { encodeEntries, type BackgroundMessage, type ConnectionInfo } from '../../protocol/messages.js';
 import type { ConnectionManager, Sink } from './connection-manager.js';
 import type { Persistence, StoredConnection } from './persistence.js';
 
@@ -31,7 +31,7 @@ export interface HubOptions {
   frameMs?: number;
   /** Flush at once past this many waiting entries. */
   maxBatch?: number;
-  /** History is sent to a new panel in chunks of this many entries. */
+  /** Entries are posted to a panel in messages of at most this many (history and live alike). */
   historyChunk?: number;
   /**
    * Entries waiting to be stored, past which engines stop reading until the backlog has halved:
@@ -57,6 +57,12 @@ export interface PortHub extends Sink {
  * write without pausing, small enough that the worker's memory stays far from trouble.
  */
 const DEFAULT_MAX_BACKLOG = { entries: 20_000, bytes: 32 * 1024 * 1024 };
+
+/**
+ * A panel parses each message in one go, before any of our code can yield, so a message is kept
+ * to about this many estimated bytes (some 4 000 events of 100 B, 500 of 2 KB): a few ms to parse.
+ */
+const MESSAGE_BYTES = 1024 * 1024;
 
 export function createPortHub(options: HubOptions): PortHub {
   const frameMs = options.frameMs ?? 16;
@@ -114,6 +120,23 @@ export function createPortHub(options: HubOptions): PortHub {
     }
   }
 
+  /**
+   * Posts entries as one or more batch messages: the connections' records go with the first (a
+   * panel learns of a connection before its entries), the trims with the last (they may name
+   * entries of this very batch).
+   */
+  function sendEntries(port: PanelPort, entries: readonly TimelineEntry[], connections: ConnectionInfo[], batchTrims: { connectionId: string; beforeSeq: number }[]): void {
+    let from = 0;
+    do {
+      let to = from;
+      let bytes = 0;
+      while (to < entries.length && to - from < historyChunk && (to === from || bytes + estimateEntryBytes(entries[to]!) <= MESSAGE_BYTES)) bytes += estimateEntryBytes(entries[to++]!);
+      const last = to >= entries.length;
+      send(port, { type: 'batch', entries: encodeEntries(from === 0 && last ? entries : entries.slice(from, to)), connections: from === 0 ? connections : [], trims: last ? batchTrims : [] });
+      from = to;
+    } while (from < entries.length);
+  }
+
   function flush(): Promise<void> {
     if (timer) clearTimeout(timer);
     timer = null;
@@ -150,7 +173,7 @@ export function createPortHub(options: HubOptions): PortHub {
         const fresh = current.filter((e) => e.seq > (seen.get(e.connectionId) ?? 0));
         for (const e of fresh) seen.set(e.connectionId, e.seq);
         if (fresh.length > 0 || infos.length > 0 || batchTrims.length > 0) {
-          send(port, { type: 'batch', entries: fresh, connections: infos, trims: batchTrims });
+          sendEntries(port, fresh, infos, batchTrims);
         }
         for (const id of batchRemoved) send(port, { type: 'removed', connectionId: id });
       }
@@ -210,9 +233,7 @@ export function createPortHub(options: HubOptions): PortHub {
       send(port, { type: 'snapshot', connections, settings: manager.settings });
       const seen = new Map<string, number>();
       for (const e of entries) seen.set(e.connectionId, e.seq);
-      for (let i = 0; i < entries.length; i += historyChunk) {
-        send(port, { type: 'batch', entries: entries.slice(i, i + historyChunk), connections: [], trims: [] });
-      }
+      if (entries.length > 0) sendEntries(port, entries, [], []);
       ports.set(port, seen);
     },
     removePort(port) {

@@ -1,7 +1,7 @@
 /** The panel: the toolbar and connect form around the shared Workspace, wired to the background. */
-import { useSignal } from '@preact/signals';
+import { useSignal, type Signal } from '@preact/signals';
 import { useState } from 'preact/hooks';
-import type { CaptureSource } from '../../core/capture/format.js';
+import type { CaptureFile, CaptureSource } from '../../core/capture/format.js';
 import { checkUrl, type ConnectionConfig, type FieldError } from '../../core/config.js';
 import { retentionProblem } from '../../core/settings.js';
 import type { Bridge } from './bridge.js';
@@ -13,11 +13,32 @@ import { ExportDialog } from '../../ui/components/ExportDialog.js';
 import { FileOpener } from '../../ui/components/FileOpener.js';
 import { selectedView, Workspace, type LiveActions } from '../../ui/components/Workspace.js';
 
+/**
+ * The toolbar's buttons that depend on the connections. They read the store's revision here, not in
+ * App, so a frame of new entries re-renders them and the Workspace but never the connect form.
+ */
+function SelectionActions({ store, view, showCode, onExport, onOpen }: { store: TimelineStore; view: ViewStore; showCode: Signal<boolean>; onExport(views: ConnView[]): void; onOpen(capture: CaptureFile, name: string): void }) {
+  const { list, selected } = selectedView(store, view);
+  return (
+    <>
+      <button data-testid="export-selected" disabled={!selected} onClick={() => selected && onExport([selected])} title="Save the selected connection as a capture file">
+        Export selected
+      </button>
+      <button data-testid="export-all" disabled={list.length === 0} onClick={() => onExport(list)} title="Save every connection as one capture file">
+        Export all
+      </button>
+      <FileOpener onOpen={onOpen} />
+      <button class={showCode.value ? 'on' : ''} data-testid="copy-as-code-button" disabled={!selected} onClick={() => (showCode.value = !showCode.value)} title="The selected connection as curl, browser, Android or iOS code">
+        Copy as code
+      </button>
+    </>
+  );
+}
+
 export function App({ store, view, bridge }: { store: TimelineStore; view: ViewStore; bridge: Bridge }) {
   const showForm = useSignal(true);
   const showCode = useSignal(false);
   const exporting = useSignal<ConnView[] | null>(null);
-  const { list, selected } = selectedView(store, view);
   const [capDraft, setCapDraft] = useState<string | null>(null);
 
   const live: LiveActions = {
@@ -65,16 +86,7 @@ export function App({ store, view, bridge }: { store: TimelineStore; view: ViewS
           + New connection
         </button>
         <span class="sep" />
-        <button data-testid="export-selected" disabled={!selected} onClick={() => selected && (exporting.value = [selected])} title="Save the selected connection as a capture file">
-          Export selected
-        </button>
-        <button data-testid="export-all" disabled={list.length === 0} onClick={() => (exporting.value = list)} title="Save every connection as one capture file">
-          Export all
-        </button>
-        <FileOpener onOpen={(capture, name) => store.addCapture(capture, name).slice(0, 1).forEach(select)} />
-        <button class={showCode.value ? 'on' : ''} data-testid="copy-as-code-button" disabled={!selected} onClick={() => (showCode.value = !showCode.value)} title="The selected connection as curl, browser, Android or iOS code">
-          Copy as code
-        </button>
+        <SelectionActions store={store} view={view} showCode={showCode} onExport={(views) => (exporting.value = views)} onOpen={(capture, name) => store.addCapture(capture, name).slice(0, 1).forEach(select)} />
         <span class="spacer" />
         {settings && (
           <label class="cap" title="Entries kept per connection; past it the oldest are dropped and the timeline says how many">

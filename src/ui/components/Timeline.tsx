@@ -90,6 +90,8 @@ export function Timeline({ rows, revision, selectedSeq, gaps, profile, onSelect 
   const [scrollTop, setScrollTop] = useState(0);
   const [height, setHeight] = useState(400);
   const following = useRef(true);
+  /** The scrollTop this component last set itself: its scroll event is no news. */
+  const placed = useRef<number | null>(null);
 
   useEffect(() => {
     const el = scroller.current;
@@ -100,18 +102,24 @@ export function Timeline({ rows, revision, selectedSeq, gaps, profile, onSelect 
     return () => observer.disconnect();
   }, []);
 
-  // After rows arrive, stay pinned to the bottom if the user was there.
+  // While following, the window is worked out for the bottom in this same render, and the scroll
+  // position is only written, never read back: reading it would force a layout, and setting state
+  // from it a second render of every new frame.
+  const bottom = Math.max(0, rows.length * ROW_HEIGHT - height);
+  const top = following.current ? bottom : scrollTop;
   useLayoutEffect(() => {
     const el = scroller.current;
-    if (el && following.current) {
-      el.scrollTop = el.scrollHeight;
-      setScrollTop(el.scrollTop);
+    if (el && following.current && placed.current !== bottom) {
+      placed.current = bottom;
+      el.scrollTop = bottom;
     }
-  }, [revision, rows.length]);
+  }, [revision, rows.length, bottom]);
 
   function onScroll(): void {
     const el = scroller.current;
     if (!el) return;
+    if (following.current && el.scrollTop === placed.current) return;
+    placed.current = null;
     following.current = el.scrollTop + el.clientHeight >= el.scrollHeight - ROW_HEIGHT;
     setScrollTop(el.scrollTop);
   }
@@ -130,12 +138,16 @@ export function Timeline({ rows, revision, selectedSeq, gaps, profile, onSelect 
     }
   }
 
-  const first = Math.max(0, Math.floor(scrollTop / ROW_HEIGHT) - BUFFER_ROWS);
-  const last = Math.min(rows.length, Math.ceil((scrollTop + height) / ROW_HEIGHT) + BUFFER_ROWS);
+  const first = Math.max(0, Math.floor(top / ROW_HEIGHT) - BUFFER_ROWS);
+  const last = Math.min(rows.length, Math.ceil((top + height) / ROW_HEIGHT) + BUFFER_ROWS);
+  // Rows are keyed by a slot that a row index keeps while it stays in the window, so a window that
+  // moves (following a fast stream, or scrolling) updates the text of the rows it reuses instead of
+  // removing and creating their elements. The window never holds more rows than there are slots.
+  const slots = Math.ceil(height / ROW_HEIGHT) + 2 * BUFFER_ROWS + 2;
   const visible: preact.JSX.Element[] = [];
   for (let i = first; i < last; i++) {
     const e = rows[i]!;
-    visible.push(<Row key={e.seq} e={e} prev={rows[i - 1]} top={i * ROW_HEIGHT} selected={e.seq === selectedSeq} gap={e.kind === 'event' ? gaps.get(e.seq) : undefined} profile={profile} onSelect={onSelect} />);
+    visible.push(<Row key={i % slots} e={e} prev={rows[i - 1]} top={i * ROW_HEIGHT} selected={e.seq === selectedSeq} gap={e.kind === 'event' ? gaps.get(e.seq) : undefined} profile={profile} onSelect={onSelect} />);
   }
 
   return (

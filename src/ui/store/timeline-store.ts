@@ -1,7 +1,12 @@
 /**
  * The panel's copy of what the background retains: connections and their entries, plus what is
  * derived once per entry on arrival (channel counts and rates, gaps in numeric ids) so that nothing
- * is recomputed per frame. One `revision` signal changes per applied batch: one re-render per batch.
+ * is recomputed per frame.
+ *
+ * Messages are applied in arrival order, a slice of entries at a time: after about SLICE_MS of work
+ * the rest waits for the next task, so a history of 200 000 entries never holds the main thread for
+ * long and the panel answers clicks while it loads. The `revision` signal changes at most once per
+ * animation frame however many batches arrive in it: one render per frame, not per batch.
  */
 import { signal } from '@preact/signals';
 import type { EventEntry, TimelineEntry } from '../../core/timeline.js';
@@ -9,9 +14,30 @@ import type { CaptureFile } from '../../core/capture/format.js';
 import { createConnectionFold, type AttemptRecord, type ConnectionFold } from '../../core/fold.js';
 import { labelFor } from '../../core/config.js';
 import type { Settings } from '../../core/settings.js';
-import type { BackgroundMessage, ConnectionInfo } from '../../protocol/messages.js';
+import { decodeEntries, type BackgroundMessage, type ConnectionInfo } from '../../protocol/messages.js';
 
 const RATE_WINDOW_S = 10;
+
+/** Work per task before yielding: well under the 50 ms that makes a long task, with room for a render. */
+const SLICE_MS = 8;
+/** Entries applied between looks at the clock. */
+const SLICE_ENTRIES = 500;
+/** When no frame comes (a hidden page does not paint), the revision still moves this often. */
+const FRAME_FALLBACK_MS = 250;
+
+/** Runs `fn` in a new task as soon as possible: a MessageChannel is not clamped to 4 ms like nested timeouts are. */
+function nextTask(fn: () => void): void {
+  if (typeof MessageChannel === 'undefined') {
+    setTimeout(fn, 0);
+    return;
+  }
+  const channel = new MessageChannel();
+  channel.port1.onmessage = () => {
+    channel.port1.close();
+    fn();
+  };
+  channel.port2.postMessage(null);
+}
 
 export interface ChannelStat {
   count: number;
@@ -99,7 +125,66 @@ export function createTimelineStore() {
     for (const seq of v.gaps.keys()) if (seq < beforeSeq) v.gaps.delete(seq);
   }
 
+  /** Messages not yet wholly applied, oldest first, and how many entries of the first are in. */
+  const queue: BackgroundMessage[] = [];
+  let applied = 0;
+  let pumping = false;
+  let frame: { raf: number | null; timer: ReturnType<typeof setTimeout> } | null = null;
+
+  /** One revision bump for everything applied since the last frame. */
+  function changed(): void {
+    if (frame) return;
+    const bump = (): void => {
+      if (!frame) return;
+      if (frame.raf !== null) cancelAnimationFrame(frame.raf);
+      clearTimeout(frame.timer);
+      frame = null;
+      revision.value++;
+    };
+    frame = { raf: typeof requestAnimationFrame === 'undefined' ? null : requestAnimationFrame(bump), timer: setTimeout(bump, FRAME_FALLBACK_MS) };
+  }
+
   function apply(message: BackgroundMessage): void {
+    if (message.type === 'connect-result' || message.type === 'secrets') return;
+    queue.push(message);
+    if (!pumping) pump();
+  }
+
+  /** Applies queued messages until the queue is empty or the slice's time is up, then yields. */
+  function pump(): void {
+    pumping = true;
+    const start = performance.now();
+    while (queue.length > 0) {
+      const message = queue[0]!;
+      if (message.type === 'batch') {
+        const { entries } = message;
+        if (applied === 0) for (const info of message.connections) view(info);
+        while (applied < entries.count) {
+          const to = Math.min(entries.count, applied + SLICE_ENTRIES);
+          append(decodeEntries(entries, applied, to));
+          applied = to;
+          if (applied < entries.count && performance.now() - start > SLICE_MS) {
+            changed();
+            nextTask(pump);
+            return;
+          }
+        }
+        // Trims may name entries of this very batch: append first, then drop.
+        for (const t of message.trims) trim(t.connectionId, t.beforeSeq);
+      } else applyWhole(message);
+      queue.shift();
+      applied = 0;
+      if (queue.length > 0 && performance.now() - start > SLICE_MS) {
+        changed();
+        nextTask(pump);
+        return;
+      }
+    }
+    pumping = false;
+    changed();
+  }
+
+  function applyWhole(message: Exclude<BackgroundMessage, { type: 'batch' }>): void {
     switch (message.type) {
       case 'snapshot': {
         // After a background restart the snapshot is the truth; entries the panel had are in it
@@ -111,12 +196,6 @@ export function createTimelineStore() {
         settings.value = message.settings;
         break;
       }
-      case 'batch':
-        for (const info of message.connections) view(info);
-        // Trims may name entries of this very batch: append first, then drop.
-        append(message.entries);
-        for (const t of message.trims) trim(t.connectionId, t.beforeSeq);
-        break;
       case 'removed':
         connections.delete(message.connectionId);
         break;
@@ -125,9 +204,8 @@ export function createTimelineStore() {
         break;
       case 'connect-result':
       case 'secrets':
-        return;
+        break;
     }
-    revision.value++;
   }
 
   /**
