@@ -122,7 +122,7 @@ export function describeEntry(e: TimelineEntry, s: Style = plain): string {
     case 'worker-restarted':
       return `${s.yellow('⟳ worker restarted')} ${safeText(e.detail)}`;
     case 'reading-paused':
-      return `${s.yellow(`⏸ reading paused ${formatDuration(e.durationMs)}`)} ${safeText(e.detail)}`;
+      return `${s.yellow(`‖ reading paused ${formatDuration(e.durationMs)}`)} ${safeText(e.detail)}`;
     case 'entries-dropped':
       return `${s.yellow(`… ${e.count} entries dropped`)} ${safeText(e.detail)}`;
   }
