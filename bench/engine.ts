@@ -73,11 +73,13 @@ function engine(url: string, secret = false): Promise<number> {
  * The service worker's path without the browser: the engine under the background's connection
  * manager (retention, fold) and port hub (batching, backlog), with a store that keeps nothing (what
  * IndexedDB costs is bench/idb-write.ts's figure). What it costs beyond `engine` is the background's
- * own per-event work, most of it holding 100 000 entries (the retention cap) for panels that join.
+ * own per-event work: the fold, the retention counts, batching; entries live only until stored.
  */
 async function background(url: string): Promise<number> {
   const persistence: Persistence = {
     load: () => Promise.resolve({ connections: [], entries: new Map() }),
+    loadConnections: () => Promise.resolve([]),
+    readHistory: () => Promise.resolve(),
     write: () => Promise.resolve(),
     loadSecrets: () => Promise.resolve(null),
     saveSecrets: () => Promise.resolve(),

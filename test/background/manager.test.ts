@@ -73,7 +73,7 @@ describe('the background', () => {
     for (const id of ids) manager.disconnect(id);
     await hub.flush();
     const byConnection = new Map<string, Set<string>>();
-    for (const e of manager.snapshot().entries) {
+    for (const e of await hub.history()) {
       if (e.kind === 'event') byConnection.set(e.connectionId, (byConnection.get(e.connectionId) ?? new Set()).add(e.type));
     }
     assert.equal(byConnection.size, 10);
@@ -104,7 +104,7 @@ describe('the background', () => {
     await until(() => p.entries().some((e) => e.kind === 'entries-dropped'), 'an entries-dropped entry');
     manager.disconnect(id!);
     await hub.flush();
-    const snapshot = manager.snapshot().entries;
+    const snapshot = await hub.history();
     assert.ok(snapshot.length <= 1000);
     const dropped = snapshot.find((e) => e.kind === 'entries-dropped');
     assert.ok(dropped && dropped.kind === 'entries-dropped' && dropped.count > 0);
@@ -123,7 +123,7 @@ describe('the background', () => {
       await until(() => first.manager.info(id!)?.state.phase === 'waiting', 'the stream end');
       first.manager.disconnect(id!);
       await first.hub.flush();
-      const retained = first.manager.snapshot().entries;
+      const retained = await first.hub.history();
       const weight = retained.reduce((sum, e) => sum + estimateEntryBytes(e), 0);
       assert.ok(weight <= budget, `${weight} estimated bytes retained (budget ${budget})`);
       assert.ok(retained.length < 3000 && retained.length > 100, `${retained.length} entries retained`);
@@ -136,7 +136,7 @@ describe('the background', () => {
       const second = background(persistence, 100_000, budget);
       await second.manager.restore();
       assert.deepEqual(second.manager.info(id!)!.stats, first.manager.info(id!)!.stats);
-      assert.deepEqual(second.manager.snapshot().entries, retained);
+      assert.deepEqual(await second.hub.history(), retained);
     } finally {
       await fast.close();
     }
@@ -152,7 +152,7 @@ describe('the background', () => {
     const second = background(persistence);
     await second.manager.restore();
     second.manager.setSettings({ maxEntriesPerConnection: 1000 });
-    const entries = second.manager.snapshot().entries;
+    const entries = await second.hub.history();
     assert.ok(entries.length <= 1000);
     const last = entries.at(-1);
     assert.equal(last?.kind, 'entries-dropped');
@@ -163,7 +163,7 @@ describe('the background', () => {
     const persistence = createMemoryPersistence();
     const first = background(persistence);
     const { id } = first.manager.open(config('interval=5&tag=restart'));
-    await until(() => (first.manager.snapshot().entries.filter((e) => e.kind === 'event').length ?? 0) >= 5, 'five events');
+    await until(() => (first.manager.info(id!)?.stats.events ?? 0) >= 5, 'five events');
     await first.hub.flush();
     const stored = [...persistence.storedEntries.get(id!)!];
     const record = structuredClone(persistence.stored.get(id!)!);
@@ -270,7 +270,7 @@ describe('the background', () => {
       await until(() => (manager.info(id!)?.stats.events ?? 0) === 4, 'four events');
       const info = manager.info(id!)!;
       const fold = createConnectionFold();
-      for (const e of manager.snapshot().entries) if (e.connectionId === id) fold.add(e);
+      for (const e of await hub.history()) if (e.connectionId === id) fold.add(e);
       assert.equal(info.state.phase, 'open');
       assert.deepEqual(info.state, fold.state);
       assert.deepEqual(info.stats, fold.stats);
@@ -290,7 +290,7 @@ describe('the background', () => {
     await first.hub.flush();
     const before = first.manager.info(id!)!;
     assert.equal(before.stats.events, 1500);
-    assert.ok(first.manager.snapshot().entries.filter((e) => e.kind === 'event').length < 1500, 'entries were dropped');
+    assert.ok((await first.hub.history()).filter((e) => e.kind === 'event').length < 1500, 'entries were dropped');
     const second = background(persistence, 1000);
     await second.manager.restore();
     const restored = second.manager.info(id!)!;

@@ -265,7 +265,7 @@ async function run(seed: number, steps: number): Promise<void> {
 
     const stored = new Map([...store.inner.storedEntries].map(([id, entries]) => [id, entries.map((e) => e.seq)]));
     const retained = new Map<string, number[]>();
-    for (const e of bg.manager.snapshot().entries) retained.set(e.connectionId, [...(retained.get(e.connectionId) ?? []), e.seq]);
+    for (const e of await bg.hub.history()) retained.set(e.connectionId, [...(retained.get(e.connectionId) ?? []), e.seq]);
     assert.deepEqual(retained, stored, 'the background retains exactly what is stored');
     for (const session of sessions) {
       assert.ok(session.joined, `${session.name} got its snapshot`);

@@ -15,6 +15,15 @@ export function createMemoryPersistence(): Persistence & { stored: Map<string, S
     async load() {
       return { connections: [...stored.values()].map((c) => structuredClone(c)), entries: new Map([...storedEntries].map(([k, v]) => [k, [...v]])) };
     },
+    async loadConnections() {
+      return [...stored.values()].map((c) => structuredClone(c));
+    },
+    async readHistory(connectionId, fromSeq, onChunk) {
+      // Read as one transaction would: what is stored now, in chunks, whatever is written meanwhile.
+      const list = (storedEntries.get(connectionId) ?? []).filter((e) => e.seq >= fromSeq);
+      await Promise.resolve();
+      for (let i = 0; i < list.length; i += 1000) onChunk(list.slice(i, i + 1000));
+    },
     async write(batch) {
       for (const c of batch.connections) stored.set(c.id, structuredClone(c));
       for (const e of batch.entries) {

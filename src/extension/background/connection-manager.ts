@@ -24,7 +24,22 @@ export interface Sink {
   room(): Promise<void> | null;
 }
 
-/** One connection the manager owns: its settings, its retained entries, the engine while one runs. */
+/**
+ * What is retained of a connection, without the entries themselves (they are in storage, or on
+ * their way there in the port hub's backlog): retained seqs run on without a gap from `firstSeq`,
+ * and each one's estimated bytes sit in a typed array (4 bytes an entry, nothing for the garbage
+ * collector to trace), so the caps trim exactly where they did when the entries were kept.
+ */
+interface Retained {
+  firstSeq: number;
+  count: number;
+  bytes: number;
+  /** Estimated bytes of the retained entries, oldest first, from `head`. */
+  sizes: Uint32Array;
+  head: number;
+}
+
+/** One connection the manager owns: its settings, what it retains, the engine while one runs. */
 interface OwnedConnection {
   id: string;
   label: string;
@@ -34,10 +49,11 @@ interface OwnedConnection {
   secrets: Secrets;
   /** The latest engine, kept after it closed for its last event id and retry: a reconnect goes on from them. */
   engine: Connection | null;
-  /** The latest entries, at most the retention cap and the byte budget. */
-  entries: TimelineEntry[];
-  /** What `entries` weigh, by estimateEntryBytes. */
-  bytes: number;
+  /** The latest entries' count and weight (estimateEntryBytes), within the retention cap and the byte budget. */
+  retained: Retained;
+  /** The seq and attempt of the latest entry: a row of the manager's own, or a resumed engine, numbers after it. */
+  lastSeq: number;
+  lastAttempt: number;
   /** Every entry ever appended, trimmed or not: the counts stay the totals the user saw. */
   fold: ConnectionFold;
   /** The browser restarted and took the secret values with it: only the form can supply them again. */
@@ -69,7 +85,7 @@ export interface ConnectionManager {
   readonly settings: Settings;
   info(id: string): ConnectionInfo | null;
   stored(id: string): StoredConnection | null;
-  snapshot(): { connections: ConnectionInfo[]; entries: TimelineEntry[] };
+  snapshot(): { connections: ConnectionInfo[] };
   hasActive(): boolean;
 }
 
@@ -96,32 +112,56 @@ export function createConnectionManager(options: ManagerOptions): ConnectionMana
   const maxBytes = options.maxBytesPerConnection ?? RETENTION_BYTES;
   const connections = new Map<string, OwnedConnection>();
 
+  const emptyRetained = (firstSeq: number): Retained => ({ firstSeq, count: 0, bytes: 0, sizes: new Uint32Array(64), head: 0 });
+
+  function retain(r: Retained, size: number): void {
+    if (r.head + r.count === r.sizes.length) {
+      if (r.count <= r.sizes.length / 2) r.sizes.copyWithin(0, r.head, r.head + r.count);
+      else {
+        const grown = new Uint32Array(r.sizes.length * 2);
+        grown.set(r.sizes.subarray(r.head, r.head + r.count));
+        r.sizes = grown;
+      }
+      r.head = 0;
+    }
+    r.sizes[r.head + r.count] = size;
+    r.count++;
+    r.bytes += size;
+  }
+
   function onEntry(m: OwnedConnection, e: TimelineEntry): void {
-    m.entries.push(e);
-    m.bytes += estimateEntryBytes(e);
+    const r = m.retained;
+    if (r.count === 0) r.firstSeq = e.seq;
+    retain(r, estimateEntryBytes(e));
+    m.lastSeq = e.seq;
+    m.lastAttempt = e.attempt;
     m.fold.add(e);
     sink.entry(e);
-    if (m.entries.length > settings.maxEntriesPerConnection || m.bytes > maxBytes) trim(m);
+    if (r.count > settings.maxEntriesPerConnection || r.bytes > maxBytes) trim(m);
   }
 
   /**
    * Drops the oldest tenth at once (of the entry cap, or of the byte budget, whichever was passed),
-   * so a full store trims rarely rather than on every entry; the fold keeps the totals.
+   * so a full store trims rarely rather than on every entry; the fold keeps the totals. The entries
+   * themselves are dropped by storage (a range delete) and by each panel, told by the trim.
    */
   function trim(m: OwnedConnection): void {
+    const r = m.retained;
     const cap = settings.maxEntriesPerConnection;
-    const overCount = m.entries.length > cap;
-    const overBytes = m.bytes > maxBytes;
-    let drop = overCount ? m.entries.length - cap + Math.max(1, Math.floor(cap / 10)) : 0;
+    const overCount = r.count > cap;
+    const overBytes = r.bytes > maxBytes;
+    let drop = overCount ? r.count - cap + Math.max(1, Math.floor(cap / 10)) : 0;
     let dropped = 0;
-    for (let i = 0; i < drop; i++) dropped += estimateEntryBytes(m.entries[i]!);
+    for (let i = 0; i < drop; i++) dropped += r.sizes[r.head + i]!;
     if (overBytes) {
       const target = maxBytes - Math.floor(maxBytes / 10);
-      while (drop < m.entries.length && m.bytes - dropped > target) dropped += estimateEntryBytes(m.entries[drop++]!);
+      while (drop < r.count && r.bytes - dropped > target) dropped += r.sizes[r.head + drop++]!;
     }
-    const beforeSeq = m.entries[drop]?.seq ?? (m.entries.at(-1)?.seq ?? 0) + 1;
-    m.entries.splice(0, drop);
-    m.bytes -= dropped;
+    r.head += drop;
+    const beforeSeq = r.firstSeq + drop;
+    r.firstSeq = beforeSeq;
+    r.count -= drop;
+    r.bytes -= dropped;
     sink.trimmed(m.id, beforeSeq);
     const mib = (n: number) => (n >= 1024 * 1024 ? `${Math.round(n / 1024 / 1024).toLocaleString('en-US')} MiB` : `${Math.round(n / 1024).toLocaleString('en-US')} KiB`);
     const which = [overCount ? `the retention cap of ${cap.toLocaleString('en-US')} entries` : '', overBytes ? `the budget of ${mib(maxBytes)} of entries` : '']
@@ -141,17 +181,15 @@ export function createConnectionManager(options: ManagerOptions): ConnectionMana
       m.engine.note(body);
       return;
     }
-    const last = m.entries.at(-1);
-    onEntry(m, { connectionId: m.id, attempt: last?.attempt ?? 0, seq: (last?.seq ?? 0) + 1, time: now(), ...body });
+    onEntry(m, { connectionId: m.id, attempt: m.lastAttempt, seq: m.lastSeq + 1, time: now(), ...body });
   }
 
   function resumePoint(m: OwnedConnection): ResumePoint {
-    const last = m.entries.at(-1);
     return {
       lastEventId: m.engine?.lastEventId ?? m.fold.stats.lastEventId,
       retryMs: m.engine?.retryMs ?? null,
-      nextAttempt: (last?.attempt ?? 0) + 1,
-      nextSeq: (last?.seq ?? 0) + 1,
+      nextAttempt: m.lastAttempt + 1,
+      nextSeq: m.lastSeq + 1,
     };
   }
 
@@ -182,14 +220,26 @@ export function createConnectionManager(options: ManagerOptions): ConnectionMana
     },
 
     async restore() {
-      const { connections: stored, entries } = await persistence.load();
+      const stored = await persistence.loadConnections();
       for (const s of stored) {
         const secrets = await persistence.loadSecrets(s.id);
-        const retained = entries.get(s.id) ?? [];
         // The record and the entries are written in one transaction: its totals count every stored
-        // entry (dropped ones too), and the entries, fed again, give the state and attempts.
-        const fold = createConnectionFold({ resume: { stats: s.stats, throughSeq: retained.at(-1)?.seq ?? 0 }, keepAttempts: 0 });
-        for (const e of retained) fold.add(e);
+        // entry (dropped ones too) and it resumes right after the last; the entries, fed again,
+        // give the state and attempts, and what is retained. They are read a chunk at a time and
+        // not kept: storage has them, and a panel reads them from there.
+        const fold = createConnectionFold({ resume: { stats: s.stats, throughSeq: s.resume.nextSeq - 1 }, keepAttempts: 0 });
+        const retained = emptyRetained(s.resume.nextSeq);
+        let lastSeq = s.resume.nextSeq - 1;
+        let lastAttempt = s.resume.nextAttempt - 1;
+        await persistence.readHistory(s.id, 0, (chunk) => {
+          for (const e of chunk) {
+            if (retained.count === 0) retained.firstSeq = e.seq;
+            retain(retained, estimateEntryBytes(e));
+            fold.add(e);
+            lastSeq = e.seq;
+            lastAttempt = e.attempt;
+          }
+        });
         const m: OwnedConnection = {
           id: s.id,
           label: s.label,
@@ -197,8 +247,9 @@ export function createConnectionManager(options: ManagerOptions): ConnectionMana
           config: s.config,
           secrets: secrets ?? { url: s.config.url, headers: s.config.headers, body: s.config.body },
           engine: null,
-          entries: retained,
-          bytes: retained.reduce((sum, e) => sum + estimateEntryBytes(e), 0),
+          retained,
+          lastSeq,
+          lastAttempt,
           fold,
           secretsLost: secrets === null && hasMask(s.config),
         };
@@ -232,8 +283,9 @@ export function createConnectionManager(options: ManagerOptions): ConnectionMana
         config: maskConfig(config),
         secrets: { url: config.url, headers: config.headers.map(([n, v]) => [n, v]), body: config.body },
         engine: null,
-        entries: [],
-        bytes: 0,
+        retained: emptyRetained(1),
+        lastSeq: 0,
+        lastAttempt: 0,
         // Panels and captures keep attempts; here they would only grow with every reconnect.
         fold: createConnectionFold({ lastEventId: config.initialLastEventId ?? '', keepAttempts: 0 }),
         secretsLost: false,
@@ -293,7 +345,7 @@ export function createConnectionManager(options: ManagerOptions): ConnectionMana
 
     setSettings(next) {
       settings = next;
-      for (const m of connections.values()) if (m.entries.length > settings.maxEntriesPerConnection || m.bytes > maxBytes) trim(m);
+      for (const m of connections.values()) if (m.retained.count > settings.maxEntriesPerConnection || m.retained.bytes > maxBytes) trim(m);
     },
 
     info(id) {
@@ -316,8 +368,7 @@ export function createConnectionManager(options: ManagerOptions): ConnectionMana
     },
 
     snapshot() {
-      const list = [...connections.values()];
-      return { connections: list.map(info), entries: list.flatMap((m) => m.entries) };
+      return { connections: [...connections.values()].map(info) };
     },
 
     hasActive() {

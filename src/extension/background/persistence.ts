@@ -38,7 +38,16 @@ export interface FlushBatch {
 }
 
 export interface Persistence {
+  /** Every record and every stored entry at once: for tests and tools; the background reads history chunk by chunk. */
   load(): Promise<{ connections: StoredConnection[]; entries: Map<string, TimelineEntry[]> }>;
+  /** The stored records, oldest connection first, without their entries. */
+  loadConnections(): Promise<StoredConnection[]>;
+  /**
+   * A connection's stored entries from `fromSeq` on, in order, a chunk at a time, all read in one
+   * transaction (no write lands between two chunks). `onChunk` runs synchronously per chunk and must
+   * not keep the array past its use if memory matters.
+   */
+  readHistory(connectionId: string, fromSeq: number, onChunk: (entries: readonly TimelineEntry[]) => void): Promise<void>;
   write(batch: FlushBatch): Promise<void>;
   loadSecrets(id: string): Promise<Secrets | null>;
   saveSecrets(id: string, secrets: Secrets): Promise<void>;
@@ -162,6 +171,35 @@ export function createIdbPersistence(session: SessionArea): Persistence {
       }
       connections.sort((a, b) => a.createdAt - b.createdAt);
       return { connections, entries };
+    },
+    async loadConnections() {
+      const d = await db();
+      const connections = await request(d.transaction(CONNECTIONS, 'readonly').objectStore(CONNECTIONS).getAll() as IDBRequest<StoredConnection[]>);
+      return connections.sort((a, b) => a.createdAt - b.createdAt);
+    },
+    async readHistory(connectionId, fromSeq, onChunk) {
+      const d = await db();
+      const tx = d.transaction(CHUNKS, 'readonly');
+      // Chunks are keyed by their last seq: the first one holding fromSeq is the first at or above it.
+      const cursor = tx.objectStore(CHUNKS).openCursor(IDBKeyRange.bound([connectionId, fromSeq], [connectionId, Number.MAX_SAFE_INTEGER]));
+      await new Promise<void>((resolve, reject) => {
+        cursor.onerror = () => reject(cursor.error ?? new Error('IndexedDB cursor failed'));
+        cursor.onsuccess = () => {
+          const c = cursor.result;
+          if (!c) {
+            resolve();
+            return;
+          }
+          const chunk = c.value as Chunk;
+          try {
+            onChunk(chunk.firstSeq >= fromSeq ? chunk.entries : chunk.entries.filter((e) => e.seq >= fromSeq));
+          } catch (err) {
+            reject(err instanceof Error ? err : new Error(String(err)));
+            return;
+          }
+          c.continue();
+        };
+      });
     },
     async write(batch) {
       const d = await db();

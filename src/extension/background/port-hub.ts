@@ -44,8 +44,10 @@ export interface HubOptions {
 export interface PortHub extends Sink {
   /** The manager is created after the hub (it reports to it); attach it before the first flush. */
   attach(manager: ConnectionManager): void;
-  /** Sends the new panel everything retained, then live batches; no gap, no duplicate. */
+  /** Sends the new panel everything retained (read from storage), then live batches; no gap, no duplicate. */
   addPort(port: PanelPort): Promise<void>;
+  /** Every retained entry, as a panel joining now would get it: stores what waits, then reads storage. */
+  history(): Promise<TimelineEntry[]>;
   removePort(port: PanelPort): void;
   post(port: PanelPort, message: BackgroundMessage): void;
   broadcast(message: BackgroundMessage): void;
@@ -82,12 +84,6 @@ export function createPortHub(options: HubOptions): PortHub {
   let timer: ReturnType<typeof setTimeout> | null = null;
   // Flushes run one after another; a panel joining waits for the chain so it sees each entry once.
   let chain: Promise<void> = Promise.resolve();
-  /**
-   * Batches a flush has taken but not stored yet, the one being written and those queued behind it:
-   * not history for a panel joining now. (A panel's join resumes as soon as its own flush is done,
-   * before a flush queued after it has begun to write.)
-   */
-  const unstored = new Set<readonly TimelineEntry[]>();
   /** Accepted but not yet stored (pending plus batches queued on the chain), and their rough size. */
   let backlog = 0;
   let backlogBytes = 0;
@@ -156,7 +152,6 @@ export function createPortHub(options: HubOptions): PortHub {
     // read when the write begins (later, if writes queue up), they would carry the resume point of
     // entries received since, and a restart would resume past entries that were never stored.
     const records = live.map((id) => manager?.stored(id)).filter((c): c is StoredConnection => c != null);
-    if (entries.length > 0) unstored.add(entries);
     chain = chain.then(async () => {
       if (entries.length === 0 && ids.size === 0 && batchTrims.length === 0 && batchRemoved.length === 0) return;
       try {
@@ -164,7 +159,6 @@ export function createPortHub(options: HubOptions): PortHub {
       } catch (err) {
         options.onError?.(err);
       } finally {
-        unstored.delete(entries);
         stored(entries, bytes);
       }
       const infos = live.map((id) => manager?.info(id)).filter((c): c is ConnectionInfo => c != null);
@@ -179,6 +173,46 @@ export function createPortHub(options: HubOptions): PortHub {
       }
     });
     return chain;
+  }
+
+  /**
+   * Stores what waits, then, on the chain behind that write and before any later one, reads each
+   * connection's stored entries in order and hands them on in messages' worth (at most
+   * `historyChunk` entries at a time): the background keeps no entry once it is stored.
+   */
+  async function joinChain(
+    begin: (connections: ConnectionInfo[], settings: ConnectionManager['settings']) => (entries: TimelineEntry[]) => void,
+    end: (seen: Map<string, number>) => void,
+  ): Promise<void> {
+    void flush();
+    const m = manager;
+    if (!m) throw new Error('port hub used before a manager was attached');
+    const read = chain.then(async () => {
+      const { connections } = m.snapshot();
+      const out = begin(connections, m.settings);
+      const seen = new Map<string, number>();
+      let buffer: TimelineEntry[] = [];
+      const emit = (): void => {
+        if (buffer.length > 0) out(buffer);
+        buffer = [];
+      };
+      try {
+        for (const c of connections) {
+          await options.persistence.readHistory(c.id, 0, (entries) => {
+            for (const e of entries) buffer.push(e);
+            const last = entries.at(-1);
+            if (last) seen.set(c.id, last.seq);
+            if (buffer.length >= historyChunk) emit();
+          });
+        }
+        emit();
+      } catch (err) {
+        options.onError?.(err);
+      }
+      end(seen);
+    });
+    chain = read.catch((err: unknown) => options.onError?.(err));
+    await read;
   }
 
   return {
@@ -220,21 +254,21 @@ export function createPortHub(options: HubOptions): PortHub {
       return promise;
     },
     async addPort(port) {
-      await flush();
-      if (!manager) throw new Error('port hub used before a manager was attached');
-      const snapshot = manager.snapshot();
-      // Entries not stored yet (arrived during the flush, queued behind it, or in a write under way)
-      // reach this panel live, after they are stored, like everyone else's.
-      const firstUnstored = new Map<string, number>();
-      for (const e of [...[...unstored].flat(), ...pending]) if (!firstUnstored.has(e.connectionId)) firstUnstored.set(e.connectionId, e.seq);
-      const { connections } = snapshot;
-      const entries = snapshot.entries.filter((e) => e.seq < (firstUnstored.get(e.connectionId) ?? Infinity));
-      // Everything retained goes to this panel as history; later batches carry only newer entries.
-      send(port, { type: 'snapshot', connections, settings: manager.settings });
-      const seen = new Map<string, number>();
-      for (const e of entries) seen.set(e.connectionId, e.seq);
-      if (entries.length > 0) sendEntries(port, entries, [], []);
-      ports.set(port, seen);
+      await joinChain((connections, settings) => {
+        // Everything stored goes to this panel as history, read while no write can land; what is
+        // not stored yet (taken after this flush) reaches it live, after it is stored, like
+        // everyone else's: the port is registered before the next write's batch is posted.
+        send(port, { type: 'snapshot', connections, settings });
+        return (entries) => sendEntries(port, entries, [], []);
+      }, (seen) => ports.set(port, seen));
+    },
+    async history() {
+      const all: TimelineEntry[] = [];
+      await joinChain(
+        () => (entries) => void all.push(...entries),
+        () => {},
+      );
+      return all;
     },
     removePort(port) {
       ports.delete(port);
