@@ -175,12 +175,31 @@ function browserTicks(): Map<number, number> {
   return out;
 }
 
+/** What a Chromium process is, from its command line: where CPU goes, not only how much. */
+function processKind(pid: number): string {
+  try {
+    // Chromium rewrites its process title, so the arguments may be joined by spaces, not NULs.
+    const args = readFileSync(`/proc/${pid}/cmdline`, 'utf8').split(/[\0 ]/);
+    const type = args.find((a) => a.startsWith('--type='))?.slice('--type='.length);
+    if (type === undefined) return 'browser';
+    if (type === 'renderer') return args.includes('--extension-process') ? 'extension renderer' : 'renderer';
+    const sub = args.find((a) => a.startsWith('--utility-sub-type='))?.split('.').at(-2);
+    return sub ? `${type} (${sub})` : type;
+  } catch {
+    return 'exited';
+  }
+}
+
 /** CPU seconds the browser spends between start() and the returned stop(); sampled so exiting processes still count (to their last sample). */
-function cpuWindow(): { stop(): number; processes(): number } {
+function cpuWindow(): { stop(): number; processes(): number; byKind(): Map<string, number> } {
   const first = browserTicks();
   const last = new Map(first);
+  const kinds = new Map<number, string>();
   const sample = () => {
-    for (const [pid, ticks] of browserTicks()) last.set(pid, ticks);
+    for (const [pid, ticks] of browserTicks()) {
+      last.set(pid, ticks);
+      if (!kinds.has(pid)) kinds.set(pid, processKind(pid));
+    }
   };
   const timer = setInterval(sample, 500);
   return {
@@ -193,6 +212,15 @@ function cpuWindow(): { stop(): number; processes(): number } {
       return ticks / CLK_TCK;
     },
     processes: () => last.size,
+    /** CPU seconds per kind of process (after stop()). */
+    byKind() {
+      const out = new Map<string, number>();
+      for (const [pid, t] of last) {
+        const kind = kinds.get(pid) ?? 'exited';
+        out.set(kind, (out.get(kind) ?? 0) + (t - (first.get(pid) ?? 0)) / CLK_TCK);
+      }
+      return out;
+    },
   };
 }
 
@@ -400,11 +428,13 @@ interface Results {
   longest: { max: number; over50: number; perPhase: Map<string, number> } | null;
   /** Browser processes seen in the 10k/s CPU window. */
   processes: number;
+  /** The 10k/s CPU split by kind of process, % of one core. */
+  cpuByKind: string;
   /** Why the run stopped early, if it did. */
   error: string | null;
 }
 
-const emptyResults = (): Results => ({ small: null, large: null, steady: null, idlePct: null, latency: null, memory: null, longest: null, processes: 0, error: null });
+const emptyResults = (): Results => ({ small: null, large: null, steady: null, idlePct: null, latency: null, memory: null, longest: null, processes: 0, cpuByKind: '', error: null });
 
 interface Burst {
   n: number;
@@ -491,6 +521,7 @@ async function measure(p: Pipeline, server: BenchServer, results: Results, mark:
   const steady = await waitForCount(p, steadyN, CATCH_UP_LIMIT_S);
   const cpuSeconds = cpu.stop();
   results.processes = cpu.processes();
+  results.cpuByKind = [...cpu.byKind()].filter(([, s]) => s > 0).sort((a, b) => b[1] - a[1]).map(([kind, s]) => `${kind} ${((s / STEADY.seconds) * 100).toFixed(0)}%`).join(', ');
   results.steady = { cpuPct: (cpuSeconds / STEADY.seconds) * 100, lagMs: Math.max(0, steady.at - (t0 + STEADY.seconds * 1000)), done: steady.done, got: steady.got };
   mark('idle');
   await sleep(1000);
@@ -586,6 +617,7 @@ function print(product: Results, reference: Results, env: string[]): void {
   const cadence = (r: Results) => (r.latency ? `every ${int(r.latency.interval)} ms, ${int(r.latency.batch)} events each` : '—');
   console.log(`page updates at 1,000/s (medians): product ${cadence(product)}; reference ${cadence(reference)}`);
   console.log(`browser processes counted for CPU: product ${product.processes}, reference ${reference.processes}`);
+  console.log(`CPU at 10,000 events/s by process: product ${product.cpuByKind || '—'}; reference ${reference.cpuByKind || '—'}`);
   for (const [name, r] of [['product', product], ['reference', reference]] as const) {
     if (r.error) console.log(`${name} stopped early: ${r.error}`);
   }
