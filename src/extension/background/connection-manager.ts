@@ -15,8 +15,11 @@ import type { Persistence, Secrets, StoredConnection } from './persistence.js';
 
 /** Where the manager reports what happened; the port hub batches it to panels and to storage. */
 export interface Sink {
-  /** A new entry; its connection counts as changed too (its record moves with its entries). */
-  entry(entry: TimelineEntry): void;
+  /**
+   * A new entry and its estimated size (estimateEntryBytes, worked out once per entry by the
+   * manager); its connection counts as changed too (its record moves with its entries).
+   */
+  entry(entry: TimelineEntry, size: number): void;
   changed(connectionId: string): void;
   trimmed(connectionId: string, beforeSeq: number): void;
   removed(connectionId: string): void;
@@ -132,11 +135,12 @@ export function createConnectionManager(options: ManagerOptions): ConnectionMana
   function onEntry(m: OwnedConnection, e: TimelineEntry): void {
     const r = m.retained;
     if (r.count === 0) r.firstSeq = e.seq;
-    retain(r, estimateEntryBytes(e));
+    const size = estimateEntryBytes(e);
+    retain(r, size);
     m.lastSeq = e.seq;
     m.lastAttempt = e.attempt;
     m.fold.add(e);
-    sink.entry(e);
+    sink.entry(e, size);
     if (r.count > settings.maxEntriesPerConnection || r.bytes > maxBytes) trim(m);
   }
 

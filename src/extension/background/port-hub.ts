@@ -126,7 +126,12 @@ export function createPortHub(options: HubOptions): PortHub {
     do {
       let to = from;
       let bytes = 0;
-      while (to < entries.length && to - from < historyChunk && (to === from || bytes + estimateEntryBytes(entries[to]!) <= MESSAGE_BYTES)) bytes += estimateEntryBytes(entries[to++]!);
+      while (to < entries.length && to - from < historyChunk) {
+        const size = estimateEntryBytes(entries[to]!);
+        if (to > from && bytes + size > MESSAGE_BYTES) break;
+        bytes += size;
+        to++;
+      }
       const last = to >= entries.length;
       send(port, { type: 'batch', entries: encodeEntries(from === 0 && last ? entries : entries.slice(from, to)), connections: from === 0 ? connections : [], trims: last ? batchTrims : [] });
       from = to;
@@ -219,9 +224,8 @@ export function createPortHub(options: HubOptions): PortHub {
     attach(m) {
       manager = m;
     },
-    entry(e) {
+    entry(e, size) {
       pending.push(e);
-      const size = estimateEntryBytes(e);
       pendingBytes += size;
       backlog++;
       backlogBytes += size;
