@@ -77,7 +77,6 @@ function engine(url: string, secret = false): Promise<number> {
  */
 async function background(url: string): Promise<number> {
   const persistence: Persistence = {
-    load: () => Promise.resolve({ connections: [], entries: new Map() }),
     loadConnections: () => Promise.resolve([]),
     readHistory: () => Promise.resolve(),
     write: () => Promise.resolve(),

@@ -9,7 +9,7 @@ import { test } from 'node:test';
 import type { FlushBatch, Persistence, StoredConnection } from '../../src/extension/background/persistence.js';
 import type { TimelineEntry } from '../../src/core/timeline.js';
 import { openIdbPage, type IdbPage } from '../helpers/idb-page.js';
-import { createMemoryPersistence } from '../helpers/memory-persistence.js';
+import { createMemoryPersistence, readEverything } from '../helpers/memory-persistence.js';
 
 declare const window: { persistence: Persistence };
 
@@ -57,10 +57,6 @@ function batches(): FlushBatch[] {
   return out;
 }
 
-const loaded = async (p: Persistence) => {
-  const { connections, entries } = await p.load();
-  return { connections, entries: Object.fromEntries(entries) };
-};
 
 async function withPage(run: (p: IdbPage) => Promise<void>): Promise<void> {
   const page = await openIdbPage();
@@ -76,13 +72,20 @@ test('chunks load back what was written, through trims that cut a chunk and a re
     const all = batches();
     const reference = createMemoryPersistence();
     for (const b of all) await reference.write(b);
-    const expected = await loaded(reference);
+    const expected = await readEverything(reference);
     assert.ok(expected.entries.a!.length > 100 && expected.entries.a![0]!.seq > 1, 'the sequence trims and still retains');
 
     const got = await page.evaluate(async (list) => {
       for (const b of list) await window.persistence.write(b);
-      const { connections, entries } = await window.persistence.load();
-      return { connections, entries: Object.fromEntries(entries) };
+      // readEverything (test/helpers/memory-persistence.ts), inside the page.
+      const connections = await window.persistence.loadConnections();
+      const entries: Record<string, unknown[]> = {};
+      for (const c of connections) {
+        const list: unknown[] = [];
+        await window.persistence.readHistory(c.id, 0, (chunk) => list.push(...chunk));
+        entries[c.id] = list;
+      }
+      return { connections, entries };
     }, all);
     assert.deepEqual(got, expected);
   }));
@@ -115,8 +118,15 @@ test('a version 1 database (one record per entry) opens with its entries in chun
       { records, entries },
     );
     const got = await page.evaluate(async () => {
-      const { connections, entries } = await window.persistence.load();
-      return { connections, entries: Object.fromEntries(entries) };
+      // readEverything (test/helpers/memory-persistence.ts), inside the page.
+      const connections = await window.persistence.loadConnections();
+      const entries: Record<string, unknown[]> = {};
+      for (const c of connections) {
+        const list: unknown[] = [];
+        await window.persistence.readHistory(c.id, 0, (chunk) => list.push(...chunk));
+        entries[c.id] = list;
+      }
+      return { connections, entries };
     });
     assert.deepEqual(got.connections, records);
     assert.deepEqual(got.entries, { a: entries.slice(0, 2500), b: entries.slice(2500) });

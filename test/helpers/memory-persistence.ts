@@ -12,9 +12,6 @@ export function createMemoryPersistence(): Persistence & { stored: Map<string, S
   return {
     stored,
     storedEntries,
-    async load() {
-      return { connections: [...stored.values()].map((c) => structuredClone(c)), entries: new Map([...storedEntries].map(([k, v]) => [k, [...v]])) };
-    },
     async loadConnections() {
       return [...stored.values()].map((c) => structuredClone(c));
     },
@@ -47,4 +44,16 @@ export function createMemoryPersistence(): Persistence & { stored: Map<string, S
       secrets.delete(id);
     },
   };
+}
+
+/** Every record and every stored entry, read through the contract as the background reads them. */
+export async function readEverything(p: Persistence): Promise<{ connections: StoredConnection[]; entries: Record<string, TimelineEntry[]> }> {
+  const connections = await p.loadConnections();
+  const entries: Record<string, TimelineEntry[]> = {};
+  for (const c of connections) {
+    const list: TimelineEntry[] = [];
+    await p.readHistory(c.id, 0, (chunk) => list.push(...chunk));
+    entries[c.id] = list;
+  }
+  return { connections, entries };
 }

@@ -38,8 +38,6 @@ export interface FlushBatch {
 }
 
 export interface Persistence {
-  /** Every record and every stored entry at once: for tests and tools; the background reads history chunk by chunk. */
-  load(): Promise<{ connections: StoredConnection[]; entries: Map<string, TimelineEntry[]> }>;
   /** The stored records, oldest connection first, without their entries. */
   loadConnections(): Promise<StoredConnection[]>;
   /**
@@ -160,18 +158,6 @@ export function createIdbPersistence(session: SessionArea): Persistence {
   const secretKey = (id: string) => `secrets:${id}`;
 
   return {
-    async load() {
-      const d = await db();
-      const tx = d.transaction([CONNECTIONS, CHUNKS], 'readonly');
-      const connections = await request(tx.objectStore(CONNECTIONS).getAll() as IDBRequest<StoredConnection[]>);
-      const entries = new Map<string, TimelineEntry[]>();
-      for (const c of connections) {
-        const chunks = await request(tx.objectStore(CHUNKS).getAll(range(c.id)) as IDBRequest<Chunk[]>);
-        entries.set(c.id, chunks.flatMap((chunk) => chunk.entries));
-      }
-      connections.sort((a, b) => a.createdAt - b.createdAt);
-      return { connections, entries };
-    },
     async loadConnections() {
       const d = await db();
       const connections = await request(d.transaction(CONNECTIONS, 'readonly').objectStore(CONNECTIONS).getAll() as IDBRequest<StoredConnection[]>);
