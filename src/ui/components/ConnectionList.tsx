@@ -65,7 +65,7 @@ export function ConnectionList(p: ConnectionListProps) {
           </div>
           <div class="row stats">
             <span>
-              {c.stats.events.toLocaleString('en-US')} events · {formatBytes(c.stats.bytes)} · {c.stats.attempts} attempt{c.stats.attempts === 1 ? '' : 's'}
+              {c.stats.events.toLocaleString('en-US')} event{c.stats.events === 1 ? '' : 's'} · {formatBytes(c.stats.bytes)} · {c.stats.attempts} attempt{c.stats.attempts === 1 ? '' : 's'}
             </span>
             <span class="spacer" />
             {p.readOnly.has(c.id) ? (
