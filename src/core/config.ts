@@ -2,6 +2,7 @@
  * What a user asks for when they open a connection, and the checks that turn bad input into a
  * clear message before anything is sent. Shared by the CLI and the panel's form.
  */
+import { unsendableHeader } from './forbidden-headers.js';
 import { count, LIMITS } from './limits.js';
 import { SPEC_POLICY, type ReconnectPolicy } from './policy.js';
 import type { HeaderPair } from './timeline.js';
@@ -28,6 +29,12 @@ export interface ConnectionConfig {
   reconnect: ReconnectPolicy;
   /** The client profile (src/core/profiles.ts) whose behaviour this config reproduces; null for none. */
   profile: string | null;
+  /**
+   * Send the browser's cookies for this origin (fetch's `credentials: 'include'`), and let a
+   * Set-Cookie land in the browser's jar. Off: the connection keeps its own cookies, sent only on
+   * its own later attempts, and the browser's jar is neither read nor written.
+   */
+  sendBrowserCookies: boolean;
 }
 
 export function defaultConfig(url: string): ConnectionConfig {
@@ -44,6 +51,7 @@ export function defaultConfig(url: string): ConnectionConfig {
     idleTimeoutMs: null,
     reconnect: { ...SPEC_POLICY },
     profile: null,
+    sendBrowserCookies: false,
   };
 }
 
@@ -84,15 +92,29 @@ export function checkHeader(name: string, value: string): string | null {
   if (name === '') return 'Header name is empty';
   if (name.length > LIMITS.textChars || value.length > LIMITS.textChars) return `Header "${name.slice(0, 40)}" is too long: names and values are limited to ${count(LIMITS.textChars)} characters`;
   if (!HTTP_TOKEN.test(name)) return `Invalid header name "${name}": only letters, digits and !#$%&'*+-.^_\`|~ are allowed`;
+  const unsendable = unsendableHeader(name);
+  if (unsendable) return unsendable;
   if (BAD_HEADER_VALUE.test(value)) return `Header "${name}" has a line break or NUL in its value`;
   if (/[^\u0000-\u00ff]/.test(value)) return `Header "${name}" has characters outside Latin-1, which HTTP cannot send`;
   return null;
 }
 
-function checkMs(field: string, value: number | null, errors: FieldError[], min = 1): void {
+/** Fields as the form labels them: a message names what the user sees, not a property. */
+const FIELD_LABELS = {
+  connectTimeoutMs: 'Connect timeout',
+  idleTimeoutMs: 'Idle timeout',
+  'reconnect.initialDelayMs': 'Reconnect delay',
+  'reconnect.maxDelayMs': 'Max delay',
+  'reconnect.maxAttempts': 'Max attempts',
+  'reconnect.backoffFactor': 'Backoff factor',
+  'reconnect.jitter': 'Jitter',
+} as const;
+type LabelledField = keyof typeof FIELD_LABELS;
+
+function checkMs(field: LabelledField, value: number | null, errors: FieldError[], min = 1): void {
   if (value === null) return;
   if (!Number.isFinite(value) || !Number.isInteger(value) || value < min || value > MAX_TIMER_MS) {
-    errors.push({ field, message: `${field} must be a whole number of milliseconds from ${min} to ${MAX_TIMER_MS}` });
+    errors.push({ field, message: `${FIELD_LABELS[field]} must be a whole number of milliseconds from ${min} to ${MAX_TIMER_MS}` });
   }
 }
 
@@ -138,10 +160,10 @@ export function validateConfig(config: ConnectionConfig): FieldError[] {
   checkMs('reconnect.initialDelayMs', r.initialDelayMs, errors, 0);
   checkMs('reconnect.maxDelayMs', r.maxDelayMs, errors, 0);
   if (r.maxAttempts !== null && (!Number.isInteger(r.maxAttempts) || r.maxAttempts < 1)) {
-    errors.push({ field: 'reconnect.maxAttempts', message: 'reconnect.maxAttempts must be a whole number ≥ 1' });
+    errors.push({ field: 'reconnect.maxAttempts', message: `${FIELD_LABELS['reconnect.maxAttempts']} must be a whole number ≥ 1` });
   }
-  if (!(r.backoffFactor >= 1)) errors.push({ field: 'reconnect.backoffFactor', message: 'reconnect.backoffFactor must be ≥ 1' });
-  if (!(r.jitter >= 0 && r.jitter <= 1)) errors.push({ field: 'reconnect.jitter', message: 'reconnect.jitter must be between 0 and 1' });
+  if (!(r.backoffFactor >= 1)) errors.push({ field: 'reconnect.backoffFactor', message: `${FIELD_LABELS['reconnect.backoffFactor']} must be a number ≥ 1` });
+  if (!(r.jitter >= 0 && r.jitter <= 1)) errors.push({ field: 'reconnect.jitter', message: `${FIELD_LABELS['reconnect.jitter']} must be a number from 0 to 1` });
   return errors;
 }
 

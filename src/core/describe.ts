@@ -88,6 +88,11 @@ export function describeEntry(e: TimelineEntry, s: Style = plain): string {
       const id = e.lastEventId === null ? '' : s.dim(`  Last-Event-ID ${safeText(e.lastEventId)} (${e.lastEventIdVia})`);
       return `${s.cyan('→')} ${s.bold(e.method)} ${safeText(e.url)}${id}`;
     }
+    case 'request-sent': {
+      const count = `${e.headers.length} header${e.headers.length === 1 ? '' : 's'}`;
+      const dropped = e.dropped.length === 0 ? '' : s.red(`, ${e.dropped.length} dropped (${e.dropped.map(([n]) => safeText(n)).join(', ')})`);
+      return `${s.cyan('↑')} ${e.observed ? `sent ${count}` : `${count} as configured (not observed)`}${dropped}`;
+    }
     case 'response': {
       const ok = e.status === 200;
       const type = e.headers.find(([n]) => n.toLowerCase() === 'content-type')?.[1] ?? 'no content-type';

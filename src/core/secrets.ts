@@ -179,6 +179,8 @@ export function maskEntryBody<T extends EntryBody>(body: T, mask: Masker): T {
   switch (b.kind) {
     case 'attempt-started':
       return { ...b, url: mask(b.url), headers: maskPairs(b.headers, mask), lastEventId: b.lastEventId === null ? null : mask(b.lastEventId) } as T;
+    case 'request-sent':
+      return { ...b, headers: b.headers.map(([n, v, source]) => [mask(n), mask(v), source]), dropped: maskPairs(b.dropped, mask), detail: mask(b.detail) } as T;
     case 'response':
       return { ...b, statusText: mask(b.statusText), url: mask(b.url), headers: maskPairs(b.headers, mask) } as T;
     case 'event':

@@ -42,6 +42,27 @@ export interface AttemptStartedEntry extends EntryBase {
   lastEventIdVia: LastEventIdVia;
 }
 
+/** Who put a header in a request: the user's form (or CLI options), SSE DevTools, or the HTTP client. */
+export const HEADER_SOURCES = ['form', 'sse-devtools', 'browser'] as const;
+export type HeaderSource = (typeof HEADER_SOURCES)[number];
+export type SentHeader = [name: string, value: string, source: HeaderSource];
+
+/**
+ * The request's headers as they went out, once known: observed on the wire where the host can see
+ * them (the browser's webRequest), else as handed to the HTTP client, which may add its own.
+ */
+export interface RequestSentEntry extends EntryBase {
+  kind: 'request-sent';
+  /** True when the host saw the headers leave; false when these are only what was configured. */
+  observed: boolean;
+  /** Secret values already masked; in the order they were sent. */
+  headers: SentHeader[];
+  /** Headers the request asked for that did not go out. */
+  dropped: HeaderPair[];
+  /** How these were learnt, or why they could not be observed. */
+  detail: string;
+}
+
 export interface ResponseEntry extends EntryBase {
   kind: 'response';
   status: number;
@@ -135,6 +156,7 @@ export interface EntriesDroppedEntry extends EntryBase {
 
 export type TimelineEntry =
   | AttemptStartedEntry
+  | RequestSentEntry
   | ResponseEntry
   | EventEntry
   | CommentEntry

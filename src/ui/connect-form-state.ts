@@ -12,6 +12,8 @@ export interface HeaderRow {
   value: string;
   secret: boolean;
   revealed: boolean;
+  /** A row the form offers rather than one the user made: not sent while its value is empty. */
+  offered?: boolean;
 }
 
 export interface FormState {
@@ -36,6 +38,8 @@ export interface FormState {
   retryHttpErrors: boolean;
   /** The client profile chosen last; timeouts and reconnect fields start from it. */
   profile: string | null;
+  /** Send the browser's cookies for this origin rather than the connection's own (ConnectionConfig.sendBrowserCookies). */
+  browserCookies: boolean;
 }
 
 /** The EventSource polyfill's default name for the parameter, the client that sends it this way. */
@@ -45,7 +49,7 @@ export const EMPTY_FORM: FormState = {
   url: '',
   method: 'GET',
   // Most streams worth debugging need a token; the row is ready and already secret.
-  headers: [{ name: 'Authorization', value: '', secret: true, revealed: false }],
+  headers: [{ name: 'Authorization', value: '', secret: true, revealed: false, offered: true }],
   body: '',
   bodySecret: false,
   lastEventId: '',
@@ -60,6 +64,7 @@ export const EMPTY_FORM: FormState = {
   maxAttempts: '',
   retryHttpErrors: false,
   profile: null,
+  browserCookies: false,
 };
 
 export function formFromConfig(c: ConnectionConfig): FormState {
@@ -81,11 +86,16 @@ export function formFromConfig(c: ConnectionConfig): FormState {
     maxAttempts: c.reconnect.maxAttempts?.toString() ?? '',
     retryHttpErrors: c.reconnect.retryOnHttpError,
     profile: c.profile ?? null,
+    browserCookies: c.sendBrowserCookies === true,
   };
 }
 
-/** A row with neither name nor value is one the user left empty: not sent, not checked. */
-const isBlank = (h: HeaderRow): boolean => h.name.trim() === '' && h.value.trim() === '';
+/**
+ * A row the user left empty is not sent, not checked: neither name nor value, or the offered
+ * Authorization row still without a value. A named row the user made with an empty value is a
+ * header with an empty value, which HTTP allows, and is sent.
+ */
+const isBlank = (h: HeaderRow): boolean => (h.name.trim() === '' || h.offered === true) && h.value.trim() === '';
 
 export function configFromForm(f: FormState): ConnectionConfig {
   const num = (s: string) => (s.trim() === '' ? null : Number(s));
@@ -104,6 +114,7 @@ export function configFromForm(f: FormState): ConnectionConfig {
   // The profile's knobs that have no field of their own (jitter model, 204, caps) come with it.
   const base = profileById(f.profile)?.reconnect;
   c.profile = f.profile;
+  c.sendBrowserCookies = f.browserCookies;
   c.reconnect = {
     ...base,
     initialDelayMs: initial,

@@ -22,6 +22,8 @@ function recorder(): { sink: AttemptSink; heard: string[] } {
     event: (_attempt, message) => void heard.push(`event ${message.data}`),
     lastEventId: (id) => void heard.push(`id ${id}`),
     retry: (_attempt, ms) => void heard.push(`retry ${ms}`),
+    sent: () => void heard.push('sent'),
+    cookies: () => undefined,
     opened: () => void heard.push('opened'),
     ended: (_attempt, reason) => void heard.push(`ended ${reason}`),
     room: undefined,
@@ -48,12 +50,12 @@ describe('an attempt', () => {
     attempt.start(buildRequest(config, '', null));
     // A guard, not a timing assertion: the event arrives over loopback, held by the latency.
     for (let i = 0; i < 1000 && attempt.bytes === 0; i++) await sleep(5);
-    assert.deepEqual(heard, ['response', 'opened']);
+    assert.deepEqual(heard, ['sent', 'response', 'opened']);
 
     attempt.end('closed-by-user', null, 'the user closed the connection');
     attempt.end('fault', null, 'a cut that lost the race');
     await sleep(20); // the aborted read's own error, if any, arrives meanwhile
-    assert.deepEqual(heard, ['response', 'opened', 'id 1', 'event a', 'ended closed-by-user']);
+    assert.deepEqual(heard, ['sent', 'response', 'opened', 'id 1', 'event a', 'ended closed-by-user']);
     assert.equal(attempt.events, 1);
     assert.equal(clock.pending(), 0, 'connect, idle, cut and latency timers all cleared');
   });

@@ -58,6 +58,8 @@ function withoutIds(e: TimelineEntry, config: ConnectionConfig): TimelineEntry {
         headers: e.headers.map(([n, v]) => [n, n.toLowerCase() === 'last-event-id' ? REDACTED : v]),
         url: withoutQueryId(e.url, config),
       };
+    case 'request-sent':
+      return { ...e, headers: e.headers.map(([n, v, source]) => [n, n.toLowerCase() === 'last-event-id' ? REDACTED : v, source]) };
     case 'response':
       return { ...e, url: withoutQueryId(e.url, config) };
     case 'reconnect-scheduled':
@@ -74,6 +76,10 @@ function withoutIds(e: TimelineEntry, config: ConnectionConfig): TimelineEntry {
  * may: with redaction on, request and response headers and URLs are masked again.
  */
 function masked(e: TimelineEntry, config: ConnectionConfig): TimelineEntry {
+  if (e.kind === 'request-sent') {
+    const secret = config.secretHeaders;
+    return { ...e, headers: e.headers.map(([n, v, source]) => [...maskHeaders([[n, v]], secret)[0]!, source]), dropped: maskHeaders(e.dropped, secret) };
+  }
   if (e.kind !== 'attempt-started' && e.kind !== 'response') return e;
   return { ...e, url: maskUrl(e.url), headers: maskHeaders(e.headers, config.secretHeaders) };
 }

@@ -7,7 +7,7 @@
 import * as z from 'zod';
 import { HTTP_TOKEN } from '../config.js';
 import { count as formatCount, LIMITS, MAX_SPAN_MS, mib } from '../limits.js';
-import { END_REASONS, type TimelineEntry } from '../timeline.js';
+import { END_REASONS, HEADER_SOURCES, type TimelineEntry } from '../timeline.js';
 import { CAPTURE_FORMAT, CAPTURE_VERSION, type CaptureFile } from './format.js';
 
 // Extension pages forbid eval; zod would otherwise probe for it with `new Function`.
@@ -42,6 +42,14 @@ const base = {
 
 const entrySchema: z.ZodType<TimelineEntry> = z.discriminatedUnion('kind', [
   z.object({ ...base, kind: z.literal('attempt-started'), method, url, headers, lastEventId: text.nullable(), lastEventIdVia }),
+  z.object({
+    ...base,
+    kind: z.literal('request-sent'),
+    observed: z.boolean(),
+    headers: z.array(z.tuple([text, text, z.enum(HEADER_SOURCES)])).max(LIMITS.headers),
+    dropped: headers,
+    detail: text,
+  }),
   z.object({ ...base, kind: z.literal('response'), ...responseFields }),
   z.object({
     ...base,
@@ -92,6 +100,7 @@ const configSchema = z.object({
     backoffStartsDoubled: z.boolean().optional(),
   }),
   profile: text.nullable().default(null),
+  sendBrowserCookies: z.boolean().default(false),
 });
 
 const attemptSchema = z.object({

@@ -10,7 +10,7 @@ import type { ConnectionConfig } from '../config.js';
 import { eventTooLarge, LIMITS } from '../limits.js';
 import { maskHeaders, maskUrl } from '../secrets.js';
 import type { EndReason, EntryBody } from '../timeline.js';
-import type { EngineDeps } from './deps.js';
+import { sendWithFetch, type EngineDeps, type SentObservation } from './deps.js';
 import { describeError } from './describe-error.js';
 import { checkResponse, failureBeforeSending, type RequestPlan } from './request.js';
 import type { Settings } from './settings.js';
@@ -32,6 +32,10 @@ export interface AttemptSink {
   /** A block with an id and no data: WHATWG dispatch step 1 sets the last event ID anyway. */
   lastEventId(id: string): void;
   retry(attempt: number, ms: number): void;
+  /** What the host learnt about the headers that went out; at most once, before the response entry. */
+  sent(attempt: number, observation: SentObservation): void;
+  /** The response's Set-Cookie values, before its response entry. */
+  cookies(attempt: number, setCookies: string[]): void;
   /** The response was accepted: the stream is open. */
   opened(attempt: number, at: number): void;
   /** Called once, after the attempt let go of everything it held. */
@@ -113,15 +117,41 @@ export class Attempt {
 
   private async run(plan: RequestPlan): Promise<void> {
     let response: Response;
-    try {
-      response = await this.deps.fetch(plan.url, {
+    const request = {
+      url: plan.url,
+      headers: plan.headers,
+      init: {
         method: this.config.method,
-        headers: plan.headers,
         body: this.config.body ?? undefined,
         redirect: 'follow',
         cache: 'no-store',
+        // Explicit: fetch's default sends the browser's cookies and stores what the server sets.
+        credentials: this.config.sendBrowserCookies ? 'include' : 'omit',
         signal: this.controller.signal,
-      });
+      } as const,
+    };
+    const exchange = this.deps.send ? this.deps.send(request) : sendWithFetch(this.deps.fetch, request);
+    let sentShown = false;
+    const showSent = (observation: SentObservation): void => {
+      if (sentShown || this.ended) return;
+      sentShown = true;
+      this.sink.sent(this.number, observation);
+    };
+    // As soon as known: a request that never gets a response was still sent.
+    void exchange.sent.then(showSent, () => {});
+    let setCookies: string[];
+    let respondedAt: number;
+    try {
+      response = await exchange.response;
+      respondedAt = this.deps.now();
+      // Still under the connect timeout: a host that never learns about the request cannot hold the attempt.
+      const learnt = await this.unlessEnded(Promise.all([exchange.sent, exchange.setCookies(response)]));
+      if (learnt === null) {
+        void response.body?.cancel().catch(() => {});
+        return;
+      }
+      showSent(learnt[0]);
+      setCookies = learnt[1].slice(0, LIMITS.headers);
     } catch (err) {
       this.end('network-error', null, describeError(err));
       return;
@@ -131,6 +161,10 @@ export class Attempt {
       return;
     }
     this.deps.clearTimeout(this.connectTimer);
+    this.sink.cookies(this.number, setCookies);
+    const received = [...response.headers.entries()];
+    // A browser's Headers hide Set-Cookie; the host found them: shown like any other header.
+    if (!received.some(([n]) => n === 'set-cookie')) received.push(...setCookies.map((v): [string, string] => ['set-cookie', v]));
     this.sink.emit(this.number, {
       kind: 'response',
       status: response.status,
@@ -138,8 +172,8 @@ export class Attempt {
       url: maskUrl(response.url || plan.url),
       redirected: response.redirected,
       // A capture holds at most LIMITS.headers; a hostile server may send more.
-      headers: maskHeaders([...response.headers.entries()].slice(0, LIMITS.headers), this.config.secretHeaders),
-      timeToHeadersMs: this.deps.now() - this.startedAt,
+      headers: maskHeaders(received.slice(0, LIMITS.headers), this.config.secretHeaders),
+      timeToHeadersMs: respondedAt - this.startedAt,
     });
     const failure = checkResponse(response);
     if (failure) {
@@ -277,6 +311,18 @@ export class Attempt {
     }
     this.events++;
     this.sink.event(this.number, held.message, time);
+  }
+
+  /** The promise's value, or null once the attempt ends first (its abort). */
+  private async unlessEnded<T>(promise: Promise<T>): Promise<T | null> {
+    const signal = this.controller.signal;
+    let onAbort = (): void => {};
+    const aborted = new Promise<null>((resolve) => signal.addEventListener('abort', (onAbort = () => resolve(null)), { once: true }));
+    try {
+      return this.ended ? null : await Promise.race([promise, aborted]);
+    } finally {
+      signal.removeEventListener('abort', onAbort);
+    }
   }
 
   private async holdReading(full: Promise<void>): Promise<void> {

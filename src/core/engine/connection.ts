@@ -10,12 +10,15 @@ import type { EventSourceMessage } from 'eventsource-parser';
 import type { ConnectionConfig } from '../config.js';
 import { describeFault, FAULT_KINDS_THAT_STAY_IN_FORCE, faultDurationMs, type Fault, type FaultKind } from '../faults.js';
 import { createMasker, headerSecretValues, knownSecretValues, maskEntryBody, maskHeaders, maskUrl, scrubText, type Masker } from '../secrets.js';
-import type { ConnectionState, EndReason, EntryBody, EventEntry, TimelineEntry } from '../timeline.js';
+import { LIMITS } from '../limits.js';
+import type { ConnectionState, EndReason, EntryBody, EventEntry, HeaderPair, SentHeader, TimelineEntry } from '../timeline.js';
 import { utf8Length } from '../utf8.js';
 import { decideAfterAttempt, NO_BACKOFF_YET, type Backoff } from './after-attempt.js';
 import { Attempt, type AttemptSink } from './attempt.js';
+import { CookieJar, withCookies } from './cookies.js';
 import { realDeps, type EngineDeps } from './deps.js';
 import { buildRequest } from './request.js';
+import { attributeSent, plannedSources } from './sent-headers.js';
 import { effectiveSettings, interruption, type FaultInForce, type Settings } from './settings.js';
 
 /** Where to pick up after the host lost its memory (a restarted service worker). */
@@ -102,6 +105,11 @@ export function createConnection(options: ConnectionOptions): Connection {
   const secretValues = knownSecretValues(config);
   let mask: Masker | null = createMasker(secretValues);
 
+  // The connection's own cookies; with the browser's cookies on, the browser's jar keeps them instead.
+  const jar = new CookieJar();
+  /** Per attempt, what was asked for (masked later, with the entry) and which names are secret. */
+  const planned = new Map<number, { headers: SentHeader[]; secret: string[] }>();
+
   /** The attempt entries belong to: the open one, else the last one (0 before any). */
   const latestAttempt = (): number => Math.max(0, nextAttemptNumber - 1);
 
@@ -150,6 +158,26 @@ export function createConnection(options: ConnectionOptions): Connection {
       retryMs = ms;
       emit(attempt, { kind: 'retry-changed', delayMs: ms });
     },
+    sent: (attempt, observation) => {
+      const asked = planned.get(attempt);
+      if (!asked) return;
+      const { headers, dropped } = attributeSent(asked.headers, observation.headers?.slice(0, LIMITS.headers) ?? null);
+      const secret = (pairs: readonly HeaderPair[]) => maskHeaders(pairs, asked.secret);
+      emit(attempt, {
+        kind: 'request-sent',
+        observed: observation.headers !== null,
+        headers: secret(headers.map(([n, v]): HeaderPair => [n, v])).map(([n, v], i): SentHeader => [n, v, headers[i]![2]]),
+        dropped: secret(dropped),
+        detail: observation.detail,
+      });
+    },
+    cookies: (_attempt, setCookies) => {
+      if (config.sendBrowserCookies || setCookies.length === 0) return;
+      jar.store(setCookies, deps.now());
+      // A server may echo a cookie's value later; entries never show it.
+      secretValues.push(...jar.values());
+      mask = createMasker(secretValues);
+    },
     opened: (attempt, at) => setState({ phase: 'open', attempt, since: at }),
     ended: attemptEnded,
     room: options.room,
@@ -157,6 +185,9 @@ export function createConnection(options: ConnectionOptions): Connection {
 
   function beginAttempt(): void {
     const plan = buildRequest(config, lastEventId, settings.headerOverride);
+    if (!config.sendBrowserCookies) plan.headers = withCookies(plan.headers, jar.header(deps.now()));
+    planned.clear();
+    planned.set(nextAttemptNumber, { headers: plannedSources(plan.headers, config.headers), secret: plan.secretHeaders });
     const attempt = new Attempt(nextAttemptNumber++, config, deps, sink, settings);
     lifecycle = { phase: 'attempting', attempt };
     setState({ phase: 'connecting', attempt: attempt.number, since: attempt.startedAt });

@@ -12,6 +12,9 @@ import { createConnectionManager } from './connection-manager.js';
 import { startKeepAlive } from './keep-alive.js';
 import { createIdbPersistence, type SessionArea } from './persistence.js';
 import { createPortHub, type PanelPort } from './port-hub.js';
+import { observeOwnRequests, sendObserved } from './sent-requests.js';
+
+observeOwnRequests();
 
 const SETTINGS_KEY = 'settings';
 
@@ -22,7 +25,7 @@ const session: SessionArea = {
 };
 const persistence = createIdbPersistence(session);
 const hub = createPortHub({ persistence, onError: (err) => console.error('SSE DevTools: could not store entries', err) });
-const manager = createConnectionManager({ persistence, sink: hub });
+const manager = createConnectionManager({ persistence, sink: hub, engineDeps: { send: sendObserved } });
 hub.attach(manager);
 
 const ready = (async () => {

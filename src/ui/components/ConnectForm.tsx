@@ -4,6 +4,7 @@
  */
 import { useState } from 'preact/hooks';
 import { checkUrl, type ConnectionConfig, type FieldError } from '../../core/config.js';
+import { isForbiddenRequestHeader } from '../../core/forbidden-headers.js';
 import { isSecretHeader } from '../../core/secrets.js';
 import { profileById, PROFILES } from '../../core/profiles.js';
 import { checkForm, EMPTY_FORM, formFromConfig, missingSecrets, withProfile, type FormState, type HeaderRow } from '../connect-form-state.js';
@@ -56,7 +57,11 @@ export function ConnectForm({ onConnect }: ConnectFormProps) {
       headers: f.headers.map((h, j) => {
         if (j !== i) return h;
         const next = { ...h, ...patch };
-        if (patch.name !== undefined) next.secret = h.secret || isSecretHeader(patch.name);
+        if (patch.name !== undefined) {
+          next.secret = h.secret || isSecretHeader(patch.name);
+          // Renamed, the offered row is the user's own.
+          next.offered = false;
+        }
         return next;
       }),
     }));
@@ -146,12 +151,19 @@ export function ConnectForm({ onConnect }: ConnectFormProps) {
               ✕
             </button>
           </div>
-          {err(`headers.${i}`)}
+          {err(`headers.${i}`) ?? (isForbiddenRequestHeader(h.name.trim()) && h.value !== '' && (
+            <div class="hint" data-testid="header-hint">
+              fetch cannot send {h.name.trim()}: SSE DevTools sets it with a browser rule on this connection's requests only
+            </div>
+          ))}
         </div>
       ))}
       <button type="button" class="link" data-testid="add-header" onClick={() => set('headers', [...form.headers, { name: '', value: '', secret: false, revealed: false }])}>
         + Add header
       </button>
+      <label class="check" title="Off: this connection keeps its own cookies (what its server set), sends them on its own reconnects only, and leaves the browser's cookie jar alone">
+        <input type="checkbox" data-testid="browser-cookies" checked={form.browserCookies} onChange={(e) => set('browserCookies', e.currentTarget.checked)} /> Send the browser's cookies for this origin
+      </label>
       {form.method !== 'GET' && (
         <>
           <div class="row">
@@ -228,7 +240,7 @@ export function ConnectForm({ onConnect }: ConnectFormProps) {
         <button type="submit" class="primary" data-testid="connect-button" disabled={busy}>
           {busy ? 'Connecting…' : 'Connect'}
         </button>
-        <button type="button" onClick={() => (setForm(EMPTY_FORM), setErrors([]))}>
+        <button type="button" data-testid="clear-button" onClick={() => (setForm(EMPTY_FORM), setErrors([]))}>
           Clear
         </button>
       </div>

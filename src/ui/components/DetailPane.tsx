@@ -2,7 +2,7 @@
 import { useState } from 'preact/hooks';
 import { clock, describeEntry, formatBytes, isoTime } from '../../core/describe.js';
 import { clientError, profileById } from '../../core/profiles.js';
-import type { HeaderPair, TimelineEntry } from '../../core/timeline.js';
+import type { HeaderPair, HeaderSource, RequestSentEntry, TimelineEntry } from '../../core/timeline.js';
 import { copyText } from '../clipboard.js';
 import { JsonTree, tryParseJson } from './JsonTree.js';
 
@@ -42,6 +42,36 @@ function Headers({ title, headers }: { title: string; headers: readonly HeaderPa
   );
 }
 
+const SOURCE_LABEL: Record<HeaderSource, { text: string; title: string }> = {
+  form: { text: 'form', title: 'As typed in the connection form' },
+  'sse-devtools': { text: 'SSE DevTools', title: "Added by SSE DevTools: Accept, Last-Event-ID, the connection's own cookies, a simulation's headers" },
+  browser: { text: 'browser', title: 'Added or changed by the browser (or the HTTP client), not asked for' },
+};
+
+/** The request as it went out, each header with where it came from; what was asked for but not sent, apart. */
+function SentHeaders({ entry }: { entry: RequestSentEntry }) {
+  return (
+    <>
+      <div class="section-title">{entry.observed ? 'Request headers as sent' : 'Request headers as configured (not observed)'}</div>
+      <div class="hint" data-testid="sent-detail">{entry.detail}</div>
+      <table class="headers mono" data-testid="sent-headers">
+        <tbody>
+          {entry.headers.map(([n, v, source], i) => (
+            <tr key={i} data-source={source}>
+              <th>{n}</th>
+              <td>{v}</td>
+              <td class={`source source-${source}`} title={SOURCE_LABEL[source].title}>
+                {SOURCE_LABEL[source].text}
+              </td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+      {entry.dropped.length > 0 && <Headers title="Asked for but not sent" headers={entry.dropped} />}
+    </>
+  );
+}
+
 function Field({ name, value }: { name: string; value: string }) {
   return (
     <div class="field">
@@ -66,13 +96,15 @@ export function DetailPane({ entry, request, profile }: { entry: TimelineEntry |
         <Field name="time" value={`${isoTime(entry.time)} (${clock(entry.time)} local)`} />
         <Field name="attempt" value={`#${entry.attempt} · seq ${entry.seq}`} />
         {entry.kind === 'event' && <EventDetail entry={entry} raw={raw} setRaw={setRaw} />}
-        {entry.kind === 'attempt-started' && <Headers title="Request headers" headers={entry.headers} />}
+        {entry.kind === 'attempt-started' && <Headers title="Request headers as configured" headers={entry.headers} />}
+        {entry.kind === 'request-sent' && <SentHeaders entry={entry} />}
         {entry.kind === 'response' && (
           <>
             <Field name="status" value={`${entry.status} ${entry.statusText}`} />
             <Field name="url" value={entry.url} />
             <Field name="time to headers" value={`${entry.timeToHeadersMs} ms`} />
-            {request?.kind === 'attempt-started' && <Headers title="Request headers" headers={request.headers} />}
+            {request?.kind === 'attempt-started' && <Headers title="Request headers as configured" headers={request.headers} />}
+            {request?.kind === 'request-sent' && <SentHeaders entry={request} />}
             <Headers title="Response headers" headers={entry.headers} />
           </>
         )}

@@ -76,7 +76,9 @@ export function Workspace({ store, view, live, showCode, onCloseCode, sidebarTop
   const { list, selected } = selectedView(store, view);
   const rows = selected ? view.rowsFor(selected) : [];
   const selectedEntry = selected && view.selectedSeq.value !== null ? findBySeq(selected.entries, view.selectedSeq.value) : null;
-  const request = selected && selectedEntry?.kind === 'response' ? (selected.entries.find((e) => e.kind === 'attempt-started' && e.attempt === selectedEntry.attempt) ?? null) : null;
+  // The headers as sent when they are known, else as configured.
+  const requestOf = (kind: 'request-sent' | 'attempt-started', attempt: number) => selected?.entries.find((e) => e.kind === kind && e.attempt === attempt);
+  const request = selectedEntry?.kind === 'response' ? (requestOf('request-sent', selectedEntry.attempt) ?? requestOf('attempt-started', selectedEntry.attempt) ?? null) : null;
   const eventCount = selected ? [...selected.channels.values()].reduce((n, c) => n + c.count, 0) : 0;
   const isLive = live !== null && selected !== null && selected.imported === null;
   const removeConnection = (id: string) => (store.connections.get(id)?.imported != null ? store.removeImported(id) : live?.remove(id));
