@@ -46,11 +46,31 @@ describe('connect form state', () => {
     }
   });
 
-  test('the empty form sends the spec defaults with the ready Authorization row marked secret', () => {
+  test('the empty form sends the spec defaults: the offered Authorization row goes only once it has a value', () => {
     const expected = defaultConfig(URL);
-    expected.headers = [['Authorization', '']];
     expected.secretHeaders = ['Authorization'];
-    assert.deepEqual(configFromForm(form({})), expected);
+    assert.deepEqual(configFromForm(form({})), expected, 'no empty authorization header');
+    const typed = configFromForm(form({ headers: [{ ...EMPTY_FORM.headers[0]!, value: 'Bearer t' }] }));
+    assert.deepEqual(typed.headers, [['Authorization', 'Bearer t']]);
+  });
+
+  test('a named row the user added with an empty value is a header with an empty value, and is sent', () => {
+    const c = configFromForm(form({ headers: [{ name: 'X-Empty', value: '', secret: false, revealed: false }] }));
+    assert.deepEqual(c.headers, [['X-Empty', '']]);
+  });
+
+  test('validation messages name the fields as the form labels them', () => {
+    const { errors } = checkForm(form({ connectTimeout: 'soon', idleTimeout: '-1', initialDelay: '1.5', backoffFactor: '0.5', jitter: '2', maxAttempts: '0' }));
+    const messages = errors.map((e) => e.message).join('\n');
+    for (const label of ['Connect timeout', 'Idle timeout', 'Reconnect delay', 'Backoff factor', 'Jitter', 'Max attempts']) assert.match(messages, new RegExp(`^${label} must`, 'm'));
+    assert.doesNotMatch(messages, /Ms\b|reconnect\./, messages);
+  });
+
+  test('a header no client lets anyone choose is refused with the reason; one fetch forbids is accepted (it is sent by a rule)', () => {
+    const refused = checkForm(form({ headers: [{ name: 'Host', value: 'evil', secret: false, revealed: false }] })).errors;
+    assert.match(refused.find((e) => e.field === 'headers.0')?.message ?? '', /Host comes from the URL/);
+    const accepted = checkForm(form({ headers: [{ name: 'User-Agent', value: 'MyApp/1.0', secret: false, revealed: false }, { name: 'Cookie', value: 'a=1', secret: true, revealed: false }] })).errors;
+    assert.deepEqual(accepted, []);
   });
 
   test('blank header rows are not sent; names are trimmed, values kept as typed', () => {
