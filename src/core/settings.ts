@@ -43,7 +43,7 @@ export const DEFAULT_SETTINGS: Settings = { maxEntriesPerConnection: RETENTION.d
 /** Null when `text` is a retention cap the background accepts; else what the toolbar shows. */
 export function retentionProblem(text: string): string | null {
   const n = Number(text);
-  return Number.isInteger(n) && n >= RETENTION.min && n <= RETENTION.max ? null : `${RETENTION.min.toLocaleString('en-US')}–${RETENTION.max.toLocaleString('en-US')}`;
+  return Number.isInteger(n) && n >= RETENTION.min && n <= RETENTION.max ? null : `Entries kept per connection must be a whole number from ${RETENTION.min.toLocaleString('en-US')} to ${RETENTION.max.toLocaleString('en-US')}`;
 }
 
 /** Settings from anywhere untrusted: out-of-range values are clamped, garbage gives the default. */
