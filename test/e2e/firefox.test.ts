@@ -135,4 +135,25 @@ describe('Firefox: the extension loads and streams', { skip: executablePath ? fa
     assert.equal(server.streamRequests().length, 1, 'the background kept its one stream open across the panel reload');
     assert.deepEqual(productErrors(), []);
   });
+
+  test('Cookie and User-Agent from the form reach the server, and the request-sent row says they were observed', async () => {
+    const page = await findPanelPage(browser);
+    await page.locator('[data-testid="url-input"]').fill(`${server.url}/events?interval=100&tag=ff-request`);
+    await page.locator('[data-testid="header-value"]').fill('Bearer demo-token');
+    for (const [i, name, value] of [[1, 'Cookie', 'manual=1'], [2, 'User-Agent', 'MyApp/1.0']] as const) {
+      await page.locator('[data-testid="add-header"]').click();
+      await (await page.$$('[data-testid="header-name"]'))[i]!.type(name);
+      await (await page.$$('[data-testid="header-value"]'))[i]!.type(value);
+    }
+    await page.locator('[data-testid="connect-button"]').click();
+    const deadline = Date.now() + 15_000;
+    while (!server.streamRequests().some((r) => r.query.tag === 'ff-request') && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
+    const request = server.streamRequests().find((r) => r.query.tag === 'ff-request');
+    assert.equal(request?.headers.cookie, 'manual=1');
+    assert.equal(request?.headers['user-agent'], 'MyApp/1.0');
+    await page.waitForFunction(() => [...document.querySelectorAll('[data-testid="timeline-row"][data-kind="request-sent"]')].some((r) => /sent \d+ headers/.test(r.textContent ?? '')), { timeout: 15_000 });
+    await page.waitForSelector('[data-testid="timeline-row"][data-kind="event"]', { timeout: 15_000 });
+    await page.screenshot({ path: join(ARTIFACTS, 'firefox-request-sent.png') });
+    assert.deepEqual(productErrors(), []);
+  });
 });

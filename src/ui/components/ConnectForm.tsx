@@ -153,7 +153,7 @@ export function ConnectForm({ onConnect }: ConnectFormProps) {
           </div>
           {err(`headers.${i}`) ?? (isForbiddenRequestHeader(h.name.trim()) && h.value !== '' && (
             <div class="hint" data-testid="header-hint">
-              fetch cannot send {h.name.trim()}: SSE DevTools sets it with a browser rule on this connection's requests only
+              fetch cannot set {h.name.trim()}: sent by a browser rule on this connection's requests only
             </div>
           ))}
         </div>
