@@ -7,7 +7,7 @@
  */
 
 /** Set by the HTTP client from the request itself. The value is why, in the form's words. */
-const FRAMING: Readonly<Record<string, string>> = {
+const FRAMING: ReadonlyMap<string, string> = new Map(Object.entries({
   host: 'comes from the URL: put the host there',
   'content-length': 'is worked out from the body',
   connection: 'belongs to the connection, which the HTTP client manages',
@@ -17,11 +17,11 @@ const FRAMING: Readonly<Record<string, string>> = {
   trailer: 'is chosen by the HTTP client for the body',
   upgrade: 'would switch protocols; an event stream is plain HTTP',
   expect: 'changes how the HTTP client sends the body',
-};
+}));
 
 /** Forbidden by the Fetch standard, plus User-Agent, which Chromium still drops when a page sets it. */
 const FORBIDDEN = new Set([
-  ...Object.keys(FRAMING),
+  ...FRAMING.keys(),
   'accept-charset',
   'accept-encoding',
   'access-control-request-headers',
@@ -46,7 +46,8 @@ export function isForbiddenRequestHeader(name: string): boolean {
 /** Why this header cannot be chosen by the user at all, or null when it can be sent. */
 export function unsendableHeader(name: string): string | null {
   const lower = name.toLowerCase();
-  const why = FRAMING[lower];
+  // A Map, not an object: a header named __proto__ must find nothing.
+  const why = FRAMING.get(lower);
   if (why !== undefined) return `${name} ${why}; it cannot be set here`;
   if (lower === 'set-cookie') return 'Set-Cookie is a response header; to send a cookie use a Cookie header';
   return null;
