@@ -175,7 +175,9 @@ export function createConnection(options: ConnectionOptions): Connection {
       if (config.sendBrowserCookies || setCookies.length === 0) return;
       jar.store(setCookies, deps.now());
       // A server may echo a cookie's value later; entries never show it.
-      secretValues.push(...jar.values());
+      const fresh = jar.values().filter((v) => !secretValues.includes(v));
+      if (fresh.length === 0) return;
+      secretValues.push(...fresh);
       mask = createMasker(secretValues);
     },
     opened: (attempt, at) => setState({ phase: 'open', attempt, since: at }),
