@@ -77,14 +77,15 @@ export function observeOwnRequests(): void {
 }
 
 /** Forbidden headers become the rule's; Cookie is added to the browser's when its cookies go too. */
-function ruleFor(id: number, key: string, headers: readonly HeaderPair[], credentials: RequestCredentials): DeclarativeNetRequest.Rule | null {
+function ruleFor(id: number, key: string, url: string, headers: readonly HeaderPair[], credentials: RequestCredentials): DeclarativeNetRequest.Rule | null {
   const forbidden = headers.filter(([n]) => isForbiddenRequestHeader(n));
   if (forbidden.length === 0) return null;
   return {
     id,
     priority: 1,
     // The fragment is unique to this request; no character of it is special to urlFilter.
-    condition: { urlFilter: `${FRAGMENT}${key}`, tabIds: [-1] },
+    // A redirect keeps the fragment; the host keeps a Cookie typed for one server from reaching another.
+    condition: { urlFilter: `${FRAGMENT}${key}`, tabIds: [-1], requestDomains: [new URL(url).hostname] },
     action: {
       type: 'modifyHeaders',
       requestHeaders: forbidden.map(([name, value]) => ({
@@ -122,7 +123,7 @@ export function sendObserved(request: OutgoingRequest): Exchange {
     received([]);
   }
 
-  const rule = ruleFor(nextRuleId++, key, request.headers, request.init.credentials);
+  const rule = ruleFor(nextRuleId++, key, request.url, request.headers, request.init.credentials);
   const dnr = browser.declarativeNetRequest as DeclarativeNetRequest.Static | undefined;
   const url = `${request.url.split('#')[0]}${FRAGMENT}${key}`;
   const response = (async () => {
