@@ -25,13 +25,13 @@ const MAX_IGNORED_LINE_CHARS = 512;
 
 /** What an attempt tells its connection. */
 export interface AttemptSink {
-  /** An entry about the attempt; events go through `event`. */
-  emit(attempt: number, body: EntryBody): void;
+  /** An entry about the attempt; events go through `event`. `time` is when its bytes arrived, for what the stream sent. */
+  emit(attempt: number, body: EntryBody, time?: number): void;
   /** An event leaves the attempt: as it arrived, or when a latency simulation lets it go. */
   event(attempt: number, message: EventSourceMessage, time: number): void;
   /** A block with an id and no data: WHATWG dispatch step 1 sets the last event ID anyway. */
   lastEventId(id: string): void;
-  retry(attempt: number, ms: number): void;
+  retry(attempt: number, ms: number, time: number): void;
   /** The response was accepted: the stream is open. */
   opened(attempt: number, at: number): void;
   /** Called once, after the attempt let go of everything it held. */
@@ -40,8 +40,15 @@ export interface AttemptSink {
   room: (() => Promise<void> | null) | undefined;
 }
 
-/** Received, not yet delivered: an event, or the id of a block without data (kept in order with events). */
-type Held = { dueAt: number; message: EventSourceMessage } | { dueAt: number; id: string };
+/**
+ * Received, not yet delivered: an event, the id of a block without data, a comment or ignored line,
+ * a retry. Whatever the stream sent queues behind a held event, so entries keep the stream's order.
+ */
+type Held =
+  | { dueAt: number; message: EventSourceMessage }
+  | { dueAt: number; id: string }
+  | { dueAt: number; body: EntryBody }
+  | { dueAt: number; retry: number };
 
 export class Attempt {
   readonly startedAt: number;
@@ -176,7 +183,7 @@ export class Attempt {
         if (!this.ended) this.onComment(text);
       },
       onRetry: (ms) => {
-        if (!this.ended) this.sink.retry(this.number, ms);
+        if (!this.ended) this.fromStream({ retry: ms });
       },
       onError: (error) => {
         if (!this.ended) this.onParseError(error);
@@ -205,6 +212,23 @@ export class Attempt {
     } finally {
       reader.releaseLock();
     }
+  }
+
+  /**
+   * What the stream sent besides events: stamped with its chunk's arrival, as events are, so a
+   * comment parsed before an event in the same chunk is never stamped after it.
+   */
+  private fromStream(item: { body: EntryBody } | { retry: number }): void {
+    if (this.settings.latencyMs !== 0 || this.held.length !== 0) {
+      this.hold({ dueAt: this.deps.now() + this.settings.latencyMs, ...item });
+      return;
+    }
+    this.deliverNow(item, this.lastByteAt);
+  }
+
+  private deliverNow(item: { body: EntryBody } | { retry: number }, time: number): void {
+    if ('retry' in item) this.sink.retry(this.number, item.retry, time);
+    else this.sink.emit(this.number, item.body, time);
   }
 
   private onEvent(message: EventSourceMessage): void {
@@ -237,7 +261,7 @@ export class Attempt {
       this.end('network-error', null, `a comment exceeded ${LIMITS.eventDataChars.toLocaleString('en-US')} characters; SSE DevTools aborted the stream`);
       return;
     }
-    this.sink.emit(this.number, { kind: 'comment', text });
+    this.fromStream({ body: { kind: 'comment', text } });
   }
 
   private onParseError(error: ParseError): void {
@@ -247,10 +271,12 @@ export class Attempt {
       return;
     }
     const line = error.line ?? '';
-    this.sink.emit(this.number, {
-      kind: 'ignored-line',
-      why: error.type === 'invalid-retry' ? 'invalid-retry' : 'unknown-field',
-      line: line.length > MAX_IGNORED_LINE_CHARS ? `${line.slice(0, MAX_IGNORED_LINE_CHARS)}…` : line,
+    this.fromStream({
+      body: {
+        kind: 'ignored-line',
+        why: error.type === 'invalid-retry' ? 'invalid-retry' : 'unknown-field',
+        line: line.length > MAX_IGNORED_LINE_CHARS ? `${line.slice(0, MAX_IGNORED_LINE_CHARS)}…` : line,
+      },
     });
   }
 
@@ -275,8 +301,12 @@ export class Attempt {
       this.sink.lastEventId(held.id);
       return;
     }
-    this.events++;
-    this.sink.event(this.number, held.message, time);
+    if ('message' in held) {
+      this.events++;
+      this.sink.event(this.number, held.message, time);
+      return;
+    }
+    this.deliverNow(held, time);
   }
 
   private async holdReading(full: Promise<void>): Promise<void> {

@@ -105,8 +105,12 @@ export function createConnection(options: ConnectionOptions): Connection {
   /** The attempt entries belong to: the open one, else the last one (0 before any). */
   const latestAttempt = (): number => Math.max(0, nextAttemptNumber - 1);
 
-  function emit(attempt: number, body: EntryBody): void {
-    onEntry({ connectionId: id, attempt, seq: seq++, time: deps.now(), ...(mask === null ? body : maskEntryBody(body, mask)) });
+  // Times never go backwards within a connection, even when the wall clock steps back (NTP).
+  let lastTime = 0;
+  const stamp = (time: number): number => (lastTime = Math.max(lastTime, time));
+
+  function emit(attempt: number, body: EntryBody, time = deps.now()): void {
+    onEntry({ connectionId: id, attempt, seq: seq++, time: stamp(time), ...(mask === null ? body : maskEntryBody(body, mask)) });
   }
 
   function setState(next: ConnectionState): void {
@@ -122,7 +126,7 @@ export function createConnection(options: ConnectionOptions): Connection {
       connectionId: id,
       attempt,
       seq: seq++,
-      time,
+      time: stamp(time),
       kind: 'event',
       type: message.event ?? 'message',
       id: message.id ?? null,
@@ -146,9 +150,9 @@ export function createConnection(options: ConnectionOptions): Connection {
     lastEventId: (blockId) => {
       lastEventId = blockId;
     },
-    retry: (attempt, ms) => {
+    retry: (attempt, ms, time) => {
       retryMs = ms;
-      emit(attempt, { kind: 'retry-changed', delayMs: ms });
+      emit(attempt, { kind: 'retry-changed', delayMs: ms }, time);
     },
     opened: (attempt, at) => setState({ phase: 'open', attempt, since: at }),
     ended: attemptEnded,
