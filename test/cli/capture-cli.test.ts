@@ -92,6 +92,20 @@ describe('sse-devtools capture', () => {
     assert.match(idle.stdout, /✕ idle-timeout — no bytes for 100 ms/);
   });
 
+  test('--proxy-idle-timeout cuts a silent stream and names itself; --proxy-preset picks a vendor default', async () => {
+    const silent = await cli(['capture', `${server.url}/events?scenario=hold`, ...auth, '--proxy-idle-timeout', '200', '--max-reconnects', '0']);
+    assert.equal(silent.code, 1);
+    assert.match(silent.stdout, /✕ fault — proxy idle timeout: no byte for 200 ms/);
+    const alive = await cli(['capture', `${server.url}/events?interval=100000&heartbeat=50`, ...auth, '--proxy-idle-timeout', '200', '--duration', '800']);
+    assert.equal(alive.code, 0, 'heartbeats keep the proxy from cutting');
+    assert.doesNotMatch(alive.stdout, /✕ fault/);
+    const preset = await cli(['capture', `${server.url}/events?count=1`, ...auth, '--proxy-preset', 'aws-alb', '--max-reconnects', '0']);
+    assert.match(preset.stdout, /proxy idle timeout set to 60 s \(AWS ALB preset\)/);
+    const unknown = await cli(['capture', `${server.url}/events`, '--proxy-preset', 'alb']);
+    assert.equal(unknown.code, 2);
+    assert.match(unknown.stderr, /unknown proxy preset "alb"; one of aws-alb, nginx/);
+  });
+
   test('--last-event-id-param sends the id as a query parameter; --json prints entries as JSON lines', async () => {
     const r = await cli(['capture', `${server.url}/events?count=1&lastEventIdParam=lid`, ...auth, '--last-event-id', '9', '--last-event-id-param', 'lid', '--max-reconnects', '0', '--json']);
     assert.equal(r.code, 0, r.stderr);
@@ -155,7 +169,7 @@ describe('sse-devtools capture', () => {
   test('--help documents every option', async () => {
     const r = await cli(['capture', '--help']);
     assert.equal(r.code, 0);
-    for (const option of ['--header', '--request', '--data', '--last-event-id', '--last-event-id-param', '--connect-timeout', '--idle-timeout', '--max-reconnects', '--duration', '--output', '--json', '--secret-header', '--secret-body', '--retry-http-errors', '--reconnect-delay']) {
+    for (const option of ['--header', '--request', '--data', '--last-event-id', '--last-event-id-param', '--connect-timeout', '--idle-timeout', '--max-reconnects', '--duration', '--output', '--json', '--secret-header', '--secret-body', '--retry-http-errors', '--reconnect-delay', '--proxy-idle-timeout', '--max-connection-age', '--proxy-preset']) {
       assert.ok(r.stdout.includes(option), `help mentions ${option}`);
     }
   });

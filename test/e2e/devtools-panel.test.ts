@@ -280,18 +280,47 @@ test('the idle-timeout simulation, set during a connection, ends it and is recor
   await disconnectSelected();
 });
 
-test('a proxy cut ends every connection N ms after it opened, the strip shows the cuts, and it can be stopped', async () => {
+test('a maximum connection age ends every connection N ms after connecting, the strip shows the cuts, and it can be stopped', async () => {
   await connect({ query: 'tag=s2&interval=100', reconnectDelayMs: 200 });
   await waitForRow('event');
-  await startFault('proxy-cut', { 'fault-ms': '600' });
-  await panel().waitForSelector('[data-testid="fault-chip"][data-kind="proxy-cut"]', { timeout: GUARD });
+  await startFault('max-connection-age', { 'fault-ms': '600' });
+  await panel().waitForSelector('[data-testid="fault-chip"][data-kind="max-connection-age"]', { timeout: GUARD });
   await panel().waitForFunction(() => document.querySelectorAll('[data-testid="attempt-bar"][data-reason="fault"]').length >= 2, { timeout: GUARD });
   const ends = await textsOf('attempt-ended');
-  assert.ok(ends.filter((e) => /simulated proxy cut 0.6 s after the connection opened/.test(e)).length >= 1, ends.join('\n'));
+  assert.ok(ends.some((e) => e.includes('maximum connection age 600 ms')), ends.join('\n'));
   await (await field('fault-stop')).click();
-  await waitForRow('fault-injected', 'proxy-cut simulation stopped');
+  await waitForRow('fault-injected', 'max-connection-age simulation stopped');
   assert.equal(await panel().$(byTestId('fault-chip')), null);
-  await session.screenshot(join(ARTIFACTS, 'devtools-proxy-cut.png'));
+  await session.screenshot(join(ARTIFACTS, 'devtools-max-connection-age.png'));
+  await disconnectSelected();
+});
+
+test('the AWS ALB preset is a proxy idle timeout of 60 s, named in the timeline and on its chip', async () => {
+  await connect({ query: 'tag=s2b&interval=100', reconnectDelayMs: 200 });
+  await waitForRow('event');
+  await panel().select(byTestId('fault-kind'), 'proxy-idle-timeout');
+  await panel().select(byTestId('proxy-preset'), 'AWS ALB');
+  assert.equal(await (await field('fault-ms')).evaluate((el) => (el as HTMLInputElement).value), '60000');
+  await (await field('fault-start')).click();
+  await waitForRow('fault-injected', 'proxy idle timeout set to 60 s (AWS ALB preset)');
+  const chip = await field('fault-chip');
+  assert.match(await chip.evaluate((el) => el.textContent ?? ''), /Proxy idle timeout 60000 ms \(AWS ALB\)/);
+  await disconnectSelected();
+});
+
+test('"Drop now" is disabled while the connection waits to reconnect, says why, and logs no cut', async () => {
+  await connect({ query: 'tag=s2c&count=1', reconnectDelayMs: 60_000 });
+  await waitForRow('reconnect-scheduled');
+  await panel().select(byTestId('fault-kind'), 'drop');
+  const button = await field('fault-start');
+  assert.equal(await button.evaluate((el) => (el as HTMLButtonElement).disabled), true);
+  assert.match(await button.evaluate((el) => el.getAttribute('title') ?? ''), /drop needs an attempt in progress; the connection is waiting to reconnect/);
+  await session.screenshot(join(ARTIFACTS, 'devtools-drop-disabled-waiting.png'));
+  // What applies to the next attempt can still be started while waiting.
+  await panel().select(byTestId('fault-kind'), 'latency');
+  assert.equal(await (await field('fault-start')).evaluate((el) => (el as HTMLButtonElement).disabled), false);
+  assert.deepEqual(await textsOf('fault-injected'), []);
+  assert.equal((await textsOf('attempt-ended')).length, 1);
   await disconnectSelected();
 });
 

@@ -7,6 +7,7 @@
  */
 import { createParser, type EventSourceMessage, type ParseError } from 'eventsource-parser';
 import type { ConnectionConfig } from '../config.js';
+import { proxyCutDetail } from '../faults.js';
 import { eventTooLarge, LIMITS } from '../limits.js';
 import { maskHeaders, maskUrl } from '../secrets.js';
 import type { EndReason, EntryBody } from '../timeline.js';
@@ -54,6 +55,8 @@ export class Attempt {
   readonly startedAt: number;
   /** When the response was accepted; null until then. */
   openedAt: number | null = null;
+  /** When response headers arrived, accepted or not; null until then. */
+  private respondedAt: number | null = null;
   bytes = 0;
   events = 0;
   private lastByteAt = 0;
@@ -61,7 +64,8 @@ export class Attempt {
   private readonly controller = new AbortController();
   private connectTimer: unknown = null;
   private idleTimer: unknown = null;
-  private cutTimer: unknown = null;
+  private proxyIdleTimer: unknown = null;
+  private maxAgeTimer: unknown = null;
   private heldTimer: unknown = null;
   /** Oldest first; one timer, for the head. */
   private readonly held: Held[] = [];
@@ -87,18 +91,23 @@ export class Attempt {
       this.connectTimer = this.deps.setTimeout(() => this.end('network-error', null, failure), 0);
       return;
     }
+    // A proxy counts silence and age from the request, before any response.
+    this.lastByteAt = this.startedAt;
+    this.armProxyIdle();
+    this.armMaxAge();
     const ms = this.settings.connectTimeoutMs;
     if (ms !== null) this.connectTimer = this.deps.setTimeout(() => this.end('connect-timeout', null, `no response headers within ${ms} ms`), ms);
     void this.run(plan);
   }
 
-  /** Simulations changed: an idle timeout or a cut applies to the open stream, a stall's end wakes it. */
+  /** Simulations changed: a timeout or a proxy's limit applies to the open stream, a stall's end wakes it. */
   applySettings(next: Settings): void {
     const before = this.settings;
     this.settings = next;
     if (this.ended) return;
     if (next.idleTimeoutMs !== before.idleTimeoutMs) this.armIdleTimer();
-    if (next.cutAfterMs !== before.cutAfterMs) this.armCut();
+    if (next.proxyIdle !== before.proxyIdle) this.armProxyIdle();
+    if (next.maxAge !== before.maxAge) this.armMaxAge();
     if (next.stallUntil !== before.stallUntil) this.wake?.();
   }
 
@@ -112,7 +121,8 @@ export class Attempt {
     for (const held of this.held.splice(0)) this.release(held, now);
     this.deps.clearTimeout(this.connectTimer);
     this.deps.clearTimeout(this.idleTimer);
-    this.deps.clearTimeout(this.cutTimer);
+    this.deps.clearTimeout(this.proxyIdleTimer);
+    this.deps.clearTimeout(this.maxAgeTimer);
     this.wake?.();
     this.controller.abort();
     this.sink.ended(this, reason, status, detail);
@@ -138,6 +148,7 @@ export class Attempt {
       return;
     }
     this.deps.clearTimeout(this.connectTimer);
+    this.respondedAt = this.lastByteAt = this.deps.now();
     this.sink.emit(this.number, {
       kind: 'response',
       status: response.status,
@@ -163,7 +174,6 @@ export class Attempt {
     this.lastByteAt = openedAt;
     // Armed first: the host may close the connection from the state change, and end() clears them.
     this.armIdleTimer();
-    this.armCut();
     this.sink.opened(this.number, openedAt);
     await this.read(response.body);
   }
@@ -340,13 +350,21 @@ export class Attempt {
     });
   }
 
-  private armCut(): void {
-    this.deps.clearTimeout(this.cutTimer);
-    const after = this.settings.cutAfterMs;
-    if (after === null || this.openedAt === null) return;
-    this.cutTimer = this.deps.setTimeout(
-      () => this.end('fault', null, `simulated proxy cut ${after / 1000} s after the connection opened`),
-      Math.max(0, this.openedAt + after - this.deps.now()),
+  private armMaxAge(): void {
+    this.deps.clearTimeout(this.maxAgeTimer);
+    const age = this.settings.maxAge;
+    if (age === null || this.ended) return;
+    this.maxAgeTimer = this.deps.setTimeout(() => this.end('fault', null, proxyCutDetail(age, false)), Math.max(0, this.startedAt + age.ms - this.deps.now()));
+  }
+
+  private armProxyIdle(): void {
+    this.deps.clearTimeout(this.proxyIdleTimer);
+    const proxy = this.settings.proxyIdle;
+    if (proxy === null || this.ended) return;
+    this.watchSilence(
+      () => (this.respondedAt === null ? (proxy.firstByteMs ?? proxy.ms) : proxy.ms),
+      () => this.end('fault', null, proxyCutDetail(proxy, this.respondedAt === null)),
+      (timer) => (this.proxyIdleTimer = timer),
     );
   }
 
@@ -354,16 +372,28 @@ export class Attempt {
     this.deps.clearTimeout(this.idleTimer);
     const ms = this.settings.idleTimeoutMs;
     if (ms === null || this.openedAt === null) return;
-    // One timer per idle period, not per chunk: on firing it re-arms for whatever is left.
+    this.watchSilence(
+      () => ms,
+      () => this.end('idle-timeout', null, `no bytes for ${ms} ms`),
+      (timer) => (this.idleTimer = timer),
+    );
+  }
+
+  /**
+   * Calls `fire` once `window()` ms pass without a byte. One timer per period, not per chunk: on
+   * firing it re-arms for whatever is left. Silence while the host holds reading is ours, not the server's.
+   */
+  private watchSilence(window: () => number, fire: () => void, keep: (timer: unknown) => void): void {
     const check = (): void => {
+      const ms = window();
       if (this.readingPaused) {
-        this.idleTimer = this.deps.setTimeout(check, ms);
+        keep(this.deps.setTimeout(check, ms));
         return;
       }
       const idle = this.deps.now() - this.lastByteAt;
-      if (idle >= ms) this.end('idle-timeout', null, `no bytes for ${ms} ms`);
-      else this.idleTimer = this.deps.setTimeout(check, ms - idle);
+      if (idle >= ms) fire();
+      else keep(this.deps.setTimeout(check, ms - idle));
     };
-    this.idleTimer = this.deps.setTimeout(check, Math.max(0, ms - (this.deps.now() - this.lastByteAt)));
+    keep(this.deps.setTimeout(check, Math.max(0, window() - (this.deps.now() - this.lastByteAt))));
   }
 }

@@ -8,7 +8,7 @@
  */
 import type { EventSourceMessage } from 'eventsource-parser';
 import type { ConnectionConfig } from '../config.js';
-import { describeFault, FAULT_KINDS_THAT_STAY_IN_FORCE, faultDurationMs, type Fault, type FaultKind } from '../faults.js';
+import { describeFault, FAULT_KINDS_THAT_STAY_IN_FORCE, faultDurationMs, faultRefusal, type Fault, type FaultKind } from '../faults.js';
 import { createMasker, headerSecretValues, knownSecretValues, maskEntryBody, maskHeaders, maskUrl, scrubText, type Masker } from '../secrets.js';
 import type { ConnectionState, EndReason, EntryBody, EventEntry, TimelineEntry } from '../timeline.js';
 import { utf8Length } from '../utf8.js';
@@ -58,8 +58,11 @@ export interface Connection {
    * `why` is what the stopped entry says when no attempt was open (default: closed by the user).
    */
   close(why?: string): void;
-  /** Starts a simulation (src/core/faults.ts); a lasting one replaces any of its kind. */
-  inject(fault: Fault): void;
+  /**
+   * Starts a simulation (src/core/faults.ts); a lasting one replaces any of its kind. Returns why
+   * it cannot apply now (a drop while waiting to reconnect), recording nothing; else null.
+   */
+  inject(fault: Fault): string | null;
   /** Stops a lasting simulation; the connection goes back to its configured behaviour. */
   stopFault(kind: FaultKind): void;
   /** The lasting simulations in force. */
@@ -273,7 +276,9 @@ export function createConnection(options: ConnectionOptions): Connection {
       }
     },
     inject(fault) {
-      if (lifecycle.phase === 'closed') return;
+      // Before the first attempt there is nothing in progress, as while waiting to reconnect.
+      const refusal = faultRefusal(fault.kind, lifecycle.phase === 'idle' ? 'waiting' : state.phase);
+      if (refusal !== null) return refusal;
       if (fault.kind === 'token-expiry') {
         // Known from now on, even after the simulation stops: a server may echo them later.
         secretValues.push(...headerSecretValues(fault.headers));
@@ -291,6 +296,7 @@ export function createConnection(options: ConnectionOptions): Connection {
       }
       const cut = interruption(fault);
       if (cut !== null && lifecycle.phase === 'attempting') lifecycle.attempt.end(cut.reason, null, cut.detail);
+      return null;
     },
     stopFault(kind) {
       stopFault(kind, 'stopped');

@@ -134,7 +134,7 @@ export function Workspace({ store, view, live, showCode, onCloseCode, sidebarTop
             {isLive && (
               <SimulateBar
                 active={selected.info.faults ?? []}
-                disabled={selected.info.state.phase === 'closed'}
+                phase={selected.info.state.phase}
                 onStart={(fault) => live.fault(selected.info.id, fault)}
                 onStop={(kind) => live.stopFault(selected.info.id, kind)}
               />
