@@ -10,9 +10,10 @@ import type { ConnectionConfig } from '../config.js';
 import { proxyCutDetail } from '../faults.js';
 import { eventTooLarge, LIMITS } from '../limits.js';
 import { maskHeaders, maskUrl } from '../secrets.js';
-import type { EndReason, EntryBody } from '../timeline.js';
+import type { EndReason, EntryBody, ResponseBody } from '../timeline.js';
 import type { EngineDeps } from './deps.js';
 import { describeError } from './describe-error.js';
+import { readFailureBody } from './failure-body.js';
 import { checkResponse, failureBeforeSending, type RequestPlan } from './request.js';
 import type { Settings } from './settings.js';
 
@@ -59,6 +60,8 @@ export class Attempt {
   private respondedAt: number | null = null;
   bytes = 0;
   events = 0;
+  /** What a response that was not a stream said, for the attempt's end; null when none was read. */
+  failureBody: ResponseBody | null = null;
   private lastByteAt = 0;
   private ended = false;
   private readonly controller = new AbortController();
@@ -161,7 +164,10 @@ export class Attempt {
     });
     const failure = checkResponse(response);
     if (failure) {
-      void response.body?.cancel().catch(() => {});
+      const body = await readFailureBody(response, this.controller.signal, this.deps);
+      if (this.ended) return;
+      this.failureBody = body;
+      this.bytes += body?.bytes ?? 0;
       this.end(failure.reason, response.status, failure.detail);
       return;
     }

@@ -190,6 +190,7 @@ export function createConnection(options: ConnectionOptions): Connection {
       durationMs: endedAt - attempt.startedAt,
       bytes: attempt.bytes,
       events: attempt.events,
+      ...(attempt.failureBody === null ? {} : { body: attempt.failureBody }),
     };
     const attemptsMade = attempt.number - firstAttemptNumber + 1;
     const decision = decideAfterAttempt(config.reconnect, { reason, attemptsMade, openedAt: attempt.openedAt, endedAt }, backoff, retryMs, deps.random);
