@@ -81,6 +81,29 @@ describe('sse-devtools capture', () => {
     assert.match(r.stdout, /← 401 Unauthorized/);
     assert.match(r.stdout, /✕ http-error 401/);
     assert.doesNotMatch(r.stdout, /reconnect in/);
+    // What the server said, under the end line: the reason a developer needs.
+    assert.match(r.stdout, /✕ http-error 401 .*\n +body \(application\/json, \d+ B\):\n +\{"error":"unauthorized","hint":"send Authorization: Bearer <token>"\}/);
+  });
+
+  test("a failed response's body is shown a few lines at a time, escaped; --json has all of it", async () => {
+    const lines = Array.from({ length: 30 }, (_, i) => `line ${i + 1}`).join('\n');
+    const raw = await startRawServer((res) => {
+      res.writeHead(500, { 'Content-Type': 'text/plain' });
+      res.end(`\u001b[2J${lines}`);
+    });
+    try {
+      const r = await cli(['capture', raw.url]);
+      assert.equal(r.code, 1);
+      assert.match(r.stdout, /body \(text\/plain, \d+ B\):\n +\\x1b\[2Jline 1\n +line 2\n/);
+      assert.match(r.stdout, /line 5\n +… 25 more lines \(--json shows the whole body\)/);
+      assert.doesNotMatch(r.stdout, /line 6\n/);
+      assert.ok(!r.stdout.includes('\u001b'), 'no escape sequence reaches the terminal');
+      const json = await cli(['capture', raw.url, '--json']);
+      const end = json.stdout.split('\n').filter(Boolean).map((l) => JSON.parse(l) as { kind: string; body?: { text: string } }).find((e) => e.kind === 'attempt-ended');
+      assert.equal(end?.body?.text, `\u001b[2J${lines}`);
+    } finally {
+      await raw.close();
+    }
   });
 
   test('the stream ends as the server chose after --max-reconnects: exit 0; idle timeouts: exit 1', async () => {
