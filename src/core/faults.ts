@@ -58,7 +58,7 @@ const APPLIES_IN: Record<FaultKind, readonly Phase[]> = {
 const PHASE_WORDS: Record<Phase, string> = {
   connecting: 'connecting',
   open: 'open',
-  waiting: 'waiting to reconnect: no attempt is in progress',
+  waiting: 'waiting to reconnect',
   closed: 'closed',
 };
 

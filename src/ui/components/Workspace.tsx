@@ -77,6 +77,9 @@ export function Workspace({ store, view, live, showCode, onCloseCode, sidebarTop
   const rows = selected ? view.rowsFor(selected) : [];
   const selectedEntry = selected && view.selectedSeq.value !== null ? findBySeq(selected.entries, view.selectedSeq.value) : null;
   const request = selected && selectedEntry?.kind === 'response' ? (selected.entries.find((e) => e.kind === 'attempt-started' && e.attempt === selectedEntry.attempt) ?? null) : null;
+  // A refused response's body is kept on its attempt's end, the entry right after it.
+  const next = selected && selectedEntry?.kind === 'response' ? findBySeq(selected.entries, selectedEntry.seq + 1) : null;
+  const failedBody = next?.kind === 'attempt-ended' && next.attempt === selectedEntry?.attempt ? (next.body ?? null) : null;
   const eventCount = selected ? [...selected.channels.values()].reduce((n, c) => n + c.count, 0) : 0;
   const isLive = live !== null && selected !== null && selected.imported === null;
   const removeConnection = (id: string) => (store.connections.get(id)?.imported != null ? store.removeImported(id) : live?.remove(id));
@@ -158,7 +161,7 @@ export function Workspace({ store, view, live, showCode, onCloseCode, sidebarTop
         ) : (
           <div class="timeline empty">{empty}</div>
         )}
-        <DetailPane entry={selectedEntry} request={request} profile={selected?.info.config.profile ?? null} />
+        <DetailPane entry={selectedEntry} request={request} body={failedBody} profile={selected?.info.config.profile ?? null} />
       </section>
     </div>
   );
