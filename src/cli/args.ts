@@ -4,8 +4,8 @@
  */
 import { defaultConfig, validateConfig, type ConnectionConfig } from '../core/config.js';
 import { LIMITS } from '../core/limits.js';
-import type { Fault } from '../core/faults.js';
-import { PROXY_PRESETS } from '../core/proxy-presets.js';
+import { validateFault, type Fault } from '../core/faults.js';
+import { presetById, presetFault, PROXY_PRESETS } from '../core/proxy-presets.js';
 import { applyProfile, profileById, PROFILES } from '../core/profiles.js';
 import { isSecretHeader, isSecretParam, REDACTED, scrubText } from '../core/secrets.js';
 import type { HeaderPair } from '../core/timeline.js';
@@ -58,8 +58,11 @@ Timeouts and reconnection:
       --retry-http-errors      reconnect after non-200 statuses too (the spec stops)
 
 Simulations (recorded in the timeline as fault-injected entries):
-      --proxy-cut MS           cut every connection MS after it opened, as a proxy or load
-                               balancer would (e.g. ${PROXY_PRESETS.slice(0, 2).map((p) => `${p.ms} for ${p.name}`).join(', ')})
+      --proxy-idle-timeout MS  cut the connection after MS without a byte from the server, as a
+                               proxy's idle timeout does; every byte, a heartbeat included, resets it
+      --max-connection-age MS  cut every connection MS after it was made, whatever flows
+      --proxy-preset NAME      one of these with a vendor's documented default:
+${PROXY_PRESETS.map((p) => `                                 ${p.id.padEnd(17)}${p.simulation === 'proxy-idle-timeout' ? 'idle' : 'max age'} ${p.ms / 1000} s (${p.setting})`).join('\n')}
       --latency MS             deliver each event MS late
 
 Capture and output:
@@ -140,7 +143,9 @@ export function parseCaptureArgs(argv: string[]): CaptureArgs | 'help' {
     'max-reconnects': { type: 'string' },
     'retry-http-errors': { type: 'boolean' },
     profile: { type: 'string' },
-    'proxy-cut': { type: 'string' },
+    'proxy-idle-timeout': { type: 'string' },
+    'max-connection-age': { type: 'string' },
+    'proxy-preset': { type: 'string' },
     latency: { type: 'string' },
     duration: { type: 'string' },
     output: { type: 'string', short: 'o' },
@@ -184,10 +189,23 @@ export function parseCaptureArgs(argv: string[]): CaptureArgs | 'help' {
   }
   if (values['retry-http-errors']) config.reconnect.retryOnHttpError = true;
   const faults: Fault[] = [];
-  const cut = ms('proxy-cut', values['proxy-cut']);
-  if (cut !== null) faults.push({ kind: 'proxy-cut', afterMs: cut, preset: null });
+  const idle = ms('proxy-idle-timeout', values['proxy-idle-timeout']);
+  if (idle !== null) faults.push({ kind: 'proxy-idle-timeout', ms: idle, firstByteMs: null, preset: null });
+  const age = ms('max-connection-age', values['max-connection-age']);
+  if (age !== null) faults.push({ kind: 'max-connection-age', ms: age, preset: null });
+  const presetId = values['proxy-preset'];
+  if (presetId !== undefined) {
+    const preset = presetById(presetId);
+    if (!preset) throw new UsageError(`unknown proxy preset "${presetId}"; one of ${PROXY_PRESETS.map((p) => p.id).join(', ')}`);
+    // A preset's simulation replaces one of the same kind given by number.
+    const fault = presetFault(preset);
+    faults.splice(0, faults.length, ...faults.filter((f) => f.kind !== fault.kind), fault);
+  }
   const latency = ms('latency', values.latency);
   if (latency !== null) faults.push({ kind: 'latency', ms: latency });
+
+  const faultProblem = faults.map(validateFault).find((p) => p !== null);
+  if (faultProblem) throw new UsageError(faultProblem);
 
   const rawMax = values['max-file-bytes'];
   let maxFileBytes: number | null = null;

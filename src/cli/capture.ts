@@ -10,7 +10,7 @@ import { TOOL_VERSION } from '../core/version.js';
 import type { CaptureArgs } from './args.js';
 import type { Io } from './command.js';
 import { openCaptureFile, type CaptureFileWriter } from './capture-file.js';
-import { colors, formatEntry, formatHeaders, plain } from './format-line.js';
+import { colors, formatBody, formatEntry, formatHeaders, plain } from './format-line.js';
 
 /** How a stream's end maps to an exit status: ending as the server chose is success, anything else failure. */
 const SUCCESSFUL_ENDS: ReadonlySet<string> = new Set(['closed-by-server', 'no-content', 'closed-by-user']);
@@ -68,6 +68,7 @@ export async function runCapture(args: CaptureArgs, io: Io): Promise<number> {
       return;
     }
     io.out(formatEntry(e, style, args.config.profile));
+    if (e.kind === 'attempt-ended' && e.body) formatBody(e.body, style).forEach((line) => io.out(line));
     if (args.verbose && (e.kind === 'attempt-started' || e.kind === 'response')) {
       formatHeaders(e.headers, e.kind === 'response' ? '<' : '>', style).forEach((line) => io.out(line));
     }

@@ -1,7 +1,7 @@
 /** Terminal lines for the CLI: a timestamp and attempt number before the entry's description. */
-import { clock, describeEntry, safeText, type Style } from '../core/describe.js';
+import { clock, describeBodySize, describeEntry, safeText, type Style } from '../core/describe.js';
 import { clientError, profileById } from '../core/profiles.js';
-import type { HeaderPair, TimelineEntry } from '../core/timeline.js';
+import type { HeaderPair, ResponseBody, TimelineEntry } from '../core/timeline.js';
 
 const wrap = (open: number, close: number) => (s: string) => `\u001b[${open}m${s}\u001b[${close}m`;
 export const colors: Style = {
@@ -25,3 +25,17 @@ export function formatEntry(e: TimelineEntry, s: Style, profile: string | null =
 export function formatHeaders(headers: readonly HeaderPair[], arrow: string, s: Style): string[] {
   return headers.map(([n, v]) => `${' '.repeat(17)}${s.dim(`${arrow} ${safeText(n)}: ${safeText(v)}`)}`);
 }
+
+const BODY_LINES = 5;
+const BODY_LINE_CHARS = 200;
+const INDENT = ' '.repeat(17);
+
+/** A failed response's body under its end line: the first lines, each escaped; --json has it whole. */
+export function formatBody(body: ResponseBody, s: Style): string[] {
+  const lines = body.text.split(/\r?\n/);
+  if (lines.at(-1) === '') lines.pop();
+  const shown = lines.slice(0, BODY_LINES).map((l) => `${INDENT}${safeText(l.length > BODY_LINE_CHARS ? `${l.slice(0, BODY_LINE_CHARS)}…` : l)}`);
+  const more = lines.length > BODY_LINES ? [`${INDENT}${s.dim(`… ${lines.length - BODY_LINES} more lines (--json shows the whole body)`)}`] : [];
+  return [`${INDENT}${s.dim(`body (${safeText(body.contentType ?? 'no content-type')}, ${describeBodySize(body)}):`)}`, ...shown, ...more];
+}
+

@@ -3,7 +3,7 @@
  * Stream content is untrusted, so control characters are shown escaped: a server must not be able
  * to move the cursor or recolour a terminal, nor break a one-line row.
  */
-import type { TimelineEntry } from './timeline.js';
+import type { ResponseBody, TimelineEntry } from './timeline.js';
 
 export interface Style {
   dim(s: string): string;
@@ -72,6 +72,13 @@ export function formatBytes(n: number): string {
   if (n < 1024) return `${n} B`;
   if (n < 1024 * 1024) return `${(n / 1024).toFixed(1)} KB`;
   return `${(n / 1024 / 1024).toFixed(1)} MB`;
+}
+
+/** A failed response's body size: "57 B", or "cut at 64.0 KB of 1.0 MB" when the read stopped early. */
+export function describeBodySize(body: ResponseBody): string {
+  if (body.cut === 'size') return `cut at ${formatBytes(body.bytes)}${body.totalBytes === null ? '' : ` of ${formatBytes(body.totalBytes)}`}`;
+  if (body.cut === 'deadline') return `${formatBytes(body.bytes)}, cut: the server was still sending`;
+  return formatBytes(body.bytes);
 }
 
 export function formatDuration(ms: number): string {

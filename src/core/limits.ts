@@ -38,6 +38,10 @@ export const LIMITS = {
   /** Headers the user may enter: room is left for Accept and Last-Event-ID, which the engine adds. */
   formHeaders: 250,
   redactions: 100_000,
+  /** Bytes kept of a response that is not a stream (a 401's JSON, an HTML login page): enough to read, too little to hurt. */
+  failureBodyBytes: 64 * KiB,
+  /** How long such a body may take to arrive (ms), so a server that trickles cannot hold an attempt open. */
+  failureBodyMs: 3000,
   /** Times (epoch ms) a capture may hold: any real clock, and far from where Date and float seconds break. */
   timeMin: Date.UTC(2000, 0, 1),
   timeMax: Date.UTC(2200, 0, 1),

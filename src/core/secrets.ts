@@ -194,6 +194,7 @@ export function maskEntryBody<T extends EntryBody>(body: T, mask: Masker): T {
     case 'stopped':
       return { ...b, why: mask(b.why) } as T;
     case 'attempt-ended':
+      return { ...b, detail: mask(b.detail), ...(b.body ? { body: { ...b.body, text: mask(b.body.text) } } : {}) } as T;
     case 'fault-injected':
     case 'worker-restarted':
     case 'reading-paused':

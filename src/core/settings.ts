@@ -30,7 +30,10 @@ export const RETENTION_BYTES = 48 * 1024 * 1024;
  * are small and rare; they count their fixed share.
  */
 export function estimateEntryBytes(e: TimelineEntry): number {
-  return e.kind === 'event' ? 2 * e.data.length + 200 : 300;
+  if (e.kind === 'event') return 2 * e.data.length + 200;
+  // A refused response's body may hold 64 KiB, once per attempt of a loop retrying 401s.
+  if (e.kind === 'attempt-ended' && e.body) return 2 * e.body.text.length + 300;
+  return 300;
 }
 
 export interface Settings {

@@ -113,6 +113,22 @@ export interface AttemptEndedEntry extends EntryBase {
   durationMs: number;
   bytes: number;
   events: number;
+  /** What a response that was not a stream said (a 401's JSON, a login page); absent when it had no body. */
+  body?: ResponseBody;
+}
+
+/** The body of a non-stream response, as far as it was read (LIMITS.failureBodyBytes, LIMITS.failureBodyMs). */
+export interface ResponseBody {
+  /** The response's Content-Type, null when it had none. */
+  contentType: string | null;
+  /** Decoded as UTF-8 (invalid bytes become U+FFFD); secrets masked. Text, never markup to render. */
+  text: string;
+  /** Bytes read. */
+  bytes: number;
+  /** The body's whole size when the server said it (Content-Length); null otherwise. */
+  totalBytes: number | null;
+  /** Why reading stopped before the end: at the size limit, at the deadline; null when read whole. */
+  cut: 'size' | 'deadline' | null;
 }
 
 export interface ReconnectScheduledEntry extends EntryBase {

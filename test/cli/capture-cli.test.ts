@@ -81,6 +81,29 @@ describe('sse-devtools capture', () => {
     assert.match(r.stdout, /← 401 Unauthorized/);
     assert.match(r.stdout, /✕ http-error 401/);
     assert.doesNotMatch(r.stdout, /reconnect in/);
+    // What the server said, under the end line: the reason a developer needs.
+    assert.match(r.stdout, /✕ http-error 401 .*\n +body \(application\/json, \d+ B\):\n +\{"error":"unauthorized","hint":"send Authorization: Bearer <token>"\}/);
+  });
+
+  test("a failed response's body is shown a few lines at a time, escaped; --json has all of it", async () => {
+    const lines = Array.from({ length: 30 }, (_, i) => `line ${i + 1}`).join('\n');
+    const raw = await startRawServer((res) => {
+      res.writeHead(500, { 'Content-Type': 'text/plain' });
+      res.end(`\u001b[2J${lines}`);
+    });
+    try {
+      const r = await cli(['capture', raw.url]);
+      assert.equal(r.code, 1);
+      assert.match(r.stdout, /body \(text\/plain, \d+ B\):\n +\\x1b\[2Jline 1\n +line 2\n/);
+      assert.match(r.stdout, /line 5\n +… 25 more lines \(--json shows the whole body\)/);
+      assert.doesNotMatch(r.stdout, /line 6\n/);
+      assert.ok(!r.stdout.includes('\u001b'), 'no escape sequence reaches the terminal');
+      const json = await cli(['capture', raw.url, '--json']);
+      const end = json.stdout.split('\n').filter(Boolean).map((l) => JSON.parse(l) as { kind: string; body?: { text: string } }).find((e) => e.kind === 'attempt-ended');
+      assert.equal(end?.body?.text, `\u001b[2J${lines}`);
+    } finally {
+      await raw.close();
+    }
   });
 
   test('the stream ends as the server chose after --max-reconnects: exit 0; idle timeouts: exit 1', async () => {
@@ -90,6 +113,20 @@ describe('sse-devtools capture', () => {
     const idle = await cli(['capture', `${server.url}/events?scenario=hold`, ...auth, '--idle-timeout', '100', '--max-reconnects', '0']);
     assert.equal(idle.code, 1);
     assert.match(idle.stdout, /✕ idle-timeout — no bytes for 100 ms/);
+  });
+
+  test('--proxy-idle-timeout cuts a silent stream and names itself; --proxy-preset picks a vendor default', async () => {
+    const silent = await cli(['capture', `${server.url}/events?scenario=hold`, ...auth, '--proxy-idle-timeout', '200', '--max-reconnects', '0']);
+    assert.equal(silent.code, 1);
+    assert.match(silent.stdout, /✕ fault — proxy idle timeout: no byte for 200 ms/);
+    const alive = await cli(['capture', `${server.url}/events?interval=100000&heartbeat=50`, ...auth, '--proxy-idle-timeout', '200', '--duration', '800']);
+    assert.equal(alive.code, 0, 'heartbeats keep the proxy from cutting');
+    assert.doesNotMatch(alive.stdout, /✕ fault/);
+    const preset = await cli(['capture', `${server.url}/events?count=1`, ...auth, '--proxy-preset', 'aws-alb', '--max-reconnects', '0']);
+    assert.match(preset.stdout, /proxy idle timeout set to 60 s \(AWS ALB preset\)/);
+    const unknown = await cli(['capture', `${server.url}/events`, '--proxy-preset', 'alb']);
+    assert.equal(unknown.code, 2);
+    assert.match(unknown.stderr, /unknown proxy preset "alb"; one of aws-alb, nginx/);
   });
 
   test('--last-event-id-param sends the id as a query parameter; --json prints entries as JSON lines', async () => {
@@ -155,7 +192,7 @@ describe('sse-devtools capture', () => {
   test('--help documents every option', async () => {
     const r = await cli(['capture', '--help']);
     assert.equal(r.code, 0);
-    for (const option of ['--header', '--request', '--data', '--last-event-id', '--last-event-id-param', '--connect-timeout', '--idle-timeout', '--max-reconnects', '--duration', '--output', '--json', '--secret-header', '--secret-body', '--retry-http-errors', '--reconnect-delay']) {
+    for (const option of ['--header', '--request', '--data', '--last-event-id', '--last-event-id-param', '--connect-timeout', '--idle-timeout', '--max-reconnects', '--duration', '--output', '--json', '--secret-header', '--secret-body', '--retry-http-errors', '--reconnect-delay', '--proxy-idle-timeout', '--max-connection-age', '--proxy-preset']) {
       assert.ok(r.stdout.includes(option), `help mentions ${option}`);
     }
   });

@@ -13,6 +13,7 @@ import type { ElementHandle, Frame } from 'puppeteer-core';
 import { parseCapture } from '../../src/core/capture/schema.js';
 import { startScenarioServer, type RecordedRequest, type ScenarioServer } from '../../src/servers/scenario-server.js';
 import { ARTIFACTS } from '../helpers/browser.js';
+import { startRawServer, type RawServer } from '../helpers/raw-server.js';
 import { launchDevtools, type DevtoolsSession } from '../helpers/devtools.js';
 
 const GUARD = 20_000;
@@ -20,16 +21,24 @@ const TOKEN = 'Bearer demo-token';
 
 let server: ScenarioServer;
 let session: DevtoolsSession;
+/** Serves what a misconfigured proxy does: an HTML login page with status 200 instead of the stream. */
+let loginServer: RawServer;
+const LOGIN_PAGE = '<!doctype html><html><body><h1 id="pwned">Sign in</h1><form action="/login"><input name="user"></form><img src=x onerror="document.title=1"></body></html>';
 const panel = (): Frame => session.panel;
 
 before(async () => {
   server = await startScenarioServer();
+  loginServer = await startRawServer((res) => {
+    res.writeHead(200, { 'Content-Type': 'text/html; charset=utf-8' });
+    res.end(LOGIN_PAGE);
+  });
   session = await launchDevtools();
 });
 
 after(async () => {
   await session?.close();
   await server?.close();
+  await loginServer?.close();
 });
 
 // ---------------------------------------------------------------------------------------------
@@ -57,6 +66,8 @@ async function fill(testId: string, value: string, index = 0): Promise<void> {
 
 interface ConnectOptions {
   query: string;
+  /** Another server than the scenario server; `query` is then ignored. */
+  url?: string;
   token?: string;
   idleTimeoutMs?: number;
   reconnectDelayMs?: number;
@@ -64,7 +75,7 @@ interface ConnectOptions {
 
 /** Fills the form and presses Connect; resolves once the new connection is the selected one. */
 async function connect(o: ConnectOptions): Promise<string> {
-  const url = `${server.url}/events?${o.query}`;
+  const url = o.url ?? `${server.url}/events?${o.query}`;
   await fill('url-input', url);
   await fill('header-value', o.token ?? TOKEN);
   await fill('idle-timeout', o.idleTimeoutMs?.toString() ?? '');
@@ -280,18 +291,47 @@ test('the idle-timeout simulation, set during a connection, ends it and is recor
   await disconnectSelected();
 });
 
-test('a proxy cut ends every connection N ms after it opened, the strip shows the cuts, and it can be stopped', async () => {
+test('a maximum connection age ends every connection N ms after connecting, the strip shows the cuts, and it can be stopped', async () => {
   await connect({ query: 'tag=s2&interval=100', reconnectDelayMs: 200 });
   await waitForRow('event');
-  await startFault('proxy-cut', { 'fault-ms': '600' });
-  await panel().waitForSelector('[data-testid="fault-chip"][data-kind="proxy-cut"]', { timeout: GUARD });
+  await startFault('max-connection-age', { 'fault-ms': '600' });
+  await panel().waitForSelector('[data-testid="fault-chip"][data-kind="max-connection-age"]', { timeout: GUARD });
   await panel().waitForFunction(() => document.querySelectorAll('[data-testid="attempt-bar"][data-reason="fault"]').length >= 2, { timeout: GUARD });
   const ends = await textsOf('attempt-ended');
-  assert.ok(ends.filter((e) => /simulated proxy cut 0.6 s after the connection opened/.test(e)).length >= 1, ends.join('\n'));
+  assert.ok(ends.some((e) => e.includes('maximum connection age 600 ms')), ends.join('\n'));
   await (await field('fault-stop')).click();
-  await waitForRow('fault-injected', 'proxy-cut simulation stopped');
+  await waitForRow('fault-injected', 'max-connection-age simulation stopped');
   assert.equal(await panel().$(byTestId('fault-chip')), null);
-  await session.screenshot(join(ARTIFACTS, 'devtools-proxy-cut.png'));
+  await session.screenshot(join(ARTIFACTS, 'devtools-max-connection-age.png'));
+  await disconnectSelected();
+});
+
+test('the AWS ALB preset is a proxy idle timeout of 60 s, named in the timeline and on its chip', async () => {
+  await connect({ query: 'tag=s2b&interval=100', reconnectDelayMs: 200 });
+  await waitForRow('event');
+  await panel().select(byTestId('fault-kind'), 'proxy-idle-timeout');
+  await panel().select(byTestId('proxy-preset'), 'AWS ALB');
+  assert.equal(await (await field('fault-ms')).evaluate((el) => (el as HTMLInputElement).value), '60000');
+  await (await field('fault-start')).click();
+  await waitForRow('fault-injected', 'proxy idle timeout set to 60 s (AWS ALB preset)');
+  const chip = await field('fault-chip');
+  assert.match(await chip.evaluate((el) => el.textContent ?? ''), /Proxy idle timeout 60000 ms \(AWS ALB\)/);
+  await disconnectSelected();
+});
+
+test('"Drop now" is disabled while the connection waits to reconnect, says why, and logs no cut', async () => {
+  await connect({ query: 'tag=s2c&count=1', reconnectDelayMs: 60_000 });
+  await waitForRow('reconnect-scheduled');
+  await panel().select(byTestId('fault-kind'), 'drop');
+  const button = await field('fault-start');
+  assert.equal(await button.evaluate((el) => (el as HTMLButtonElement).disabled), true);
+  assert.match(await button.evaluate((el) => el.getAttribute('title') ?? ''), /drop needs an attempt in progress; the connection is waiting to reconnect/);
+  await session.screenshot(join(ARTIFACTS, 'devtools-drop-disabled-waiting.png'));
+  // What applies to the next attempt can still be started while waiting.
+  await panel().select(byTestId('fault-kind'), 'latency');
+  assert.equal(await (await field('fault-start')).evaluate((el) => (el as HTMLButtonElement).disabled), false);
+  assert.deepEqual(await textsOf('fault-injected'), []);
+  assert.equal((await textsOf('attempt-ended')).length, 1);
   await disconnectSelected();
 });
 
@@ -304,6 +344,32 @@ test('token expiry: the next reconnect sends the expired token, gets 401 and sto
   assert.match((await textsOf('attempt-ended')).at(-1)!, /http-error 401/);
   assert.equal(requests().at(-1)?.headers.authorization, 'Bearer expired-token');
   assert.doesNotMatch((await textsOf('fault-injected')).join('\n'), /expired-token/, 'the new token is not shown');
+});
+
+/** Selects the row of `kind` (whose text contains `text`) and waits for its detail. */
+async function openRow(kind: string, text = ''): Promise<void> {
+  await waitForRow(kind, text);
+  const handles = await panel().$$(`[data-testid="timeline-row"][data-kind="${kind}"]`);
+  for (const h of handles) {
+    if ((await h.evaluate((el) => el.textContent ?? '')).includes(text)) {
+      await h.click();
+      break;
+    }
+  }
+  await panel().waitForSelector(byTestId('detail-pane'), { timeout: GUARD });
+}
+
+test('the HTML login page served instead of the stream is shown in the detail as text, never rendered', async () => {
+  await connect({ query: '', url: `${loginServer.url}events` });
+  await openRow('attempt-ended', 'bad-content-type');
+  const body = await field('detail-response-body');
+  assert.equal(await body.$eval(byTestId('detail-data'), (el) => el.textContent), LOGIN_PAGE);
+  assert.match(await body.$eval(byTestId('detail-response-body-size'), (el) => el.textContent ?? ''), /text\/html; charset=utf-8, \d+ B/);
+  assert.equal(await panel().$('.detail h1, .detail form, .detail img'), null, 'no element of the page exists in the panel');
+  await session.screenshot(join(ARTIFACTS, 'devtools-failure-body-html-light.png'));
+  // The response row shows the same body beside its headers.
+  await openRow('response', '200');
+  assert.equal(await (await field('detail-response-body')).$eval(byTestId('detail-data'), (el) => el.textContent), LOGIN_PAGE);
 });
 
 test('the panel follows the DevTools theme, light and dark (screenshots in test-results/)', async () => {
@@ -330,5 +396,23 @@ test('the panel follows the DevTools theme, light and dark (screenshots in test-
   assert.equal(dark.theme, 'dark');
   assert.ok(dark.luminance < 0.3, `the dark panel has a dark background (${dark.luminance.toFixed(2)})`);
   await session.screenshot(join(ARTIFACTS, 'devtools-panel-dark.png'));
+  await disconnectSelected();
+});
+
+// After the theme test: the panel is dark now.
+test("a 401's JSON body is a tree in the detail pane (dark theme), and Drop is disabled while waiting to reconnect", async () => {
+  await connect({ query: 'interval=200&tag=t8', token: 'Bearer wrong-token' });
+  await openRow('attempt-ended', 'http-error 401');
+  const body = await field('detail-response-body');
+  assert.match(await body.evaluate((el) => el.textContent ?? ''), /unauthorized/);
+  assert.ok(await body.$('[data-testid="json-tree"]'), 'shown as a tree');
+  assert.match(await body.$eval(byTestId('detail-response-body-size'), (el) => el.textContent ?? ''), /application\/json, \d+ B/);
+  await session.screenshot(join(ARTIFACTS, 'devtools-failure-body-json-dark.png'));
+
+  await connect({ query: 'tag=t9&count=1', reconnectDelayMs: 60_000 });
+  await waitForRow('reconnect-scheduled');
+  await panel().select(byTestId('fault-kind'), 'drop');
+  assert.equal(await (await field('fault-start')).evaluate((el) => (el as HTMLButtonElement).disabled), true);
+  await session.screenshot(join(ARTIFACTS, 'devtools-drop-disabled-dark.png'));
   await disconnectSelected();
 });

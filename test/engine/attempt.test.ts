@@ -43,7 +43,8 @@ describe('an attempt', () => {
     const config = { ...defaultConfig(server.url), idleTimeoutMs: 5000, connectTimeoutMs: 5000 };
     const faults = [
       { fault: { kind: 'latency', ms: 1000 } as const, since: 0 },
-      { fault: { kind: 'proxy-cut', afterMs: 5000, preset: null } as const, since: 0 },
+      { fault: { kind: 'proxy-idle-timeout', ms: 5000, firstByteMs: null, preset: null } as const, since: 0 },
+      { fault: { kind: 'max-connection-age', ms: 5000, preset: null } as const, since: 0 },
     ];
     const { sink, heard } = recorder();
     const attempt = new Attempt(1, config, deps, sink, effectiveSettings(config, faults));
@@ -57,7 +58,7 @@ describe('an attempt', () => {
     await sleep(20); // the aborted read's own error, if any, arrives meanwhile
     assert.deepEqual(heard, ['sent', 'response', 'opened', 'id 1', 'event a', 'ended closed-by-user']);
     assert.equal(attempt.events, 1);
-    assert.equal(clock.pending(), 0, 'connect, idle, cut and latency timers all cleared');
+    assert.equal(clock.pending(), 0, 'connect, idle, proxy and latency timers all cleared');
   });
 
   test('a request that cannot go fails after start() returns, as a failed connect would', async () => {

@@ -11,7 +11,8 @@ const at = (since: number, ...faults: Fault[]): FaultInForce[] => faults.map((fa
 const CONFIGURED: Settings = {
   idleTimeoutMs: 45_000,
   connectTimeoutMs: 10_000,
-  cutAfterMs: null,
+  proxyIdle: null,
+  maxAge: null,
   stallUntil: 0,
   latencyMs: 0,
   offlineUntil: 0,
@@ -27,7 +28,8 @@ describe('effectiveSettings', () => {
     const cases: [Fault, Partial<Settings>][] = [
       [{ kind: 'idle-timeout', ms: 500 }, { idleTimeoutMs: 500 }],
       [{ kind: 'connect-timeout', ms: 700 }, { connectTimeoutMs: 700 }],
-      [{ kind: 'proxy-cut', afterMs: 60_000, preset: 'AWS ALB' }, { cutAfterMs: 60_000 }],
+      [{ kind: 'proxy-idle-timeout', ms: 60_000, firstByteMs: null, preset: 'AWS ALB' }, { proxyIdle: { kind: 'proxy-idle-timeout', ms: 60_000, firstByteMs: null, preset: 'AWS ALB' } }],
+      [{ kind: 'max-connection-age', ms: 30_000, preset: null }, { maxAge: { kind: 'max-connection-age', ms: 30_000, preset: null } }],
       [{ kind: 'latency', ms: 300 }, { latencyMs: 300 }],
       [{ kind: 'token-expiry', headers: [['Authorization', 'Bearer expired']] }, { headerOverride: [['Authorization', 'Bearer expired']] }],
     ];
@@ -66,7 +68,8 @@ describe('what a simulation does at once', () => {
     for (const fault of [
       { kind: 'idle-timeout', ms: 1 },
       { kind: 'connect-timeout', ms: 1 },
-      { kind: 'proxy-cut', afterMs: 1, preset: null },
+      { kind: 'proxy-idle-timeout', ms: 1, firstByteMs: null, preset: null },
+      { kind: 'max-connection-age', ms: 1, preset: null },
       { kind: 'stall', ms: 1 },
       { kind: 'latency', ms: 1 },
       { kind: 'token-expiry', headers: [] },
@@ -76,7 +79,7 @@ describe('what a simulation does at once', () => {
   });
 
   test('everything but a drop stays in force; a stall and an outage stop by themselves', () => {
-    assert.deepEqual([...FAULT_KINDS_THAT_STAY_IN_FORCE].sort(), ['connect-timeout', 'idle-timeout', 'latency', 'offline', 'proxy-cut', 'stall', 'token-expiry']);
+    assert.deepEqual([...FAULT_KINDS_THAT_STAY_IN_FORCE].sort(), ['connect-timeout', 'idle-timeout', 'latency', 'max-connection-age', 'offline', 'proxy-idle-timeout', 'stall', 'token-expiry']);
     assert.equal(faultDurationMs({ kind: 'stall', ms: 400 }), 400);
     assert.equal(faultDurationMs({ kind: 'offline', ms: 900 }), 900);
     assert.equal(faultDurationMs({ kind: 'latency', ms: 300 }), null);

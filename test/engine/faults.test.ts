@@ -40,20 +40,69 @@ describe('simulations against the scenario server', () => {
     assert.deepEqual(r.ends().map((e) => e.reason), ['closed-by-server', 'connect-timeout']);
   });
 
-  test('a proxy cut ends every connection after N ms until stopped, and the stream resumes from the last id', async () => {
-    const { url, mine } = tagged();
+  test('a proxy idle timeout never cuts a stream whose heartbeats come every N/2', async () => {
+    const { url } = tagged('interval=100000&heartbeat=150');
+    const r = run(config(url, { headers: [AUTH] }));
+    r.connection.inject({ kind: 'proxy-idle-timeout', ms: 300, firstByteMs: null, preset: 'AWS ALB' });
+    await r.until((es) => countOf('comment')(es) >= 8, 'eight heartbeats');
+    r.connection.close();
+    assert.deepEqual(r.ends().map((e) => e.reason), ['closed-by-user']);
+    assert.match(faultEntries(r)[0]!, /^proxy-idle-timeout: proxy idle timeout set to 300 ms \(AWS ALB preset\)/);
+  });
+
+  test('a proxy idle timeout cuts after N of silence, names itself, and the reconnect resumes from the last id', async () => {
+    const { url, mine } = tagged('interval=100000&heartbeat=0');
     const r = run(config(url, { headers: [AUTH], reconnect: { initialDelayMs: 20 } }));
-    r.connection.inject({ kind: 'proxy-cut', afterMs: 200, preset: null });
+    r.connection.inject({ kind: 'proxy-idle-timeout', ms: 300, firstByteMs: null, preset: 'AWS ALB' });
     await r.until((es) => countOf('attempt-ended')(es) >= 2, 'two cuts');
-    r.connection.stopFault('proxy-cut');
-    await r.until((es) => countOf('attempt-started')(es) >= 3 && countOf('event')(es.filter((e) => e.attempt === 3)) >= 6, 'a third attempt living past the cut');
+    r.connection.stopFault('proxy-idle-timeout');
+    await r.until((es) => countOf('attempt-started')(es) >= 3, 'a third attempt');
     r.connection.close();
     const ends = r.ends();
     assert.deepEqual(ends.map((e) => e.reason), ['fault', 'fault', 'closed-by-user']);
-    assert.match(ends[0]!.detail, /simulated proxy cut 0.2 s after the connection opened/);
+    assert.equal(ends[0]!.detail, 'proxy idle timeout: no byte for 300 ms (AWS ALB preset)');
+    // Silence is what cut it: the first event came, then nothing for the window.
+    assert.ok(ends[0]!.durationMs >= 300);
     const lastOfFirst = r.events().filter((e) => e.attempt === 1).at(-1)!;
     assert.equal(mine()[1]?.lastEventId, lastOfFirst.lastEventId);
-    assert.ok(faultEntries(r).some((f) => f === 'proxy-cut: proxy-cut simulation stopped'));
+    assert.ok(faultEntries(r).includes('proxy-idle-timeout: proxy-idle-timeout simulation stopped'));
+  });
+
+  test('a maximum connection age cuts every connection however busy it is, until stopped', async () => {
+    const { url } = tagged('interval=30&heartbeat=20');
+    const r = run(config(url, { headers: [AUTH], reconnect: { initialDelayMs: 20 } }));
+    r.connection.inject({ kind: 'max-connection-age', ms: 300, preset: null });
+    await r.until((es) => countOf('attempt-ended')(es) >= 2, 'two cuts');
+    r.connection.stopFault('max-connection-age');
+    await r.until((es) => countOf('attempt-started')(es) >= 3 && countOf('event')(es.filter((e) => e.attempt === 3)) >= 15, 'a third attempt living past the age');
+    r.connection.close();
+    const ends = r.ends();
+    assert.deepEqual(ends.map((e) => e.reason), ['fault', 'fault', 'closed-by-user']);
+    assert.equal(ends[0]!.detail, 'maximum connection age 300 ms');
+    assert.ok(r.events().filter((e) => e.attempt === 1).length >= 3, 'events flowed and the age cut anyway');
+  });
+
+  test('a drop while the connection waits to reconnect is refused and records nothing', async () => {
+    const { url } = tagged('count=1');
+    const r = run(config(url, { headers: [AUTH], reconnect: { initialDelayMs: 60_000 } }));
+    await r.until((es) => countOf('reconnect-scheduled')(es) >= 1, 'the wait to reconnect');
+    const before = r.entries.length;
+    assert.match(r.connection.inject({ kind: 'drop' }) ?? '', /drop needs an attempt in progress; the connection is waiting to reconnect/);
+    assert.match(r.connection.inject({ kind: 'stall', ms: 1000 }) ?? '', /stall needs an attempt in progress/);
+    assert.equal(r.entries.length, before, 'no fault-injected row, no cut');
+    assert.equal(r.connection.state.phase, 'waiting');
+    // What applies to the next attempt is still taken.
+    assert.equal(r.connection.inject({ kind: 'latency', ms: 10 }), null);
+    r.connection.close();
+    assert.deepEqual(r.ends().map((e) => e.reason), ['closed-by-server']);
+  });
+
+  test('a proxy idle timeout with a first-byte window (Heroku) cuts a response slower than that window', async () => {
+    const { url } = tagged('connectDelay=600');
+    const r = run(config(url, { headers: [AUTH], reconnect: { maxAttempts: 1 } }));
+    r.connection.inject({ kind: 'proxy-idle-timeout', ms: 5000, firstByteMs: 200, preset: 'Heroku router' });
+    await r.untilClosed();
+    assert.deepEqual(r.ends().map((e) => [e.reason, e.detail]), [['fault', 'proxy idle timeout: no response within 200 ms (Heroku router preset)']]);
   });
 
   test('drop now cuts the open connection once; the client reconnects with Last-Event-ID', async () => {
@@ -155,7 +204,8 @@ describe('simulations with an injected clock', () => {
     for (const fault of [
       { kind: 'idle-timeout', ms: 5000 },
       { kind: 'connect-timeout', ms: 5000 },
-      { kind: 'proxy-cut', afterMs: 5000, preset: null },
+      { kind: 'proxy-idle-timeout', ms: 5000, firstByteMs: null, preset: null },
+      { kind: 'max-connection-age', ms: 5000, preset: null },
       { kind: 'stall', ms: 5000 },
       { kind: 'latency', ms: 5000 },
       { kind: 'token-expiry', headers: [['Authorization', 'Bearer x']] },

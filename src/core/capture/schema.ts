@@ -31,7 +31,15 @@ const endReason = z.enum(END_REASONS);
 
 const status = z.number().int().min(0).max(999);
 const responseFields = { status, statusText: text, url, redirected: z.boolean(), headers, timeToHeadersMs: duration };
-const endFields = { reason: endReason, status: status.nullable(), detail: text, durationMs: duration, bytes: count, events: count };
+/** A failed response's body: the engine keeps at most LIMITS.failureBodyBytes, so a file may hold no more. */
+const responseBody = z.object({
+  contentType: text.nullable(),
+  text: z.string().max(LIMITS.failureBodyBytes),
+  bytes: count.max(LIMITS.failureBodyBytes),
+  totalBytes: count.nullable(),
+  cut: z.enum(['size', 'deadline']).nullable(),
+});
+const endFields = { reason: endReason, status: status.nullable(), detail: text, durationMs: duration, bytes: count, events: count, body: responseBody.optional() };
 
 const base = {
   connectionId: text,

@@ -7,11 +7,13 @@
  */
 import { createParser, type EventSourceMessage, type ParseError } from 'eventsource-parser';
 import type { ConnectionConfig } from '../config.js';
+import { proxyCutDetail } from '../faults.js';
 import { eventTooLarge, LIMITS } from '../limits.js';
 import { maskHeaders, maskUrl } from '../secrets.js';
-import type { EndReason, EntryBody } from '../timeline.js';
+import type { EndReason, EntryBody, ResponseBody } from '../timeline.js';
 import { sendWithFetch, type EngineDeps, type SentObservation } from './deps.js';
 import { describeError } from './describe-error.js';
+import { readFailureBody } from './failure-body.js';
 import { checkResponse, failureBeforeSending, type RequestPlan } from './request.js';
 import type { Settings } from './settings.js';
 
@@ -25,13 +27,13 @@ const MAX_IGNORED_LINE_CHARS = 512;
 
 /** What an attempt tells its connection. */
 export interface AttemptSink {
-  /** An entry about the attempt; events go through `event`. */
-  emit(attempt: number, body: EntryBody): void;
+  /** An entry about the attempt; events go through `event`. `time` is when its bytes arrived, for what the stream sent. */
+  emit(attempt: number, body: EntryBody, time?: number): void;
   /** An event leaves the attempt: as it arrived, or when a latency simulation lets it go. */
   event(attempt: number, message: EventSourceMessage, time: number): void;
   /** A block with an id and no data: WHATWG dispatch step 1 sets the last event ID anyway. */
   lastEventId(id: string): void;
-  retry(attempt: number, ms: number): void;
+  retry(attempt: number, ms: number, time: number): void;
   /** What the host learnt about the headers that went out; at most once, before the response entry. */
   sent(attempt: number, observation: SentObservation): void;
   /** The response's Set-Cookie values, before its response entry. */
@@ -44,21 +46,33 @@ export interface AttemptSink {
   room: (() => Promise<void> | null) | undefined;
 }
 
-/** Received, not yet delivered: an event, or the id of a block without data (kept in order with events). */
-type Held = { dueAt: number; message: EventSourceMessage } | { dueAt: number; id: string };
+/**
+ * Received, not yet delivered: an event, the id of a block without data, a comment or ignored line,
+ * a retry. Whatever the stream sent queues behind a held event, so entries keep the stream's order.
+ */
+type Held =
+  | { dueAt: number; message: EventSourceMessage }
+  | { dueAt: number; id: string }
+  | { dueAt: number; body: EntryBody }
+  | { dueAt: number; retry: number };
 
 export class Attempt {
   readonly startedAt: number;
   /** When the response was accepted; null until then. */
   openedAt: number | null = null;
+  /** When response headers arrived, accepted or not; null until then. */
+  private respondedAt: number | null = null;
   bytes = 0;
   events = 0;
+  /** What a response that was not a stream said, for the attempt's end; null when none was read. */
+  failureBody: ResponseBody | null = null;
   private lastByteAt = 0;
   private ended = false;
   private readonly controller = new AbortController();
   private connectTimer: unknown = null;
   private idleTimer: unknown = null;
-  private cutTimer: unknown = null;
+  private proxyIdleTimer: unknown = null;
+  private maxAgeTimer: unknown = null;
   private heldTimer: unknown = null;
   /** Oldest first; one timer, for the head. */
   private readonly held: Held[] = [];
@@ -84,18 +98,23 @@ export class Attempt {
       this.connectTimer = this.deps.setTimeout(() => this.end('network-error', null, failure), 0);
       return;
     }
+    // A proxy counts silence and age from the request, before any response.
+    this.lastByteAt = this.startedAt;
+    this.armProxyIdle();
+    this.armMaxAge();
     const ms = this.settings.connectTimeoutMs;
     if (ms !== null) this.connectTimer = this.deps.setTimeout(() => this.end('connect-timeout', null, `no response headers within ${ms} ms`), ms);
     void this.run(plan);
   }
 
-  /** Simulations changed: an idle timeout or a cut applies to the open stream, a stall's end wakes it. */
+  /** Simulations changed: a timeout or a proxy's limit applies to the open stream, a stall's end wakes it. */
   applySettings(next: Settings): void {
     const before = this.settings;
     this.settings = next;
     if (this.ended) return;
     if (next.idleTimeoutMs !== before.idleTimeoutMs) this.armIdleTimer();
-    if (next.cutAfterMs !== before.cutAfterMs) this.armCut();
+    if (next.proxyIdle !== before.proxyIdle) this.armProxyIdle();
+    if (next.maxAge !== before.maxAge) this.armMaxAge();
     if (next.stallUntil !== before.stallUntil) this.wake?.();
   }
 
@@ -109,7 +128,8 @@ export class Attempt {
     for (const held of this.held.splice(0)) this.release(held, now);
     this.deps.clearTimeout(this.connectTimer);
     this.deps.clearTimeout(this.idleTimer);
-    this.deps.clearTimeout(this.cutTimer);
+    this.deps.clearTimeout(this.proxyIdleTimer);
+    this.deps.clearTimeout(this.maxAgeTimer);
     this.wake?.();
     this.controller.abort();
     this.sink.ended(this, reason, status, detail);
@@ -165,6 +185,7 @@ export class Attempt {
     const received = [...response.headers.entries()];
     // A browser's Headers hide Set-Cookie; the host found them: shown like any other header.
     if (!received.some(([n]) => n === 'set-cookie')) received.push(...setCookies.map((v): [string, string] => ['set-cookie', v]));
+    this.respondedAt = this.lastByteAt = this.deps.now();
     this.sink.emit(this.number, {
       kind: 'response',
       status: response.status,
@@ -177,7 +198,10 @@ export class Attempt {
     });
     const failure = checkResponse(response);
     if (failure) {
-      void response.body?.cancel().catch(() => {});
+      const body = await readFailureBody(response, this.controller.signal, this.deps);
+      if (this.ended) return;
+      this.failureBody = body;
+      this.bytes += body?.bytes ?? 0;
       this.end(failure.reason, response.status, failure.detail);
       return;
     }
@@ -190,7 +214,6 @@ export class Attempt {
     this.lastByteAt = openedAt;
     // Armed first: the host may close the connection from the state change, and end() clears them.
     this.armIdleTimer();
-    this.armCut();
     this.sink.opened(this.number, openedAt);
     await this.read(response.body);
   }
@@ -210,7 +233,7 @@ export class Attempt {
         if (!this.ended) this.onComment(text);
       },
       onRetry: (ms) => {
-        if (!this.ended) this.sink.retry(this.number, ms);
+        if (!this.ended) this.fromStream({ retry: ms });
       },
       onError: (error) => {
         if (!this.ended) this.onParseError(error);
@@ -239,6 +262,23 @@ export class Attempt {
     } finally {
       reader.releaseLock();
     }
+  }
+
+  /**
+   * What the stream sent besides events: stamped with its chunk's arrival, as events are, so a
+   * comment parsed before an event in the same chunk is never stamped after it.
+   */
+  private fromStream(item: { body: EntryBody } | { retry: number }): void {
+    if (this.settings.latencyMs !== 0 || this.held.length !== 0) {
+      this.hold({ dueAt: this.deps.now() + this.settings.latencyMs, ...item });
+      return;
+    }
+    this.deliverNow(item, this.lastByteAt);
+  }
+
+  private deliverNow(item: { body: EntryBody } | { retry: number }, time: number): void {
+    if ('retry' in item) this.sink.retry(this.number, item.retry, time);
+    else this.sink.emit(this.number, item.body, time);
   }
 
   private onEvent(message: EventSourceMessage): void {
@@ -271,7 +311,7 @@ export class Attempt {
       this.end('network-error', null, `a comment exceeded ${LIMITS.eventDataChars.toLocaleString('en-US')} characters; SSE DevTools aborted the stream`);
       return;
     }
-    this.sink.emit(this.number, { kind: 'comment', text });
+    this.fromStream({ body: { kind: 'comment', text } });
   }
 
   private onParseError(error: ParseError): void {
@@ -281,10 +321,12 @@ export class Attempt {
       return;
     }
     const line = error.line ?? '';
-    this.sink.emit(this.number, {
-      kind: 'ignored-line',
-      why: error.type === 'invalid-retry' ? 'invalid-retry' : 'unknown-field',
-      line: line.length > MAX_IGNORED_LINE_CHARS ? `${line.slice(0, MAX_IGNORED_LINE_CHARS)}…` : line,
+    this.fromStream({
+      body: {
+        kind: 'ignored-line',
+        why: error.type === 'invalid-retry' ? 'invalid-retry' : 'unknown-field',
+        line: line.length > MAX_IGNORED_LINE_CHARS ? `${line.slice(0, MAX_IGNORED_LINE_CHARS)}…` : line,
+      },
     });
   }
 
@@ -309,8 +351,12 @@ export class Attempt {
       this.sink.lastEventId(held.id);
       return;
     }
-    this.events++;
-    this.sink.event(this.number, held.message, time);
+    if ('message' in held) {
+      this.events++;
+      this.sink.event(this.number, held.message, time);
+      return;
+    }
+    this.deliverNow(held, time);
   }
 
   /** The promise's value, or null once the attempt ends first (its abort). */
@@ -356,13 +402,21 @@ export class Attempt {
     });
   }
 
-  private armCut(): void {
-    this.deps.clearTimeout(this.cutTimer);
-    const after = this.settings.cutAfterMs;
-    if (after === null || this.openedAt === null) return;
-    this.cutTimer = this.deps.setTimeout(
-      () => this.end('fault', null, `simulated proxy cut ${after / 1000} s after the connection opened`),
-      Math.max(0, this.openedAt + after - this.deps.now()),
+  private armMaxAge(): void {
+    this.deps.clearTimeout(this.maxAgeTimer);
+    const age = this.settings.maxAge;
+    if (age === null || this.ended) return;
+    this.maxAgeTimer = this.deps.setTimeout(() => this.end('fault', null, proxyCutDetail(age, false)), Math.max(0, this.startedAt + age.ms - this.deps.now()));
+  }
+
+  private armProxyIdle(): void {
+    this.deps.clearTimeout(this.proxyIdleTimer);
+    const proxy = this.settings.proxyIdle;
+    if (proxy === null || this.ended) return;
+    this.watchSilence(
+      () => (this.respondedAt === null ? (proxy.firstByteMs ?? proxy.ms) : proxy.ms),
+      () => this.end('fault', null, proxyCutDetail(proxy, this.respondedAt === null)),
+      (timer) => (this.proxyIdleTimer = timer),
     );
   }
 
@@ -370,16 +424,28 @@ export class Attempt {
     this.deps.clearTimeout(this.idleTimer);
     const ms = this.settings.idleTimeoutMs;
     if (ms === null || this.openedAt === null) return;
-    // One timer per idle period, not per chunk: on firing it re-arms for whatever is left.
+    this.watchSilence(
+      () => ms,
+      () => this.end('idle-timeout', null, `no bytes for ${ms} ms`),
+      (timer) => (this.idleTimer = timer),
+    );
+  }
+
+  /**
+   * Calls `fire` once `window()` ms pass without a byte. One timer per period, not per chunk: on
+   * firing it re-arms for whatever is left. Silence while the host holds reading is ours, not the server's.
+   */
+  private watchSilence(window: () => number, fire: () => void, keep: (timer: unknown) => void): void {
     const check = (): void => {
+      const ms = window();
       if (this.readingPaused) {
-        this.idleTimer = this.deps.setTimeout(check, ms);
+        keep(this.deps.setTimeout(check, ms));
         return;
       }
       const idle = this.deps.now() - this.lastByteAt;
-      if (idle >= ms) this.end('idle-timeout', null, `no bytes for ${ms} ms`);
-      else this.idleTimer = this.deps.setTimeout(check, ms - idle);
+      if (idle >= ms) fire();
+      else keep(this.deps.setTimeout(check, ms - idle));
     };
-    this.idleTimer = this.deps.setTimeout(check, Math.max(0, ms - (this.deps.now() - this.lastByteAt)));
+    keep(this.deps.setTimeout(check, Math.max(0, window() - (this.deps.now() - this.lastByteAt))));
   }
 }

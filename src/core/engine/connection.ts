@@ -8,7 +8,7 @@
  */
 import type { EventSourceMessage } from 'eventsource-parser';
 import type { ConnectionConfig } from '../config.js';
-import { describeFault, FAULT_KINDS_THAT_STAY_IN_FORCE, faultDurationMs, type Fault, type FaultKind } from '../faults.js';
+import { describeFault, FAULT_KINDS_THAT_STAY_IN_FORCE, faultDurationMs, faultRefusal, type Fault, type FaultKind } from '../faults.js';
 import { createMasker, headerSecretValues, knownSecretValues, maskEntryBody, maskHeaders, maskUrl, scrubText, type Masker } from '../secrets.js';
 import { LIMITS } from '../limits.js';
 import type { ConnectionState, EndReason, EntryBody, EventEntry, HeaderPair, SentHeader, TimelineEntry } from '../timeline.js';
@@ -61,8 +61,11 @@ export interface Connection {
    * `why` is what the stopped entry says when no attempt was open (default: closed by the user).
    */
   close(why?: string): void;
-  /** Starts a simulation (src/core/faults.ts); a lasting one replaces any of its kind. */
-  inject(fault: Fault): void;
+  /**
+   * Starts a simulation (src/core/faults.ts); a lasting one replaces any of its kind. Returns why
+   * it cannot apply now (a drop while waiting to reconnect), recording nothing; else null.
+   */
+  inject(fault: Fault): string | null;
   /** Stops a lasting simulation; the connection goes back to its configured behaviour. */
   stopFault(kind: FaultKind): void;
   /** The lasting simulations in force. */
@@ -113,8 +116,12 @@ export function createConnection(options: ConnectionOptions): Connection {
   /** The attempt entries belong to: the open one, else the last one (0 before any). */
   const latestAttempt = (): number => Math.max(0, nextAttemptNumber - 1);
 
-  function emit(attempt: number, body: EntryBody): void {
-    onEntry({ connectionId: id, attempt, seq: seq++, time: deps.now(), ...(mask === null ? body : maskEntryBody(body, mask)) });
+  // Times never go backwards within a connection, even when the wall clock steps back (NTP).
+  let lastTime = 0;
+  const stamp = (time: number): number => (lastTime = Math.max(lastTime, time));
+
+  function emit(attempt: number, body: EntryBody, time = deps.now()): void {
+    onEntry({ connectionId: id, attempt, seq: seq++, time: stamp(time), ...(mask === null ? body : maskEntryBody(body, mask)) });
   }
 
   function setState(next: ConnectionState): void {
@@ -130,7 +137,7 @@ export function createConnection(options: ConnectionOptions): Connection {
       connectionId: id,
       attempt,
       seq: seq++,
-      time,
+      time: stamp(time),
       kind: 'event',
       type: message.event ?? 'message',
       id: message.id ?? null,
@@ -154,9 +161,9 @@ export function createConnection(options: ConnectionOptions): Connection {
     lastEventId: (blockId) => {
       lastEventId = blockId;
     },
-    retry: (attempt, ms) => {
+    retry: (attempt, ms, time) => {
       retryMs = ms;
-      emit(attempt, { kind: 'retry-changed', delayMs: ms });
+      emit(attempt, { kind: 'retry-changed', delayMs: ms }, time);
     },
     sent: (attempt, observation) => {
       const asked = planned.get(attempt);
@@ -216,6 +223,7 @@ export function createConnection(options: ConnectionOptions): Connection {
       durationMs: endedAt - attempt.startedAt,
       bytes: attempt.bytes,
       events: attempt.events,
+      ...(attempt.failureBody === null ? {} : { body: attempt.failureBody }),
     };
     const attemptsMade = attempt.number - firstAttemptNumber + 1;
     const decision = decideAfterAttempt(config.reconnect, { reason, attemptsMade, openedAt: attempt.openedAt, endedAt }, backoff, retryMs, deps.random);
@@ -302,7 +310,9 @@ export function createConnection(options: ConnectionOptions): Connection {
       }
     },
     inject(fault) {
-      if (lifecycle.phase === 'closed') return;
+      // Before the first attempt there is nothing in progress, as while waiting to reconnect.
+      const refusal = faultRefusal(fault.kind, lifecycle.phase === 'idle' ? 'waiting' : state.phase);
+      if (refusal !== null) return refusal;
       if (fault.kind === 'token-expiry') {
         // Known from now on, even after the simulation stops: a server may echo them later.
         secretValues.push(...headerSecretValues(fault.headers));
@@ -320,6 +330,7 @@ export function createConnection(options: ConnectionOptions): Connection {
       }
       const cut = interruption(fault);
       if (cut !== null && lifecycle.phase === 'attempting') lifecycle.attempt.end(cut.reason, null, cut.detail);
+      return null;
     },
     stopFault(kind) {
       stopFault(kind, 'stopped');

@@ -13,13 +13,18 @@ export interface FaultInForce {
   since: number;
 }
 
+export type ProxyIdleTimeout = Extract<Fault, { kind: 'proxy-idle-timeout' }>;
+export type MaxConnectionAge = Extract<Fault, { kind: 'max-connection-age' }>;
+
 export interface Settings {
   /** No bytes for this long ends the open attempt; null waits forever. */
   idleTimeoutMs: number | null;
   /** No response headers within this long ends the attempt; null waits forever. */
   connectTimeoutMs: number | null;
-  /** An intermediary cuts each connection this long after it opened; null for none. */
-  cutAfterMs: number | null;
+  /** An intermediary cuts the connection after silence (reset by every byte); null for none. */
+  proxyIdle: ProxyIdleTimeout | null;
+  /** An intermediary cuts each connection this long after it was made, whatever flows; null for none. */
+  maxAge: MaxConnectionAge | null;
   /** Reading stops until this time (epoch ms); 0 when not stalled. */
   stallUntil: number;
   /** Each event is delivered this much later than it arrived. */
@@ -34,7 +39,8 @@ export function effectiveSettings(config: ConnectionConfig, faults: Iterable<Fau
   const settings: Settings = {
     idleTimeoutMs: config.idleTimeoutMs,
     connectTimeoutMs: config.connectTimeoutMs,
-    cutAfterMs: null,
+    proxyIdle: null,
+    maxAge: null,
     stallUntil: 0,
     latencyMs: 0,
     offlineUntil: 0,
@@ -48,8 +54,11 @@ export function effectiveSettings(config: ConnectionConfig, faults: Iterable<Fau
       case 'connect-timeout':
         settings.connectTimeoutMs = fault.ms;
         break;
-      case 'proxy-cut':
-        settings.cutAfterMs = fault.afterMs;
+      case 'proxy-idle-timeout':
+        settings.proxyIdle = fault;
+        break;
+      case 'max-connection-age':
+        settings.maxAge = fault;
         break;
       case 'stall':
         settings.stallUntil = since + fault.ms;

@@ -329,9 +329,8 @@ export function createConnectionManager(options: ManagerOptions): ConnectionMana
     inject(id, fault) {
       const m = connections.get(id);
       if (!m?.engine || m.engine.state.phase === 'closed') return 'the connection is not running';
-      const problem = validateFault(fault);
+      const problem = validateFault(fault) ?? m.engine.inject(fault);
       if (problem) return problem;
-      m.engine.inject(fault);
       sink.changed(id);
       return null;
     },

@@ -1,8 +1,8 @@
 /** The selected row in full: data pretty-printed when it is JSON, headers for lifecycle rows, copy buttons. */
 import { useState } from 'preact/hooks';
-import { clock, describeEntry, formatBytes, isoTime } from '../../core/describe.js';
+import { clock, describeBodySize, describeEntry, formatBytes, isoTime } from '../../core/describe.js';
 import { clientError, profileById } from '../../core/profiles.js';
-import type { HeaderPair, HeaderSource, RequestSentEntry, TimelineEntry } from '../../core/timeline.js';
+import type { HeaderPair, HeaderSource, RequestSentEntry, ResponseBody, TimelineEntry } from '../../core/timeline.js';
 import { copyText } from '../clipboard.js';
 import { JsonTree, tryParseJson } from './JsonTree.js';
 
@@ -80,7 +80,16 @@ function Field({ name, value }: { name: string; value: string }) {
   );
 }
 
-export function DetailPane({ entry, request, profile }: { entry: TimelineEntry | null; request: TimelineEntry | null; profile: string | null }) {
+export interface DetailPaneProps {
+  entry: TimelineEntry | null;
+  /** For a response: its request. */
+  request: TimelineEntry | null;
+  /** For a refused response: its body, kept on the attempt's end. */
+  body?: ResponseBody | null;
+  profile: string | null;
+}
+
+export function DetailPane({ entry, request, body = null, profile }: DetailPaneProps) {
   const [raw, setRaw] = useState(false);
   if (!entry) return <div class="detail empty">Select a row to see it in full.</div>;
   const asJson = () => JSON.stringify(entry, null, 2);
@@ -106,6 +115,7 @@ export function DetailPane({ entry, request, profile }: { entry: TimelineEntry |
             {request?.kind === 'attempt-started' && <Headers title="Request headers as configured" headers={request.headers} />}
             {request?.kind === 'request-sent' && <SentHeaders entry={request} />}
             <Headers title="Response headers" headers={entry.headers} />
+            {body && <Body body={body} raw={raw} setRaw={setRaw} />}
           </>
         )}
         {entry.kind === 'attempt-ended' && (
@@ -114,6 +124,7 @@ export function DetailPane({ entry, request, profile }: { entry: TimelineEntry |
             <Field name="detail" value={entry.detail} />
             <Field name="lived" value={`${entry.durationMs} ms, ${formatBytes(entry.bytes)}, ${entry.events} events`} />
             {profile && <Field name={profileById(profile)?.name ?? profile} value={clientError(profile, entry.reason, entry.status) ?? ''} />}
+            {entry.body && <Body body={entry.body} raw={raw} setRaw={setRaw} />}
           </>
         )}
         {entry.kind === 'reconnect-scheduled' && (
@@ -148,5 +159,26 @@ function EventDetail({ entry, raw, setRaw }: { entry: Extract<TimelineEntry, { k
       </div>
       {parsed.ok && !raw ? <JsonTree value={parsed.value} /> : <pre class="data mono" data-testid="detail-data">{entry.data}</pre>}
     </>
+  );
+}
+
+/** What a refused response said: JSON as a tree, anything else (an HTML login page included) as text, never rendered. */
+function Body({ body, raw, setRaw }: { body: ResponseBody; raw: boolean; setRaw(v: boolean): void }) {
+  const parsed = tryParseJson(body.text);
+  return (
+    <div data-testid="detail-response-body">
+      <div class="section-title">
+        Response body
+        <span class="section-note" data-testid="detail-response-body-size">
+          {body.contentType ?? 'no content-type'}, {describeBodySize(body)}
+        </span>
+        {parsed.ok && (
+          <button class="link" data-testid="toggle-raw" onClick={() => setRaw(!raw)}>
+            {raw ? 'pretty' : 'raw'}
+          </button>
+        )}
+      </div>
+      {parsed.ok && !raw ? <JsonTree value={parsed.value} /> : <pre class="data mono" data-testid="detail-data">{body.text}</pre>}
+    </div>
   );
 }

@@ -1,10 +1,13 @@
 /**
  * The fault lab for the selected connection: pick a simulation, set its number, start it; what is
- * in force shows as chips that stop it. Every start and stop lands in the timeline.
+ * in force shows as chips that stop it. Every start and stop lands in the timeline. A simulation
+ * that means nothing in the connection's phase (a drop while it waits to reconnect) cannot be
+ * started, and says why.
  */
 import { useState } from 'preact/hooks';
-import { describeFault, validateFault, type Fault, type FaultKind } from '../../core/faults.js';
+import { describeFault, faultRefusal, validateFault, type Fault, type FaultKind } from '../../core/faults.js';
 import { PROXY_PRESETS } from '../../core/proxy-presets.js';
+import type { ConnectionState } from '../../core/timeline.js';
 import { EyeIcon } from './ConnectForm.js';
 
 interface Choice {
@@ -18,7 +21,8 @@ interface Choice {
 const CHOICES: Choice[] = [
   { kind: 'idle-timeout', label: 'Idle timeout', defaultMs: 5000, unit: 'ms without bytes' },
   { kind: 'connect-timeout', label: 'Connect timeout', defaultMs: 2000, unit: 'ms for headers' },
-  { kind: 'proxy-cut', label: 'Proxy cut', defaultMs: 60000, unit: 'ms after open' },
+  { kind: 'proxy-idle-timeout', label: 'Proxy idle timeout', defaultMs: 60000, unit: 'ms without a byte' },
+  { kind: 'max-connection-age', label: 'Max connection age', defaultMs: 300000, unit: 'ms after connecting' },
   { kind: 'drop', label: 'Drop now', defaultMs: null, unit: '' },
   { kind: 'stall', label: 'Stall reading', defaultMs: 10000, unit: 'ms' },
   { kind: 'latency', label: 'Latency', defaultMs: 500, unit: 'ms per event' },
@@ -27,26 +31,34 @@ const CHOICES: Choice[] = [
 ];
 
 function build(kind: FaultKind, ms: number, preset: string | null, header: string, value: string): Fault {
+  const p = PROXY_PRESETS.find((x) => x.name === preset);
   switch (kind) {
-    case 'proxy-cut':
-      return { kind, afterMs: ms, preset };
+    case 'proxy-idle-timeout':
+      return { kind, ms, firstByteMs: p?.firstByteMs ?? null, preset };
+    case 'max-connection-age':
+      return { kind, ms, preset };
     case 'drop':
       return { kind };
     case 'token-expiry':
       return { kind, headers: [[header.trim(), value]] };
-    default:
+    case 'idle-timeout':
+    case 'connect-timeout':
+    case 'stall':
+    case 'latency':
+    case 'offline':
       return { kind, ms };
   }
 }
 
 export interface SimulateBarProps {
   active: Fault[];
-  disabled: boolean;
+  phase: ConnectionState['phase'];
   onStart(fault: Fault): void;
   onStop(kind: FaultKind): void;
 }
 
-export function SimulateBar({ active, disabled, onStart, onStop }: SimulateBarProps) {
+export function SimulateBar({ active, phase, onStart, onStop }: SimulateBarProps) {
+  const disabled = phase === 'closed';
   const [kind, setKind] = useState<FaultKind>('idle-timeout');
   const [ms, setMs] = useState('5000');
   const [preset, setPreset] = useState<string | null>(null);
@@ -55,6 +67,7 @@ export function SimulateBar({ active, disabled, onStart, onStop }: SimulateBarPr
   const [revealed, setRevealed] = useState(false);
   const [error, setError] = useState<string | null>(null);
   const choice = CHOICES.find((c) => c.kind === kind)!;
+  const refusal = faultRefusal(kind, phase);
 
   function pick(next: FaultKind): void {
     setKind(next);
@@ -92,7 +105,7 @@ export function SimulateBar({ active, disabled, onStart, onStop }: SimulateBarPr
           </option>
         ))}
       </select>
-      {kind === 'proxy-cut' && (
+      {(kind === 'proxy-idle-timeout' || kind === 'max-connection-age') && (
         <select
           data-testid="proxy-preset"
           disabled={disabled}
@@ -105,9 +118,9 @@ export function SimulateBar({ active, disabled, onStart, onStop }: SimulateBarPr
           aria-label="Preset"
         >
           <option value="">custom</option>
-          {PROXY_PRESETS.map((p) => (
+          {PROXY_PRESETS.filter((p) => p.simulation === kind).map((p) => (
             <option key={p.name} value={p.name} title={p.source}>
-              {p.name} ({p.ms / 1000} s)
+              {p.name} {p.setting} ({p.ms / 1000} s)
             </option>
           ))}
         </select>
@@ -128,14 +141,18 @@ export function SimulateBar({ active, disabled, onStart, onStop }: SimulateBarPr
           </button>
         </>
       )}
-      <button class="small" data-testid="fault-start" disabled={disabled} onClick={start}>
-        {kind === 'drop' ? 'Drop' : 'Start'}
-      </button>
+      {/* The reason on the wrapper too: some browsers show no tooltip on a disabled button. */}
+      <span title={refusal ?? undefined}>
+        <button class="small" data-testid="fault-start" disabled={refusal !== null} title={refusal ?? undefined} onClick={start}>
+          {kind === 'drop' ? 'Drop' : 'Start'}
+        </button>
+      </span>
       {error && <span class="field-error inline">{error}</span>}
       {active.map((f) => (
         <span class="chip" data-testid="fault-chip" data-kind={f.kind} key={f.kind} title={describeFault(f)}>
           {CHOICES.find((c) => c.kind === f.kind)?.label}
-          {'ms' in f ? ` ${f.ms} ms` : f.kind === 'proxy-cut' ? ` ${f.afterMs / 1000} s` : ''}
+          {'ms' in f ? ` ${f.ms} ms` : ''}
+          {'preset' in f && f.preset ? ` (${f.preset})` : ''}
           <button class="icon" data-testid="fault-stop" title="Stop this simulation" onClick={() => onStop(f.kind)}>
             ✕
           </button>

@@ -79,6 +79,9 @@ export function Workspace({ store, view, live, showCode, onCloseCode, sidebarTop
   // The headers as sent when they are known, else as configured.
   const requestOf = (kind: 'request-sent' | 'attempt-started', attempt: number) => selected?.entries.find((e) => e.kind === kind && e.attempt === attempt);
   const request = selectedEntry?.kind === 'response' ? (requestOf('request-sent', selectedEntry.attempt) ?? requestOf('attempt-started', selectedEntry.attempt) ?? null) : null;
+  // A refused response's body is kept on its attempt's end, the entry right after it.
+  const next = selected && selectedEntry?.kind === 'response' ? findBySeq(selected.entries, selectedEntry.seq + 1) : null;
+  const failedBody = next?.kind === 'attempt-ended' && next.attempt === selectedEntry?.attempt ? (next.body ?? null) : null;
   const eventCount = selected ? [...selected.channels.values()].reduce((n, c) => n + c.count, 0) : 0;
   const isLive = live !== null && selected !== null && selected.imported === null;
   const removeConnection = (id: string) => (store.connections.get(id)?.imported != null ? store.removeImported(id) : live?.remove(id));
@@ -136,7 +139,7 @@ export function Workspace({ store, view, live, showCode, onCloseCode, sidebarTop
             {isLive && (
               <SimulateBar
                 active={selected.info.faults ?? []}
-                disabled={selected.info.state.phase === 'closed'}
+                phase={selected.info.state.phase}
                 onStart={(fault) => live.fault(selected.info.id, fault)}
                 onStop={(kind) => live.stopFault(selected.info.id, kind)}
               />
@@ -160,7 +163,7 @@ export function Workspace({ store, view, live, showCode, onCloseCode, sidebarTop
         ) : (
           <div class="timeline empty">{empty}</div>
         )}
-        <DetailPane entry={selectedEntry} request={request} profile={selected?.info.config.profile ?? null} />
+        <DetailPane entry={selectedEntry} request={request} body={failedBody} profile={selected?.info.config.profile ?? null} />
       </section>
     </div>
   );
