@@ -33,6 +33,13 @@ after(async () => {
   await server?.close();
 });
 
+/** Resizes DevTools and waits for the panel to lay itself out for that width: tabs when narrow, panes side by side when not. */
+async function resize(width: number): Promise<void> {
+  await session.resize(width);
+  const layout = width < 760 ? 'tabs' : 'columns';
+  await panel().waitForSelector(`.main[data-layout="${layout}"]`, { timeout: GUARD });
+}
+
 async function field(testId: string): Promise<ElementHandle> {
   const handle = await panel().waitForSelector(byTestId(testId), { timeout: GUARD, visible: true });
   assert.ok(handle, `no visible ${testId} in the panel`);
@@ -50,7 +57,9 @@ async function fill(testId: string, value: string): Promise<void> {
 /** Where the layout has tabs, shows the one holding `pane`; side by side, every pane is already shown. */
 async function showPane(pane: 'connections' | 'timeline' | 'detail'): Promise<void> {
   const tab = await panel().$(byTestId(`pane-tab-${pane}`));
-  if (tab && (await tab.isVisible())) await tab.click();
+  if (!tab || !(await tab.isVisible())) return;
+  await tab.click();
+  await panel().waitForSelector(`${byTestId(`pane-tab-${pane}`)}[aria-selected="true"]`, { timeout: GUARD });
 }
 
 async function formShown(): Promise<boolean> {
@@ -129,7 +138,7 @@ async function waitForEventRows(count: number): Promise<void> {
 }
 
 test('docked to the side (550 px), a live stream leaves every pane usable', async () => {
-  await session.resize(550);
+  await resize(550);
   await connect('channels=alpha,beta&interval=20&tag=l1');
   await waitForEventRows(30);
   await clickFirstEventRow();
@@ -149,7 +158,7 @@ test('docked to the side (550 px), a live stream leaves every pane usable', asyn
 });
 
 test('at 400 px the panes are tabs; a clicked row opens its detail, and the Timeline tab leads back', async () => {
-  await session.resize(400);
+  await resize(400);
   await connect('channels=alpha,beta&interval=50&tag=l2');
   assert.equal(await panel().$eval('.main', (el) => el.getAttribute('data-layout')), 'tabs');
   // A new connection shows its timeline, not the form it came from.
@@ -174,7 +183,7 @@ test('at 400 px the panes are tabs; a clicked row opens its detail, and the Time
 });
 
 test('Connect collapses the form so the connections show; "+ New connection" opens it again as it was', async () => {
-  await session.resize(1280);
+  await resize(1280);
   const url = await connect('channels=alpha&interval=200&tag=l3');
   assert.equal(await formShown(), false, 'the form is collapsed after a successful Connect');
   assert.equal(await panel().$eval(byTestId('toggle-form'), (el) => el.getAttribute('aria-pressed')), 'false');
@@ -192,7 +201,7 @@ test('Connect collapses the form so the connections show; "+ New connection" ope
 });
 
 test('a dragged divider keeps its size when the panel is reloaded, and moves with the arrow keys', async () => {
-  await session.resize(1280);
+  await resize(1280);
   await connect('channels=alpha,beta&interval=100&tag=l4');
   await waitForEventRows(3);
   const sidebarWidth = async () => (await sizeOf('.sidebar')).width;
@@ -223,7 +232,7 @@ test('a dragged divider keeps its size when the panel is reloaded, and moves wit
 });
 
 test('a host that needs permission says so while it waits, and Cancel connects nothing', async () => {
-  await session.resize(1280);
+  await resize(1280);
   const before = (await panel().$$(byTestId('connection-item'))).length;
   // 127.0.0.2 is outside the manifest's host_permissions, so Connect must ask for it first.
   const origin = new URL(server.url.replace('127.0.0.1', '127.0.0.2')).origin;
@@ -243,6 +252,23 @@ test('a host that needs permission says so while it waits, and Cancel connects n
   assert.equal(await panel().$(byTestId('field-error')), null, 'cancelling is not an error');
 });
 
+test('the retention setting is in the ⚙ menu, which fits a narrow panel; the status says it is live', async () => {
+  await resize(400);
+  const status = await field('background-status');
+  assert.match((await status.evaluate((el) => el.textContent)) ?? '', /live/);
+  assert.match((await status.evaluate((el) => el.getAttribute('aria-label'))) ?? '', /Connected to the background/);
+  assert.equal(await panel().$eval(byTestId('cap-input'), (el) => (el as HTMLElement).checkVisibility()), false, 'not in the toolbar');
+  await (await field('settings-button')).click();
+  const cap = await field('cap-input');
+  assert.equal(await cap.evaluate((el) => (el as HTMLInputElement).value), '100000');
+  const menu = await sizeOf(byTestId('settings-menu'));
+  const whole = await panel().$eval(byTestId('settings-menu'), (el) => ({ width: Math.round(el.getBoundingClientRect().width), height: Math.round(el.getBoundingClientRect().height) }));
+  assert.deepEqual(menu, whole, 'the menu is shown whole inside the panel');
+  await session.screenshot(join(ARTIFACTS, 'devtools-settings-menu-400.png'));
+  await cap.press('Escape');
+  await panel().waitForFunction(() => !document.querySelector('[data-testid="cap-input"]')?.checkVisibility(), { timeout: GUARD });
+});
+
 test('screenshots: a live stream with a selected row at 400 px, 550 px and full width, light and dark', async () => {
   await connect('channels=alpha,beta,content_block_delta&interval=120&tag=l5');
   await waitForEventRows(12);
@@ -250,7 +276,7 @@ test('screenshots: a live stream with a selected row at 400 px, 550 px and full 
   for (const theme of ['light', 'dark'] as const) {
     if (theme === 'dark') await session.setTheme('dark');
     for (const width of widths) {
-      await session.resize(width, 900);
+      await resize(width);
       await waitForEventRows(6);
       await clickFirstEventRow();
       await showPane('detail');

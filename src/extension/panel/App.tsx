@@ -36,6 +36,14 @@ function SelectionActions({ store, view, showCode, onExport, onOpen }: { store: 
   );
 }
 
+/** Puts the menu right under the ⚙, wherever a narrow panel's toolbar wrapped it to. */
+function placeUnder(menu: HTMLElement): void {
+  const button = document.querySelector('[popovertarget="settings-menu"]')?.getBoundingClientRect();
+  if (!button) return;
+  menu.style.top = `${Math.round(button.bottom + 4)}px`;
+  menu.style.right = `${Math.max(6, Math.round(innerWidth - button.right))}px`;
+}
+
 /** The retention setting, in the settings menu: it is set once, not every minute, so it stays out of the toolbar. */
 function SettingsMenu({ store, bridge }: { store: TimelineStore; bridge: Bridge }) {
   const [capDraft, setCapDraft] = useState<string | null>(null);
@@ -50,7 +58,7 @@ function SettingsMenu({ store, bridge }: { store: TimelineStore; bridge: Bridge 
       <button class="icon settings-button" data-testid="settings-button" popovertarget="settings-menu" title="Settings" aria-label="Settings">
         ⚙
       </button>
-      <div id="settings-menu" class="menu" popover="auto" data-testid="settings-menu" role="dialog" aria-label="Settings">
+      <div id="settings-menu" class="menu" popover="auto" data-testid="settings-menu" role="dialog" aria-label="Settings" onBeforeToggle={(e) => e.newState === 'open' && placeUnder(e.currentTarget)}>
         <div class="section-title">Settings</div>
         {settings ? (
           <label class="cap" title="Entries kept per connection; past it the oldest are dropped and the timeline says how many">
