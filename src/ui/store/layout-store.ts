@@ -73,7 +73,6 @@ export function createLayoutStore(storage: Storage | null) {
       sizes[size].value = clampSize(size, value);
       if (persist) save();
     },
-    save,
   };
 }
 
