@@ -356,6 +356,7 @@ async function productPipeline(): Promise<Pipeline> {
         const b = (window as unknown as { __bench: BenchGlobal }).__bench;
         b.arrivals = [];
       });
+      if (!(await page.getByTestId('connect-form').isVisible())) await page.getByTestId('toggle-form').click();
       await page.getByTestId('url-input').fill(url);
       await page.getByTestId('header-value').first().fill('Bearer bench');
       const before = await items.count();

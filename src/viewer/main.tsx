@@ -9,9 +9,10 @@ import { FileOpener } from '../ui/components/FileOpener.js';
 import { selectedView, Workspace } from '../ui/components/Workspace.js';
 import { createTimelineStore, type TimelineStore } from '../ui/store/timeline-store.js';
 import { createViewStore, type ViewStore } from '../ui/store/view-store.js';
+import { createLayoutStore, pageStorage, type LayoutStore } from '../ui/store/layout-store.js';
 import { TOOL_VERSION } from '../core/version.js';
 
-function Viewer({ store, view }: { store: TimelineStore; view: ViewStore }) {
+function Viewer({ store, view, layout }: { store: TimelineStore; view: ViewStore; layout: LayoutStore }) {
   const showCode = useSignal(false);
   const { list, selected } = selectedView(store, view);
   return (
@@ -33,7 +34,7 @@ function Viewer({ store, view }: { store: TimelineStore; view: ViewStore }) {
           {list.length === 0 ? 'Open a capture file or drop one here.' : `${list.length} connection${list.length === 1 ? '' : 's'}`} · v{TOOL_VERSION}
         </span>
       </header>
-      <Workspace store={store} view={view} live={null} showCode={showCode.value} onCloseCode={() => (showCode.value = false)} empty="Open a capture file (or a HAR file) to see its timeline." />
+      <Workspace store={store} view={view} layout={layout} live={null} showCode={showCode.value} onCloseCode={() => (showCode.value = false)} empty="Open a capture file (or a HAR file) to see its timeline." />
     </div>
   );
 }
@@ -41,4 +42,4 @@ function Viewer({ store, view }: { store: TimelineStore; view: ViewStore }) {
 document.documentElement.dataset.theme = new URLSearchParams(location.search).get('theme') === 'dark' || matchMedia('(prefers-color-scheme: dark)').matches ? 'dark' : 'light';
 const root = document.getElementById('root')!;
 root.replaceChildren();
-render(<Viewer store={createTimelineStore()} view={createViewStore()} />, root);
+render(<Viewer store={createTimelineStore()} view={createViewStore()} layout={createLayoutStore(pageStorage())} />, root);

@@ -76,6 +76,8 @@ interface ConnectOptions {
 /** Fills the form and presses Connect; resolves once the new connection is the selected one. */
 async function connect(o: ConnectOptions): Promise<string> {
   const url = o.url ?? `${server.url}/events?${o.query}`;
+  // A successful Connect collapses the form: open it again as a user would.
+  if (!(await (await panel().$(byTestId('connect-form')))?.isVisible())) await (await field('toggle-form')).click();
   await fill('url-input', url);
   await fill('header-value', o.token ?? TOKEN);
   await fill('idle-timeout', o.idleTimeoutMs?.toString() ?? '');

@@ -10,7 +10,7 @@ import type { Page } from 'playwright-core';
 import { parseCapture } from '../../src/core/capture/schema.js';
 import type { CaptureFile } from '../../src/core/capture/format.js';
 import { startScenarioServer, type ScenarioServer } from '../../src/servers/scenario-server.js';
-import { ARTIFACTS, launchWithExtension, type ExtensionBrowser } from '../helpers/browser.js';
+import { ARTIFACTS, launchWithExtension, openConnectForm, setRetention, type ExtensionBrowser } from '../helpers/browser.js';
 import { startFastServer } from '../helpers/fast-server.js';
 import { sseHead, startRawServer, type RawServer } from '../helpers/raw-server.js';
 
@@ -37,6 +37,7 @@ const tagged = (query = '') => {
 };
 
 async function connect(page: Page, url: string, options: { token?: string; reconnectDelay?: number; maxAttempts?: number } = {}): Promise<void> {
+  await openConnectForm(page);
   await page.getByTestId('url-input').fill(url);
   await page.getByTestId('header-value').first().fill(options.token ?? 'Bearer demo-token');
   if (options.reconnectDelay !== undefined || options.maxAttempts !== undefined) {
@@ -101,6 +102,7 @@ describe('the connection form', () => {
     assert.equal(await page.getByTestId('header-value').first().getAttribute('type'), 'text');
     const { url } = tagged('count=1');
     await connect(page, url, { maxAttempts: 1 });
+    await openConnectForm(page);
     await page.getByTestId('recent-item').first().waitFor({ timeout: GUARD });
     const stored = await page.evaluate(() => localStorage.getItem('sse-devtools:recent') ?? '');
     assert.match(stored, /tag=p/);
@@ -228,8 +230,7 @@ describe('the timeline', () => {
 
   test('the retention cap drops the oldest entries and the timeline says so', async () => {
     const page = await browser.openPanel();
-    await page.getByTestId('cap-input').fill('1000');
-    await page.getByTestId('cap-input').press('Enter');
+    await setRetention(page, 1000);
     const raw = await startRawServer((res) => {
       sseHead(res);
       const parts: string[] = [];
@@ -242,8 +243,7 @@ describe('the timeline', () => {
     assert.match((await rows(page, 'entries-dropped').first().textContent()) ?? '', /entries dropped.*retention cap of 1,000/);
     const retained = Number(await page.getByTestId('timeline').getAttribute('data-rows'));
     assert.ok(retained <= 1000, `${retained} rows retained`);
-    await page.getByTestId('cap-input').fill('100000');
-    await page.getByTestId('cap-input').press('Enter');
+    await setRetention(page, 100000);
     await page.close();
   });
 });
@@ -263,8 +263,7 @@ describe('production volume', () => {
     try {
       const page = await browser.openPanel();
       // Retained whole: past the default cap of 100 000 the oldest would be dropped.
-      await page.getByTestId('cap-input').fill('250000');
-      await page.getByTestId('cap-input').press('Enter');
+      await setRetention(page, 250000);
       await watchLongTasks(page);
       await connect(page, fast.url, { maxAttempts: 1 });
       await shown(page);
@@ -294,8 +293,7 @@ describe('production volume', () => {
       assert.deepEqual(lateIds, ids, 'the late panel holds the same events');
       t.diagnostic(`longest tasks while the late panel loaded 200 000 entries (ms): ${lateTasks.sort((a, b) => b - a).slice(0, 5).join(', ') || 'none over 50'}`);
       await page.getByTestId('remove-button').last().click();
-      await page.getByTestId('cap-input').fill('100000');
-      await page.getByTestId('cap-input').press('Enter');
+      await setRetention(page, 100000);
       await page.close();
       await late.close();
     } finally {
@@ -442,6 +440,7 @@ describe('history, export and the background', () => {
     const { text, capture } = await exportSelected(page);
     assert.ok(!text.includes('rt-5a4b3c2d1e'));
     assert.equal(capture.connections[0]!.config.body, '[redacted]');
+    await openConnectForm(page);
     await page.getByTestId('recent-item').first().click();
     assert.match(await page.locator('[data-testid="field-error"][data-field="body"]').innerText(), /a secret body is not remembered/);
     await page.close();
@@ -454,7 +453,7 @@ describe('history, export and the background', () => {
     await waitForCount(page, 'event', 5);
     await browser.stopWorker();
     await waitForCount(page, 'worker-restarted', 1);
-    await page.waitForFunction(() => document.querySelector('[data-testid="background-status"]')?.textContent === '●', undefined, { timeout: GUARD });
+    await page.waitForFunction(() => document.querySelector('[data-testid="background-status"]')?.classList.contains('ok'), undefined, { timeout: GUARD });
     await page.waitForFunction(() => [...document.querySelectorAll('[data-testid="timeline-row"][data-kind="attempt-started"]')].length >= 2, undefined, { timeout: GUARD });
     await waitForCount(page, 'event', 8);
     await page.getByTestId('disconnect-button').last().click();

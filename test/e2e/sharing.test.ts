@@ -60,6 +60,11 @@ describe('import in the panel', () => {
     const item = page.locator('[data-testid="connection-item"]', { hasText: 'shared.json' });
     await item.waitFor({ timeout: GUARD });
     assert.equal(await item.getByTestId('read-only').count(), 1);
+    // Side by side at its narrowest, the list is about 200 px wide: the badge still reads on one line.
+    await page.setViewportSize({ width: 780, height: 760 });
+    const badge = await item.getByTestId('read-only').evaluate((el) => el.getBoundingClientRect().height / parseFloat(getComputedStyle(el).fontSize));
+    assert.ok(badge < 2, `the read-only badge is on one line (${badge.toFixed(1)} em tall)`);
+    await page.setViewportSize({ width: 1280, height: 760 });
     assert.equal(await item.getByTestId('disconnect-button').count(), 0);
     await page.locator('[data-testid="timeline-row"][data-kind="event"]').first().waitFor({ timeout: GUARD });
     assert.equal(await page.getByTestId('simulate-bar').count(), 0, 'nothing to simulate on a capture');

@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import type { Page } from 'playwright-core';
 import { parseCapture } from '../../src/core/capture/schema.js';
-import { ARTIFACTS, launchWithExtension, type ExtensionBrowser } from '../helpers/browser.js';
+import { ARTIFACTS, launchWithExtension, setRetention, type ExtensionBrowser } from '../helpers/browser.js';
 import { startFastServer, type FastServer } from '../helpers/fast-server.js';
 import { sleep } from '../helpers/raw-server.js';
 
@@ -114,8 +114,7 @@ test('a worker stopped in the middle of a 100 000-event burst resumes, and the p
   try {
     const page = await browser.openPanel();
     // Room for the whole burst and the rows around it: nothing may be dropped by the cap.
-    await page.getByTestId('cap-input').fill('200000');
-    await page.getByTestId('cap-input').press('Enter');
+    await setRetention(page, 200000);
     await page.getByTestId('url-input').fill(burst.url);
     await page.getByTestId('toggle-reconnect').click();
     await page.getByTestId('reconnect-delay').fill('200');

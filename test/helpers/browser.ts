@@ -74,3 +74,16 @@ export async function launchWithExtension(options: { colorScheme?: 'light' | 'da
     },
   };
 }
+
+/** Opens the connect form where a successful Connect collapsed it, as a user does with "+ New connection". */
+export async function openConnectForm(page: Page): Promise<void> {
+  if (!(await page.getByTestId('connect-form').isVisible())) await page.getByTestId('toggle-form').click();
+}
+
+/** Sets the entries kept per connection, from the settings menu (⚙) where a user sets it. */
+export async function setRetention(page: Page, entries: number): Promise<void> {
+  if (!(await page.getByTestId('cap-input').isVisible())) await page.getByTestId('settings-button').click();
+  await page.getByTestId('cap-input').fill(String(entries));
+  await page.getByTestId('cap-input').press('Enter');
+  await page.keyboard.press('Escape');
+}

@@ -55,6 +55,10 @@ export interface DevtoolsSession {
   screenshot(path: string): Promise<void>;
   /** Switches DevTools' theme, reloads DevTools so the panel picks it up, and shows the panel again. */
   setTheme(theme: DevtoolsTheme): Promise<Frame>;
+  /** Reloads DevTools (and so the panel), as closing and reopening it does, and shows the panel again. */
+  reload(): Promise<Frame>;
+  /** Resizes the (undocked) DevTools window, as a user drags its edge. */
+  resize(width: number, height?: number): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -119,9 +123,22 @@ export async function launchDevtools(options: LaunchDevtoolsOptions = {}): Promi
       },
       async setTheme(theme) {
         await until(`DevTools to take the ${theme} theme`, guardMs, () => callFrontEnd(devtools, { op: 'set-theme', theme }), 200);
+        return session.reload();
+      },
+      async reload() {
         await devtools.reload();
         panel = await showPanel(devtools, title, guardMs);
         return panel;
+      },
+      async resize(width, height = WINDOW.height) {
+        const page = await devtools.createCDPSession();
+        try {
+          const { windowId } = await page.send('Browser.getWindowForTarget');
+          await page.send('Browser.setWindowBounds', { windowId, bounds: { width, height } });
+        } finally {
+          await page.detach().catch(() => undefined);
+        }
+        await until(`the panel to be ${width} px wide`, guardMs, () => panel.evaluate((w: number) => Math.abs(innerWidth - w) < 40, width), 100);
       },
       async close() {
         await browser.close().catch(() => undefined);

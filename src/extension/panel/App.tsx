@@ -8,7 +8,8 @@ import type { Bridge } from './bridge.js';
 import { requestHostAccess } from './permissions.js';
 import type { ConnView, TimelineStore } from '../../ui/store/timeline-store.js';
 import type { ViewStore } from '../../ui/store/view-store.js';
-import { ConnectForm } from '../../ui/components/ConnectForm.js';
+import type { LayoutStore } from '../../ui/store/layout-store.js';
+import { ConnectForm, type PendingConnect } from '../../ui/components/ConnectForm.js';
 import { ExportDialog } from '../../ui/components/ExportDialog.js';
 import { FileOpener } from '../../ui/components/FileOpener.js';
 import { selectedView, Workspace, type LiveActions } from '../../ui/components/Workspace.js';
@@ -35,11 +36,69 @@ function SelectionActions({ store, view, showCode, onExport, onOpen }: { store: 
   );
 }
 
-export function App({ store, view, bridge }: { store: TimelineStore; view: ViewStore; bridge: Bridge }) {
+/** Puts the menu right under the ⚙, wherever a narrow panel's toolbar wrapped it to. */
+function placeUnder(menu: HTMLElement): void {
+  const button = document.querySelector('[popovertarget="settings-menu"]')?.getBoundingClientRect();
+  if (!button) return;
+  menu.style.top = `${Math.round(button.bottom + 4)}px`;
+  menu.style.right = `${Math.max(6, Math.round(innerWidth - button.right))}px`;
+}
+
+/** The retention setting, in the settings menu: it is set once, not every minute, so it stays out of the toolbar. */
+function SettingsMenu({ store, bridge }: { store: TimelineStore; bridge: Bridge }) {
+  const [capDraft, setCapDraft] = useState<string | null>(null);
+  const settings = store.settings.value;
+  const capError = capDraft === null ? null : retentionProblem(capDraft);
+  const saveCap = () => {
+    if (!capError && capDraft !== null) bridge.setSettings({ maxEntriesPerConnection: Number(capDraft) });
+    setCapDraft(null);
+  };
+  return (
+    <>
+      <button class="icon settings-button" data-testid="settings-button" popovertarget="settings-menu" title="Settings" aria-label="Settings">
+        ⚙
+      </button>
+      <div id="settings-menu" class="menu" popover="auto" data-testid="settings-menu" role="dialog" aria-label="Settings" onBeforeToggle={(e) => e.newState === 'open' && placeUnder(e.currentTarget)}>
+        <div class="section-title">Settings</div>
+        {settings ? (
+          <label class="cap" title="Entries kept per connection; past it the oldest are dropped and the timeline says how many">
+            Keep
+            <input
+              class={`num ${capError ? 'invalid' : ''}`}
+              data-testid="cap-input"
+              value={capDraft ?? String(settings.maxEntriesPerConnection)}
+              onInput={(e) => setCapDraft(e.currentTarget.value)}
+              onKeyDown={(e) => e.key === 'Enter' && saveCap()}
+              onBlur={saveCap}
+              aria-label="Entries kept per connection"
+            />
+            entries per connection
+          </label>
+        ) : (
+          <div class="hint">Waiting for the background…</div>
+        )}
+        {capError && <div class="field-error">{capError}</div>}
+        <div class="hint">Past it, the oldest tenth is dropped and the timeline says how many.</div>
+      </div>
+    </>
+  );
+}
+
+/** Whether the panel reaches the background, where the connections run: a word, not only a coloured dot. */
+function BackgroundStatus({ connected }: { connected: boolean }) {
+  const text = connected ? 'Connected to the background, where the connections run' : 'Reconnecting to the background…';
+  return (
+    <span class={`status ${connected ? 'ok' : 'down'}`} data-testid="background-status" role="status" title={text} aria-label={text}>
+      <span aria-hidden="true">{connected ? '●' : '○'}</span> {connected ? 'live' : 'reconnecting…'}
+    </span>
+  );
+}
+
+export function App({ store, view, layout, bridge }: { store: TimelineStore; view: ViewStore; layout: LayoutStore; bridge: Bridge }) {
   const showForm = useSignal(true);
+  const pending = useSignal<PendingConnect | null>(null);
   const showCode = useSignal(false);
   const exporting = useSignal<ConnView[] | null>(null);
-  const [capDraft, setCapDraft] = useState<string | null>(null);
 
   const live: LiveActions = {
     disconnect: (id) => bridge.send({ type: 'disconnect', connectionId: id }),
@@ -57,63 +116,80 @@ export function App({ store, view, bridge }: { store: TimelineStore; view: ViewS
     return { id: v.info.id, config: { ...v.info.config, url: secrets.url, headers: secrets.headers, body: secrets.body }, entries: v.entries };
   }
 
-  async function connect(config: ConnectionConfig): Promise<FieldError[]> {
-    // Asked first, synchronously in the click, or the browser refuses for want of a user gesture.
-    const access = checkUrl(config.url) === null ? requestHostAccess(config.url) : Promise.resolve(true);
-    if (!(await access)) return [{ field: 'url', message: `Access to ${new URL(config.url).origin} was not granted, so SSE DevTools cannot connect to it.` }];
+  /** Null when the user cancelled: nothing was connected and nothing is wrong. */
+  async function connect(config: ConnectionConfig): Promise<FieldError[] | null> {
+    if (checkUrl(config.url) === null) {
+      // Asked first, synchronously in the click, or the browser refuses for want of a user gesture.
+      const access = requestHostAccess(config.url);
+      const granted = await waitForAccess(new URL(config.url).origin, access.granted, access.held);
+      if (granted === null) return null;
+      if (!granted) return [{ field: 'url', message: `Access to ${new URL(config.url).origin} was not granted, so SSE DevTools cannot connect to it.` }];
+    }
     const result = await bridge.connect(config);
-    if (result.connectionId) select(result.connectionId);
+    if (result.connectionId) {
+      select(result.connectionId);
+      // The form has done its job: the connection list, not the form, is what to look at now.
+      showForm.value = false;
+    }
     return result.errors;
+  }
+
+  /** Resolves with the browser's answer, or null if the user stops waiting for one (a prompt may never show). */
+  function waitForAccess(origin: string, granted: Promise<boolean>, held: Promise<boolean>): Promise<boolean | null> {
+    return new Promise((resolve) => {
+      let settled = false;
+      const finish = (answer: boolean | null) => {
+        if (settled) return;
+        settled = true;
+        pending.value = null;
+        resolve(answer);
+      };
+      void granted.then(finish);
+      void held.then((has) => {
+        if (!has && !settled) pending.value = { message: `Waiting for permission for ${origin}…`, cancel: () => finish(null) };
+      });
+    });
   }
 
   function select(id: string): void {
     view.selectedConnection.value = id;
     view.selectedSeq.value = null;
     view.showAll();
+    layout.show('timeline');
   }
 
-  const settings = store.settings.value;
-  const capError = capDraft === null ? null : retentionProblem(capDraft);
-  const saveCap = () => {
-    if (!capError && capDraft !== null) bridge.setSettings({ maxEntriesPerConnection: Number(capDraft) });
-    setCapDraft(null);
-  };
+  /** At narrow width the form lives on the Connections tab: the button opens both. */
+  function toggleForm(): void {
+    const hidden = layout.narrow.value && layout.pane.value !== 'connections';
+    showForm.value = hidden || !showForm.value;
+    if (showForm.value) layout.show('connections');
+  }
 
   return (
     <div class="app">
       <header class="toolbar">
-        <button class={showForm.value ? 'on' : ''} data-testid="toggle-form" onClick={() => (showForm.value = !showForm.value)} title="Show or hide the connection form">
+        <button class={showForm.value ? 'on' : ''} data-testid="toggle-form" aria-pressed={showForm.value} onClick={toggleForm} title="Show or hide the connection form">
           + New connection
         </button>
         <span class="sep" />
         <SelectionActions store={store} view={view} showCode={showCode} onExport={(views) => (exporting.value = views)} onOpen={(capture, name) => store.addCapture(capture, name).slice(0, 1).forEach(select)} />
         <span class="spacer" />
-        {settings && (
-          <label class="cap" title="Entries kept per connection; past it the oldest are dropped and the timeline says how many">
-            keep
-            <input
-              class={`num ${capError ? 'invalid' : ''}`}
-              data-testid="cap-input"
-              value={capDraft ?? String(settings.maxEntriesPerConnection)}
-              onInput={(e) => setCapDraft(e.currentTarget.value)}
-              onKeyDown={(e) => e.key === 'Enter' && saveCap()}
-              onBlur={saveCap}
-            />
-            entries/connection
-            {capError && <span class="field-error inline">{capError}</span>}
-          </label>
-        )}
-        <span class={`status ${store.connected.value ? 'ok' : 'down'}`} data-testid="background-status" title={store.connected.value ? 'Connected to the background' : 'Reconnecting to the background…'}>
-          {store.connected.value ? '●' : '○ reconnecting'}
-        </span>
+        <BackgroundStatus connected={store.connected.value} />
+        <SettingsMenu store={store} bridge={bridge} />
       </header>
       <Workspace
         store={store}
         view={view}
+        layout={layout}
         live={live}
         showCode={showCode.value}
         onCloseCode={() => (showCode.value = false)}
-        sidebarTop={showForm.value ? <ConnectForm onConnect={connect} /> : null}
+        // Hidden, not removed: what was typed is still there when the form is opened again.
+        sidebarTop={
+          <div class="form-slot" hidden={!showForm.value}>
+            <ConnectForm onConnect={connect} pending={pending.value} />
+          </div>
+        }
         empty="Connect to a stream, or open a capture, to see its timeline."
       />
       {exporting.value && <ExportDialog views={exporting.value} unmasked={unmasked} onClose={() => (exporting.value = null)} />}

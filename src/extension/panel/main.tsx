@@ -5,6 +5,7 @@ import { App } from './App.js';
 import { detectTheme, onThemeChange } from './host.js';
 import { createTimelineStore } from '../../ui/store/timeline-store.js';
 import { createViewStore } from '../../ui/store/view-store.js';
+import { createLayoutStore, pageStorage } from '../../ui/store/layout-store.js';
 
 document.documentElement.dataset.theme = detectTheme();
 onThemeChange((theme) => (document.documentElement.dataset.theme = theme));
@@ -14,4 +15,4 @@ const bridge = createBridge(store);
 const root = document.getElementById('root')!;
 // Preact 11's render keeps existing children; the static "loading" text must go.
 root.replaceChildren();
-render(<App store={store} view={view} bridge={bridge} />, root);
+render(<App store={store} view={view} layout={createLayoutStore(pageStorage())} bridge={bridge} />, root);

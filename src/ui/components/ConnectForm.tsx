@@ -39,11 +39,19 @@ function NumberField({ label, testId, value, placeholder, onValue }: { label: st
   );
 }
 
-export interface ConnectFormProps {
-  onConnect(config: ConnectionConfig): Promise<FieldError[]>;
+/** What Connect waits for that is out of the panel's hands (the browser's permission prompt), and how to stop waiting. */
+export interface PendingConnect {
+  message: string;
+  cancel(): void;
 }
 
-export function ConnectForm({ onConnect }: ConnectFormProps) {
+export interface ConnectFormProps {
+  /** Resolves with what is wrong, or null when the user cancelled: nothing was connected and nothing is wrong. */
+  onConnect(config: ConnectionConfig): Promise<FieldError[] | null>;
+  pending?: PendingConnect | null;
+}
+
+export function ConnectForm({ onConnect, pending = null }: ConnectFormProps) {
   const [form, setForm] = useState<FormState>(EMPTY_FORM);
   const [errors, setErrors] = useState<FieldError[]>([]);
   const [recent, setRecent] = useState<Recent[]>(loadRecent);
@@ -74,8 +82,8 @@ export function ConnectForm({ onConnect }: ConnectFormProps) {
     setBusy(true);
     try {
       const rejected = await onConnect(config);
-      setErrors(rejected);
-      if (rejected.length === 0) setRecent(rememberRecent(config));
+      setErrors(rejected ?? []);
+      if (rejected?.length === 0) setRecent(rememberRecent(config));
     } finally {
       setBusy(false);
     }
@@ -240,10 +248,21 @@ export function ConnectForm({ onConnect }: ConnectFormProps) {
         <button type="submit" class="primary" data-testid="connect-button" disabled={busy}>
           {busy ? 'Connecting…' : 'Connect'}
         </button>
-        <button type="button" data-testid="clear-button" onClick={() => (setForm(EMPTY_FORM), setErrors([]))}>
-          Clear
-        </button>
+        {pending ? (
+          <button type="button" data-testid="permission-cancel" onClick={pending.cancel}>
+            Cancel
+          </button>
+        ) : (
+          <button type="button" data-testid="clear-button" onClick={() => (setForm(EMPTY_FORM), setErrors([]))}>
+            Clear
+          </button>
+        )}
       </div>
+      {pending && (
+        <div class="hint pending" data-testid="permission-wait" role="status">
+          {pending.message}
+        </div>
+      )}
       {recent.length > 0 && (
         <div class="recent">
           <div class="section-title">Recent</div>

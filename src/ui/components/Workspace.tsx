@@ -3,12 +3,14 @@
  * timeline and detail of the selected connection. Live-only parts (simulations, disconnect) come
  * in through `live`; the viewer passes none.
  */
-import { useEffect, useState } from 'preact/hooks';
+import { useEffect, useRef, useState } from 'preact/hooks';
 import type { Fault, FaultKind } from '../../core/faults.js';
 import type { TimelineEntry } from '../../core/timeline.js';
 import type { TimelineStore } from '../store/timeline-store.js';
 import type { RevealedSecrets } from '../../protocol/messages.js';
 import type { ViewStore } from '../store/view-store.js';
+import { SIZES, type LayoutStore, type Pane, type Size } from '../store/layout-store.js';
+import { Divider } from './Divider.js';
 import { AttemptStrip } from './AttemptStrip.js';
 import { ChannelList } from './ChannelList.js';
 import { ConnectionList } from './ConnectionList.js';
@@ -33,6 +35,33 @@ function useNow(everyMs: number): number {
     return () => clearInterval(t);
   }, [everyMs]);
   return now;
+}
+
+/** Follows the element's width as it changes (DevTools docked, undocked, resized). */
+function useWidth(ref: { current: HTMLElement | null }, width: LayoutStore['width']): void {
+  useEffect(() => {
+    const el = ref.current;
+    if (!el) return;
+    const observer = new ResizeObserver(() => (width.value = el.clientWidth));
+    observer.observe(el);
+    return () => observer.disconnect();
+  }, []);
+}
+
+const PANES: readonly { pane: Pane; label: string }[] = [
+  { pane: 'connections', label: 'Connections' },
+  { pane: 'timeline', label: 'Timeline' },
+  { pane: 'detail', label: 'Detail' },
+];
+
+const DIVIDERS: Readonly<Record<Size, { orientation: 'vertical' | 'horizontal'; grows: 'before' | 'after'; label: string }>> = {
+  sidebar: { orientation: 'vertical', grows: 'before', label: 'Resize the connections list' },
+  channels: { orientation: 'vertical', grows: 'before', label: 'Resize the channels list' },
+  detail: { orientation: 'horizontal', grows: 'after', label: 'Resize the detail pane' },
+};
+
+function PaneDivider({ layout, size }: { layout: LayoutStore; size: Size }) {
+  return <Divider {...DIVIDERS[size]} testId={`divider-${size}`} value={layout.sizes[size].value} min={SIZES[size].min} max={SIZES[size].max} onResize={(to, done) => layout.resize(size, to, done)} />;
 }
 
 /** Binary search: entries are in seq order. */
@@ -62,6 +91,7 @@ export function selectedView(store: TimelineStore, view: ViewStore) {
 export interface WorkspaceProps {
   store: TimelineStore;
   view: ViewStore;
+  layout: LayoutStore;
   live: LiveActions | null;
   showCode: boolean;
   onCloseCode(): void;
@@ -70,8 +100,13 @@ export interface WorkspaceProps {
   empty: string;
 }
 
-export function Workspace({ store, view, live, showCode, onCloseCode, sidebarTop, empty }: WorkspaceProps) {
+export function Workspace({ store, view, layout, live, showCode, onCloseCode, sidebarTop, empty }: WorkspaceProps) {
   const now = useNow(1000);
+  const main = useRef<HTMLDivElement>(null);
+  // Too narrow for panes side by side (docked DevTools), they become tabs; the sizes stay for when it widens.
+  useWidth(main, layout.width);
+  const narrow = layout.narrow.value;
+  const pane = layout.pane.value;
   const revision = store.revision.value;
   const { list, selected } = selectedView(store, view);
   const rows = selected ? view.rowsFor(selected) : [];
@@ -86,8 +121,31 @@ export function Workspace({ store, view, live, showCode, onCloseCode, sidebarTop
   const isLive = live !== null && selected !== null && selected.imported === null;
   const removeConnection = (id: string) => (store.connections.get(id)?.imported != null ? store.removeImported(id) : live?.remove(id));
 
+  /** At narrow width a click on a row, or Enter in the timeline, opens the row's detail; the tabs lead back. */
+  const openDetail = (e: MouseEvent | KeyboardEvent) => {
+    const target = e.target as Element;
+    const opens = e instanceof KeyboardEvent ? e.key === 'Enter' && target.matches('[data-testid="timeline"]') : target.closest('[data-testid="timeline-row"]') !== null;
+    if (narrow && opens && view.selectedSeq.value !== null) layout.show('detail');
+  };
+
   return (
-    <div class="main" data-revision={revision}>
+    <div
+      class={`main ${narrow ? `narrow pane-${pane}` : 'wide'}`}
+      ref={main}
+      data-revision={revision}
+      data-layout={narrow ? 'tabs' : 'columns'}
+      style={{ '--sidebar-w': `${layout.sizes.sidebar.value}px`, '--channels-w': `${layout.sizes.channels.value}px`, '--detail-h': `${layout.sizes.detail.value}px` }}
+    >
+      {narrow && (
+        <nav class="pane-tabs" role="tablist" aria-label="Panes">
+          {PANES.map((p) => (
+            <button key={p.pane} type="button" role="tab" class={pane === p.pane ? 'on' : ''} aria-selected={pane === p.pane} data-testid={`pane-tab-${p.pane}`} onClick={() => layout.show(p.pane)}>
+              {p.label}
+              {p.pane === 'connections' && list.length > 0 && <span class="tab-count">{list.length}</span>}
+            </button>
+          ))}
+        </nav>
+      )}
       <aside class="sidebar">
         {sidebarTop}
         <div class="section-title pad">Connections</div>
@@ -101,12 +159,14 @@ export function Workspace({ store, view, live, showCode, onCloseCode, sidebarTop
             view.selectedConnection.value = id;
             view.selectedSeq.value = null;
             view.showAll();
+            layout.show('timeline');
           }}
           onDisconnect={(id) => live?.disconnect(id)}
           onReconnect={(id) => live?.reconnect(id)}
           onRemove={removeConnection}
         />
       </aside>
+      {!narrow && <PaneDivider layout={layout} size="sidebar" />}
       <aside class="channels">
         <div class="section-title pad">Channels</div>
         {selected ? (
@@ -123,7 +183,8 @@ export function Workspace({ store, view, live, showCode, onCloseCode, sidebarTop
           <div class="empty">—</div>
         )}
       </aside>
-      <section class="content">
+      {!narrow && <PaneDivider layout={layout} size="channels" />}
+      <section class="content" onClick={openDetail} onKeyDown={openDetail}>
         {selected && (
           <>
             {showCode && (
@@ -163,6 +224,7 @@ export function Workspace({ store, view, live, showCode, onCloseCode, sidebarTop
         ) : (
           <div class="timeline empty">{empty}</div>
         )}
+        {!narrow && selectedEntry && <PaneDivider layout={layout} size="detail" />}
         <DetailPane entry={selectedEntry} request={request} body={failedBody} profile={selected?.info.config.profile ?? null} />
       </section>
     </div>
