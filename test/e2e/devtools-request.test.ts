@@ -142,6 +142,12 @@ async function sentHeadersOf(attempt: number): Promise<{ name: string; value: st
   );
 }
 
+/** A successful Connect folds the form away: open it again as a user would ("+ New connection"). */
+async function openForm(): Promise<void> {
+  if (!((await (await panel().$(byTestId('connect-form')))?.isVisible()) ?? false)) await (await field('toggle-form')).click();
+  await field('connect-form');
+}
+
 test('Cookie and User-Agent from the form reach the server, and the request row shows what the server received, marked form or browser', async () => {
   const url = `${echo.url}/sse?tag=a`;
   await fill('url-input', url);
@@ -187,16 +193,19 @@ test('Cookie and User-Agent from the form reach the server, and the request row 
 test('a cookie one connection got is not sent by another connection, nor stored in the browser\'s jar', async () => {
   // With the browser's cookies on, this connection would carry sid=from-a had it reached the jar.
   const url = `${echo.url}/sse?tag=b`;
+  await openForm();
   await fill('url-input', url);
   await (await field('browser-cookies')).click();
   await pressConnect(url);
   const [first] = await requestsTagged('b', 1);
   assert.doesNotMatch(header(first!, 'cookie') ?? '', /from-a/);
   await disconnectSelected();
+  await openForm();
   await (await field('browser-cookies')).click();
 });
 
 test('after Clear, Connect sends no empty Authorization header', async () => {
+  await openForm();
   await (await field('clear-button')).click();
   const url = `${echo.url}/sse?tag=c`;
   await fill('url-input', url);
