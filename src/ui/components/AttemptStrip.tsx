@@ -3,7 +3,7 @@
  * with the reconnect delay after it as a gap. A reconnect storm or a cut every 60 s shows at a
  * glance; each bar's numbers are on hover.
  */
-import { clock, formatDuration } from '../../core/describe.js';
+import { clock, formatDuration, safeText } from '../../core/describe.js';
 import type { AttemptRecord } from '../../core/fold.js';
 
 const HEIGHT = 18;
@@ -40,7 +40,7 @@ export function AttemptStrip({ attempts: records, now }: { attempts: readonly At
           const title = [
             `Attempt #${a.attempt} at ${clock(a.startedAt)}`,
             a.status !== null ? `HTTP ${a.status}` : 'no response yet',
-            a.endedAt !== null ? `lived ${formatDuration(a.endedAt - a.startedAt)}, ended ${a.reason}: ${a.detail}` : `open for ${formatDuration(now - a.startedAt)}`,
+            a.endedAt !== null ? `lived ${formatDuration(a.endedAt - a.startedAt)}, ended ${a.reason}: ${safeText(a.detail)}` : `open for ${formatDuration(now - a.startedAt)}`,
             `${a.events} events`,
             a.nextDelayMs !== null ? `next attempt after ${formatDuration(a.nextDelayMs)}` : '',
           ]

@@ -4,9 +4,10 @@
  * bottom; scrolling up stops following, scrolling back down resumes it.
  */
 import { useEffect, useLayoutEffect, useRef, useState } from 'preact/hooks';
-import { clock, describeEntry, formatBytes, safeText } from '../../core/describe.js';
+import { clock, formatBytes, safeText } from '../../core/describe.js';
 import { clientError, profileById } from '../../core/profiles.js';
 import type { TimelineEntry } from '../../core/timeline.js';
+import { EntryText, SafeText } from './SafeText.js';
 
 const ROW_HEIGHT = 20;
 const BUFFER_ROWS = 20;
@@ -43,25 +44,29 @@ function Row({ e, prev, top, selected, gap, profile, onSelect }: { e: TimelineEn
   const cells =
     e.kind === 'event' ? (
       <>
-        <span class="c-channel mono" title={e.type}>
-          {safeText(e.type)}
+        <span class="c-channel mono" title={safeText(e.type)}>
+          <SafeText text={e.type} />
         </span>
-        <span class="c-id mono" title={e.id === null ? 'no id field' : e.id}>
-          {e.id === null ? '' : safeText(e.id)}
+        <span class="c-id mono" title={e.id === null ? 'no id field' : safeText(e.id)}>
+          {e.id !== null && <SafeText text={e.id} />}
           {gap !== undefined && (
             <span class="gap" data-testid="gap-flag" title={`${gap} id${gap === 1 ? '' : 's'} missing before this one`}>
               ⚠{gap}
             </span>
           )}
         </span>
-        <span class="c-data mono">{safeText(e.data.length > PREVIEW_CHARS ? `${e.data.slice(0, PREVIEW_CHARS)}…` : e.data)}</span>
+        <span class="c-data mono">
+          <SafeText text={e.data.length > PREVIEW_CHARS ? `${e.data.slice(0, PREVIEW_CHARS)}…` : e.data} />
+        </span>
         <span class="c-size">{formatBytes(e.size)}</span>
       </>
     ) : e.kind === 'comment' ? (
-      <span class="c-wide mono">: {safeText(e.text)}</span>
+      <span class="c-wide mono">
+        : <SafeText text={e.text} />
+      </span>
     ) : (
       <span class="c-wide">
-        {describeEntry(e)}
+        <EntryText entry={e} />
         {client && <span class="client-error" data-testid="client-error">{` · ${profileById(profile)?.name}: ${client}`}</span>}
       </span>
     );
