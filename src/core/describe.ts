@@ -3,6 +3,7 @@
  * Stream content is untrusted, so control characters are shown escaped: a server must not be able
  * to move the cursor or recolour a terminal, nor break a one-line row.
  */
+import { END_TONES, type EndTone } from './end-tone.js';
 import type { TimelineEntry } from './timeline.js';
 
 export interface Style {
@@ -90,6 +91,14 @@ export function formatDuration(ms: number): string {
 
 const MAX_DATA_CHARS = 400;
 
+/** The terminal's colour for each tone of an attempt end: the panel's language in ANSI. */
+const TONE_STYLE: Readonly<Record<EndTone, (s: Style) => (text: string) => string>> = {
+  normal: (s) => s.green,
+  error: (s) => s.red,
+  simulated: (s) => s.yellow,
+  user: (s) => s.dim,
+};
+
 /**
  * The entry without its time and attempt number, styled by `s` (`plain` for no styling). Untrusted
  * text goes through `text`: escaped for a terminal by default; the panel keeps it raw and escapes it
@@ -121,8 +130,8 @@ export function describeEntry(e: TimelineEntry, s: Style = plain, text: (raw: st
       return `  ${s.yellow(`ignored ${e.why}:`)} ${text(e.line)}`;
     case 'attempt-ended': {
       const stats = s.dim(`(${formatDuration(e.durationMs)}, ${formatBytes(e.bytes)}, ${e.events} event${e.events === 1 ? '' : 's'})`);
-      const reason = e.reason === 'closed-by-server' || e.reason === 'closed-by-user' ? s.yellow(e.reason) : s.red(e.reason);
-      return `${s.red('✕')} ${reason}${e.status !== null ? ` ${e.status}` : ''} — ${text(e.detail)} ${stats}`;
+      const tone = TONE_STYLE[END_TONES[e.reason]](s);
+      return `${tone('✕')} ${tone(e.reason)}${e.status !== null ? ` ${e.status}` : ''} — ${text(e.detail)} ${stats}`;
     }
     case 'reconnect-scheduled': {
       const id = e.lastEventId === null ? 'no Last-Event-ID' : `Last-Event-ID ${text(e.lastEventId)}`;

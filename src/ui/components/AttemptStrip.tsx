@@ -4,6 +4,7 @@
  * glance; each bar's numbers are on hover.
  */
 import { clock, formatDuration, safeText } from '../../core/describe.js';
+import { END_TONES, TONE_LEGEND } from '../../core/end-tone.js';
 import type { AttemptRecord } from '../../core/fold.js';
 
 const HEIGHT = 18;
@@ -47,14 +48,25 @@ export function AttemptStrip({ attempts: records, now }: { attempts: readonly At
             .filter(Boolean)
             .join('\n');
           return (
-            <g key={a.attempt} data-testid="attempt-bar" data-attempt={a.attempt} data-reason={a.reason ?? 'open'}>
+            <g key={a.attempt} data-testid="attempt-bar" data-attempt={a.attempt} data-reason={a.reason ?? 'open'} data-tone={a.reason ? END_TONES[a.reason] : 'open'}>
               <title>{title}</title>
-              <rect class={`bar reason-${a.reason ?? 'open'}`} x={left} y={3} width={width} height={12} />
+              <rect class={`bar tone-${a.reason ? END_TONES[a.reason] : 'open'}`} x={left} y={3} width={width} height={12} />
               {a.nextDelayMs !== null && a.endedAt !== null && <rect class="delay" x={x(a.endedAt)} y={8} width={Math.max(0.1, x(a.endedAt + a.nextDelayMs) - x(a.endedAt))} height={2} />}
             </g>
           );
         })}
       </svg>
+      <details class="end-legend" data-testid="end-legend">
+        <summary title="What the colours of the bars and of the timeline's attempt-ended rows mean">Legend</summary>
+        <ul>
+          {TONE_LEGEND.map(({ tone, label, reasons }) => (
+            <li key={tone} data-tone={tone}>
+              <span class={`swatch tone-${tone}`} aria-hidden="true" />
+              <b>{label}</b> <span class="reasons">{reasons}</span>
+            </li>
+          ))}
+        </ul>
+      </details>
     </div>
   );
 }

@@ -5,6 +5,7 @@
  */
 import { useEffect, useLayoutEffect, useRef, useState } from 'preact/hooks';
 import { clock, formatBytes, safeText } from '../../core/describe.js';
+import { END_TONES } from '../../core/end-tone.js';
 import { clientError, profileById } from '../../core/profiles.js';
 import type { TimelineEntry } from '../../core/timeline.js';
 import { EntryText, SafeText } from './SafeText.js';
@@ -34,7 +35,7 @@ function delta(ms: number): string {
 function rowClass(e: TimelineEntry): string {
   if (e.kind === 'event') return 'event';
   if (e.kind === 'comment') return 'comment';
-  if (e.kind === 'attempt-ended') return `lifecycle ended reason-${e.reason}`;
+  if (e.kind === 'attempt-ended') return `lifecycle ended tone-${END_TONES[e.reason]}`;
   if (e.kind === 'response') return `lifecycle response ${e.status === 200 ? 'ok' : 'bad'}`;
   return `lifecycle ${e.kind}`;
 }
@@ -78,6 +79,7 @@ function Row({ e, prev, top, selected, gap, profile, onSelect }: { e: TimelineEn
       data-kind={e.kind}
       data-seq={e.seq}
       data-channel={e.kind === 'event' ? e.type : undefined}
+      data-tone={e.kind === 'attempt-ended' ? END_TONES[e.reason] : undefined}
       onClick={() => onSelect(e.seq)}
       role="row"
       aria-selected={selected}
