@@ -62,7 +62,7 @@ export function AttemptStrip({ attempts: records, now }: { attempts: readonly At
           {TONE_LEGEND.map(({ tone, label, reasons }) => (
             <li key={tone} data-tone={tone}>
               <span class={`swatch tone-${tone}`} aria-hidden="true" />
-              <b>{label}</b> <span class="reasons">{reasons}</span>
+              <span class="legend-label">{label}</span> <span class="reasons">{reasons}</span>
             </li>
           ))}
         </ul>
