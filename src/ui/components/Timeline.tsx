@@ -163,6 +163,14 @@ export function Timeline({ view, revision, selectedSeq, detailOpen, gaps, profil
     setScrollTop(el.scrollTop);
   }
 
+  /** To the end, following new rows from there. */
+  function follow(): void {
+    const el = scroller.current;
+    following.current = true;
+    placed.current = bottom;
+    if (el) el.scrollTop = bottom;
+  }
+
   // The detail pane opening (or the panel shrinking) can hide the selected row: bring it back.
   const selectedIndex = indexOfSeq(rows, count, selectedSeq);
   useLayoutEffect(() => {
@@ -198,7 +206,7 @@ export function Timeline({ view, revision, selectedSeq, detailOpen, gaps, profil
       const next = rows[i];
       if (!next || i >= count) return;
       onSelect(next.seq, false);
-      if (e.key === 'End') following.current = true;
+      if (e.key === 'End') follow();
       else reveal(i);
     } else if (e.key === 'Enter' && selectedIndex >= 0) {
       e.preventDefault();
