@@ -281,6 +281,7 @@ describe('columns and the keyboard', () => {
     assert.match((await page.getByTestId('detail-pane').textContent()) ?? '', /GET http/, 'the open detail follows the selection');
     // From the top with the detail closed, End still brings the last row into view.
     await timeline.press('Escape');
+    await timeline.press('Home');
     await timeline.press('End');
     await page.waitForFunction(() => document.querySelector('[data-testid="timeline-row"][aria-selected="true"]') !== null);
     assert.equal(await selected(), (await shownRows(page)).rows.at(-1)!.seq, 'End selects the last row');
