@@ -3,6 +3,7 @@
  * Stream content is untrusted, so control characters are shown escaped: a server must not be able
  * to move the cursor or recolour a terminal, nor break a one-line row.
  */
+import { END_TONES, type EndTone } from './end-tone.js';
 import type { ResponseBody, TimelineEntry } from './timeline.js';
 
 export interface Style {
@@ -19,15 +20,22 @@ const identity = (s: string): string => s;
 export const plain: Style = { dim: identity, bold: identity, red: identity, green: identity, yellow: identity, cyan: identity, magenta: identity };
 
 /**
- * What a terminal or a one-line row must not receive raw: C0 and C1 controls and DEL (escape
- * sequences move the cursor, clear the screen, recolour), bidi controls (they reorder what follows,
- * so a line reads other than it is: "Trojan Source") and the Unicode line and paragraph separators.
+ * What a terminal or a one-line row must not receive raw, and what the panel shows as an escape:
+ * C0 and C1 controls and DEL (escape sequences move the cursor, clear the screen, recolour), bidi
+ * controls (they reorder what follows, so a line reads other than it is: "Trojan Source" and
+ * "\u202egnp.exe" posing as "exe.png"), the Unicode line and paragraph separators, and the
+ * characters that take no room (zero-width, word joiners, BOM, soft hyphen, tags) or are a lone
+ * half of a surrogate pair, so two ids that look the same can be told apart. The same set as the
+ * snippets' quoting.
  */
-const UNSAFE_CHARS = /[\u0000-\u001f\u007f-\u009f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069\u2028\u2029]/g;
+export const HIDDEN_CHARS = String.raw`[\x00-\x1f\x7f-\x9f\xad\u061c\u180e\u200b-\u200f\u2028-\u202e\u2060-\u206f\ufeff\ufff9-\ufffb\u{e0000}-\u{e007f}]|\p{Cs}`;
+const UNSAFE_CHARS = new RegExp(HIDDEN_CHARS, 'gu');
 
-const escapeChar = (c: string): string => {
-  const code = c.charCodeAt(0);
-  return code <= 0xff ? `\\x${code.toString(16).padStart(2, '0')}` : `\\u${code.toString(16).padStart(4, '0')}`;
+/** `\xNN` for a character of Latin-1, `\uNNNN` for one of the BMP, `\u{NNNNN}` beyond. */
+export const escapeChar = (c: string): string => {
+  const code = c.codePointAt(0) ?? 0;
+  const hex = code.toString(16);
+  return code <= 0xff ? `\\x${hex.padStart(2, '0')}` : code <= 0xffff ? `\\u${hex.padStart(4, '0')}` : `\\u{${hex}}`;
 };
 
 /** Newlines as ⏎ keep one entry on one line; other unsafe characters become \xNN or \uNNNN. */
@@ -45,7 +53,9 @@ export function safeLines(s: string): string {
  * controls and U+2028/9 raw; those are written as \uNNNN too, which is the same JSON value.
  */
 export function safeJson(value: unknown): string {
-  return JSON.stringify(value).replace(UNSAFE_CHARS, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+  const unit = (c: string, i: number): string => `\\u${c.charCodeAt(i).toString(16).padStart(4, '0')}`;
+  // A tag character is two UTF-16 units: each is written, or the JSON would hold half a character.
+  return JSON.stringify(value).replace(UNSAFE_CHARS, (c) => (c.length === 2 ? unit(c, 0) + unit(c, 1) : unit(c, 0)));
 }
 
 /**
@@ -88,54 +98,66 @@ export function formatDuration(ms: number): string {
 
 const MAX_DATA_CHARS = 400;
 
-/** The entry without its time and attempt number, styled by `s` (`plain` for no styling). */
-export function describeEntry(e: TimelineEntry, s: Style = plain): string {
+/** The terminal's colour for each tone of an attempt end: the panel's language in ANSI. */
+const TONE_STYLE: Readonly<Record<EndTone, (s: Style) => (text: string) => string>> = {
+  normal: (s) => s.green,
+  error: (s) => s.red,
+  simulated: (s) => s.yellow,
+  user: (s) => s.dim,
+};
+
+/**
+ * The entry without its time and attempt number, styled by `s` (`plain` for no styling). Untrusted
+ * text goes through `text`: escaped for a terminal by default; the panel keeps it raw and escapes it
+ * as it renders, so its escapes are styled tokens that no server can forge with a literal "\u202e".
+ */
+export function describeEntry(e: TimelineEntry, s: Style = plain, text: (raw: string) => string = safeText): string {
   switch (e.kind) {
     case 'attempt-started': {
-      const id = e.lastEventId === null ? '' : s.dim(`  Last-Event-ID ${safeText(e.lastEventId)} (${e.lastEventIdVia})`);
-      return `${s.cyan('→')} ${s.bold(e.method)} ${safeText(e.url)}${id}`;
+      const id = e.lastEventId === null ? '' : s.dim(`  Last-Event-ID ${text(e.lastEventId)} (${e.lastEventIdVia})`);
+      return `${s.cyan('→')} ${s.bold(e.method)} ${text(e.url)}${id}`;
     }
     case 'request-sent': {
       const count = `${e.headers.length} header${e.headers.length === 1 ? '' : 's'}`;
-      const dropped = e.dropped.length === 0 ? '' : s.red(`, ${e.dropped.length} dropped (${e.dropped.map(([n]) => safeText(n)).join(', ')})`);
+      const dropped = e.dropped.length === 0 ? '' : s.red(`, ${e.dropped.length} dropped (${e.dropped.map(([n]) => text(n)).join(', ')})`);
       return `${s.cyan('↑')} ${e.observed ? `sent ${count}` : `${count} as configured (not observed)`}${dropped}`;
     }
     case 'response': {
       const ok = e.status === 200;
       const type = e.headers.find(([n]) => n.toLowerCase() === 'content-type')?.[1] ?? 'no content-type';
-      const redirect = e.redirected ? s.dim(` via redirect to ${safeText(e.url)}`) : '';
-      const status = `${e.status}${e.statusText ? ` ${safeText(e.statusText)}` : ''}`;
-      return `${s.cyan('←')} ${ok ? s.green(status) : s.red(status)} ${s.dim(`${safeText(type)}, ${formatDuration(e.timeToHeadersMs)}`)}${redirect}`;
+      const redirect = e.redirected ? s.dim(` via redirect to ${text(e.url)}`) : '';
+      const status = `${e.status}${e.statusText ? ` ${text(e.statusText)}` : ''}`;
+      return `${s.cyan('←')} ${ok ? s.green(status) : s.red(status)} ${s.dim(`${text(type)}, ${formatDuration(e.timeToHeadersMs)}`)}${redirect}`;
     }
     case 'event': {
       const data = e.data.length > MAX_DATA_CHARS ? `${e.data.slice(0, MAX_DATA_CHARS)}…` : e.data;
-      const id = e.id === null ? '' : ` ${s.dim('id=')}${safeText(e.id)}`;
-      return `  ${s.magenta(`[${safeText(e.type)}]`)}${id} ${safeText(data)} ${s.dim(`(${formatBytes(e.size)})`)}`;
+      const id = e.id === null ? '' : ` ${s.dim('id=')}${text(e.id)}`;
+      return `  ${s.magenta(`[${text(e.type)}]`)}${id} ${text(data)} ${s.dim(`(${formatBytes(e.size)})`)}`;
     }
     case 'comment':
-      return `  ${s.dim(`: ${safeText(e.text)}`)}`;
+      return `  ${s.dim(`: ${text(e.text)}`)}`;
     case 'retry-changed':
       return `  ${s.yellow(`retry: ${e.delayMs} ms`)} ${s.dim('(reconnection delay set by the server)')}`;
     case 'ignored-line':
-      return `  ${s.yellow(`ignored ${e.why}:`)} ${safeText(e.line)}`;
+      return `  ${s.yellow(`ignored ${e.why}:`)} ${text(e.line)}`;
     case 'attempt-ended': {
       const stats = s.dim(`(${formatDuration(e.durationMs)}, ${formatBytes(e.bytes)}, ${e.events} event${e.events === 1 ? '' : 's'})`);
-      const reason = e.reason === 'closed-by-server' || e.reason === 'closed-by-user' ? s.yellow(e.reason) : s.red(e.reason);
-      return `${s.red('✕')} ${reason}${e.status !== null ? ` ${e.status}` : ''} — ${safeText(e.detail)} ${stats}`;
+      const tone = TONE_STYLE[END_TONES[e.reason]](s);
+      return `${tone('✕')} ${tone(e.reason)}${e.status !== null ? ` ${e.status}` : ''} — ${text(e.detail)} ${stats}`;
     }
     case 'reconnect-scheduled': {
-      const id = e.lastEventId === null ? 'no Last-Event-ID' : `Last-Event-ID ${safeText(e.lastEventId)}`;
+      const id = e.lastEventId === null ? 'no Last-Event-ID' : `Last-Event-ID ${text(e.lastEventId)}`;
       return `${s.yellow('↻')} reconnect in ${formatDuration(e.delayMs)} as #${e.nextAttempt} with ${id} ${s.dim(`(${e.why})`)}`;
     }
     case 'stopped':
-      return `${s.bold('■ stopped:')} ${safeText(e.why)}`;
+      return `${s.bold('■ stopped:')} ${text(e.why)}`;
     case 'fault-injected':
-      return `${s.red('⚡ fault')} ${safeText(e.fault)}: ${safeText(e.detail)}`;
+      return `${s.red('⚡ fault')} ${text(e.fault)}: ${text(e.detail)}`;
     case 'worker-restarted':
-      return `${s.yellow('⟳ worker restarted')} ${safeText(e.detail)}`;
+      return `${s.yellow('⟳ worker restarted')} ${text(e.detail)}`;
     case 'reading-paused':
-      return `${s.yellow(`‖ reading paused ${formatDuration(e.durationMs)}`)} ${safeText(e.detail)}`;
+      return `${s.yellow(`‖ reading paused ${formatDuration(e.durationMs)}`)} ${text(e.detail)}`;
     case 'entries-dropped':
-      return `${s.yellow(`… ${e.count} entries dropped`)} ${safeText(e.detail)}`;
+      return `${s.yellow(`… ${e.count} entries dropped`)} ${text(e.detail)}`;
   }
 }

@@ -3,7 +3,8 @@
  * with the reconnect delay after it as a gap. A reconnect storm or a cut every 60 s shows at a
  * glance; each bar's numbers are on hover.
  */
-import { clock, formatDuration } from '../../core/describe.js';
+import { clock, formatDuration, safeText } from '../../core/describe.js';
+import { END_TONES, TONE_LEGEND } from '../../core/end-tone.js';
 import type { AttemptRecord } from '../../core/fold.js';
 
 const HEIGHT = 18;
@@ -40,21 +41,32 @@ export function AttemptStrip({ attempts: records, now }: { attempts: readonly At
           const title = [
             `Attempt #${a.attempt} at ${clock(a.startedAt)}`,
             a.status !== null ? `HTTP ${a.status}` : 'no response yet',
-            a.endedAt !== null ? `lived ${formatDuration(a.endedAt - a.startedAt)}, ended ${a.reason}: ${a.detail}` : `open for ${formatDuration(now - a.startedAt)}`,
+            a.endedAt !== null ? `lived ${formatDuration(a.endedAt - a.startedAt)}, ended ${a.reason}: ${safeText(a.detail)}` : `open for ${formatDuration(now - a.startedAt)}`,
             `${a.events} events`,
             a.nextDelayMs !== null ? `next attempt after ${formatDuration(a.nextDelayMs)}` : '',
           ]
             .filter(Boolean)
             .join('\n');
           return (
-            <g key={a.attempt} data-testid="attempt-bar" data-attempt={a.attempt} data-reason={a.reason ?? 'open'}>
+            <g key={a.attempt} data-testid="attempt-bar" data-attempt={a.attempt} data-reason={a.reason ?? 'open'} data-tone={a.reason ? END_TONES[a.reason] : 'open'}>
               <title>{title}</title>
-              <rect class={`bar reason-${a.reason ?? 'open'}`} x={left} y={3} width={width} height={12} />
+              <rect class={`bar tone-${a.reason ? END_TONES[a.reason] : 'open'}`} x={left} y={3} width={width} height={12} />
               {a.nextDelayMs !== null && a.endedAt !== null && <rect class="delay" x={x(a.endedAt)} y={8} width={Math.max(0.1, x(a.endedAt + a.nextDelayMs) - x(a.endedAt))} height={2} />}
             </g>
           );
         })}
       </svg>
+      <details class="end-legend" data-testid="end-legend">
+        <summary title="What the colours of the bars and of the timeline's attempt-ended rows mean">Legend</summary>
+        <ul>
+          {TONE_LEGEND.map(({ tone, label, reasons }) => (
+            <li key={tone} data-tone={tone}>
+              <span class={`swatch tone-${tone}`} aria-hidden="true" />
+              <span class="legend-label">{label}</span> <span class="reasons">{reasons}</span>
+            </li>
+          ))}
+        </ul>
+      </details>
     </div>
   );
 }

@@ -1,5 +1,7 @@
 /** Every event type seen on the connection, with counts and current rate; click filters, Ctrl/⌘-click adds. */
+import { safeText } from '../../core/describe.js';
 import type { ChannelStat } from '../store/timeline-store.js';
+import { SafeText } from './SafeText.js';
 
 export interface ChannelListProps {
   channels: [string, ChannelStat][];
@@ -27,10 +29,12 @@ export function ChannelList(p: ChannelListProps) {
           class={`channel-item ${p.selected.has(name) ? 'selected' : ''}`}
           data-testid="channel-item"
           data-channel={name}
-          title={`${name}: ${stat.count} events. Click to show only this channel; Ctrl/⌘-click to add or remove it.`}
+          title={`${safeText(name)}: ${stat.count} events. Click to show only this channel; Ctrl/⌘-click to add or remove it.`}
           onClick={(e) => p.onToggle(name, e.ctrlKey || e.metaKey)}
         >
-          <span class="name mono">{name}</span>
+          <span class="name mono">
+            <SafeText text={name} />
+          </span>
           <span class="count">{stat.count.toLocaleString('en-US')}</span>
           <span class="rate">{p.rate(stat).toFixed(1)}/s</span>
         </li>

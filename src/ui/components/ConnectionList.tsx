@@ -1,7 +1,8 @@
 /** Every connection with its live state and counts; selecting one shows its timeline. */
-import { formatBytes, formatDuration } from '../../core/describe.js';
+import { formatBytes, formatDuration, safeText } from '../../core/describe.js';
 import type { ConnectionState } from '../../core/timeline.js';
 import type { ConnectionInfo } from '../../protocol/messages.js';
+import { SafeText } from './SafeText.js';
 
 function describeState(state: ConnectionState, now: number): string {
   switch (state.phase) {
@@ -56,12 +57,12 @@ export function ConnectionList(p: ConnectionListProps) {
         >
           <div class="row">
             <span class={`dot ${c.state.phase}`} aria-hidden="true" />
-            <span class="label mono" title={c.config.url}>
-              {c.label}
+            <span class="label mono" title={safeText(c.config.url)}>
+              <SafeText text={c.label} />
             </span>
           </div>
           <div class="state" data-testid="connection-state">
-            {describeCaptured(c.state, p.capturedAt.get(c.id) ?? null, p.now)}
+            <SafeText text={describeCaptured(c.state, p.capturedAt.get(c.id) ?? null, p.now)} />
           </div>
           <div class="row stats">
             <span>

@@ -5,6 +5,7 @@ import { clientError, profileById } from '../../core/profiles.js';
 import type { HeaderPair, HeaderSource, RequestSentEntry, ResponseBody, TimelineEntry } from '../../core/timeline.js';
 import { copyText } from '../clipboard.js';
 import { JsonTree, tryParseJson } from './JsonTree.js';
+import { EntryText, SafeText } from './SafeText.js';
 
 function CopyButton({ label, text, testid }: { label: string; text: () => string; testid: string }) {
   const [done, setDone] = useState(false);
@@ -32,8 +33,12 @@ function Headers({ title, headers }: { title: string; headers: readonly HeaderPa
         <tbody>
           {headers.map(([n, v], i) => (
             <tr key={i}>
-              <th>{n}</th>
-              <td>{v}</td>
+              <th>
+                <SafeText text={n} />
+              </th>
+              <td>
+                <SafeText text={v} />
+              </td>
             </tr>
           ))}
         </tbody>
@@ -58,8 +63,12 @@ function SentHeaders({ entry }: { entry: RequestSentEntry }) {
         <tbody>
           {entry.headers.map(([n, v, source], i) => (
             <tr key={i} data-source={source}>
-              <th>{n}</th>
-              <td>{v}</td>
+              <th>
+                <SafeText text={n} />
+              </th>
+              <td>
+                <SafeText text={v} />
+              </td>
               <td class={`source source-${source}`} title={SOURCE_LABEL[source].title}>
                 {SOURCE_LABEL[source].text}
               </td>
@@ -75,7 +84,10 @@ function SentHeaders({ entry }: { entry: RequestSentEntry }) {
 function Field({ name, value }: { name: string; value: string }) {
   return (
     <div class="field">
-      <span class="fname">{name}</span> <span class="mono">{value}</span>
+      <span class="fname">{name}</span>{' '}
+      <span class="mono">
+        <SafeText text={value} />
+      </span>
     </div>
   );
 }
@@ -96,7 +108,15 @@ export function DetailPane({ entry, request, body = null, profile }: DetailPaneP
   return (
     <div class="detail" data-testid="detail-pane">
       <div class="detail-bar">
-        <span class="title">{entry.kind === 'event' ? `Event on ${entry.type}` : describeEntry(entry)}</span>
+        <span class="title">
+          {entry.kind === 'event' ? (
+            <>
+              Event on <SafeText text={entry.type} />
+            </>
+          ) : (
+            <EntryText entry={entry} />
+          )}
+        </span>
         <span class="spacer" />
         {entry.kind === 'event' && <CopyButton label="Copy data" testid="copy-data" text={() => entry.data} />}
         <CopyButton label="Copy as JSON" testid="copy-json" text={asJson} />
@@ -134,8 +154,12 @@ export function DetailPane({ entry, request, body = null, profile }: DetailPaneP
             <Field name="will send Last-Event-ID" value={entry.lastEventId ?? '(none)'} />
           </>
         )}
-        {entry.kind === 'comment' && <pre class="data mono" data-testid="detail-data">{entry.text}</pre>}
-        {entry.kind === 'ignored-line' && <pre class="data mono" data-testid="detail-data">{entry.line}</pre>}
+        {entry.kind === 'comment' && <pre class="data mono" data-testid="detail-data">
+            <SafeText text={entry.text} lines />
+          </pre>}
+        {entry.kind === 'ignored-line' && <pre class="data mono" data-testid="detail-data">
+            <SafeText text={entry.line} lines />
+          </pre>}
       </div>
     </div>
   );
@@ -157,7 +181,9 @@ function EventDetail({ entry, raw, setRaw }: { entry: Extract<TimelineEntry, { k
           </button>
         )}
       </div>
-      {parsed.ok && !raw ? <JsonTree value={parsed.value} /> : <pre class="data mono" data-testid="detail-data">{entry.data}</pre>}
+      {parsed.ok && !raw ? <JsonTree value={parsed.value} /> : <pre class="data mono" data-testid="detail-data">
+          <SafeText text={entry.data} lines />
+        </pre>}
     </>
   );
 }
@@ -178,7 +204,9 @@ function Body({ body, raw, setRaw }: { body: ResponseBody; raw: boolean; setRaw(
           </button>
         )}
       </div>
-      {parsed.ok && !raw ? <JsonTree value={parsed.value} /> : <pre class="data mono" data-testid="detail-data">{body.text}</pre>}
+      {parsed.ok && !raw ? <JsonTree value={parsed.value} /> : <pre class="data mono" data-testid="detail-data">
+          <SafeText text={body.text} lines />
+        </pre>}
     </div>
   );
 }

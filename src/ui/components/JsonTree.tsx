@@ -1,5 +1,6 @@
 /** Parsed JSON as a collapsible tree; every value is rendered as text. */
 import { useState } from 'preact/hooks';
+import { SafeText } from './SafeText.js';
 
 const PAGE = 200;
 
@@ -7,7 +8,13 @@ type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
 
 function Leaf({ value }: { value: Exclude<Json, object> | null }) {
   if (value === null) return <span class="j-null">null</span>;
-  if (typeof value === 'string') return <span class="j-string">"{value}"</span>;
+  if (typeof value === 'string') {
+    return (
+      <span class="j-string">
+        "<SafeText text={value} lines />"
+      </span>
+    );
+  }
   return <span class={`j-${typeof value}`}>{String(value)}</span>;
 }
 
@@ -15,7 +22,11 @@ function Node({ name, value, depth }: { name: string | null; value: Json; depth:
   const [open, setOpen] = useState(depth < 2);
   // A multi-megabyte array must not become millions of elements at once.
   const [shown, setShown] = useState(PAGE);
-  const label = name === null ? null : <span class="j-key">{name}: </span>;
+  const label = name === null ? null : (
+      <span class="j-key">
+        <SafeText text={name} />:{' '}
+      </span>
+    );
   if (value === null || typeof value !== 'object') {
     return (
       <div class="j-row">

@@ -18,6 +18,7 @@ import { CopyAsCode } from './CopyAsCode.js';
 import { DetailPane } from './DetailPane.js';
 import { SimulateBar } from './SimulateBar.js';
 import { Timeline } from './Timeline.js';
+import { TimelineToolbar } from './TimelineToolbar.js';
 
 export interface LiveActions {
   disconnect(id: string): void;
@@ -109,8 +110,8 @@ export function Workspace({ store, view, layout, live, showCode, onCloseCode, si
   const pane = layout.pane.value;
   const revision = store.revision.value;
   const { list, selected } = selectedView(store, view);
-  const rows = selected ? view.rowsFor(selected) : [];
-  const selectedEntry = selected && view.selectedSeq.value !== null ? findBySeq(selected.entries, view.selectedSeq.value) : null;
+  const timeline = selected ? view.timelineFor(selected) : null;
+  const selectedEntry = selected && view.detailOpen.value && view.selectedSeq.value !== null ? findBySeq(selected.entries, view.selectedSeq.value) : null;
   // The headers as sent when they are known, else as configured.
   const requestOf = (kind: 'request-sent' | 'attempt-started', attempt: number) => selected?.entries.find((e) => e.kind === kind && e.attempt === attempt);
   const request = selectedEntry?.kind === 'response' ? (requestOf('request-sent', selectedEntry.attempt) ?? requestOf('attempt-started', selectedEntry.attempt) ?? null) : null;
@@ -207,20 +208,30 @@ export function Workspace({ store, view, layout, live, showCode, onCloseCode, si
             )}
           </>
         )}
-        <div class="filterbar">
-          <input class="grow" type="search" data-testid="filter-input" placeholder="Filter data, ids, channels" value={view.text.value} onInput={(e) => (view.text.value = e.currentTarget.value)} aria-label="Filter" />
-          <label class="check">
-            <input type="checkbox" data-testid="toggle-comments" checked={view.comments.value} onChange={(e) => (view.comments.value = e.currentTarget.checked)} /> heartbeats
-          </label>
-          <label class="check">
-            <input type="checkbox" data-testid="toggle-lifecycle" checked={view.lifecycle.value} onChange={(e) => (view.lifecycle.value = e.currentTarget.checked)} /> lifecycle
-          </label>
-          <span class="rowcount" data-testid="row-count">
-            {rows.length.toLocaleString('en-US')} rows
-          </span>
-        </div>
-        {selected ? (
-          <Timeline rows={rows} revision={revision} profile={selected.info.config.profile ?? null} selectedSeq={view.selectedSeq.value} gaps={selected.gaps} onSelect={(seq) => (view.selectedSeq.value = seq)} />
+        <TimelineToolbar
+          view={view}
+          timeline={timeline}
+          live={isLive && selected.info.state.phase !== 'closed'}
+          onPause={() => selected && view.pause(selected)}
+          onResume={() => selected && view.resume(selected.info.id)}
+          onClear={() => selected && view.clear(selected)}
+          onShowCleared={() => selected && view.showCleared(selected.info.id)}
+        />
+        {selected && timeline ? (
+          <Timeline
+            view={timeline}
+            revision={revision}
+            profile={selected.info.config.profile ?? null}
+            selectedSeq={view.selectedSeq.value}
+            detailOpen={view.detailOpen.value}
+            gaps={selected.gaps}
+            onSelect={(seq, open) => {
+              view.selectedSeq.value = seq;
+              if (open) view.detailOpen.value = true;
+            }}
+            onOpen={() => (view.detailOpen.value = true)}
+            onClose={() => (view.detailOpen.value = false)}
+          />
         ) : (
           <div class="timeline empty">{empty}</div>
         )}

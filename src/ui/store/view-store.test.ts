@@ -63,3 +63,56 @@ describe('the view store', () => {
     assert.deepEqual(store.rowsFor(v).map((e) => e.kind === 'event' && e.id), ['2']);
   });
 });
+
+describe('the view store: regular expressions, negation, pause and clear', () => {
+  test('a filter takes regular expressions and negation; one that does not parse filters nothing and says why', () => {
+    const store = createViewStore();
+    const v = view([event('token', '1', 'abc'), event('heartbeat', '2', 'beat'), event('content_block_delta', '3', '{"text":"Tok"}'), comment('keepalive')]);
+    store.text.value = '/tok(en)?/i';
+    assert.deepEqual(store.rowsFor(v).map((e) => e.seq), [v.entries[0]!.seq, v.entries[2]!.seq]);
+    store.text.value = '-heartbeat -keepalive';
+    assert.deepEqual(store.rowsFor(v).map((e) => e.kind === 'event' && e.type), ['token', 'content_block_delta']);
+    store.text.value = '/tok(en/';
+    const shown = store.timelineFor(v);
+    assert.equal(shown.rows.length, 4, 'nothing is filtered');
+    assert.match(shown.filterError ?? '', /missing closing \)/);
+  });
+
+  test('a paused timeline keeps what it showed, counts what arrives, and shows it all on resume', () => {
+    const store = createViewStore();
+    const entries = [event('a', '1', 'x'), event('a', '2', 'y')];
+    const v = view(entries);
+    store.pause(v);
+    entries.push(event('a', '3', 'z'), comment('ping'));
+    let t = store.timelineFor(v);
+    assert.equal(t.paused, true);
+    assert.equal(t.shown, 2);
+    assert.equal(t.waiting, 2);
+    store.text.value = 'z';
+    t = store.timelineFor(v);
+    assert.deepEqual([t.shown, t.waiting], [0, 1], 'filters apply to what waits, too');
+    store.text.value = '';
+    store.resume('c1');
+    t = store.timelineFor(v);
+    assert.deepEqual([t.paused, t.shown, t.waiting], [false, 4, 0]);
+  });
+
+  test('clear hides the rows received so far, keeps the entries, shows new rows, and can be undone', () => {
+    const store = createViewStore();
+    const entries = [event('a', '1', 'x'), event('a', '2', 'y')];
+    const v = view(entries);
+    store.selectedSeq.value = entries[1]!.seq;
+    store.detailOpen.value = true;
+    store.clear(v);
+    assert.equal(store.selectedSeq.value, null, 'a cleared row is no longer selected');
+    assert.equal(store.detailOpen.value, false);
+    let t = store.timelineFor(v);
+    assert.deepEqual([t.rows.length, t.cleared], [0, 2]);
+    entries.push(event('a', '3', 'z'));
+    t = store.timelineFor(v);
+    assert.deepEqual(t.rows.map((e) => e.kind === 'event' && e.id), ['3']);
+    assert.equal(v.entries.length, 3, 'the entries themselves are kept');
+    store.showCleared('c1');
+    assert.equal(store.timelineFor(v).rows.length, 3);
+  });
+});

@@ -1,0 +1,52 @@
+/**
+ * The timeline's resizable columns and the widths the user dragged them to, remembered in the
+ * panel's localStorage (the standalone viewer may have none: it then starts from the defaults).
+ * What comes back from storage is checked like any input: unknown keys and out-of-range widths
+ * are dropped.
+ */
+
+export const COLUMNS = [
+  { key: 'time', label: 'Time', title: 'Wall-clock time of the entry, with milliseconds', width: 88 },
+  { key: 'delta', label: 'Δ', title: 'Time since the row above', width: 58 },
+  { key: 'attempt', label: '#', title: 'Attempt (connection) number', width: 28 },
+  // Wide enough for "content_block_delta", the longest common LLM event type.
+  { key: 'channel', label: 'Channel', title: 'The event type', width: 140 },
+  { key: 'id', label: 'ID', title: 'The event id field; ⚠N: N numeric ids missing before it', width: 80 },
+  { key: 'data', label: 'Data', title: 'The first line of the data; lifecycle rows span from the channel column', width: null },
+  { key: 'size', label: 'Size', title: 'Bytes of data', width: 56 },
+] as const;
+
+export type ColumnKey = Exclude<(typeof COLUMNS)[number], { width: null }>['key'];
+export type Widths = Readonly<Record<ColumnKey, number>>;
+
+const MIN_WIDTH = 24;
+const MAX_WIDTH = 800;
+const KEY = 'sse-devtools:columns';
+
+const DEFAULT_WIDTHS = Object.fromEntries(COLUMNS.flatMap((c) => (c.width === null ? [] : [[c.key, c.width]]))) as Widths;
+
+export const clampWidth = (w: number): number => Math.round(Math.min(MAX_WIDTH, Math.max(MIN_WIDTH, w)));
+
+export function loadWidths(): Widths {
+  try {
+    const raw = JSON.parse(localStorage.getItem(KEY) ?? '{}') as unknown;
+    if (typeof raw !== 'object' || raw === null) return DEFAULT_WIDTHS;
+    const stored = raw as Record<string, unknown>;
+    const widths: Record<string, number> = { ...DEFAULT_WIDTHS };
+    for (const key of Object.keys(DEFAULT_WIDTHS)) {
+      const w = stored[key];
+      if (typeof w === 'number' && Number.isFinite(w)) widths[key] = clampWidth(w);
+    }
+    return widths as Widths;
+  } catch {
+    return DEFAULT_WIDTHS;
+  }
+}
+
+export function saveWidths(widths: Widths): void {
+  try {
+    localStorage.setItem(KEY, JSON.stringify(widths));
+  } catch {
+    // No storage (a file:// viewer, a full quota): the widths last until the panel closes.
+  }
+}
