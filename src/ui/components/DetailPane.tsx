@@ -1,6 +1,6 @@
 /** The selected row in full: data pretty-printed when it is JSON, headers for lifecycle rows, copy buttons. */
 import { useState } from 'preact/hooks';
-import { clock, describeBodySize, describeEntry, formatBytes, isoTime } from '../../core/describe.js';
+import { clock, describeBodySize, formatBytes, isoTime } from '../../core/describe.js';
 import { clientError, profileById } from '../../core/profiles.js';
 import type { HeaderPair, HeaderSource, RequestSentEntry, ResponseBody, TimelineEntry } from '../../core/timeline.js';
 import { copyText } from '../clipboard.js';
