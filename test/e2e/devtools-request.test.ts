@@ -206,7 +206,7 @@ test('a cookie one connection got is not sent by another connection, nor stored 
 
 test('after Clear, Connect sends no empty Authorization header', async () => {
   await openForm();
-  await (await field('clear-button')).click();
+  await (await field('form-clear')).click();
   const url = `${echo.url}/sse?tag=c`;
   await fill('url-input', url);
   await pressConnect(url);

@@ -253,7 +253,7 @@ export function ConnectForm({ onConnect, pending = null }: ConnectFormProps) {
             Cancel
           </button>
         ) : (
-          <button type="button" data-testid="clear-button" onClick={() => (setForm(EMPTY_FORM), setErrors([]))}>
+          <button type="button" data-testid="form-clear" onClick={() => (setForm(EMPTY_FORM), setErrors([]))}>
             Clear
           </button>
         )}
