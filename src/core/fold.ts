@@ -6,7 +6,7 @@
  *
  * Every `add` costs the same however long the history: folds run on the per-event path.
  */
-import type { AttemptEndedEntry, ConnectionState, HeaderPair, LastEventIdVia, ResponseEntry, TimelineEntry } from './timeline.js';
+import type { AttemptEndedEntry, ConnectionState, EndReason, HeaderPair, LastEventIdVia, ResponseEntry, TimelineEntry } from './timeline.js';
 
 /**
  * Totals over everything a connection did, including entries a retention cap dropped since.
@@ -77,6 +77,7 @@ export function createConnectionFold(options: FoldOptions = {}): ConnectionFold 
   let state: ConnectionState = { phase: 'closed', why: 'no attempt was made', since: 0 };
   /** The attempt whose events were last counted, and the data bytes counted for it: its end replaces them with every byte it received. */
   let dataAttempt = -1;
+  let lastEnd: EndReason | null = null;
   let dataBytes = 0;
 
   function record(attempt: number): AttemptRecord | null {
@@ -147,7 +148,8 @@ export function createConnectionFold(options: FoldOptions = {}): ConnectionFold 
           r.events = events;
         }
         // Followed at once by a reconnect or a stop; this is what a timeline that ends here says.
-        state = { phase: 'closed', why: `${e.reason}: ${e.detail}`, since: e.time };
+        lastEnd = e.reason;
+        state = { phase: 'closed', why: `${e.reason}: ${e.detail}`, since: e.time, lastEnd };
         return;
       }
       case 'reconnect-scheduled': {
@@ -157,7 +159,7 @@ export function createConnectionFold(options: FoldOptions = {}): ConnectionFold 
         return;
       }
       case 'stopped':
-        state = { phase: 'closed', why: e.why, since: e.time };
+        state = lastEnd === null ? { phase: 'closed', why: e.why, since: e.time } : { phase: 'closed', why: e.why, since: e.time, lastEnd };
         return;
       default:
         return;

@@ -196,4 +196,5 @@ export type ConnectionState =
   | { phase: 'connecting'; attempt: number; since: number }
   | { phase: 'open'; attempt: number; since: number }
   | { phase: 'waiting'; attempt: number; until: number }
-  | { phase: 'closed'; why: string; since: number };
+  /** `lastEnd`: how the last attempt ended, so a closed connection reads in the same colours as its attempts. */
+  | { phase: 'closed'; why: string; since: number; lastEnd?: EndReason };

@@ -70,7 +70,7 @@ describe('the connection fold', () => {
     fold.add(t.add(2, { kind: 'attempt-ended', reason: 'http-error', status: 401, detail: 'HTTP 401 Unauthorized', durationMs: 3, bytes: 0, events: 0 }));
     const stopped = t.add(2, { kind: 'stopped', why: 'http-error: the spec does not reconnect after a non-200 status' });
     fold.add(stopped);
-    assert.deepEqual(fold.state, { phase: 'closed', why: 'http-error: the spec does not reconnect after a non-200 status', since: stopped.time });
+    assert.deepEqual(fold.state, { phase: 'closed', why: 'http-error: the spec does not reconnect after a non-200 status', since: stopped.time, lastEnd: 'http-error' });
     assert.deepEqual(fold.attempts.map((a) => [a.summary.attempt, a.summary.end?.reason, a.nextDelayMs]), [[1, 'closed-by-server', 3000], [2, 'http-error', null]]);
   });
 

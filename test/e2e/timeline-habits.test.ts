@@ -90,6 +90,9 @@ describe('attempt ends', () => {
     assert.deepEqual(legend.map((l) => l.tone), ['open', 'normal', 'error', 'simulated', 'user']);
     assert.equal(legend.find((l) => l.tone === 'normal')?.colour, normal.barColour, 'the legend shows the colour the bars use');
     assert.match(legend.find((l) => l.tone === 'error')?.text ?? '', /http-error/);
+    // The connection list's dot speaks the same language: a connection the user closed is not an error.
+    const dot = await page.locator('[data-testid="connection-item"][aria-selected="true"] .dot').evaluate((d) => getComputedStyle(d).backgroundColor);
+    assert.equal(dot, legend.find((l) => l.tone === 'user')?.colour, 'a connection closed by the user has the legend\'s "closed by you" colour');
     await page.screenshot({ path: join(ARTIFACTS, 'timeline-legend-light.png') });
     await page.close();
   });

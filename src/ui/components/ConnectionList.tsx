@@ -1,5 +1,6 @@
 /** Every connection with its live state and counts; selecting one shows its timeline. */
 import { formatBytes, formatDuration, safeText } from '../../core/describe.js';
+import { END_TONES } from '../../core/end-tone.js';
 import type { ConnectionState } from '../../core/timeline.js';
 import type { ConnectionInfo } from '../../protocol/messages.js';
 import { SafeText } from './SafeText.js';
@@ -56,7 +57,7 @@ export function ConnectionList(p: ConnectionListProps) {
           onClick={() => p.onSelect(c.id)}
         >
           <div class="row">
-            <span class={`dot ${c.state.phase}`} aria-hidden="true" />
+            <span class={`dot ${c.state.phase}${c.state.phase === 'closed' && c.state.lastEnd ? ` tone-${END_TONES[c.state.lastEnd]}` : ''}`} aria-hidden="true" />
             <span class="label mono" title={safeText(c.config.url)}>
               <SafeText text={c.label} />
             </span>
