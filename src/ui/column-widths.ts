@@ -17,29 +17,30 @@ export const COLUMNS = [
 ] as const;
 
 export type ColumnKey = Exclude<(typeof COLUMNS)[number], { width: null }>['key'];
-export type Widths = Readonly<Record<ColumnKey, number>>;
+/** Only the columns the user dragged: the others keep the stylesheet's default, which is narrower in a docked panel. */
+export type Widths = Readonly<Partial<Record<ColumnKey, number>>>;
 
 const MIN_WIDTH = 24;
 const MAX_WIDTH = 800;
 const KEY = 'sse-devtools:columns';
 
-const DEFAULT_WIDTHS = Object.fromEntries(COLUMNS.flatMap((c) => (c.width === null ? [] : [[c.key, c.width]]))) as Widths;
+const KEYS: readonly ColumnKey[] = COLUMNS.flatMap((c) => (c.width === null ? [] : [c.key]));
 
 export const clampWidth = (w: number): number => Math.round(Math.min(MAX_WIDTH, Math.max(MIN_WIDTH, w)));
 
 export function loadWidths(): Widths {
   try {
     const raw = JSON.parse(localStorage.getItem(KEY) ?? '{}') as unknown;
-    if (typeof raw !== 'object' || raw === null) return DEFAULT_WIDTHS;
+    if (typeof raw !== 'object' || raw === null) return {};
     const stored = raw as Record<string, unknown>;
-    const widths: Record<string, number> = { ...DEFAULT_WIDTHS };
-    for (const key of Object.keys(DEFAULT_WIDTHS)) {
+    const widths: Partial<Record<ColumnKey, number>> = {};
+    for (const key of KEYS) {
       const w = stored[key];
       if (typeof w === 'number' && Number.isFinite(w)) widths[key] = clampWidth(w);
     }
-    return widths as Widths;
+    return widths;
   } catch {
-    return DEFAULT_WIDTHS;
+    return {};
   }
 }
 

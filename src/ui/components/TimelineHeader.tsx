@@ -34,7 +34,9 @@ export function TimelineHeader({ widths, onResize, onResized, fit }: TimelineHea
             onPointerDown={(e) => {
               e.preventDefault();
               e.currentTarget.setPointerCapture(e.pointerId);
-              drag.current = { key, x: e.clientX, width: widths[key], dir: LEFT_EDGE.has(key) ? -1 : 1 };
+              // A column never dragged has the stylesheet's width, which depends on the panel's width.
+              const shown = e.currentTarget.parentElement?.getBoundingClientRect().width ?? 0;
+              drag.current = { key, x: e.clientX, width: widths[key] ?? Math.round(shown), dir: LEFT_EDGE.has(key) ? -1 : 1 };
             }}
             onPointerMove={(e) => {
               const d = drag.current;
