@@ -4,4 +4,5 @@
  * The parts, each named for its concern, live in src/core/engine/.
  */
 export { createConnection, type Connection, type ResumePoint } from './engine/connection.js';
+export type { KeptCookie } from './engine/cookies.js';
 export type { EngineDeps } from './engine/deps.js';

@@ -6,6 +6,8 @@
  */
 import assert from 'node:assert/strict';
 import { after, describe, test } from 'node:test';
+import { createConnection, type KeptCookie } from '../../src/core/engine.js';
+import type { ConnectionOptions } from '../../src/core/engine/connection.js';
 import { CookieJar, withCookies } from '../../src/core/engine/cookies.js';
 import { attributeSent, plannedSources } from '../../src/core/engine/sent-headers.js';
 import type { RequestSentEntry, ResponseEntry } from '../../src/core/timeline.js';
@@ -52,6 +54,25 @@ describe('the request as sent, in Node', () => {
     const response = a.entries.find((e): e is ResponseEntry => e.kind === 'response')!;
     assert.deepEqual(response.headers.filter(([n]) => n === 'set-cookie'), [['set-cookie', '[redacted]'], ['set-cookie', '[redacted]']]);
     assert.doesNotMatch(JSON.stringify(a.entries), /from-a-abcdefgh/, "the connection's cookie is a secret everywhere");
+  });
+
+  test('a connection resumed with the cookies it reported sends them on its first attempt, the expired ones not', async () => {
+    const server = await cookieServer();
+    const url = `${server.url}?tag=a`;
+    const reported: KeptCookie[][] = [];
+    /** One attempt of a fresh engine, to its end. */
+    const once = (options: Partial<ConnectionOptions>) =>
+      new Promise<void>((resolve) => {
+        createConnection({ id: 'a', config: config(url, { reconnect: { maxAttempts: 1 } }), onEntry: () => {}, onState: (s) => s.phase === 'closed' && resolve(), ...options }).start();
+      });
+    const before = Date.now();
+    await once({ onCookies: (c) => reported.push(c) });
+    // The Max-Age=0 of a cookie the jar never held changes nothing: one report.
+    assert.deepEqual(reported, [[{ name: 'sid', value: 'from-a-abcdefgh', expires: null }]]);
+
+    const seed = [...reported[0]!, { name: 'old', value: 'gone', expires: before - 1000 }, { name: 'later', value: 'kept', expires: before + 3_600_000 }];
+    await once({ resume: { lastEventId: '', retryMs: null, nextAttempt: 2, nextSeq: 10, cookies: seed } });
+    assert.equal(server.requests[1]!.headers.cookie, 'sid=from-a-abcdefgh; later=kept');
   });
 
   test('with the browser\'s cookies chosen, the connection keeps none of its own (the browser would)', async () => {

@@ -15,7 +15,7 @@ import type { ConnectionState, EndReason, EntryBody, EventEntry, HeaderPair, Sen
 import { utf8Length } from '../utf8.js';
 import { decideAfterAttempt, NO_BACKOFF_YET, type Backoff } from './after-attempt.js';
 import { Attempt, type AttemptSink } from './attempt.js';
-import { CookieJar, withCookies } from './cookies.js';
+import { CookieJar, withCookies, type KeptCookie } from './cookies.js';
 import { realDeps, type EngineDeps } from './deps.js';
 import { buildRequest } from './request.js';
 import { attributeSent, plannedSources } from './sent-headers.js';
@@ -30,6 +30,15 @@ export interface ResumePoint {
   nextSeq: number;
 }
 
+/**
+ * A resume point and what the host kept of the connection's secrets. Apart from ResumePoint, which
+ * hosts store on disk with the connection's record: cookies are secrets and never go there.
+ */
+export interface ResumeSeed extends ResumePoint {
+  /** The connection's own cookies as `onCookies` last reported them; the expired ones are dropped. */
+  cookies?: readonly KeptCookie[];
+}
+
 export interface ConnectionOptions {
   id: string;
   config: ConnectionConfig;
@@ -37,7 +46,13 @@ export interface ConnectionOptions {
   /** Called whenever `state` changes, after the entry that caused it. */
   onState?: (state: ConnectionState) => void;
   deps?: Partial<EngineDeps>;
-  resume?: ResumePoint;
+  resume?: ResumeSeed;
+  /**
+   * Called with all of the connection's own cookies whenever a response changes them, for a host
+   * that must keep them across its own restart (they are secrets: keep them in memory or session
+   * storage only). Never called when the browser's cookies are sent instead.
+   */
+  onCookies?: (cookies: KeptCookie[]) => void;
   /**
    * Asked before each read: null when the host can take more entries, else a promise that resolves
    * when it can. Until then the engine does not read, so the server's TCP window, not our memory,
@@ -103,13 +118,14 @@ export function createConnection(options: ConnectionOptions): Connection {
   const faultTimers = new Map<FaultKind, unknown>();
   let settings: Settings = effectiveSettings(config, []);
 
+  // The connection's own cookies; with the browser's cookies on, the browser's jar keeps them instead.
+  const jar = new CookieJar(config.sendBrowserCookies ? [] : options.resume?.cookies, deps.now());
+
   // Every secret value the engine knows is masked wherever a server echoes it, before the entry
   // exists: entries are stored, sent to panels and exported as they are.
-  const secretValues = knownSecretValues(config);
+  const secretValues = [...knownSecretValues(config), ...jar.values()];
   let mask: Masker | null = createMasker(secretValues);
 
-  // The connection's own cookies; with the browser's cookies on, the browser's jar keeps them instead.
-  const jar = new CookieJar();
   /** Per attempt, what was asked for (masked later, with the entry) and which names are secret. */
   const planned = new Map<number, { headers: SentHeader[]; secret: string[] }>();
 
@@ -180,7 +196,8 @@ export function createConnection(options: ConnectionOptions): Connection {
     },
     cookies: (_attempt, setCookies) => {
       if (config.sendBrowserCookies || setCookies.length === 0) return;
-      jar.store(setCookies, deps.now());
+      if (!jar.store(setCookies, deps.now())) return;
+      options.onCookies?.(jar.contents());
       // A server may echo a cookie's value later; entries never show it.
       const fresh = jar.values().filter((v) => !secretValues.includes(v));
       if (fresh.length === 0) return;

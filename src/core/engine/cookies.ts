@@ -10,22 +10,51 @@ import type { HeaderPair } from '../timeline.js';
 /** A hostile server cannot grow the store, nor the Cookie header, without bound. */
 const MAX_COOKIES = 50;
 
+/**
+ * A cookie as a connection keeps it, for a host that keeps a copy (a service worker that may be
+ * stopped): its expiry is a time on the engine's clock (ms since the epoch), never a duration, so
+ * a copy restored later expires when the original would have. Null: a session cookie.
+ */
+export interface KeptCookie {
+  name: string;
+  value: string;
+  expires: number | null;
+}
+
 export class CookieJar {
   private readonly cookies = new Map<string, { value: string; expires: number | null }>();
 
-  /** Takes a response's Set-Cookie values (RFC 6265 §5.2, the parts that matter for one server). */
-  store(setCookies: readonly string[], now: number): void {
+  /** `seed`: what `contents()` gave before the host lost its memory; checked as a server's cookies are. */
+  constructor(seed: readonly KeptCookie[] = [], now = 0) {
+    for (const c of seed) if (acceptable(c.name, c.value) && (c.expires === null || c.expires > now)) this.put(c.name, c.value, c.expires);
+  }
+
+  /**
+   * Takes a response's Set-Cookie values (RFC 6265 §5.2, the parts that matter for one server);
+   * says whether the jar changed, so a host keeping a copy writes only then.
+   */
+  store(setCookies: readonly string[], now: number): boolean {
+    let changed = false;
     for (const line of setCookies) {
       const [pair = '', ...attributes] = line.split(';');
       const eq = pair.indexOf('=');
       if (eq < 0) continue;
       const name = pair.slice(0, eq).trim();
       const value = pair.slice(eq + 1).trim();
-      if (name === '' || name.length + value.length > LIMITS.textChars / 2) continue;
+      if (!acceptable(name, value)) continue;
       const expires = expiry(attributes, now);
-      if (expires !== null && expires <= now) this.cookies.delete(name);
-      else if (this.cookies.has(name) || this.cookies.size < MAX_COOKIES) this.cookies.set(name, { value, expires });
+      if (expires !== null && expires <= now) changed = this.cookies.delete(name) || changed;
+      else changed = this.put(name, value, expires) || changed;
     }
+    return changed;
+  }
+
+  private put(name: string, value: string, expires: number | null): boolean {
+    const was = this.cookies.get(name);
+    if (was?.value === value && was.expires === expires) return false;
+    if (!was && this.cookies.size >= MAX_COOKIES) return false;
+    this.cookies.set(name, { value, expires });
+    return true;
   }
 
   /** The Cookie header value for a request now, or null when the connection holds none. */
@@ -41,6 +70,14 @@ export class CookieJar {
   values(): string[] {
     return [...this.cookies.values()].map((c) => c.value);
   }
+
+  contents(): KeptCookie[] {
+    return [...this.cookies].map(([name, c]) => ({ name, value: c.value, expires: c.expires }));
+  }
+}
+
+function acceptable(name: string, value: string): boolean {
+  return name !== '' && name.length + value.length <= LIMITS.textChars / 2;
 }
 
 /** Max-Age wins over Expires (RFC 6265 §5.3 step 3); null for a session cookie. */
