@@ -4,7 +4,7 @@
  * ports or browsers: it reports to a Sink (the port hub) and stores through Persistence.
  */
 import { labelFor, validateConfig, type ConnectionConfig, type FieldError } from '../../core/config.js';
-import { createConnection, type Connection, type EngineDeps, type ResumePoint } from '../../core/engine.js';
+import { createConnection, type Connection, type EngineDeps, type ResumePoint, type ResumeSeed } from '../../core/engine.js';
 import { maskHeaders, maskHeaderValue, maskUrl, REDACTED } from '../../core/secrets.js';
 import { validateFault, type Fault, type FaultKind } from '../../core/faults.js';
 import { createConnectionFold, type ConnectionFold } from '../../core/fold.js';
@@ -197,14 +197,22 @@ export function createConnectionManager(options: ManagerOptions): ConnectionMana
     };
   }
 
+  /** A resumed engine, after a worker restart or a reconnect, goes on with the connection's own cookies. */
   function startEngine(m: OwnedConnection, resume?: ResumePoint): Connection {
+    const seed: ResumeSeed | undefined = resume && { ...resume, cookies: m.secrets.cookies ?? [] };
     const engine = createConnection({
       id: m.id,
       config: unmask(m.config, m.secrets),
       onEntry: (e) => onEntry(m, e),
       onState: () => sink.changed(m.id),
+      // With the secrets, in session storage: a stopped worker's successor resumes with them.
+      onCookies: (cookies) => {
+        if (connections.get(m.id) !== m) return;
+        m.secrets = { ...m.secrets, cookies };
+        void persistence.saveSecrets(m.id, m.secrets);
+      },
       deps: options.engineDeps,
-      resume,
+      resume: seed,
       room: () => sink.room(),
     });
     m.engine = engine;

@@ -5,7 +5,7 @@
  * by range, which storage.local (one JSON value per key, 10 MB) does badly.
  */
 import type { ConnectionConfig } from '../../core/config.js';
-import type { ResumePoint } from '../../core/engine.js';
+import type { KeptCookie, ResumePoint } from '../../core/engine.js';
 import type { HeaderPair, TimelineEntry } from '../../core/timeline.js';
 import type { ConnectionStats } from '../../protocol/messages.js';
 
@@ -28,6 +28,8 @@ export interface Secrets {
   headers: HeaderPair[];
   /** The body when it is marked secret; absent in secrets saved before bodies could be. */
   body?: string | null;
+  /** The connection's own cookies (the engine caps them), with their expiry times. */
+  cookies?: KeptCookie[];
 }
 
 export interface FlushBatch {
