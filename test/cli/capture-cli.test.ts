@@ -116,10 +116,12 @@ describe('sse-devtools capture', () => {
   });
 
   test('--proxy-idle-timeout cuts a silent stream and names itself; --proxy-preset picks a vendor default', async () => {
-    const silent = await cli(['capture', `${server.url}/events?scenario=hold`, ...auth, '--proxy-idle-timeout', '200', '--max-reconnects', '0']);
+    // The window counts from the request, as a proxy's does: wide enough that a loaded machine's slow
+    // response headers are not taken for silence, which would end the attempt before its response.
+    const silent = await cli(['capture', `${server.url}/events?scenario=hold`, ...auth, '--proxy-idle-timeout', '1500', '--max-reconnects', '0']);
     assert.equal(silent.code, 1);
-    assert.match(silent.stdout, /✕ fault — proxy idle timeout: no byte for 200 ms/);
-    const alive = await cli(['capture', `${server.url}/events?interval=100000&heartbeat=50`, ...auth, '--proxy-idle-timeout', '200', '--duration', '800']);
+    assert.match(silent.stdout, /✕ fault — proxy idle timeout: no byte for 1500 ms/);
+    const alive = await cli(['capture', `${server.url}/events?interval=100000&heartbeat=50`, ...auth, '--proxy-idle-timeout', '1500', '--duration', '2500']);
     assert.equal(alive.code, 0, 'heartbeats keep the proxy from cutting');
     assert.doesNotMatch(alive.stdout, /✕ fault/);
     const preset = await cli(['capture', `${server.url}/events?count=1`, ...auth, '--proxy-preset', 'aws-alb', '--max-reconnects', '0']);
