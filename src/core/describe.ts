@@ -116,7 +116,8 @@ export function describeEntry(e: TimelineEntry, s: Style = plain): string {
       return `${s.yellow('↻')} reconnect in ${formatDuration(e.delayMs)} as #${e.nextAttempt} with ${id} ${s.dim(`(${e.why})`)}`;
     }
     case 'stopped':
-      return `${s.bold('■ stopped:')} ${safeText(e.why)}`;
+      // A why that says "stopped …" itself (the CLI's --duration) is not prefixed twice.
+      return /^stopped\b/.test(e.why) ? `${s.bold('■')} ${safeText(e.why)}` : `${s.bold('■ stopped:')} ${safeText(e.why)}`;
     case 'fault-injected':
       return `${s.red('⚡ fault')} ${safeText(e.fault)}: ${safeText(e.detail)}`;
     case 'worker-restarted':
