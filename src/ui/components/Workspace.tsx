@@ -68,9 +68,11 @@ export interface WorkspaceProps {
   /** Above the connection list: the panel's connect form. */
   sidebarTop?: preact.ComponentChildren;
   empty: string;
+  /** What the connection list says with no connection (default: the panel's, which points at its form). */
+  emptyConnections?: preact.ComponentChildren;
 }
 
-export function Workspace({ store, view, live, showCode, onCloseCode, sidebarTop, empty }: WorkspaceProps) {
+export function Workspace({ store, view, live, showCode, onCloseCode, sidebarTop, empty, emptyConnections }: WorkspaceProps) {
   const now = useNow(1000);
   const revision = store.revision.value;
   const { list, selected } = selectedView(store, view);
@@ -87,6 +89,7 @@ export function Workspace({ store, view, live, showCode, onCloseCode, sidebarTop
         {sidebarTop}
         <div class="section-title pad">Connections</div>
         <ConnectionList
+          empty={emptyConnections}
           connections={list.map((v) => v.info)}
           readOnly={new Set(list.filter((v) => v.imported !== null || live === null).map((v) => v.info.id))}
           capturedAt={new Map(list.flatMap((v) => (v.capturedAt === null ? [] : [[v.info.id, v.capturedAt] as const])))}
