@@ -1,6 +1,7 @@
 /** `replay` and `export`: the CLI's commands that start from a capture (or HAR) file. */
 import { readFile, rename, stat, writeFile } from 'node:fs/promises';
 import { exportCapture } from '../core/capture/export.js';
+import { TOKEN_KINDS } from '../core/capture/token-scan.js';
 import type { CaptureFile } from '../core/capture/format.js';
 import { loadCaptureText } from '../core/capture/load.js';
 import { serializeForWriting } from '../core/capture/write.js';
@@ -25,7 +26,7 @@ resumes after that id. The stream closes where the original server (or network) 
 `;
 
 export const EXPORT_HELP = `Usage: sse-devtools export FILE -o OUT [--connection ID]... [--channels a,b]
-                          [--redact-last-event-id] [--from ISO] [--to ISO]
+                          [--redact-last-event-id] [--keep-token-like] [--from ISO] [--to ISO]
 
 Writes a capture of FILE (a capture, or a HAR saved from a Network panel) with secrets redacted
 and, optionally, only some connections, channels or a time range. Prints what was removed.
@@ -33,6 +34,9 @@ and, optionally, only some connections, channels or a time range. Prints what wa
       --connection ID       keep this connection (repeatable; default: all)
       --channels a,b        keep only events of these channels (lifecycle entries stay)
       --redact-last-event-id  also replace event ids and Last-Event-IDs with [redacted]
+      --keep-token-like     keep values that only look like tokens (JWTs, sk-/ghp_/xoxb-/AKIA…
+                            keys, Bearer tokens, secret-named JSON fields and URL parameters in
+                            event data, ids, URLs); by default they are replaced with [redacted]
       --from ISO / --to ISO keep only entries in this time range
   -h, --help                show this help
 `;
@@ -50,6 +54,7 @@ export const EXPORT_OPTIONS = {
   connection: { type: 'string', multiple: true },
   channels: { type: 'string' },
   'redact-last-event-id': { type: 'boolean' },
+  'keep-token-like': { type: 'boolean' },
   from: { type: 'string' },
   to: { type: 'string' },
   help: { type: 'boolean', short: 'h' },
@@ -144,6 +149,7 @@ export async function runExport(argv: string[], io: Io): Promise<number> {
   const out = exportCapture(connections, TOOL_VERSION, {
     redactSecrets: true,
     redactLastEventIds: values['redact-last-event-id'] === true,
+    redactTokenKinds: values['keep-token-like'] === true ? [] : TOKEN_KINDS,
     channels: typeof values.channels === 'string' ? values.channels.split(',').filter(Boolean) : null,
     from: time('from', values.from),
     to: time('to', values.to),

@@ -88,6 +88,24 @@ describe('replay names the connections it could play', () => {
   });
 });
 
+describe('export', () => {
+  test('token-looking values in event data are redacted by default and listed; --keep-token-like keeps them', async () => {
+    const jwt = 'eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiJ1c2VyLTQyIn0.c2lnbmF0dXJlLWJ5dGVz';
+    const source = connection('c1', 'http://127.0.0.1:1/events', 2, 100);
+    for (const e of source.entries) if (e.kind === 'event') e.data = `{"jwt":"${jwt}"}`;
+    const file = join(dir, 'tokens.json');
+    writeFileSync(file, serializeCapture(buildCapture([source], '0.0.0')));
+    const out = join(dir, 'tokens-out.json');
+    const r = await cli(['export', file, '-o', out]);
+    assert.equal(r.code, 0, r.stderr);
+    assert.match(r.stderr, /JWT in event data ×2, shown as \[redacted\]/);
+    assert.ok(!readFileSync(out, 'utf8').includes(jwt));
+    const kept = await cli(['export', file, '-o', out, '--keep-token-like']);
+    assert.equal(kept.code, 0, kept.stderr);
+    assert.ok(readFileSync(out, 'utf8').includes(jwt));
+  });
+});
+
 describe('capture', () => {
   test('when --duration ends the capture, the output and the file say so, not "closed by the user"', async () => {
     const out = join(dir, 'duration.json');
