@@ -18,6 +18,13 @@ const children = [];
 const stopAll = () => children.forEach((c) => c.kill('SIGINT'));
 process.on('SIGINT', stopAll);
 process.on('SIGTERM', stopAll);
+// `npm start | head`: once the reader is gone, stop everything quietly. Unhandled, the EPIPE would
+// end this process with a stack trace and leave the demo server running, holding the port.
+let outClosed = false;
+process.stdout.on('error', () => {
+  outClosed = true;
+  stopAll();
+});
 
 // The demo server ends each stream after 20 s, as a load balancer would, so reconnects show up.
 const demo = spawn(process.execPath, [cli, 'demo', '--port', port, '--max-duration', '20000', '--heartbeat', '5000'], { stdio: ['ignore', 'pipe', 'inherit'] });
@@ -31,16 +38,17 @@ demo.on('exit', (code) => {
 
 let started = false;
 demo.stdout.on('data', (d) => {
-  process.stdout.write(d);
+  if (!outClosed) process.stdout.write(d);
   if (started || !String(d).includes('SSE demo server on')) return;
   started = true;
   const next = hasDisplay
     ? spawn(process.execPath, [join(root, 'dist/src/tooling/chromium/start-browser.js'), base, 'demo-token'], { stdio: 'inherit', cwd: root })
-    : (console.log('\nNo display here (DISPLAY is not set), so instead of Chromium: the CLI on the same engine.\nRun `xvfb-run -a npm start` for a virtual display, or set DISPLAY.\n'),
+    : (outClosed || console.log('\nNo display here (DISPLAY is not set), so instead of Chromium: the CLI on the same engine.\nRun `xvfb-run -a npm start` for a virtual display, or set DISPLAY.\n'),
       spawn(process.execPath, [cli, 'capture', `${base}/events`, '-H', 'Authorization: Bearer demo-token', '--reconnect-delay', '1000'], { stdio: 'inherit' }));
   children.push(next);
   next.on('exit', (code) => {
-    if (code) console.error(`exited with ${code}`);
+    // 141: the CLI saw the same closed stdout, and stopped as it should.
+    if (code && code !== 141) console.error(`exited with ${code}`);
     demo.kill('SIGINT');
   });
 });

@@ -7,6 +7,7 @@ import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
+import { createServer, type AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { buildCapture, serializeCapture } from '../../src/core/capture/format.js';
@@ -40,15 +41,34 @@ function connection(id: string, url: string, events: number, ms: number): { id: 
   return { id, config: defaultConfig(url), entries };
 }
 
-/** Runs `sh -c` with a real pipe, as a user's shell does. */
-function shell(command: string): Promise<{ code: number | null; stdout: string; stderr: string }> {
+function freePort(): Promise<number> {
   return new Promise((resolve) => {
-    const child = spawn('sh', ['-c', command], { env: { ...process.env, NO_COLOR: '1' } });
+    const probe = createServer().listen(0, '127.0.0.1', () => {
+      const { port } = probe.address() as AddressInfo;
+      probe.close(() => resolve(port));
+    });
+  });
+}
+
+/**
+ * Runs `sh -c` with a real pipe, as a user's shell does. Resolves once the shell has exited and its
+ * output has closed, or shortly after the exit if a leftover process still holds the output open.
+ */
+function shell(command: string, env: NodeJS.ProcessEnv = process.env): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  return new Promise((resolve) => {
+    const child = spawn('sh', ['-c', command], { env: { ...env, NO_COLOR: '1' } });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
     child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
+    const done = () => {
+      // A leftover process may hold these open; the test must not wait for it.
+      child.stdout.destroy();
+      child.stderr.destroy();
+      resolve({ code: child.exitCode, stdout, stderr });
+    };
+    child.on('close', done);
+    child.on('exit', () => setTimeout(done, 2000).unref());
   });
 }
 
@@ -131,6 +151,25 @@ describe('capture', () => {
     const parsed = parseCapture(readFileSync(out, 'utf8'));
     assert.ok(parsed.ok, parsed.ok ? '' : parsed.errors.join('\n'));
     assert.ok(parsed.capture.connections[0]!.entries.some((e) => e.kind === 'event'));
+  });
+
+  test('npm start without a display, piped into head -3, ends quietly and leaves no demo server running', async () => {
+    const port = await freePort();
+    const env: NodeJS.ProcessEnv = { ...process.env, PORT: String(port) };
+    delete env.DISPLAY;
+    delete env.WAYLAND_DISPLAY;
+    const r = await shell(`"${process.execPath}" src/tooling/start.mjs | head -3 >/dev/null`, env);
+    assert.doesNotMatch(r.stderr, /EPIPE|Unhandled|\n\s+at /, r.stderr);
+    // Its demo server is stopped with it, not left holding the port.
+    let refused = false;
+    for (let i = 0; i < 50 && !refused; i++) {
+      refused = await fetch(`http://127.0.0.1:${port}/`).then(
+        (res) => (void res.body?.cancel(), false),
+        () => true,
+      );
+      if (!refused) await new Promise((r) => setTimeout(r, 100));
+    }
+    assert.ok(refused, `nothing listens on ${port} any more`);
   });
 
   test('a spawned CLI whose stdout pipe is destroyed after 3 lines exits 141 with nothing on stderr', async () => {
