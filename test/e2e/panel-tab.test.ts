@@ -403,10 +403,11 @@ describe('history, export and the background', () => {
 
     await page.getByTestId('export-selected').click();
     await page.getByTestId('export-dialog').waitFor({ timeout: GUARD });
-    assert.match(await page.getByTestId('export-token-like').innerText(), /query parameter session eyJhbG… \(\d+ characters, JWT-shaped\), kept/);
+    // The JWT is also found as a token-looking value, redacted by default; unticked, the URL-part choice decides alone.
+    assert.match(await page.getByTestId('export-token-like').innerText(), /query parameter session eyJhbG… \(\d+ characters, JWT-shaped\), redacted as a JWT \(above\)/);
     await page.screenshot({ path: join(ARTIFACTS, 'export-token-like-light.png') });
-    // The JWT is also found as a token-looking value, redacted by default; untick it to see the URL-part choice alone.
     await page.locator('[data-testid="export-token-kind"][data-kind="jwt"]').uncheck();
+    assert.match(await page.getByTestId('export-token-like').innerText(), /query parameter session eyJhbG… \(\d+ characters, JWT-shaped\), kept/);
     const [kept] = await Promise.all([page.waitForEvent('download'), page.getByTestId('export-save').click()]);
     const keptText = readFileSync(await kept.path(), 'utf8');
     assert.ok(!keptText.includes(expired), 'not in the default export');

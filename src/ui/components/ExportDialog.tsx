@@ -58,7 +58,7 @@ export function ExportDialog({ views, unmasked, onClose }: ExportDialogProps) {
   return (
     <div class="dialog-backdrop" onClick={(e) => e.target === e.currentTarget && onClose()}>
       <div class="dialog" role="dialog" aria-label="Export capture" data-testid="export-dialog">
-        <div class="section-title">
+        <div class="section-title dialog-title">
           Export {views.length === 1 ? views[0]!.info.label : `${views.length} connections`}
         </div>
         {views.length > 1 && (
@@ -155,7 +155,7 @@ export function ExportDialog({ views, unmasked, onClose }: ExportDialogProps) {
             <div class="section-title">URL parts that look like tokens ({tokenLike.length})</div>
             <ul class="preview mono" data-testid="export-token-like">
               {tokenLike.map((t, i) => (
-                <li key={i}>{`connections[${t.connection}]: ${describeTokenLike(t)}${redactTokenLike ? '' : ', kept'}`}</li>
+                <li key={i}>{`connections[${t.connection}]: ${describeTokenLike(t)}${redactTokenLike ? '' : t.shape === 'JWT' && tokenKinds.has('jwt') ? ', redacted as a JWT (above)' : ', kept'}`}</li>
               ))}
             </ul>
             <label class="check">
