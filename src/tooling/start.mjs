@@ -11,8 +11,11 @@ const port = process.env.PORT ?? '8787';
 const base = `http://127.0.0.1:${port}`;
 const hasDisplay = process.platform !== 'linux' || Boolean(process.env.DISPLAY || process.env.WAYLAND_DISPLAY);
 
-const built = spawnSync(process.execPath, [join(root, 'src/tooling/build.mjs')], { stdio: 'inherit' });
-if (built.status !== 0) process.exit(built.status ?? 1);
+// `--no-build` starts what is built already (the tests run it beside others that read dist/).
+if (!process.argv.includes('--no-build')) {
+  const built = spawnSync(process.execPath, [join(root, 'src/tooling/build.mjs')], { stdio: 'inherit' });
+  if (built.status !== 0) process.exit(built.status ?? 1);
+}
 
 const children = [];
 const stopAll = () => children.forEach((c) => c.kill('SIGINT'));

@@ -158,7 +158,8 @@ describe('capture', () => {
     const env: NodeJS.ProcessEnv = { ...process.env, PORT: String(port) };
     delete env.DISPLAY;
     delete env.WAYLAND_DISPLAY;
-    const r = await shell(`"${process.execPath}" src/tooling/start.mjs | head -3 >/dev/null`, env);
+    // --no-build: a build would rewrite dist/ under the other test files running now.
+    const r = await shell(`"${process.execPath}" src/tooling/start.mjs --no-build | head -3 >/dev/null`, env);
     assert.doesNotMatch(r.stderr, /EPIPE|Unhandled|\n\s+at /, r.stderr);
     // Its demo server is stopped with it, not left holding the port.
     let refused = false;
