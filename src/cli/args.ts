@@ -9,7 +9,7 @@ import { presetById, presetFault, PROXY_PRESETS } from '../core/proxy-presets.js
 import { applyProfile, profileById, PROFILES } from '../core/profiles.js';
 import { isSecretHeader, isSecretParam, REDACTED, scrubText } from '../core/secrets.js';
 import type { HeaderPair } from '../core/timeline.js';
-import { parseOptions, UsageError } from './command.js';
+import { parseOptions, UsageError, type OptionSpecs } from './command.js';
 
 export interface CaptureArgs {
   config: ConnectionConfig;
@@ -128,34 +128,37 @@ export function maskArgSecrets(text: string, argv: readonly string[]): string {
   return out;
 }
 
+/** Every option capture takes: parsing, the help test and the typo suggestions read this. */
+export const CAPTURE_OPTIONS = {
+  header: { type: 'string', short: 'H', multiple: true },
+  request: { type: 'string', short: 'X' },
+  data: { type: 'string', short: 'd' },
+  'secret-header': { type: 'string', multiple: true },
+  'secret-body': { type: 'boolean' },
+  'last-event-id': { type: 'string' },
+  'last-event-id-param': { type: 'string' },
+  'connect-timeout': { type: 'string' },
+  'idle-timeout': { type: 'string' },
+  'reconnect-delay': { type: 'string' },
+  'max-reconnects': { type: 'string' },
+  'retry-http-errors': { type: 'boolean' },
+  profile: { type: 'string' },
+  'proxy-idle-timeout': { type: 'string' },
+  'max-connection-age': { type: 'string' },
+  'proxy-preset': { type: 'string' },
+  latency: { type: 'string' },
+  duration: { type: 'string' },
+  output: { type: 'string', short: 'o' },
+  'max-file-bytes': { type: 'string' },
+  json: { type: 'boolean' },
+  verbose: { type: 'boolean', short: 'v' },
+  color: { type: 'boolean' },
+  'no-color': { type: 'boolean' },
+  help: { type: 'boolean', short: 'h' },
+} as const satisfies OptionSpecs;
+
 export function parseCaptureArgs(argv: string[]): CaptureArgs | 'help' {
-  const { values, positionals } = parseOptions(argv, {
-    header: { type: 'string', short: 'H', multiple: true },
-    request: { type: 'string', short: 'X' },
-    data: { type: 'string', short: 'd' },
-    'secret-header': { type: 'string', multiple: true },
-    'secret-body': { type: 'boolean' },
-    'last-event-id': { type: 'string' },
-    'last-event-id-param': { type: 'string' },
-    'connect-timeout': { type: 'string' },
-    'idle-timeout': { type: 'string' },
-    'reconnect-delay': { type: 'string' },
-    'max-reconnects': { type: 'string' },
-    'retry-http-errors': { type: 'boolean' },
-    profile: { type: 'string' },
-    'proxy-idle-timeout': { type: 'string' },
-    'max-connection-age': { type: 'string' },
-    'proxy-preset': { type: 'string' },
-    latency: { type: 'string' },
-    duration: { type: 'string' },
-    output: { type: 'string', short: 'o' },
-    'max-file-bytes': { type: 'string' },
-    json: { type: 'boolean' },
-    verbose: { type: 'boolean', short: 'v' },
-    color: { type: 'boolean' },
-    'no-color': { type: 'boolean' },
-    help: { type: 'boolean', short: 'h' },
-  });
+  const { values, positionals } = parseOptions(argv, CAPTURE_OPTIONS);
   if (values.help) return 'help';
   if (positionals.length === 0) throw new UsageError('capture needs a URL, e.g. sse-devtools capture http://127.0.0.1:8787/events');
   if (positionals.length > 1) throw new UsageError(`capture takes one URL; also got ${positionals.slice(1).map((p) => `"${p}"`).join(', ')}`);

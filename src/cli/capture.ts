@@ -4,7 +4,7 @@
  * on Ctrl-C, or when stdout closes.
  */
 import { createConnection } from '../core/engine.js';
-import { safeJson, safeText } from '../core/describe.js';
+import { formatDuration, safeJson, safeText } from '../core/describe.js';
 import type { AttemptEndedEntry, TimelineEntry } from '../core/timeline.js';
 import { TOOL_VERSION } from '../core/version.js';
 import type { CaptureArgs } from './args.js';
@@ -99,16 +99,16 @@ export async function runCapture(args: CaptureArgs, io: Io): Promise<number> {
     },
   });
 
-  const stopWith = (code: number) => () => {
+  const stopWith = (code: number, why?: string) => () => {
     exitCode ??= code;
-    connection.close();
+    connection.close(why);
   };
-  const timer = args.durationMs !== null ? setTimeout(stopWith(0), args.durationMs) : null;
+  const timer = args.durationMs !== null ? setTimeout(stopWith(0, `stopped after --duration ${formatDuration(args.durationMs)}`), args.durationMs) : null;
   const offInt = io.onSignal('SIGINT', stopWith(130));
-  const offTerm = io.onSignal('SIGTERM', stopWith(143));
+  const offTerm = io.onSignal('SIGTERM', stopWith(143, 'stopped by SIGTERM'));
   const offOut = io.onOutClosed(() => {
     outClosed = true;
-    stopWith(EXIT_STDOUT_CLOSED)();
+    stopWith(EXIT_STDOUT_CLOSED, 'stopped: stdout was closed')();
   });
 
   connection.start();

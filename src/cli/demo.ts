@@ -1,8 +1,9 @@
 /** `sse-devtools demo`: the scenario server for people to point their clients at. */
 import { DEFAULT_TOKEN, HELP, startScenarioServer } from '../servers/scenario-server.js';
-import { parseOptions, UsageError, type Io } from './command.js';
+import { parseOptions, UsageError, type Io, type OptionSpecs } from './command.js';
 
 export const DEMO_HELP = `Usage: sse-devtools demo [--port N] [--token T | --no-auth] [--max-duration MS] [--interval MS]
+                         [--heartbeat MS]
 
 Starts the demo SSE server on 127.0.0.1 (default port 8787) until Ctrl-C.
   --port N            port to listen on (0 picks a free one)
@@ -11,6 +12,7 @@ Starts the demo SSE server on 127.0.0.1 (default port 8787) until Ctrl-C.
   --max-duration MS   end every stream after MS, as a load balancer would (default: never)
   --interval MS       time between events (default 1000)
   --heartbeat MS      heartbeat comment interval (default 15000; 0 for none)
+  -h, --help          show this help
 `;
 
 function int(name: string, raw: string | undefined): number | undefined {
@@ -19,16 +21,18 @@ function int(name: string, raw: string | undefined): number | undefined {
   return Number(raw);
 }
 
+export const DEMO_OPTIONS = {
+  port: { type: 'string' },
+  token: { type: 'string' },
+  'no-auth': { type: 'boolean' },
+  'max-duration': { type: 'string' },
+  interval: { type: 'string' },
+  heartbeat: { type: 'string' },
+  help: { type: 'boolean', short: 'h' },
+} as const satisfies OptionSpecs;
+
 export async function runDemo(argv: string[], io: Io): Promise<number> {
-  const { values, positionals } = parseOptions(argv, {
-    port: { type: 'string' },
-    token: { type: 'string' },
-    'no-auth': { type: 'boolean' },
-    'max-duration': { type: 'string' },
-    interval: { type: 'string' },
-    heartbeat: { type: 'string' },
-    help: { type: 'boolean', short: 'h' },
-  });
+  const { values, positionals } = parseOptions(argv, DEMO_OPTIONS);
   if (positionals.length > 0) throw new UsageError(`demo takes no arguments besides options, not "${positionals[0]}"`);
   if (values.help) {
     io.out(DEMO_HELP);

@@ -1,30 +1,9 @@
 /** The one binary: `sse-devtools capture|demo|replay|export|help`. */
-import { CAPTURE_HELP, maskArgSecrets, parseCaptureArgs } from './args.js';
-import { runCapture } from './capture.js';
-import { UsageError, type Command, type Io } from './command.js';
-import { DEMO_HELP, runDemo } from './demo.js';
-import { EXPORT_HELP, REPLAY_HELP, runExport, runReplay } from './files.js';
+import { maskArgSecrets } from './args.js';
+import { UsageError, type Io } from './command.js';
+import { COMMANDS } from './commands.js';
 import { safeLines } from '../core/describe.js';
 import { TOOL_VERSION } from '../core/version.js';
-
-/** Every command once: dispatch, `help NAME`, the overview and the usage-error hint all read this. */
-const COMMANDS: readonly Command[] = [
-  {
-    name: 'capture',
-    synopsis: 'capture URL [options]',
-    summary: 'open a stream, print its timeline live, save a capture',
-    help: CAPTURE_HELP,
-    run: async (argv, io) => {
-      const args = parseCaptureArgs(argv);
-      if (args !== 'help') return runCapture(args, io);
-      io.out(CAPTURE_HELP);
-      return 0;
-    },
-  },
-  { name: 'demo', synopsis: 'demo [options]', summary: 'run the demo SSE server on 127.0.0.1:8787', help: DEMO_HELP, run: runDemo },
-  { name: 'replay', synopsis: 'replay FILE [options]', summary: 'serve a captured connection as a live SSE endpoint', help: REPLAY_HELP, run: runReplay },
-  { name: 'export', synopsis: 'export FILE -o OUT', summary: 're-export a capture or HAR, redacted and filtered', help: EXPORT_HELP, run: runExport },
-];
 
 const overviewLine = (synopsis: string, summary: string): string => `  sse-devtools ${synopsis.padEnd(24)}${summary}`;
 

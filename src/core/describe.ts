@@ -150,7 +150,8 @@ export function describeEntry(e: TimelineEntry, s: Style = plain, text: (raw: st
       return `${s.yellow('↻')} reconnect in ${formatDuration(e.delayMs)} as #${e.nextAttempt} with ${id} ${s.dim(`(${e.why})`)}`;
     }
     case 'stopped':
-      return `${s.bold('■ stopped:')} ${text(e.why)}`;
+      // A why that says "stopped …" itself (the CLI's --duration) is not prefixed twice.
+      return /^stopped\b/.test(e.why) ? `${s.bold('■')} ${text(e.why)}` : `${s.bold('■ stopped:')} ${text(e.why)}`;
     case 'fault-injected':
       return `${s.red('⚡ fault')} ${text(e.fault)}: ${text(e.detail)}`;
     case 'worker-restarted':

@@ -5,6 +5,7 @@
  */
 import { checkHeader, HTTP_TOKEN, type ConnectionConfig } from './config.js';
 import { isSecretHeader, maskHeaderValue, maskUrl, REDACTED } from './secrets.js';
+import type { ReconnectPolicy } from './policy.js';
 import type { HeaderPair } from './timeline.js';
 
 export const SNIPPET_LANGUAGES = ['curl', 'polyfill', 'okhttp', 'swift'] as const;
@@ -160,6 +161,16 @@ export function curlSnippet(config: ConnectionConfig, options: SnippetOptions): 
   return `${lines.join(' \\\n  ')}\n`;
 }
 
+/** The panel's reconnect schedule in words, for the comments that say where a library differs. */
+function describeSchedule(r: ReconnectPolicy): string {
+  if (r.backoffFactor <= 1) return `a constant ${seconds(r.initialDelayMs)} s`;
+  const jitter = r.jitter > 0 ? `, up to ${Math.round(r.jitter * 100)} % less at random` : ', no jitter';
+  return `${seconds(r.initialDelayMs)} s, × ${r.backoffFactor} per failure up to ${seconds(r.maxDelayMs)} s${jitter}`;
+}
+
+/** A Kotlin Float literal (`2f`, `0.5f`). */
+const kotlinFloat = (n: number) => `${n}f`;
+
 export function polyfillSnippet(config: ConnectionConfig, options: SnippetOptions): string {
   const refused = unsendable(config);
   if (refused) return refusal('//', refused);
@@ -167,10 +178,17 @@ export function polyfillSnippet(config: ConnectionConfig, options: SnippetOption
   const param = config.lastEventIdTransport.mode === 'query' ? config.lastEventIdTransport.param : 'lastEventId';
   // The polyfill has no option for a first Last-Event-ID: it goes in the URL, as it would on reconnect.
   const url = p.lastEventId ? withQueryId(p.url, param, p.lastEventId) : p.url;
+  const r = config.reconnect;
   const out: string[] = [];
   out.push(`import { EventSourcePolyfill } from 'event-source-polyfill';`, '');
   if (p.method !== 'GET') out.push(`// The polyfill always sends GET: this stream's ${js(p.method)} request and body cannot be reproduced with it.`);
   if (config.lastEventIdTransport.mode === 'header') out.push('// The polyfill sends Last-Event-ID only as a query parameter (lastEventIdQueryParameterName), never as a header.');
+  if (!(r.initialDelayMs === 1000 && r.backoffFactor === 2 && r.maxDelayMultiple === 16 && r.jitter === 0)) {
+    out.push(`// The polyfill's reconnect delay cannot be set: it starts at 1 s (or the server's retry:) and doubles up to 16 ×; the panel waited ${describeSchedule(r)}.`);
+  }
+  if (config.connectTimeoutMs !== null && config.connectTimeoutMs !== config.idleTimeoutMs) {
+    out.push(`// The polyfill has no connect timeout of its own: heartbeatTimeout also bounds the wait for headers (the panel's was ${seconds(config.connectTimeoutMs)} s).`);
+  }
   out.push(`const eventSource = new EventSourcePolyfill(${js(url)}, {`);
   if (p.headers.length > 0) {
     out.push('  headers: {');
@@ -179,7 +197,9 @@ export function polyfillSnippet(config: ConnectionConfig, options: SnippetOption
     out.push('  },');
   }
   out.push(`  lastEventIdQueryParameterName: ${js(param)},`);
+  // Unset, the polyfill reconnects after 45 s without a byte; it cannot be turned off, so "none" is its maximum.
   if (config.idleTimeoutMs !== null) out.push(`  heartbeatTimeout: ${config.idleTimeoutMs},`);
+  else out.push(`  heartbeatTimeout: ${POLYFILL_MAX_DURATION_MS}, // no idle timeout was tested; the polyfill cannot turn it off (default 45 s): 5 h is its maximum`);
   out.push('});', '');
   const channels = options.channels && options.channels.length > 0 ? options.channels : ['message'];
   for (const channel of channels) {
@@ -189,35 +209,82 @@ export function polyfillSnippet(config: ConnectionConfig, options: SnippetOption
   return `${out.join('\n')}\n`;
 }
 
+/** event-source-polyfill clamps every duration to [1 s, 5 h] (`MAXIMUM_DURATION = 18000000`). */
+const POLYFILL_MAX_DURATION_MS = 18_000_000;
+
+/**
+ * okhttp-eventsource 4.1.1: every setting the panel tested is written out, defaults included, so
+ * the snippet does what was tested even where the library's default differs (its read timeout is
+ * 5 s; 0 turns an OkHttp timeout off). What the library cannot do is said in a comment.
+ */
 export function okhttpSnippet(config: ConnectionConfig, options: SnippetOptions): string {
   const refused = unsendable(config);
   if (refused) return refusal('//', refused);
   const p = prepare(config, options.reveal);
+  const r = config.reconnect;
   const url = p.lastEventId && config.lastEventIdTransport.mode === 'query' ? withQueryId(p.url, config.lastEventIdTransport.param, p.lastEventId) : p.url;
+  const notes: string[] = [];
   const strategy: string[] = [`ConnectStrategy.http(URL(${kotlin(url)}))`];
   for (const [n, v] of p.headers) strategy.push(`.header(${kotlin(n)}, ${kotlin(v)})`);
   if (p.method !== 'GET') {
     const type = p.headers.find(([n]) => n.toLowerCase() === 'content-type')?.[1] ?? 'application/json';
     strategy.push(p.body !== null ? `.methodAndBody(${kotlin(p.method)}, ${kotlin(p.body)}.toRequestBody(${kotlin(type)}.toMediaType()))` : `.methodAndBody(${kotlin(p.method)}, null)`);
   }
-  if (config.connectTimeoutMs !== null) strategy.push(`.connectTimeout(${config.connectTimeoutMs}, TimeUnit.MILLISECONDS)`);
+  strategy.push(config.connectTimeoutMs !== null ? `.connectTimeout(${config.connectTimeoutMs}, TimeUnit.MILLISECONDS)` : '.connectTimeout(0, TimeUnit.MILLISECONDS) // 0: none, as tested (the library waits 10 s)');
   // readTimeout is okhttp's idle timeout: set it longer than the server's heartbeat interval.
-  if (config.idleTimeoutMs !== null) strategy.push(`.readTimeout(${config.idleTimeoutMs}, TimeUnit.MILLISECONDS)`);
-  const builder: string[] = [`.retryDelay(${config.reconnect.initialDelayMs}, TimeUnit.MILLISECONDS)`];
-  if (config.reconnect.backoffResetAfterMs !== null) builder.push(`.retryDelayResetThreshold(${config.reconnect.backoffResetAfterMs}, TimeUnit.MILLISECONDS)`);
+  strategy.push(config.idleTimeoutMs !== null ? `.readTimeout(${config.idleTimeoutMs}, TimeUnit.MILLISECONDS)` : '.readTimeout(0, TimeUnit.MILLISECONDS) // 0: no idle timeout, as tested (the library gives up after 5 s without a byte)');
+
+  const builder: string[] = [`.retryDelay(${r.initialDelayMs}, TimeUnit.MILLISECONDS)`];
+  const constant = r.backoffFactor <= 1;
+  builder.push(
+    '.retryDelayStrategy(',
+    '    RetryDelayStrategy.defaultStrategy()',
+    `        .backoffMultiplier(${kotlinFloat(constant ? 1 : r.backoffFactor)})${constant ? ' // 1: a constant delay, as tested' : ''}`,
+    `        .maxDelay(${constant ? r.initialDelayMs : r.maxDelayMs}, TimeUnit.MILLISECONDS)`,
+    `        .jitterMultiplier(${kotlinFloat(r.jitter)})`,
+    ')',
+  );
+  // Long.MAX_VALUE: the panel never reset its backoff; with a constant delay there is nothing to reset.
+  if (!constant) builder.push(`.retryDelayResetThreshold(${r.backoffResetAfterMs ?? 'Long.MAX_VALUE'}, TimeUnit.MILLISECONDS)`);
+  if (r.maxDelayMultiple != null) notes.push(`The panel also capped the delay at ${r.maxDelayMultiple} × the initial one; okhttp-eventsource caps it at maxDelay only.`);
+  if (r.backoffStartsDoubled) notes.push("The panel's first retry was already doubled (as LDSwiftEventSource's is); okhttp-eventsource's first retry waits retryDelay.");
   if (p.lastEventId && config.lastEventIdTransport.mode === 'header') builder.push(`.lastEventId(${kotlin(p.lastEventId)})`);
+  if (config.lastEventIdTransport.mode === 'query') notes.push('okhttp-eventsource sends Last-Event-ID as a header on reconnects; the panel sent it as a query parameter (the first request carries it in the URL).');
+  if (!r.retryOnNoContent) notes.push('The panel stops on 204 No Content, as the spec says; okhttp-eventsource reads a 204 as an empty stream and reconnects.');
+
+  // BackgroundEventSource retries every error; the panel stops where the spec (or a limit) says.
+  const stops: string[] = [];
+  if (!r.retryOnHttpError) stops.push('t is StreamHttpErrorException -> ConnectionErrorHandler.Action.SHUTDOWN // no reconnect after an HTTP error, as tested');
+  if (r.maxAttempts !== null) stops.push(`attemptsEnded.incrementAndGet() >= ${r.maxAttempts} -> ConnectionErrorHandler.Action.SHUTDOWN // ${r.maxAttempts} attempt${r.maxAttempts === 1 ? '' : 's'} in all, as tested`);
+  const handler =
+    stops.length === 0
+      ? []
+      : [
+          '.connectionErrorHandler(object : ConnectionErrorHandler {',
+          '    override fun onConnectionError(t: Throwable): ConnectionErrorHandler.Action =',
+          '        when {',
+          ...stops.map((line) => `            ${line}`),
+          '            else -> ConnectionErrorHandler.Action.PROCEED',
+          '        }',
+          '})',
+        ];
   const imports = [
     'import com.launchdarkly.eventsource.ConnectStrategy',
     'import com.launchdarkly.eventsource.EventSource',
     'import com.launchdarkly.eventsource.MessageEvent',
+    'import com.launchdarkly.eventsource.RetryDelayStrategy',
+    ...(!r.retryOnHttpError ? ['import com.launchdarkly.eventsource.StreamHttpErrorException'] : []),
     'import com.launchdarkly.eventsource.background.BackgroundEventHandler',
     'import com.launchdarkly.eventsource.background.BackgroundEventSource',
+    ...(handler.length > 0 ? ['import com.launchdarkly.eventsource.background.ConnectionErrorHandler'] : []),
     'import java.net.URL',
     'import java.util.concurrent.TimeUnit',
+    ...(r.maxAttempts !== null ? ['import java.util.concurrent.atomic.AtomicInteger'] : []),
     ...(p.body !== null ? ['import okhttp3.MediaType.Companion.toMediaType', 'import okhttp3.RequestBody.Companion.toRequestBody'] : []),
   ];
   return `// implementation("com.launchdarkly:okhttp-eventsource:4.1.1")
 ${imports.join('\n')}
+${notes.map((n) => `\n// ${n}`).join('')}
 
 class SseHandler : BackgroundEventHandler {
     override fun onOpen() {}
@@ -232,34 +299,80 @@ class SseHandler : BackgroundEventHandler {
     }
 }
 
-val eventSource = BackgroundEventSource.Builder(
-    SseHandler(),
-    EventSource.Builder(
-        ${strategy.join('\n            ')}
+fun main() {
+${r.maxAttempts !== null ? '    val attemptsEnded = AtomicInteger()\n' : ''}    val eventSource = BackgroundEventSource.Builder(
+        SseHandler(),
+        EventSource.Builder(
+            ${strategy.join('\n                ')}
+        )
+            ${builder.join('\n            ')}
     )
-        ${builder.join('\n        ')}
-).build()
-eventSource.start()
+${handler.map((line) => `        ${line}\n`).join('')}        .build()
+    eventSource.start()
+    // It reads on its own threads; in an app, keep eventSource and close() it when done.
+    Thread.currentThread().join()
+}
 `;
 }
 
+/**
+ * LDSwiftEventSource 3.3.1, as a complete program. It always backs off with jitter and has no
+ * separate connect timeout; where the panel did otherwise, a comment says what the library will do.
+ */
 export function swiftSnippet(config: ConnectionConfig, options: SnippetOptions): string {
   const refused = unsendable(config);
   if (refused) return refusal('//', refused);
   const p = prepare(config, options.reveal);
+  const r = config.reconnect;
   const url = p.lastEventId && config.lastEventIdTransport.mode === 'query' ? withQueryId(p.url, config.lastEventIdTransport.param, p.lastEventId) : p.url;
+  const notes: string[] = [];
   const lines = [`var config = EventSource.Config(handler: SseHandler(), url: URL(string: ${swift(url)})!)`];
   if (p.headers.length > 0) lines.push(`config.headers = [${p.headers.map(([n, v]) => `${swift(n)}: ${swift(v)}`).join(', ')}]`);
   if (p.method !== 'GET') lines.push(`config.method = ${swift(p.method)}`);
   if (p.body !== null) lines.push(`config.body = ${swift(p.body)}.data(using: .utf8)`);
   if (p.lastEventId && config.lastEventIdTransport.mode === 'header') lines.push(`config.lastEventId = ${swift(p.lastEventId)}`);
+  if (config.lastEventIdTransport.mode === 'query') notes.push('LDSwiftEventSource sends Last-Event-Id as a header on reconnects; the panel sent it as a query parameter (the first request carries it in the URL).');
   if (config.idleTimeoutMs !== null) lines.push(`config.idleTimeout = ${seconds(config.idleTimeoutMs)}`);
-  lines.push(`config.reconnectTime = ${seconds(config.reconnect.initialDelayMs)}`);
-  if (config.reconnect.backoffFactor > 1) lines.push(`config.maxReconnectTime = ${seconds(config.reconnect.maxDelayMs)}`);
-  if (config.reconnect.backoffResetAfterMs !== null) lines.push(`config.backoffResetThreshold = ${seconds(config.reconnect.backoffResetAfterMs)}`);
+  else lines.push(`config.idleTimeout = ${SWIFT_NO_IDLE_TIMEOUT_S} // no idle timeout was tested; it cannot be turned off (default 300 s): a year`);
+  if (config.connectTimeoutMs !== null && config.connectTimeoutMs !== config.idleTimeoutMs) {
+    notes.push(`LDSwiftEventSource has no connect timeout of its own: idleTimeout also bounds the wait for headers (the panel's connect timeout was ${seconds(config.connectTimeoutMs)} s).`);
+  }
+  const constant = r.backoffFactor <= 1;
+  lines.push(`config.reconnectTime = ${seconds(r.initialDelayMs)}`);
+  lines.push(`config.maxReconnectTime = ${seconds(constant ? r.initialDelayMs : r.maxDelayMs)}`);
+  if (!constant) lines.push(`config.backoffResetThreshold = ${r.backoffResetAfterMs === null ? `${SWIFT_NEVER_S} // the panel never reset its backoff: a year` : seconds(r.backoffResetAfterMs)}`);
+  const libraryLike = r.backoffFactor === 2 && r.jitter === 0.5 && r.backoffStartsDoubled === true;
+  if (!libraryLike) {
+    notes.push(
+      `LDSwiftEventSource always doubles its delay from the first retry and waits a random time between half and all of it; it cannot wait ${describeSchedule(r)} as the panel did.` +
+        (constant ? ` With maxReconnectTime = reconnectTime each wait is between ${r.initialDelayMs / 2000} and ${r.initialDelayMs / 1000} s.` : ''),
+    );
+  }
+  if (r.maxDelayMultiple != null) notes.push(`The panel also capped the delay at ${r.maxDelayMultiple} × the initial one; LDSwiftEventSource caps it at maxReconnectTime only.`);
+
+  // The library's own handler shuts down on 204 and proceeds otherwise; the panel also stops where the spec (or a limit) says.
+  const stops: string[] = [];
+  if (!r.retryOnHttpError) stops.push('if error is UnsuccessfulResponseError { return .shutdown } // no reconnect after an HTTP error (204 included), as tested');
+  else if (!r.retryOnNoContent) stops.push('if (error as? UnsuccessfulResponseError)?.responseCode == 204 { return .shutdown }');
+  if (r.retryOnNoContent) notes.push('The panel reconnected after 204 No Content; this handler does too, unlike the library default.');
+  if (r.maxAttempts !== null) stops.push(`attemptsEnded += 1`, `if attemptsEnded >= ${r.maxAttempts} { return .shutdown } // ${r.maxAttempts} attempt${r.maxAttempts === 1 ? '' : 's'} in all, as tested`);
+  const body = [
+    ...(r.maxAttempts !== null ? ['var attemptsEnded = 0'] : []),
+    ...lines,
+    'config.connectionErrorHandler = { error in',
+    ...stops.map((line) => `    ${line}`),
+    '    return .proceed',
+    '}',
+    'let eventSource = EventSource(config: config)',
+    'eventSource.start()',
+    '// It reads on its own queue; in an app, keep eventSource and stop() it when done.',
+    'RunLoop.main.run()',
+  ];
   return `// .package(url: "https://github.com/LaunchDarkly/swift-eventsource.git", .upToNextMajor(from: "3.3.1"))
+// A complete program (@main: save it in a file not named main.swift).
 import Foundation
 import LDSwiftEventSource
+${notes.map((n) => `\n// ${n}`).join('')}
 
 final class SseHandler: EventHandler {
     func onOpened() {}
@@ -274,11 +387,18 @@ final class SseHandler: EventHandler {
     }
 }
 
-${lines.join('\n')}
-let eventSource = EventSource(config: config)
-eventSource.start()
+@main
+struct SseMain {
+    static func main() {
+${body.map((line) => `        ${line}`).join('\n')}
+    }
+}
 `;
 }
+
+/** Seconds in a year: what stands for "never" where LDSwiftEventSource has no off switch. */
+const SWIFT_NO_IDLE_TIMEOUT_S = 31_536_000;
+const SWIFT_NEVER_S = SWIFT_NO_IDLE_TIMEOUT_S;
 
 export function snippet(language: SnippetLanguage, config: ConnectionConfig, options: SnippetOptions): string {
   switch (language) {

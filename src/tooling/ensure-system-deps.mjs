@@ -11,6 +11,9 @@ const NEEDED = {
   xvfb: '/usr/bin/xvfb-run',
   // test/release reads the release archives with it (packaging itself needs no zip tool).
   unzip: '/usr/bin/unzip',
+  // test/snippets compiles the Kotlin snippet with it. Measured on this machine: 86 MB download,
+  // 355 MB on disk, 36 s to install; about 5 s per compile.
+  kotlin: '/usr/bin/kotlinc',
 };
 // A browser named by the user (non-Debian machines) stands in for Debian's.
 if (process.env.CHROMIUM_PATH && existsSync(process.env.CHROMIUM_PATH)) delete NEEDED.chromium;

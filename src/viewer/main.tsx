@@ -5,7 +5,7 @@
  */
 import { render } from 'preact';
 import { useSignal } from '@preact/signals';
-import { FileOpener } from '../ui/components/FileOpener.js';
+import { FileOpener, OPEN_CAPTURE_INPUT_ID } from '../ui/components/FileOpener.js';
 import { selectedView, Workspace } from '../ui/components/Workspace.js';
 import { createTimelineStore, type TimelineStore } from '../ui/store/timeline-store.js';
 import { createViewStore, type ViewStore } from '../ui/store/view-store.js';
@@ -34,7 +34,24 @@ function Viewer({ store, view, layout }: { store: TimelineStore; view: ViewStore
           {list.length === 0 ? 'Open a capture file or drop one here.' : `${list.length} connection${list.length === 1 ? '' : 's'}`} · v{TOOL_VERSION}
         </span>
       </header>
-      <Workspace store={store} view={view} layout={layout} live={null} showCode={showCode.value} onCloseCode={() => (showCode.value = false)} empty="Open a capture file (or a HAR file) to see its timeline." />
+      <Workspace
+        store={store}
+        view={view}
+        layout={layout}
+        live={null}
+        showCode={showCode.value}
+        onCloseCode={() => (showCode.value = false)}
+        empty="Open a capture file (or a HAR file) to see its timeline."
+        emptyConnections={
+          <div class="viewer-empty" data-testid="viewer-empty">
+            <p>No capture open.</p>
+            <button class="primary" onClick={() => document.getElementById(OPEN_CAPTURE_INPUT_ID)?.click()}>
+              Open capture…
+            </button>
+            <p>or drop a capture (.json) or a HAR file anywhere on this page. Nothing leaves your machine.</p>
+          </div>
+        }
+      />
     </div>
   );
 }

@@ -43,7 +43,8 @@ const auth = ['-H', 'Authorization: Bearer demo-token'];
 describe('sse-devtools capture', () => {
   test('prints the annotated timeline and writes a valid capture on --duration, exiting 0', async () => {
     const out = join(dir, 'duration.json');
-    const r = await cli(['capture', `${server.url}/events?maxDuration=150`, ...auth, '--reconnect-delay', '30', '--duration', '600', '-o', out]);
+    // Long enough for two attempts on a loaded machine (one run saw the first response after 600 ms).
+    const r = await cli(['capture', `${server.url}/events?maxDuration=150`, ...auth, '--reconnect-delay', '30', '--duration', '3000', '-o', out]);
     assert.equal(r.code, 0, r.stderr);
     assert.match(r.stdout, /#1 +→ GET http:\/\/127\.0\.0\.1:\d+\/events\?maxDuration=150/);
     assert.match(r.stdout, /#1 +← 200 OK text\/event-stream/);

@@ -401,8 +401,11 @@ describe('history, export and the background', () => {
 
     await page.getByTestId('export-selected').click();
     await page.getByTestId('export-dialog').waitFor({ timeout: GUARD });
-    assert.match(await page.getByTestId('export-token-like').innerText(), /query parameter session eyJhbG… \(\d+ characters, JWT-shaped\), kept/);
+    // The JWT is also found as a token-looking value, redacted by default; unticked, the URL-part choice decides alone.
+    assert.match(await page.getByTestId('export-token-like').innerText(), /query parameter session eyJhbG… \(\d+ characters, JWT-shaped\), redacted as a JWT \(above\)/);
     await page.screenshot({ path: join(ARTIFACTS, 'export-token-like-light.png') });
+    await page.locator('[data-testid="export-token-kind"][data-kind="jwt"]').uncheck();
+    assert.match(await page.getByTestId('export-token-like').innerText(), /query parameter session eyJhbG… \(\d+ characters, JWT-shaped\), kept/);
     const [kept] = await Promise.all([page.waitForEvent('download'), page.getByTestId('export-save').click()]);
     const keptText = readFileSync(await kept.path(), 'utf8');
     assert.ok(!keptText.includes(expired), 'not in the default export');
@@ -423,6 +426,49 @@ describe('history, export and the background', () => {
     await dark.getByTestId('export-selected').click();
     await dark.getByTestId('export-dialog').waitFor({ timeout: GUARD });
     await dark.screenshot({ path: join(ARTIFACTS, 'export-token-like-dark.png') });
+    await dark.close();
+    await page.close();
+  });
+
+  test('the export preview lists token-looking values in event data by kind and place, and the saved file has none of them', async () => {
+    const jwt = 'eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiJ1c2VyLTQyIn0.c2lnbmF0dXJlLWJ5dGVz';
+    const key = 'sk-proj-4f9Xa8Lq2Zt7Wm1Rb6Yc0Ve3';
+    const password = 'hunter2-but-longer';
+    const raw = await startRawServer(async (res) => {
+      sseHead(res);
+      for (let n = 1; n <= 12; n++) res.write(`id: ${n}\nevent: session\ndata: {"n":${n},"jwt":"${jwt}"}\n\n`);
+      res.write(`event: config\ndata: {"api_key":"${key}","db":{"password":"${password}"},"note":"rotate me"}\n\n`);
+      res.end();
+    });
+    raws.push(raw);
+    const page = await browser.openPanel();
+    await connect(page, raw.url, { maxAttempts: 1 });
+    await waitForCount(page, 'stopped', 1);
+    await page.getByTestId('export-selected').click();
+    await page.getByTestId('export-dialog').waitFor({ timeout: GUARD });
+    const listed = await page.getByTestId('export-tokens').innerText();
+    assert.match(listed, /JWT: in event data ×12/);
+    assert.match(listed, /API key .*: in event data ×1/);
+    assert.match(listed, /JSON field named like a secret: in event data ×1/);
+    assert.equal(await page.getByTestId('export-token-kind').count(), 3);
+    for (const box of await page.getByTestId('export-token-kind').all()) assert.ok(await box.isChecked(), 'each kind is redacted by default');
+    assert.match(await page.getByTestId('export-preview').innerText(), /JWT in event data ×12, shown as \[redacted\]/);
+    await page.getByTestId('export-dialog').screenshot({ path: join(ARTIFACTS, 'export-tokens-light.png') });
+    const [saved] = await Promise.all([page.waitForEvent('download'), page.getByTestId('export-save').click()]);
+    const text = readFileSync(await saved.path(), 'utf8');
+    assert.ok(parseCapture(text).ok);
+    for (const secret of [jwt, key, password]) assert.ok(!text.includes(secret), `${secret.slice(0, 6)}… is not in the file`);
+    assert.match(text, /rotate me/);
+
+    const dark = await browser.openPanel('?theme=dark');
+    await dark.getByTestId('connection-item').last().click();
+    await dark.getByTestId('export-selected').click();
+    await dark.getByTestId('export-dialog').waitFor({ timeout: GUARD });
+    await dark.locator('[data-testid="export-token-kind"][data-kind="jwt"]').uncheck();
+    await dark.getByTestId('export-dialog').screenshot({ path: join(ARTIFACTS, 'export-tokens-dark.png') });
+    const [kept] = await Promise.all([dark.waitForEvent('download'), dark.getByTestId('export-save').click()]);
+    const keptText = readFileSync(await kept.path(), 'utf8');
+    assert.ok(keptText.includes(jwt) && !keptText.includes(key), 'an unticked kind is kept, the others still go');
     await dark.close();
     await page.close();
   });

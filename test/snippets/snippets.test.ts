@@ -88,7 +88,7 @@ describe('copy as code', () => {
       '.retryDelayResetThreshold(60000, TimeUnit.MILLISECONDS)',
       '.lastEventId("7")',
       'override fun onMessage(event: String, messageEvent: MessageEvent)',
-      ').build()\neventSource.start()',
+      '.build()\n    eventSource.start()',
     ]) {
       assert.ok(s.includes(api), `has ${api}`);
     }
@@ -111,7 +111,7 @@ describe('copy as code', () => {
       'config.reconnectTime = 1',
       'config.maxReconnectTime = 30',
       'config.backoffResetThreshold = 60',
-      'let eventSource = EventSource(config: config)\neventSource.start()',
+      'let eventSource = EventSource(config: config)\n        eventSource.start()',
     ]) {
       assert.ok(s.includes(api), `has ${api}`);
     }

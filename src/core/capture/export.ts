@@ -6,7 +6,8 @@ import type { ConnectionConfig } from '../config.js';
 import { isoTime } from '../describe.js';
 import { createMasker, maskEntryBody, maskHeaders, maskUrl, REDACTED } from '../secrets.js';
 import type { TimelineEntry } from '../timeline.js';
-import { buildCapture, type CaptureFile, type CaptureSource, type Redaction } from './format.js';
+import { buildCapture, redactConfig, type CaptureFile, type CaptureSource, type Redaction } from './format.js';
+import { describeFinding, redactConfigTokens, redactEntryTokens, scanForTokens, type TokenKind, type TokenScan } from './token-scan.js';
 
 export interface ExportOptions {
   /** Mask secret headers and URL credentials (default). Off keeps the values the sources carry. */
@@ -20,6 +21,8 @@ export interface ExportOptions {
   to: number | null;
   /** Also mask the URL parts tokenLikeUrlParts finds, wherever they appear (default: only listed). */
   redactTokenLikeUrlParts?: boolean;
+  /** Replace the token-looking values scanForTokens finds, of these kinds (default: none). */
+  redactTokenKinds?: readonly TokenKind[];
 }
 
 const DEFAULT_EXPORT: ExportOptions = { redactSecrets: true, redactLastEventIds: false, channels: null, from: null, to: null };
@@ -164,7 +167,17 @@ export function describeTokenLike(t: TokenLikePart): string {
 }
 
 export function exportCapture(sources: readonly CaptureSource[], toolVersion: string, options: ExportOptions = DEFAULT_EXPORT, now = new Date()): CaptureFile {
+  return prepareExport(sources, toolVersion, options, now).capture;
+}
+
+/**
+ * The capture to write, and the token-looking values found in what it exports (after the chosen
+ * filters and secret masking, before their own redaction): the export preview shows both.
+ */
+export function prepareExport(sources: readonly CaptureSource[], toolVersion: string, options: ExportOptions = DEFAULT_EXPORT, now = new Date()): { capture: CaptureFile; tokens: TokenScan } {
   const tokenLike = tokenLikeUrlParts(sources);
+  const tokenKinds = new Set(options.redactTokenKinds ?? []);
+  const scanned: CaptureSource[] = [];
   const filtered = sources.map((s, i) => {
     let entries = s.entries.filter((e) => keep(e, options));
     let config = s.config;
@@ -176,8 +189,14 @@ export function exportCapture(sources: readonly CaptureSource[], toolVersion: st
     if (options.redactSecrets) entries = entries.map((e) => masked(e, s.config));
     if (options.redactLastEventIds) entries = entries.map((e) => withoutIds(e, s.config));
     if (options.redactLastEventIds) config = { ...config, initialLastEventId: marked(config.initialLastEventId) };
+    scanned.push({ ...s, config: options.redactSecrets ? redactConfig(config, '', []) : config, entries });
+    if (tokenKinds.size > 0) {
+      entries = entries.map((e) => redactEntryTokens(e, tokenKinds));
+      config = redactConfigTokens(config, tokenKinds);
+    }
     return { ...s, config, entries };
   });
+  const tokens = scanForTokens(scanned);
   const capture = buildCapture(filtered, toolVersion, now, { redactSecrets: options.redactSecrets });
   const extra: Redaction[] = [];
   if (options.redactLastEventIds) {
@@ -186,9 +205,10 @@ export function exportCapture(sources: readonly CaptureSource[], toolVersion: st
   if (options.redactTokenLikeUrlParts) {
     for (const t of tokenLike) extra.push({ where: `connections[${t.connection}]`, what: `${describeTokenLike(t)} that looks like a token, wherever it appears` });
   }
+  for (const f of tokens.findings) if (tokenKinds.has(f.kind)) extra.push({ where: 'connections[*]', what: `${describeFinding(f)}, shown as ${REDACTED}` });
   if (options.channels !== null) extra.push({ where: 'connections[*].entries', what: `only the channels ${options.channels.join(', ')} were exported (a filter, not a redaction)` });
   if (options.from !== null || options.to !== null) {
     extra.push({ where: 'connections[*].entries', what: `only entries from ${options.from === null ? 'the start' : isoTime(options.from)} to ${options.to === null ? 'the end' : isoTime(options.to)} were exported` });
   }
-  return { ...capture, redactions: [...capture.redactions, ...extra] };
+  return { capture: { ...capture, redactions: [...capture.redactions, ...extra] }, tokens };
 }

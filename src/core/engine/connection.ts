@@ -73,7 +73,8 @@ export interface Connection {
   start(): void;
   /**
    * Stops everything at once: the open attempt ends as closed-by-user and nothing reconnects.
-   * `why` is what the stopped entry says when no attempt was open (default: closed by the user).
+   * `why` is what the attempt's end and the stopped entry say (default: closed by the user); a
+   * host that stops on its own (the CLI's --duration) says so, so no one reads it as a person.
    */
   close(why?: string): void;
   /**
@@ -111,6 +112,8 @@ export function createConnection(options: ConnectionOptions): Connection {
   let lastEventId = options.resume?.lastEventId ?? config.initialLastEventId ?? '';
   let retryMs: number | null = options.resume?.retryMs ?? null;
   let backoff: Backoff = NO_BACKOFF_YET;
+  /** Set by close(): why the connection was closed, for the attempt it ends. */
+  let closedBecause: string | null = null;
   let bytesOfEndedAttempts = 0;
 
   // Simulations in force (src/core/faults.ts), the timers that end them, and the result.
@@ -247,7 +250,7 @@ export function createConnection(options: ConnectionOptions): Connection {
     if (decision.next === 'stop') {
       lifecycle = { phase: 'closed' };
       emit(attempt.number, ended);
-      stopped(attempt.number, decision.why);
+      stopped(attempt.number, reason === 'closed-by-user' && closedBecause !== null ? closedBecause : decision.why);
       return;
     }
     backoff = decision.backoff;
@@ -313,7 +316,8 @@ export function createConnection(options: ConnectionOptions): Connection {
         case 'closed':
           return;
         case 'attempting':
-          lifecycle.attempt.end('closed-by-user', null, 'the user closed the connection');
+          closedBecause = why;
+          lifecycle.attempt.end('closed-by-user', null, why === 'closed by the user' ? 'the user closed the connection' : why);
           return;
         case 'waiting':
           deps.clearTimeout(lifecycle.timer);

@@ -3,6 +3,7 @@
  * connection to the demo server already made, so the first thing a new user sees is a live
  * timeline. Usage: node dist/src/tooling/chromium/start-browser.js <demo base URL> <token>
  */
+import { execFileSync } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -11,14 +12,40 @@ import { devtoolsLaunchOptions, openPanelInDevtools } from './devtools-panel.js'
 
 const [base = 'http://127.0.0.1:8787', token = 'demo-token'] = process.argv.slice(2);
 
+/** The X screen's size (xdpyinfo), so the windows fit it; a common laptop size where it cannot be read. */
+function screenSize(): { width: number; height: number } {
+  try {
+    const out = execFileSync('xdpyinfo', { encoding: 'utf8', timeout: 5000, stdio: ['ignore', 'pipe', 'ignore'] });
+    const m = /dimensions:\s+(\d+)x(\d+) pixels/.exec(out);
+    if (m) return { width: Number(m[1]), height: Number(m[2]) };
+  } catch {
+    // No X (macOS, Wayland without xdpyinfo): the window manager maximizes instead.
+  }
+  return { width: 1366, height: 768 };
+}
+
+const screen = screenSize();
 const userDataDir = mkdtempSync(join(tmpdir(), 'sse-devtools-start-'));
-const browser = await puppeteer.launch(devtoolsLaunchOptions({ headless: false, userDataDir, width: 1400, height: 900 }));
+const options = devtoolsLaunchOptions({ headless: false, userDataDir, width: screen.width, height: screen.height });
+const browser = await puppeteer.launch({
+  ...options,
+  // Not a test: no "Chrome is being controlled by automated test software" bar over the page.
+  ignoreDefaultArgs: [...(Array.isArray(options.ignoreDefaultArgs) ? options.ignoreDefaultArgs : []), '--enable-automation'],
+  args: [...(options.args ?? []), '--window-position=0,0'],
+});
 browser.on('disconnected', () => process.exit(0));
 process.on('SIGINT', () => void browser.close());
 process.on('SIGTERM', () => void browser.close());
 
 // DevTools in a window of its own: the SSE panel gets a whole window, not a docked strip.
 const { inspected, devtools, panel } = await openPanelInDevtools(browser, 'SSE', 30_000);
+// The undocked DevTools window opens at Chromium's own size and place, which may overflow the
+// screen: give it the whole screen, then let a window manager, if any, maximize it to its work area.
+const cdp = await devtools.createCDPSession();
+const { windowId } = await cdp.send('Browser.getWindowForTarget');
+await cdp.send('Browser.setWindowBounds', { windowId, bounds: { left: 0, top: 0, width: screen.width, height: screen.height } });
+await cdp.send('Browser.setWindowBounds', { windowId, bounds: { windowState: 'maximized' } });
+await cdp.detach();
 await inspected.goto(`${base}/`);
 await panel.type('[data-testid="url-input"]', `${base}/events`);
 await panel.type('[data-testid="header-value"]', `Bearer ${token}`);

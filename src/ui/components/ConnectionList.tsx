@@ -37,11 +37,13 @@ export interface ConnectionListProps {
   onDisconnect(id: string): void;
   onReconnect(id: string): void;
   onRemove(id: string): void;
+  /** What an empty list says: the panel points at its form, the viewer at opening a file. */
+  empty?: preact.ComponentChildren;
 }
 
 export function ConnectionList(p: ConnectionListProps) {
   if (p.connections.length === 0) {
-    return <div class="empty">No connections yet. Fill in the form above and press Connect.</div>;
+    return <div class="empty">{p.empty ?? 'No connections yet. Fill in the form above and press Connect.'}</div>;
   }
   return (
     <ul class="connection-list" role="listbox" aria-label="Connections">

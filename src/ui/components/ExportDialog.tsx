@@ -3,7 +3,8 @@
  * redacted. Redaction is on by default; turning it off asks the background for the real values.
  */
 import { useEffect, useMemo, useState } from 'preact/hooks';
-import { describeTokenLike, exportCapture, tokenLikeUrlParts, type ExportOptions } from '../../core/capture/export.js';
+import { describeTokenLike, prepareExport, tokenLikeUrlParts, type ExportOptions } from '../../core/capture/export.js';
+import { TOKEN_KIND_LABELS, TOKEN_KINDS, type TokenKind } from '../../core/capture/token-scan.js';
 import type { CaptureSource } from '../../core/capture/format.js';
 import { serializeForWriting } from '../../core/capture/write.js';
 import { TOOL_VERSION } from '../../core/version.js';
@@ -22,6 +23,8 @@ export function ExportDialog({ views, unmasked, onClose }: ExportDialogProps) {
   const [redactSecrets, setRedactSecrets] = useState(true);
   const [redactIds, setRedactIds] = useState(false);
   const [redactTokenLike, setRedactTokenLike] = useState(false);
+  // On by default: a token in event data is as secret as one in a header, only nobody marked it.
+  const [tokenKinds, setTokenKinds] = useState<ReadonlySet<TokenKind>>(new Set(TOKEN_KINDS));
   const [chosen, setChosen] = useState<ReadonlySet<string>>(new Set(channels));
   const [sources, setSources] = useState<CaptureSource[]>(views.map((v) => ({ id: v.info.id, config: v.info.config, entries: v.entries })));
   const [picked, setPicked] = useState<ReadonlySet<string>>(new Set(views.map((v) => v.info.id)));
@@ -36,9 +39,18 @@ export function ExportDialog({ views, unmasked, onClose }: ExportDialogProps) {
     void Promise.all(views.map(async (v, i) => (await unmasked(v)) ?? masked[i]!)).then(setSources);
   }, [redactSecrets, views]);
 
-  const options: ExportOptions = { redactSecrets, redactLastEventIds: redactIds, channels: chosen.size === channels.length ? null : [...chosen], from: null, to: null, redactTokenLikeUrlParts: redactTokenLike };
+  const options: ExportOptions = {
+    redactSecrets,
+    redactLastEventIds: redactIds,
+    channels: chosen.size === channels.length ? null : [...chosen],
+    from: null,
+    to: null,
+    redactTokenLikeUrlParts: redactTokenLike,
+    redactTokenKinds: [...tokenKinds],
+  };
   const exported = useMemo(() => sources.filter((src) => picked.has(src.id)), [sources, picked]);
-  const capture = useMemo(() => exportCapture(exported, TOOL_VERSION, options), [exported, redactSecrets, redactIds, chosen, redactTokenLike]);
+  const { capture, tokens } = useMemo(() => prepareExport(exported, TOOL_VERSION, options), [exported, redactSecrets, redactIds, chosen, redactTokenLike, tokenKinds]);
+  const foundKinds = TOKEN_KINDS.filter((k) => tokens.findings.some((f) => f.kind === k));
   // Found in what is exported, so they show whether or not they are redacted.
   const tokenLike = useMemo(() => tokenLikeUrlParts(exported), [exported]);
   const entries = capture.connections.reduce((n, c) => n + c.entries.length, 0);
@@ -46,7 +58,7 @@ export function ExportDialog({ views, unmasked, onClose }: ExportDialogProps) {
   return (
     <div class="dialog-backdrop" onClick={(e) => e.target === e.currentTarget && onClose()}>
       <div class="dialog" role="dialog" aria-label="Export capture" data-testid="export-dialog">
-        <div class="section-title">
+        <div class="section-title dialog-title">
           Export {views.length === 1 ? views[0]!.info.label : `${views.length} connections`}
         </div>
         {views.length > 1 && (
@@ -99,12 +111,51 @@ export function ExportDialog({ views, unmasked, onClose }: ExportDialogProps) {
             ))}
           </div>
         )}
+        {(foundKinds.length > 0 || tokens.limitedTexts > 0) && (
+          <>
+            <div class="section-title">Values that look like tokens</div>
+            <ul class="preview token-kinds" data-testid="export-tokens">
+              {foundKinds.map((kind) => (
+                <li key={kind}>
+                  <label class="check">
+                    <input
+                      type="checkbox"
+                      data-testid="export-token-kind"
+                      data-kind={kind}
+                      checked={tokenKinds.has(kind)}
+                      onChange={(e) => {
+                        const next = new Set(tokenKinds);
+                        if (e.currentTarget.checked) next.add(kind);
+                        else next.delete(kind);
+                        setTokenKinds(next);
+                      }}
+                    />
+                    <span>
+                      redact {TOKEN_KIND_LABELS[kind]}:{' '}
+                      <span class="mono">
+                        {tokens.findings
+                          .filter((f) => f.kind === kind)
+                          .map((f) => `in ${f.where} ×${f.count.toLocaleString('en-US')}`)
+                          .join(', ')}
+                      </span>
+                    </span>
+                  </label>
+                </li>
+              ))}
+              {tokens.limitedTexts > 0 && (
+                <li class="field-error">
+                  {tokens.limitedTexts.toLocaleString('en-US')} text{tokens.limitedTexts === 1 ? ' was' : 's were'} longer than 1 MiB: only the first 1 MiB of each was searched.
+                </li>
+              )}
+            </ul>
+          </>
+        )}
         {tokenLike.length > 0 && (
           <>
             <div class="section-title">URL parts that look like tokens ({tokenLike.length})</div>
             <ul class="preview mono" data-testid="export-token-like">
               {tokenLike.map((t, i) => (
-                <li key={i}>{`connections[${t.connection}]: ${describeTokenLike(t)}${redactTokenLike ? '' : ', kept'}`}</li>
+                <li key={i}>{`connections[${t.connection}]: ${describeTokenLike(t)}${redactTokenLike ? '' : t.shape === 'JWT' && tokenKinds.has('jwt') ? ', redacted as a JWT (above)' : ', kept'}`}</li>
               ))}
             </ul>
             <label class="check">

@@ -6,6 +6,9 @@ import { useEffect, useRef, useState } from 'preact/hooks';
 import type { CaptureFile } from '../../core/capture/format.js';
 import { openCaptureFile } from '../open-file.js';
 
+/** The picker's input, so an empty state elsewhere on the page can open it too. */
+export const OPEN_CAPTURE_INPUT_ID = 'open-capture-input';
+
 export function FileOpener({ onOpen, label = 'Open capture…' }: { onOpen(capture: CaptureFile, name: string): void; label?: string }) {
   const input = useRef<HTMLInputElement>(null);
   const [error, setError] = useState<{ name: string; errors: string[] } | null>(null);
@@ -53,6 +56,7 @@ export function FileOpener({ onOpen, label = 'Open capture…' }: { onOpen(captu
         ref={input}
         type="file"
         accept=".json,.har,application/json"
+        id={OPEN_CAPTURE_INPUT_ID}
         data-testid="open-capture-input"
         style={{ display: 'none' }}
         onChange={(e) => {

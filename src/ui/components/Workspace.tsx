@@ -99,9 +99,11 @@ export interface WorkspaceProps {
   /** Above the connection list: the panel's connect form. */
   sidebarTop?: preact.ComponentChildren;
   empty: string;
+  /** What the connection list says with no connection (default: the panel's, which points at its form). */
+  emptyConnections?: preact.ComponentChildren;
 }
 
-export function Workspace({ store, view, layout, live, showCode, onCloseCode, sidebarTop, empty }: WorkspaceProps) {
+export function Workspace({ store, view, layout, live, showCode, onCloseCode, sidebarTop, empty, emptyConnections }: WorkspaceProps) {
   const now = useNow(1000);
   const main = useRef<HTMLDivElement>(null);
   // Too narrow for panes side by side (docked DevTools), they become tabs; the sizes stay for when it widens.
@@ -151,6 +153,7 @@ export function Workspace({ store, view, layout, live, showCode, onCloseCode, si
         {sidebarTop}
         <div class="section-title pad">Connections</div>
         <ConnectionList
+          empty={emptyConnections}
           connections={list.map((v) => v.info)}
           readOnly={new Set(list.filter((v) => v.imported !== null || live === null).map((v) => v.info.id))}
           capturedAt={new Map(list.flatMap((v) => (v.capturedAt === null ? [] : [[v.info.id, v.capturedAt] as const])))}
