@@ -166,38 +166,39 @@ export function DetailPane({ entry, request, body = null, profile }: DetailPaneP
 }
 
 function EventDetail({ entry, raw, setRaw }: { entry: Extract<TimelineEntry, { kind: 'event' }>; raw: boolean; setRaw(v: boolean): void }) {
-  const parsed = tryParseJson(entry.data);
   return (
     <>
       <Field name="channel" value={entry.type} />
       <Field name="id" value={entry.id === null ? '(no id field)' : entry.id === '' ? '(empty: resets the last event id)' : entry.id} />
       <Field name="last event id" value={entry.lastEventId} />
       <Field name="size" value={formatBytes(entry.size)} />
-      <div class="section-title">
-        Data
-        {parsed.ok && (
-          <button class="link" data-testid="toggle-raw" onClick={() => setRaw(!raw)}>
-            {raw ? 'pretty' : 'raw'}
-          </button>
-        )}
-      </div>
-      {parsed.ok && !raw ? <JsonTree value={parsed.value} /> : <pre class="data mono" data-testid="detail-data">
-          <SafeText text={entry.data} lines />
-        </pre>}
+      <TextOrJson title="Data" text={entry.data} raw={raw} setRaw={setRaw} />
     </>
   );
 }
 
 /** What a refused response said: JSON as a tree, anything else (an HTML login page included) as text, never rendered. */
 function Body({ body, raw, setRaw }: { body: ResponseBody; raw: boolean; setRaw(v: boolean): void }) {
-  const parsed = tryParseJson(body.text);
+  const note = (
+    <span class="section-note" data-testid="detail-response-body-size">
+      {body.contentType ?? 'no content-type'}, {describeBodySize(body)}
+    </span>
+  );
   return (
     <div data-testid="detail-response-body">
+      <TextOrJson title="Response body" note={note} text={body.text} raw={raw} setRaw={setRaw} />
+    </div>
+  );
+}
+
+/** Untrusted text: a JSON tree when it parses (with a switch to the raw text), otherwise escaped text. */
+function TextOrJson({ title, note, text, raw, setRaw }: { title: string; note?: preact.ComponentChildren; text: string; raw: boolean; setRaw(v: boolean): void }) {
+  const parsed = tryParseJson(text);
+  return (
+    <>
       <div class="section-title">
-        Response body
-        <span class="section-note" data-testid="detail-response-body-size">
-          {body.contentType ?? 'no content-type'}, {describeBodySize(body)}
-        </span>
+        {title}
+        {note}
         {parsed.ok && (
           <button class="link" data-testid="toggle-raw" onClick={() => setRaw(!raw)}>
             {raw ? 'pretty' : 'raw'}
@@ -205,8 +206,8 @@ function Body({ body, raw, setRaw }: { body: ResponseBody; raw: boolean; setRaw(
         )}
       </div>
       {parsed.ok && !raw ? <JsonTree value={parsed.value} /> : <pre class="data mono" data-testid="detail-data">
-          <SafeText text={body.text} lines />
+          <SafeText text={text} lines />
         </pre>}
-    </div>
+    </>
   );
 }
