@@ -8,10 +8,11 @@
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
-import type { ElementHandle, Frame } from 'puppeteer-core';
+import type { Frame } from 'puppeteer-core';
 import { startScenarioServer, type ScenarioServer } from '../../src/servers/scenario-server.js';
 import { ARTIFACTS } from '../helpers/browser.js';
 import { launchDevtools, type DevtoolsSession } from '../helpers/devtools.js';
+import { byTestId, panelActions } from '../helpers/devtools-actions.js';
 
 const GUARD = 20_000;
 const TOKEN = 'Bearer demo-token';
@@ -21,7 +22,7 @@ const USABLE = { width: 150, height: 60 };
 let server: ScenarioServer;
 let session: DevtoolsSession;
 const panel = (): Frame => session.panel;
-const byTestId = (id: string) => `[data-testid="${id}"]`;
+const { field, fill, showPane, formShown, openForm, pressConnect } = panelActions(panel, GUARD, { visible: true });
 
 before(async () => {
   server = await startScenarioServer();
@@ -40,51 +41,13 @@ async function resize(width: number): Promise<void> {
   await panel().waitForSelector(`.main[data-layout="${layout}"]`, { timeout: GUARD });
 }
 
-async function field(testId: string): Promise<ElementHandle> {
-  const handle = await panel().waitForSelector(byTestId(testId), { timeout: GUARD, visible: true });
-  assert.ok(handle, `no visible ${testId} in the panel`);
-  return handle;
-}
-
-async function fill(testId: string, value: string): Promise<void> {
-  const input = await field(testId);
-  await input.click();
-  await input.evaluate((el) => (el as HTMLInputElement).select());
-  if (value === '') await input.press('Backspace');
-  else await input.type(value);
-}
-
-/** Where the layout has tabs, shows the one holding `pane`; side by side, every pane is already shown. */
-async function showPane(pane: 'connections' | 'timeline' | 'detail'): Promise<void> {
-  const tab = await panel().$(byTestId(`pane-tab-${pane}`));
-  if (!tab || !(await tab.isVisible())) return;
-  await tab.click();
-  await panel().waitForSelector(`${byTestId(`pane-tab-${pane}`)}[aria-selected="true"]`, { timeout: GUARD });
-}
-
-async function formShown(): Promise<boolean> {
-  return (await (await panel().$(byTestId('connect-form')))?.isVisible()) ?? false;
-}
-
-/** Opens the form if it is collapsed, as a user would with "+ New connection". */
-async function openForm(): Promise<void> {
-  await showPane('connections');
-  if (!(await formShown())) await (await field('toggle-form')).click();
-  await field('connect-form');
-}
-
 /** Opens the form if it is collapsed, fills it in and presses Connect; resolves once the connection is selected. */
 async function connect(query: string, origin = server.url): Promise<string> {
   await openForm();
   const url = `${origin}/events?${query}`;
   await fill('url-input', url);
   await fill('header-value', TOKEN);
-  await (await field('connect-button')).click();
-  await panel().waitForFunction(
-    (u: string) => [...document.querySelectorAll('[data-testid="connection-item"][aria-selected="true"] .label')].some((l) => l.getAttribute('title') === u),
-    { timeout: GUARD },
-    url,
-  );
+  await pressConnect(url);
   return url;
 }
 

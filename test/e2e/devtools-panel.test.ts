@@ -9,12 +9,13 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
-import type { ElementHandle, Frame } from 'puppeteer-core';
+import type { Frame } from 'puppeteer-core';
 import { parseCapture } from '../../src/core/capture/schema.js';
 import { startScenarioServer, type RecordedRequest, type ScenarioServer } from '../../src/servers/scenario-server.js';
 import { ARTIFACTS } from '../helpers/browser.js';
 import { startRawServer, type RawServer } from '../helpers/raw-server.js';
 import { launchDevtools, type DevtoolsSession } from '../helpers/devtools.js';
+import { byTestId, panelActions } from '../helpers/devtools-actions.js';
 
 const GUARD = 20_000;
 const TOKEN = 'Bearer demo-token';
@@ -44,25 +45,7 @@ after(async () => {
 // ---------------------------------------------------------------------------------------------
 // What a user does
 
-const byTestId = (id: string) => `[data-testid="${id}"]`;
-
-async function field(testId: string, index = 0): Promise<ElementHandle> {
-  await panel().waitForSelector(byTestId(testId), { timeout: GUARD });
-  const all = await panel().$$(byTestId(testId));
-  const handle = all[index];
-  assert.ok(handle, `no ${testId} #${index} in the panel`);
-  return handle;
-}
-
-/** Replaces a field's text by typing, as a user does: click, select what is there, type over it. */
-async function fill(testId: string, value: string, index = 0): Promise<void> {
-  const input = await field(testId, index);
-  await input.click();
-  await input.evaluate((el) => (el as HTMLInputElement).select());
-  if (value === '') await input.press('Backspace');
-  else await input.type(value);
-  assert.equal(await input.evaluate((el) => (el as HTMLInputElement).value), value, `${testId} holds what was typed`);
-}
+const { field, fill, openForm, pressConnect, disconnectSelected } = panelActions(panel, GUARD);
 
 interface ConnectOptions {
   query: string;
@@ -76,8 +59,7 @@ interface ConnectOptions {
 /** Fills the form and presses Connect; resolves once the new connection is the selected one. */
 async function connect(o: ConnectOptions): Promise<string> {
   const url = o.url ?? `${server.url}/events?${o.query}`;
-  // A successful Connect collapses the form: open it again as a user would.
-  if (!(await (await panel().$(byTestId('connect-form')))?.isVisible())) await (await field('toggle-form')).click();
+  await openForm();
   await fill('url-input', url);
   await fill('header-value', o.token ?? TOKEN);
   await fill('idle-timeout', o.idleTimeoutMs?.toString() ?? '');
@@ -85,21 +67,8 @@ async function connect(o: ConnectOptions): Promise<string> {
     if (!(await panel().$(byTestId('reconnect-delay')))) await (await field('toggle-reconnect')).click();
     await fill('reconnect-delay', String(o.reconnectDelayMs));
   }
-  await (await field('connect-button')).click();
-  await panel().waitForFunction(
-    (u: string) => [...document.querySelectorAll('[data-testid="connection-item"][aria-selected="true"] .label')].some((l) => l.getAttribute('title') === u),
-    { timeout: GUARD },
-    url,
-  );
+  await pressConnect(url);
   return url;
-}
-
-async function disconnectSelected(): Promise<void> {
-  const selected = '[data-testid="connection-item"][aria-selected="true"]';
-  const button = await panel().$(`${selected} [data-testid="disconnect-button"]`);
-  if (!button) return;
-  await button.click();
-  await panel().waitForSelector(`${selected}[data-phase="closed"]`, { timeout: GUARD });
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -14,10 +14,11 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
-import type { ElementHandle, Frame } from 'puppeteer-core';
+import type { Frame } from 'puppeteer-core';
 import { maskHeaders } from '../../src/core/secrets.js';
 import { ARTIFACTS } from '../helpers/browser.js';
 import { launchDevtools, type DevtoolsSession } from '../helpers/devtools.js';
+import { byTestId, panelActions } from '../helpers/devtools-actions.js';
 
 const GUARD = 20_000;
 
@@ -61,7 +62,7 @@ function startEchoServer(): Promise<{ url: string; seen: Seen[]; close(): Promis
 let echo: Awaited<ReturnType<typeof startEchoServer>>;
 let session: DevtoolsSession;
 const panel = (): Frame => session.panel;
-const byTestId = (id: string) => `[data-testid="${id}"]`;
+const { field, fill, openForm, pressConnect, disconnectSelected } = panelActions(panel, GUARD);
 
 before(async () => {
   echo = await startEchoServer();
@@ -73,30 +74,6 @@ after(async () => {
   await echo?.close();
 });
 
-async function field(testId: string, index = 0): Promise<ElementHandle> {
-  await panel().waitForSelector(byTestId(testId), { timeout: GUARD });
-  const handle = (await panel().$$(byTestId(testId)))[index];
-  assert.ok(handle, `no ${testId} #${index} in the panel`);
-  return handle;
-}
-
-async function fill(testId: string, value: string, index = 0): Promise<void> {
-  const input = await field(testId, index);
-  await input.click();
-  await input.evaluate((el) => (el as HTMLInputElement).select());
-  if (value === '') await input.press('Backspace');
-  else await input.type(value);
-}
-
-async function pressConnect(url: string): Promise<void> {
-  await (await field('connect-button')).click();
-  await panel().waitForFunction(
-    (u: string) => [...document.querySelectorAll('[data-testid="connection-item"][aria-selected="true"] .label')].some((l) => l.getAttribute('title') === u),
-    { timeout: GUARD },
-    url,
-  );
-}
-
 async function requestsTagged(tag: string, count: number): Promise<Seen[]> {
   const deadline = Date.now() + GUARD;
   while (echo.seen.filter((s) => s.tag === tag).length < count) {
@@ -104,14 +81,6 @@ async function requestsTagged(tag: string, count: number): Promise<Seen[]> {
     await new Promise((r) => setTimeout(r, 100));
   }
   return echo.seen.filter((s) => s.tag === tag);
-}
-
-async function disconnectSelected(): Promise<void> {
-  const selected = '[data-testid="connection-item"][aria-selected="true"]';
-  const button = await panel().$(`${selected} [data-testid="disconnect-button"]`);
-  if (!button) return;
-  await button.click();
-  await panel().waitForSelector(`${selected}[data-phase="closed"]`, { timeout: GUARD });
 }
 
 const header = (s: Seen, name: string): string | undefined => s.headers.find(([n]) => n === name)?.[1];
@@ -140,12 +109,6 @@ async function sentHeadersOf(attempt: number): Promise<{ name: string; value: st
   return panel().$$eval(`${byTestId('sent-headers')} tr`, (trs) =>
     trs.map((tr) => ({ name: tr.querySelector('th')?.textContent ?? '', value: tr.querySelector('td')?.textContent ?? '', source: tr.getAttribute('data-source') ?? '' })),
   );
-}
-
-/** A successful Connect folds the form away: open it again as a user would ("+ New connection"). */
-async function openForm(): Promise<void> {
-  if (!((await (await panel().$(byTestId('connect-form')))?.isVisible()) ?? false)) await (await field('toggle-form')).click();
-  await field('connect-form');
 }
 
 test('Cookie and User-Agent from the form reach the server, and the request row shows what the server received, marked form or browser', async () => {

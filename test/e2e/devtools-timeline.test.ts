@@ -11,12 +11,13 @@ import type { Frame } from 'puppeteer-core';
 import { startScenarioServer, type ScenarioServer } from '../../src/servers/scenario-server.js';
 import { ARTIFACTS } from '../helpers/browser.js';
 import { launchDevtools, type DevtoolsSession } from '../helpers/devtools.js';
+import { byTestId, panelActions } from '../helpers/devtools-actions.js';
 
 const GUARD = 20_000;
 let server: ScenarioServer;
 let session: DevtoolsSession;
 const panel = (): Frame => session.panel;
-const byTestId = (id: string) => `[data-testid="${id}"]`;
+const { field, fill, pressConnect } = panelActions(panel, GUARD);
 
 before(async () => {
   server = await startScenarioServer({ intervalMs: 150, heartbeatMs: 600 });
@@ -27,14 +28,6 @@ after(async () => {
   await server?.close();
 });
 
-async function fill(testId: string, value: string): Promise<void> {
-  const input = await panel().waitForSelector(byTestId(testId), { timeout: GUARD });
-  await input!.click();
-  await input!.evaluate((el) => (el as HTMLInputElement).select());
-  if (value === '') await input!.press('Backspace');
-  else await input!.type(value);
-}
-
 async function rowCount(): Promise<number> {
   return panel().$eval(byTestId('timeline'), (el) => Number(el.getAttribute('data-rows')));
 }
@@ -43,7 +36,7 @@ async function rowCount(): Promise<number> {
 async function filterAndPause(): Promise<void> {
   await fill('filter-input', '-heartbeat /^(chat|price)$/');
   await panel().waitForFunction(() => [...document.querySelectorAll('[data-testid="timeline-row"]')].every((r) => ['chat', 'price'].includes(r.getAttribute('data-channel') ?? '')), { timeout: GUARD });
-  await (await panel().waitForSelector(byTestId('pause-button'), { timeout: GUARD }))!.click();
+  await (await field('pause-button')).click();
   await panel().waitForFunction(() => /paused, [1-9]/.test(document.querySelector('[data-testid="paused-note"]')?.textContent ?? ''), { timeout: GUARD });
 }
 
@@ -53,9 +46,10 @@ async function openLegend(): Promise<void> {
 }
 
 test('in DevTools the keyboard moves through the timeline, Enter opens the detail and Escape closes it', async () => {
-  await fill('url-input', `${server.url}/events?tag=k1&maxDuration=1200`);
+  const url = `${server.url}/events?tag=k1&maxDuration=1200`;
+  await fill('url-input', url);
   await fill('header-value', 'Bearer demo-token');
-  await (await panel().waitForSelector(byTestId('connect-button')))!.click();
+  await pressConnect(url);
   await panel().waitForFunction(() => document.querySelectorAll('[data-testid="timeline-row"][data-kind="event"]').length >= 4, { timeout: GUARD });
 
   const selected = () => panel().$eval('[data-testid="timeline-row"][aria-selected="true"]', (el) => Number(el.getAttribute('data-seq'))).catch(() => null);

@@ -8,7 +8,7 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import { launchWithExtension, type ExtensionBrowser } from '../helpers/browser.js';
-import { sleep, sseHead, startRawServer, type RawServer } from '../helpers/raw-server.js';
+import { sseHead, startRawServer, until, type RawServer } from '../helpers/raw-server.js';
 
 const GUARD = 30_000;
 const SESSION = 'sid=abc-7Hq2xZ';
@@ -33,14 +33,6 @@ after(async () => {
   await server?.close();
 });
 
-async function until(what: string, check: () => boolean | Promise<boolean>): Promise<void> {
-  const deadline = Date.now() + GUARD;
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error(`gave up waiting: ${what}`);
-    await sleep(50);
-  }
-}
-
 /** Everything the extension keeps for the browser session, and everything it keeps on disk, as text. */
 const sessionStorage = () => browser.worker.evaluate<string>('chrome.storage.session.get(null).then((all) => JSON.stringify(all))');
 const diskStorage = () =>
@@ -64,10 +56,10 @@ test('after Chrome stops the worker, the resumed attempt carries the cookie the 
   await page.getByTestId('timeline-row').filter({ hasText: 'request 1' }).waitFor({ timeout: GUARD });
   assert.equal(server.requests[0]!.headers.cookie, undefined, 'the first attempt had no cookie');
   // Kept for the browser session before the worker goes.
-  await until('the cookie to be kept for the session', async () => (await sessionStorage()).includes(VALUE));
+  await until('the cookie to be kept for the session', async () => (await sessionStorage()).includes(VALUE), GUARD);
 
   await browser.stopWorker();
-  await until('the background to resume the connection', () => server.requests.length >= 2);
+  await until('the background to resume the connection', () => server.requests.length >= 2, GUARD);
   const resumed = server.requests[1]!;
   assert.equal(resumed.headers['last-event-id'], '1', 'it resumed after the last stored event');
   assert.equal(resumed.headers.cookie, SESSION, "the resumed attempt carried the connection's cookie");
@@ -76,6 +68,6 @@ test('after Chrome stops the worker, the resumed attempt carries the cookie the 
 
   assert.ok(!(await diskStorage()).includes(VALUE), 'the cookie never reached IndexedDB');
   await item.getByTestId('remove-button').click();
-  await until('the removed connection to be forgotten', async () => !(await sessionStorage()).includes(VALUE));
+  await until('the removed connection to be forgotten', async () => !(await sessionStorage()).includes(VALUE), GUARD);
   await page.close();
 });

@@ -13,7 +13,7 @@ import type { Page } from 'playwright-core';
 import { parseCapture } from '../../src/core/capture/schema.js';
 import { ARTIFACTS, launchWithExtension, setRetention, type ExtensionBrowser } from '../helpers/browser.js';
 import { startFastServer, type FastServer } from '../helpers/fast-server.js';
-import { sleep } from '../helpers/raw-server.js';
+import { sleep, until } from '../helpers/raw-server.js';
 
 const TOTAL = 60_000;
 const STOPS = 5;
@@ -31,14 +31,6 @@ after(async () => {
   await browser?.close();
   await server?.close();
 });
-
-async function until(what: string, check: () => boolean | Promise<boolean>): Promise<void> {
-  const deadline = Date.now() + GUARD;
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error(`gave up waiting: ${what}`);
-    await sleep(50);
-  }
-}
 
 async function exportAll(page: Page) {
   await page.getByTestId('export-selected').click();
@@ -74,16 +66,16 @@ test('stopping the worker at random moments during a fast stream loses no event 
   const delays: number[] = [];
   for (let i = 0; i < STOPS; i++) {
     const before = server.responses.length;
-    await until('the stream to be flowing', () => (server.responses.at(-1)?.last ?? 0) > 0 && server.responses.length === before);
+    await until('the stream to be flowing', () => (server.responses.at(-1)?.last ?? 0) > 0 && server.responses.length === before, GUARD);
     const delay = 300 + Math.floor(Math.random() * 1200);
     delays.push(delay);
     await sleep(delay);
     if ((server.responses.at(-1)?.last ?? 0) >= TOTAL) break;
     await browser.stopWorker();
     // The panel wakes the worker again; it resumes with a new request.
-    await until(`the stream to resume after stop ${i + 1}`, () => server.responses.length > before);
+    await until(`the stream to resume after stop ${i + 1}`, () => server.responses.length > before, GUARD);
   }
-  await until('the server to have sent everything and the connection to stop', async () => (await item.getAttribute('data-phase')) === 'closed');
+  await until('the server to have sent everything and the connection to stop', async () => (await item.getAttribute('data-phase')) === 'closed', GUARD);
 
   const sent = new Set<number>();
   for (const r of server.responses) for (let n = r.first; n > 0 && n <= r.last; n++) sent.add(n);
@@ -124,11 +116,11 @@ test('a worker stopped in the middle of a 100 000-event burst resumes, and the p
 
     // The socket takes the whole burst at once; what counts is what the worker has stored, which the panel shows.
     const shown = async () => Number(/([\d,]+) events/.exec((await item.textContent()) ?? '')?.[1]?.replaceAll(',', '') ?? 0);
-    await until('the burst to be under way', async () => (await shown()) >= total / 10);
+    await until('the burst to be under way', async () => (await shown()) >= total / 10, GUARD);
     const shownBeforeStop = await shown();
     await browser.stopWorker();
-    await until('the stream to resume after the stop', () => burst.responses.length > 1);
-    await until('the server to have sent everything and the connection to stop', async () => (await item.getAttribute('data-phase')) === 'closed');
+    await until('the stream to resume after the stop', () => burst.responses.length > 1, GUARD);
+    await until('the server to have sent everything and the connection to stop', async () => (await item.getAttribute('data-phase')) === 'closed', GUARD);
 
     const sent = new Set<number>();
     for (const r of burst.responses) for (let n = r.first; n > 0 && n <= r.last; n++) sent.add(n);

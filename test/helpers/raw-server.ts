@@ -21,6 +21,15 @@ export interface RawServer {
 
 export const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 
+/** Polls `check`: what a server logged or the extension stored has no event a test could await. */
+export async function until(what: string, check: () => boolean | Promise<boolean>, guardMs: number): Promise<void> {
+  const deadline = Date.now() + guardMs;
+  while (!(await check())) {
+    if (Date.now() > deadline) throw new Error(`gave up waiting: ${what}`);
+    await sleep(50);
+  }
+}
+
 /** Writes each piece as its own TCP segment (a pause between), so the client sees separate chunks. */
 export async function writeChunks(res: ServerResponse, pieces: (string | Uint8Array)[], pauseMs = 15): Promise<void> {
   for (const p of pieces) {
