@@ -45,6 +45,8 @@ async function connect(page: Page, url: string, options: { reconnectDelay?: numb
 async function disconnect(page: Page): Promise<void> {
   await page.locator('[data-testid="connection-item"][aria-selected="true"] [data-testid="disconnect-button"]').click();
   await page.locator('[data-testid="connection-item"][aria-selected="true"][data-phase="closed"]').waitFor({ timeout: GUARD });
+  // The list can say closed before the batch holding the attempt's end and the stop reaches the timeline.
+  await waitForCount(page, 'stopped', 1);
 }
 
 async function waitForCount(page: Page, kind: string, n: number): Promise<void> {
