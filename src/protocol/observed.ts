@@ -1,0 +1,51 @@
+/**
+ * What the hook in an inspected page reports about the page's own streams (issue 12: observe the
+ * inspected tab). The hook runs in the page's main world, so everything here is hostile input once
+ * it leaves the page: the panel and the background validate each record (shape, sizes, rates)
+ * before it becomes timeline entries of an observed connection. The hook keeps records in a bounded
+ * queue until the panel drains it (`inspectedWindow.eval`), so nothing is lost to the order in
+ * which the page, the hook and the panel start.
+ *
+ * Times are the page's `Date.now()` at the moment the hook saw the thing happen. Stream ids (`sid`)
+ * are unique per page load; `frame` is the URL of the document the stream was opened from.
+ */
+
+/** How the page opened the stream. */
+export type ObservedApi = 'fetch' | 'xhr' | 'eventsource';
+
+export type ObservedRecord =
+  /** A stream the page opened (fetch/XHR: reported once its response says text/event-stream). */
+  | {
+      t: 'open';
+      sid: string;
+      api: ObservedApi;
+      time: number;
+      url: string;
+      method: string;
+      /** Headers the page set (fetch/XHR); the browser adds others the hook cannot see. */
+      headers: [string, string][];
+      /** The request body as text, cut at the hook's cap; null when none or not text. */
+      body: string | null;
+      bodyCut: boolean;
+      /** EventSource only. */
+      withCredentials: boolean;
+      frame: string;
+    }
+  /** fetch/XHR: the response's status and headers, as the page's API exposes them. */
+  | { t: 'response'; sid: string; time: number; status: number; statusText: string; headers: [string, string][]; url: string }
+  /** fetch/XHR: decoded text of the body as the page received it, in order. */
+  | { t: 'chunk'; sid: string; time: number; text: string }
+  /** EventSource: `open` fired (a new attempt). */
+  | { t: 'es-open'; sid: string; time: number }
+  /** EventSource: a message of a type the page listens to (a hook sees no other type). */
+  | { t: 'es-message'; sid: string; time: number; type: string; data: string; lastEventId: string }
+  /** EventSource: `error` fired; readyState 0 means the browser will reconnect, 2 that it gave up. */
+  | { t: 'es-error'; sid: string; time: number; readyState: number }
+  /** The stream ended: done (server ended it), cancel/abort/close (the page ended it), error. */
+  | { t: 'end'; sid: string; time: number; reason: 'done' | 'cancel' | 'abort' | 'close' | 'error'; detail: string };
+
+/** What one drain of the hook returns. `dropped`: records the hook's bounded queue had to drop. */
+export interface ObservedDrain {
+  records: ObservedRecord[];
+  dropped: number;
+}
