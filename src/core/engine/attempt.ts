@@ -5,25 +5,18 @@
  * the first caller wins; later ones (an abort's echo, a timer that lost the race) change nothing.
  * What the attempt's events and end mean for the connection is the sink's business.
  */
-import { createParser, type EventSourceMessage, type ParseError } from 'eventsource-parser';
+import type { EventSourceMessage } from 'eventsource-parser';
 import type { ConnectionConfig } from '../config.js';
 import { proxyCutDetail } from '../faults.js';
-import { eventTooLarge, LIMITS } from '../limits.js';
+import { LIMITS } from '../limits.js';
 import { maskHeaders, maskUrl } from '../secrets.js';
 import type { EndReason, EntryBody, ResponseBody } from '../timeline.js';
 import { sendWithFetch, type EngineDeps, type SentObservation } from './deps.js';
 import { describeError } from './describe-error.js';
 import { readFailureBody } from './failure-body.js';
+import { createStreamParser } from './stream-parser.js';
 import { checkResponse, failureBeforeSending, type RequestPlan } from './request.js';
 import type { Settings } from './settings.js';
-
-/**
- * Hostile streams can send one endless line; past this the parser gives up rather than grow
- * without bound. It checks only at the end of each chunk, so every dispatched event is checked too
- * (onEvent): the buffer bound leaves room for a field name and line ending around the largest event.
- */
-const MAX_BUFFER_CHARS = LIMITS.eventDataChars + 64;
-const MAX_IGNORED_LINE_CHARS = 512;
 
 /** What an attempt tells its connection. */
 export interface AttemptSink {
@@ -222,23 +215,25 @@ export class Attempt {
     // The decoder drops one leading BOM, as the spec asks; invalid sequences become U+FFFD.
     const decoder = new TextDecoder('utf-8');
     // Once the attempt has ended, the rest of a chunk being parsed is not the connection's any more.
-    const parser = createParser({
-      onId: (id) => {
+    const parser = createStreamParser({
+      id: (id) => {
         if (!this.ended) this.onId(id);
       },
-      onEvent: (message) => {
+      event: (message) => {
         if (!this.ended) this.onEvent(message);
       },
-      onComment: (text) => {
-        if (!this.ended) this.onComment(text);
+      comment: (text) => {
+        if (!this.ended) this.fromStream({ body: { kind: 'comment', text } });
       },
-      onRetry: (ms) => {
+      retry: (ms) => {
         if (!this.ended) this.fromStream({ retry: ms });
       },
-      onError: (error) => {
-        if (!this.ended) this.onParseError(error);
+      ignored: (why, line) => {
+        if (!this.ended) this.fromStream({ body: { kind: 'ignored-line', why, line } });
       },
-      maxBufferSize: MAX_BUFFER_CHARS,
+      overflow: (detail) => {
+        if (!this.ended) this.end('network-error', null, `${detail}; SSE DevTools aborted the stream`);
+      },
     });
     const reader = body.getReader();
     try {
@@ -282,11 +277,6 @@ export class Attempt {
   }
 
   private onEvent(message: EventSourceMessage): void {
-    // Three length checks per event; what passes fits in a capture the tool can open again.
-    if (message.data.length > LIMITS.eventDataChars || (message.id?.length ?? 0) > LIMITS.textChars || (message.event?.length ?? 0) > LIMITS.textChars) {
-      this.end('network-error', null, `${eventTooLarge(message)}; SSE DevTools aborted the stream`);
-      return;
-    }
     if (this.settings.latencyMs !== 0 || this.held.length !== 0) {
       this.hold({ dueAt: this.deps.now() + this.settings.latencyMs, message });
       return;
@@ -304,30 +294,6 @@ export class Attempt {
       return;
     }
     this.sink.lastEventId(id);
-  }
-
-  private onComment(text: string): void {
-    if (text.length > LIMITS.eventDataChars) {
-      this.end('network-error', null, `a comment exceeded ${LIMITS.eventDataChars.toLocaleString('en-US')} characters; SSE DevTools aborted the stream`);
-      return;
-    }
-    this.fromStream({ body: { kind: 'comment', text } });
-  }
-
-  private onParseError(error: ParseError): void {
-    if (error.type === 'max-buffer-size-exceeded') {
-      // eventsource-parser 4 may see the overflow while the event is still being read, before onEvent.
-      this.end('network-error', null, `an event exceeded ${LIMITS.eventDataChars.toLocaleString('en-US')} characters; SSE DevTools aborted the stream`);
-      return;
-    }
-    const line = error.line ?? '';
-    this.fromStream({
-      body: {
-        kind: 'ignored-line',
-        why: error.type === 'invalid-retry' ? 'invalid-retry' : 'unknown-field',
-        line: line.length > MAX_IGNORED_LINE_CHARS ? `${line.slice(0, MAX_IGNORED_LINE_CHARS)}…` : line,
-      },
-    });
   }
 
   private hold(held: Held): void {

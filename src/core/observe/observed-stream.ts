@@ -1,0 +1,287 @@
+/**
+ * One stream a page opened (fetch, XHR or EventSource), as a hook in the page reported it, turned
+ * into the timeline entries our own connections have: the same vocabulary, the same end reasons,
+ * the same parser (engine/stream-parser.ts) with the WHATWG semantics, so ids, lastEventId, retry
+ * and comments read exactly as for a lab connection. Records arrive checked (records.ts); this
+ * fold never throws and never re-requests anything: it only says what the page saw.
+ *
+ * What a hook cannot see is said in the rows, not guessed: an EventSource's request (so the
+ * Last-Event-ID it sent on a reconnect), its comments, `retry:`, and events of types the page does
+ * not listen to; the delay before its reconnect.
+ */
+import type { EventSourceMessage } from 'eventsource-parser';
+import type { ObservedApi, ObservedRecord } from '../../protocol/observed.js';
+import { defaultConfig, type ConnectionConfig } from '../config.js';
+import { createStreamParser, type StreamParser } from '../engine/stream-parser.js';
+import { createMasker, knownSecretValues, maskEntryBody, maskHeaders, maskUrl, type Masker } from '../secrets.js';
+import type { EndReason, EntryBody, EventEntry, HeaderPair, TimelineEntry } from '../timeline.js';
+import { utf8Length } from '../utf8.js';
+
+/** Where an observed connection came from: saved with it, shown beside it. URLs masked. */
+export interface ObservedOrigin {
+  api: ObservedApi;
+  /** How it was observed: a hook in the page's main world. */
+  mode: 'hook';
+  tabId: number;
+  pageUrl: string;
+  frameUrl: string;
+  /** EventSource's withCredentials; false for fetch and XHR. */
+  withCredentials: boolean;
+}
+
+export const ES_NOT_SEEN =
+  'EventSource: the browser made this request, and a hook in the page sees neither its headers nor its response headers; it sees only the events of types the page listens to (no comments, no retry:, no other types)';
+
+const ES_RECONNECT_NOT_SEEN = 'the browser reconnects after its own delay (its default or the server\'s retry:), which a hook in the page cannot see';
+
+export interface ObservedStreamOptions {
+  connectionId: string;
+  /** The stream's first record. */
+  open: Extract<ObservedRecord, { t: 'open' }>;
+  onEntry(entry: TimelineEntry): void;
+  /** Entries numbered from here (a restored connection goes on after its stored ones). */
+  firstSeq?: number;
+}
+
+export interface ObservedStream {
+  /** The request as the page made it, secrets included: what "Open in lab" starts from. */
+  readonly request: ConnectionConfig;
+  add(record: ObservedRecord): void;
+  /** Records that were lost before reaching this fold (invalid, over a rate limit, dropped by the hook). */
+  lost(count: number, why: string, streamDataLost: boolean, time: number): void;
+  readonly stopped: boolean;
+}
+
+const END_DETAIL: Record<'done' | 'cancel' | 'abort' | 'close' | 'error', { reason: EndReason; detail: string }> = {
+  done: { reason: 'closed-by-server', detail: 'the server ended the response' },
+  cancel: { reason: 'closed-by-user', detail: 'the page cancelled it' },
+  abort: { reason: 'closed-by-user', detail: 'the page aborted it' },
+  close: { reason: 'closed-by-user', detail: 'the page closed it' },
+  error: { reason: 'network-error', detail: 'the page\'s request failed' },
+};
+
+function sameOrigin(a: string, b: string): boolean {
+  try {
+    return new URL(a).origin === new URL(b).origin;
+  } catch {
+    return false;
+  }
+}
+
+function requestOf(open: ObservedStreamOptions['open']): ConnectionConfig {
+  const base = defaultConfig(open.url);
+  const method = open.api === 'eventsource' ? 'GET' : open.method.toUpperCase();
+  const headers: HeaderPair[] = open.headers.map(([n, v]) => [n, v]);
+  const leid = headers.find(([n]) => n.toLowerCase() === 'last-event-id');
+  return {
+    ...base,
+    method,
+    // The lab adds Accept and Last-Event-ID itself.
+    headers: headers.filter(([n]) => n.toLowerCase() !== 'last-event-id'),
+    body: method === 'GET' || method === 'HEAD' ? null : open.body,
+    initialLastEventId: leid ? leid[1] : null,
+    // An EventSource sends the page's cookies (same origin, or withCredentials); fetch and XHR we cannot tell.
+    sendBrowserCookies: open.api === 'eventsource' ? open.withCredentials || sameOrigin(open.url, open.frame) : false,
+  };
+}
+
+export function createObservedStream(options: ObservedStreamOptions): ObservedStream {
+  const { connectionId: id, open } = options;
+  const request = requestOf(open);
+  const isEs = open.api === 'eventsource';
+  const mask: Masker | null = createMasker(knownSecretValues(request));
+  const secretHeaders = request.secretHeaders;
+
+  let seq = options.firstSeq ?? 1;
+  let lastTime = 0;
+  let attempt = 0;
+  /** The attempt in progress: since when, whether its stream opened, what it received. */
+  let current: { startedAt: number; opened: boolean; bytes: number; events: number } | null = null;
+  let stopped = false;
+  let lastEventId = request.initialLastEventId ?? '';
+  let parser: StreamParser | null = null;
+  /** Set once the parser met something past the limits: the rest of the stream is not followed. */
+  let parserBroken = false;
+  /** The arrival time of the chunk being parsed: events parsed from it share it, as in the engine. */
+  let chunkTime = 0;
+
+  const stamp = (time: number): number => (lastTime = Math.max(lastTime, time));
+
+  function emit(body: EntryBody, time: number): void {
+    options.onEntry({ connectionId: id, attempt, seq: seq++, time: stamp(time), ...(mask === null ? body : maskEntryBody(body, mask)) });
+  }
+
+  function event(type: string, eventId: string | null, data: string, time: number): void {
+    const entry: EventEntry = { connectionId: id, attempt, seq: seq++, time: stamp(time), kind: 'event', type, id: eventId, lastEventId, data, size: utf8Length(data) };
+    if (current) {
+      current.events++;
+      if (isEs) current.bytes += entry.size;
+    }
+    options.onEntry(mask === null ? entry : { ...entry, ...maskEntryBody({ kind: 'event', type, id: eventId, lastEventId, data, size: entry.size }, mask) });
+  }
+
+  function newParser(): StreamParser {
+    // Once the stream went past the limits, the rest of a chunk being parsed is not followed either.
+    return createStreamParser({
+      id: (blockId) => {
+        if (!parserBroken) lastEventId = blockId;
+      },
+      event: (m: EventSourceMessage) => {
+        if (parserBroken) return;
+        if (m.id !== undefined) lastEventId = m.id;
+        event(m.event ?? 'message', m.id ?? null, m.data, chunkTime);
+      },
+      comment: (text) => {
+        if (!parserBroken) emit({ kind: 'comment', text }, chunkTime);
+      },
+      retry: (ms) => {
+        if (!parserBroken) emit({ kind: 'retry-changed', delayMs: ms }, chunkTime);
+      },
+      ignored: (why, line) => {
+        if (!parserBroken) emit({ kind: 'ignored-line', why, line }, chunkTime);
+      },
+      overflow: (detail) => {
+        if (parserBroken) return;
+        parserBroken = true;
+        emit({ kind: 'entries-dropped', count: 1, detail: `${detail}; SSE DevTools stopped following this stream (the page still received it)` }, chunkTime);
+      },
+    });
+  }
+
+  function startAttempt(time: number): void {
+    attempt++;
+    current = { startedAt: time, opened: false, bytes: 0, events: 0 };
+    const reconnect = isEs && attempt > 1 && lastEventId !== '';
+    emit(
+      {
+        kind: 'attempt-started',
+        method: request.method,
+        url: maskUrl(open.url),
+        headers: maskHeaders(open.headers, secretHeaders),
+        lastEventId: reconnect || request.initialLastEventId !== null ? lastEventId : null,
+        lastEventIdVia: reconnect || request.initialLastEventId !== null ? 'header' : 'none',
+      },
+      time,
+    );
+    if (isEs) {
+      emit(
+        {
+          kind: 'request-sent',
+          observed: false,
+          headers: reconnect ? [['Last-Event-ID', lastEventId, 'browser']] : [],
+          dropped: [],
+          detail: reconnect ? `${ES_NOT_SEEN}. The Last-Event-ID shown is the id of the last event the page received, which the browser sends on a reconnect; the request itself was not seen` : ES_NOT_SEEN,
+        },
+        time,
+      );
+    }
+    parser = isEs ? null : newParser();
+    parserBroken = false;
+  }
+
+  function endAttempt(reason: EndReason, detail: string, time: number): void {
+    if (!current) return;
+    const a = current;
+    current = null;
+    emit({ kind: 'attempt-ended', reason, status: null, detail, durationMs: Math.max(0, time - a.startedAt), bytes: a.bytes, events: a.events }, time);
+  }
+
+  function stop(why: string, time: number): void {
+    stopped = true;
+    emit({ kind: 'stopped', why }, time);
+  }
+
+  function esError(readyState: number, time: number): void {
+    const opened = current?.opened ?? false;
+    // A failed reconnect: the browser tried, and the hook saw only the error.
+    if (!current) startAttempt(time);
+    if (readyState === 2) {
+      endAttempt('network-error', opened ? 'the EventSource fired error and gave up' : 'the EventSource gave up: the request failed or its response was not a 200 text/event-stream (a hook in the page cannot see which)', time);
+      stop('the browser gave up on the EventSource', time);
+      return;
+    }
+    endAttempt('network-error', opened ? 'the EventSource lost its stream (the server ended it or the network failed: a hook in the page cannot tell which)' : 'the EventSource could not connect (a hook in the page cannot see why)', time);
+    emit({ kind: 'reconnect-scheduled', delayMs: 0, why: ES_RECONNECT_NOT_SEEN, nextAttempt: attempt + 1, lastEventId: lastEventId === '' ? null : lastEventId }, time);
+  }
+
+  startAttempt(open.time);
+
+  return {
+    request,
+    get stopped() {
+      return stopped;
+    },
+    add(r) {
+      if (stopped) return;
+      switch (r.t) {
+        case 'open':
+          return;
+        case 'response':
+          if (!current || isEs) return;
+          current.opened = true;
+          emit(
+            {
+              kind: 'response',
+              status: r.status,
+              statusText: r.statusText,
+              url: maskUrl(r.url || open.url),
+              redirected: r.url !== '' && r.url !== open.url,
+              headers: maskHeaders(r.headers, secretHeaders),
+              timeToHeadersMs: Math.max(0, r.time - current.startedAt),
+            },
+            r.time,
+          );
+          return;
+        case 'chunk':
+          if (!current || isEs || parserBroken || !parser) return;
+          current.bytes += utf8Length(r.text);
+          chunkTime = r.time;
+          parser.feed(r.text);
+          return;
+        case 'es-open':
+          if (!isEs) return;
+          if (!current || current.opened) {
+            if (current) endAttempt('network-error', 'the EventSource opened again without an error in between', r.time);
+            startAttempt(r.time);
+          }
+          current!.opened = true;
+          emit({ kind: 'response', status: 200, statusText: '', url: maskUrl(open.url), redirected: false, headers: [], timeToHeadersMs: Math.max(0, r.time - current!.startedAt) }, r.time);
+          return;
+        case 'es-message': {
+          if (!isEs) return;
+          // The hook sees the connection's last event ID after the event, not the event's own id field:
+          // an id that changed came with this event; one that did not may or may not have.
+          const changed = r.lastEventId !== lastEventId;
+          lastEventId = r.lastEventId;
+          event(r.type, changed ? r.lastEventId : null, r.data, r.time);
+          return;
+        }
+        case 'es-error':
+          if (isEs) esError(r.readyState, r.time);
+          return;
+        case 'end': {
+          const end = END_DETAIL[r.reason];
+          const detail = r.detail === '' ? end.detail : `${end.detail}: ${r.detail}`;
+          if (isEs) {
+            endAttempt('closed-by-user', 'the page closed it (EventSource.close())', r.time);
+            stop('the page closed the EventSource', r.time);
+            return;
+          }
+          endAttempt(end.reason, detail, r.time);
+          stop(`the page's ${open.api === 'xhr' ? 'XHR' : 'fetch'} stream ended; a new request from the page is a new observed connection`, r.time);
+          return;
+        }
+      }
+    },
+    lost(count, why, streamDataLost, time) {
+      if (count <= 0) return;
+      let detail = `${count.toLocaleString('en-US')} record${count === 1 ? '' : 's'} from the page ${count === 1 ? 'was' : 'were'} dropped: ${why}`;
+      if (streamDataLost && parser && current) {
+        // The parser would join text across the gap; starting afresh may split one event, never merge two.
+        parser = newParser();
+        detail += '; the stream\'s text has a gap here, so the next event may be cut';
+      }
+      emit({ kind: 'entries-dropped', count, detail }, time);
+    },
+  };
+}

@@ -1,0 +1,228 @@
+/**
+ * Streams a page opened, as its hook reports them, become the timeline entries of an observed
+ * connection: parsed like our own streams (the engine against a real server is the reference),
+ * secrets masked, each end told with one of the fixed reasons, and hostile records dropped with a
+ * row, never a throw.
+ */
+import assert from 'node:assert/strict';
+import { after, before, describe, test } from 'node:test';
+import { checkDrain } from '../../src/core/observe/records.js';
+import { createObservedStream, type ObservedStream } from '../../src/core/observe/observed-stream.js';
+import { createConnectionFold } from '../../src/core/fold.js';
+import type { AttemptEndedEntry, EventEntry, TimelineEntry } from '../../src/core/timeline.js';
+import type { ObservedRecord } from '../../src/protocol/observed.js';
+import { config, run } from '../helpers/harness.js';
+import { sseHead, startRawServer, writeChunks, type RawServer } from '../helpers/raw-server.js';
+
+const T0 = 1_800_000_000_000;
+const TOKEN = 'Bearer sk-observed-0123456789';
+
+type Open = Extract<ObservedRecord, { t: 'open' }>;
+const fetchOpen = (patch: Partial<Open> = {}): Open => ({
+  t: 'open',
+  sid: 's1',
+  api: 'fetch',
+  time: T0,
+  url: 'http://127.0.0.1:9/chat?stream=1',
+  method: 'POST',
+  headers: [
+    ['Authorization', TOKEN],
+    ['Content-Type', 'application/json'],
+  ],
+  body: '{"q":"hi"}',
+  bodyCut: false,
+  withCredentials: false,
+  frame: 'http://127.0.0.1:9/app',
+  ...patch,
+});
+
+function observe(open: Open, records: ObservedRecord[]): { entries: TimelineEntry[]; stream: ObservedStream } {
+  const entries: TimelineEntry[] = [];
+  const stream = createObservedStream({ connectionId: 'o-1', open, onEntry: (e) => entries.push(e) });
+  for (const r of records) stream.add(r);
+  return { entries, stream };
+}
+
+const pick = (es: TimelineEntry[]): object[] =>
+  es.flatMap((e): object[] => {
+    switch (e.kind) {
+      case 'event':
+        return [{ kind: e.kind, type: e.type, id: e.id, lastEventId: e.lastEventId, data: e.data }];
+      case 'comment':
+        return [{ kind: e.kind, text: e.text }];
+      case 'retry-changed':
+        return [{ kind: e.kind, delayMs: e.delayMs }];
+      case 'ignored-line':
+        return [{ kind: e.kind, why: e.why, line: e.line }];
+      default:
+        return [];
+    }
+  });
+
+/** Awkward for a parser: split fields, CRLF split across chunks, ids without data, empty id, bad retry, unknown field, a BOM. */
+const PIECES = ['\uFEFF: hello\n', 'id: 1\nda', 'ta: one\n\n', 'event: tick\r', '\ndata: two\r\ndata: lines\r\n\r\n', 'id: 7\n\n', 'retry: 2500\n', 'retry: 2s\nfoo: bar\n', 'data: after-id\n\n', 'id\ndata: empty id\n\n', 'data: unterminated'];
+
+describe('an observed fetch stream', () => {
+  let server: RawServer;
+  before(async () => {
+    server = await startRawServer(async (res) => {
+      sseHead(res);
+      await writeChunks(res, PIECES, 5);
+      res.end();
+    });
+  });
+  after(() => server.close());
+
+  test('is parsed exactly as the engine parses the same text', async () => {
+    const r = run(config(server.url, { reconnect: { maxAttempts: 1 } }));
+    await r.untilClosed();
+    const records: ObservedRecord[] = [
+      { t: 'response', sid: 's1', time: T0 + 5, status: 200, statusText: 'OK', headers: [['content-type', 'text/event-stream']], url: '' },
+      ...PIECES.map((text, i): ObservedRecord => ({ t: 'chunk', sid: 's1', time: T0 + 10 + i, text })),
+      { t: 'end', sid: 's1', time: T0 + 100, reason: 'done', detail: '' },
+    ];
+    const { entries } = observe(fetchOpen(), records);
+    assert.deepEqual(pick(entries), pick(r.entries));
+    assert.equal(entries.filter((e) => e.kind === 'event').length, 4);
+  });
+
+  test('masks the page\'s token everywhere, keeps the real one for the lab, and says the page ended it', () => {
+    const { entries, stream } = observe(fetchOpen(), [
+      { t: 'response', sid: 's1', time: T0 + 5, status: 200, statusText: 'OK', headers: [['content-type', 'text/event-stream']], url: 'http://127.0.0.1:9/chat?stream=1' },
+      { t: 'chunk', sid: 's1', time: T0 + 6, text: `data: echo ${TOKEN}\n\n` },
+      { t: 'end', sid: 's1', time: T0 + 9, reason: 'cancel', detail: '' },
+    ]);
+    assert.ok(!JSON.stringify(entries).includes('sk-observed'), 'no entry holds the token');
+    const started = entries[0]!;
+    assert.equal(started.kind, 'attempt-started');
+    assert.deepEqual(started.kind === 'attempt-started' && started.headers[0], ['Authorization', 'Bearer [redacted]']);
+    assert.equal(stream.request.headers[0]![1], TOKEN);
+    assert.equal(stream.request.body, '{"q":"hi"}');
+    assert.equal(stream.request.method, 'POST');
+    const end = entries.find((e): e is AttemptEndedEntry => e.kind === 'attempt-ended')!;
+    assert.equal(end.reason, 'closed-by-user');
+    assert.match(end.detail, /the page cancelled it/);
+    assert.equal(end.bytes, `data: echo ${TOKEN}\n\n`.length);
+    assert.equal(entries.at(-1)!.kind, 'stopped');
+    const fold = createConnectionFold();
+    entries.forEach((e) => fold.add(e));
+    assert.equal(fold.state.phase, 'closed');
+    assert.equal(fold.stats.events, 1);
+  });
+
+  test('a stream the server ended, one that failed, one the page aborted', () => {
+    const reasons = (['done', 'error', 'abort'] as const).map((reason) => {
+      const { entries } = observe(fetchOpen(), [{ t: 'end', sid: 's1', time: T0 + 1, reason, detail: reason === 'error' ? 'TypeError: network error' : '' }]);
+      const end = entries.find((e): e is AttemptEndedEntry => e.kind === 'attempt-ended')!;
+      return [end.reason, end.detail];
+    });
+    assert.deepEqual(reasons, [
+      ['closed-by-server', 'the server ended the response'],
+      ['network-error', "the page's request failed: TypeError: network error"],
+      ['closed-by-user', 'the page aborted it'],
+    ]);
+  });
+
+  test('an event past the limits stops the following of the stream with a row, not a throw', () => {
+    const huge = 'x'.repeat(16 * 1024 * 1024 + 10);
+    const { entries } = observe(fetchOpen(), [
+      { t: 'chunk', sid: 's1', time: T0 + 1, text: `data: ${huge}` },
+      { t: 'chunk', sid: 's1', time: T0 + 2, text: '\n\ndata: later\n\n' },
+    ]);
+    assert.ok(entries.some((e) => e.kind === 'entries-dropped' && /stopped following/.test(e.detail)));
+    assert.equal(entries.filter((e) => e.kind === 'event').length, 0);
+  });
+});
+
+describe('an observed EventSource', () => {
+  const esOpen = fetchOpen({ api: 'eventsource', method: 'GET', headers: [], body: null, url: 'http://127.0.0.1:9/events', withCredentials: false });
+  const msg = (time: number, type: string, data: string, lastEventId: string): ObservedRecord => ({ t: 'es-message', sid: 's1', time, type, data, lastEventId });
+
+  test('each open is an attempt, reconnects say what the hook could not see, ids come from lastEventId', () => {
+    const { entries, stream } = observe(esOpen, [
+      { t: 'es-open', sid: 's1', time: T0 + 10 },
+      msg(T0 + 11, 'message', 'a', '1'),
+      msg(T0 + 12, 'tick', 'b', '2'),
+      msg(T0 + 13, 'tick', 'no id', '2'),
+      { t: 'es-error', sid: 's1', time: T0 + 20, readyState: 0 },
+      { t: 'es-open', sid: 's1', time: T0 + 3020 },
+      msg(T0 + 3021, 'message', 'c', '3'),
+      { t: 'es-error', sid: 's1', time: T0 + 4000, readyState: 2 },
+    ]);
+    const events = entries.filter((e): e is EventEntry => e.kind === 'event');
+    assert.deepEqual(
+      events.map((e) => [e.attempt, e.type, e.id, e.lastEventId, e.data]),
+      [
+        [1, 'message', '1', '1', 'a'],
+        [1, 'tick', '2', '2', 'b'],
+        [1, 'tick', null, '2', 'no id'],
+        [2, 'message', '3', '3', 'c'],
+      ],
+    );
+    const starts = entries.filter((e) => e.kind === 'attempt-started');
+    assert.equal(starts.length, 2);
+    const sent = entries.filter((e) => e.kind === 'request-sent');
+    assert.equal(sent.length, 2);
+    assert.ok(sent.every((e) => e.kind === 'request-sent' && !e.observed && /events of types the page listens to/.test(e.detail)));
+    assert.deepEqual(sent[1]!.kind === 'request-sent' && sent[1]!.headers, [['Last-Event-ID', '2', 'browser']]);
+    const scheduled = entries.find((e) => e.kind === 'reconnect-scheduled');
+    assert.ok(scheduled?.kind === 'reconnect-scheduled' && /cannot see/.test(scheduled.why));
+    assert.equal(entries.at(-1)!.kind, 'stopped');
+    assert.equal(stream.request.sendBrowserCookies, true, 'a same-origin EventSource sends the page\'s cookies');
+    const fold = createConnectionFold();
+    entries.forEach((e) => fold.add(e));
+    assert.equal(fold.stats.attempts, 2);
+    assert.equal(fold.stats.lastEventId, '3');
+  });
+
+  test('close() by the page ends the attempt as closed by the page', () => {
+    const { entries } = observe(esOpen, [{ t: 'es-open', sid: 's1', time: T0 + 1 }, { t: 'end', sid: 's1', time: T0 + 2, reason: 'close', detail: '' }]);
+    const end = entries.find((e): e is AttemptEndedEntry => e.kind === 'attempt-ended')!;
+    assert.equal(end.reason, 'closed-by-user');
+    assert.match(end.detail, /the page closed it/);
+  });
+});
+
+describe('drains from a hostile page', () => {
+  test('are checked record by record and never throw', () => {
+    for (const value of [null, 7, 'x', [], {}, { records: 'no' }, { records: [null, 1, 'x', { t: 'open' }] }]) assert.doesNotThrow(() => checkDrain(value));
+    const checked = checkDrain({
+      records: [
+        { t: 'es-open', sid: 's1', time: T0 },
+        { t: 'es-open', sid: 's1', time: 'later' },
+        { t: 'chunk', sid: 's2', time: T0, text: 'x'.repeat(16 * 1024 * 1024 + 1) },
+        { t: 'nope', sid: 's3' },
+        { t: 'es-error', sid: {}, time: T0, readyState: 0 },
+        { t: 'es-message', sid: 's1', time: T0, type: '<img src=x onerror=alert(1)>', data: '<script>', lastEventId: '' },
+      ],
+      dropped: 12,
+    });
+    assert.equal(checked.records.length, 2);
+    assert.deepEqual([...checked.invalid.entries()].sort((a, b) => a[0].localeCompare(b[0])), [
+      ['', 1],
+      ['s1', 1],
+      ['s2', 1],
+      ['s3', 1],
+    ]);
+    assert.equal(checked.hookDropped, 12);
+  });
+
+  test('past the records a drain may hold, the rest are counted, not read', () => {
+    const records = Array.from({ length: 6000 }, (): ObservedRecord => ({ t: 'es-open', sid: 's1', time: T0 }));
+    const checked = checkDrain({ records, dropped: 0 });
+    assert.equal(checked.records.length, 5000);
+    assert.equal(checked.invalid.get(''), 1000);
+  });
+
+  test('lost records are a row, and a gap in a stream\'s text restarts its parsing', () => {
+    const { entries, stream } = observe(fetchOpen(), [{ t: 'chunk', sid: 's1', time: T0 + 1, text: 'data: half' }]);
+    stream.lost(3, 'over the rate limit', true, T0 + 2);
+    stream.add({ t: 'chunk', sid: 's1', time: T0 + 3, text: 'data: whole\n\n' });
+    const dropped = entries.find((e) => e.kind === 'entries-dropped');
+    assert.ok(dropped?.kind === 'entries-dropped' && dropped.count === 3 && /gap/.test(dropped.detail));
+    assert.deepEqual(
+      entries.filter((e): e is EventEntry => e.kind === 'event').map((e) => e.data),
+      ['whole'],
+    );
+  });
+});
