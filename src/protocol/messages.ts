@@ -9,6 +9,7 @@ import type { Fault, FaultKind } from '../core/faults.js';
 import type { Settings } from '../core/settings.js';
 import type { ConnectionStats } from '../core/fold.js';
 import type { ConnectionState, EventEntry, HeaderPair, TimelineEntry } from '../core/timeline.js';
+import type { ObservedOrigin } from '../core/observe/observed-stream.js';
 
 export type { ConnectionStats };
 
@@ -24,6 +25,17 @@ export interface ConnectionInfo {
   createdAt: number;
   /** Simulations in force; header values of token-expiry masked like any secret. */
   faults: Fault[];
+  /** Set for a stream the inspected page opened (observed, read-only): where it was seen. */
+  observed?: ObservedOrigin;
+}
+
+/** What the background made of a tab's drains so far: records accepted, not valid, over the tab's rate, dropped by the hook. */
+export interface ObservedIntake {
+  tabId: number;
+  accepted: number;
+  invalid: number;
+  limited: number;
+  hookDropped: number;
 }
 
 /** The real values behind a connection's masks; url null when the background does not know the connection. */
@@ -43,7 +55,12 @@ export type PanelMessage =
   | { type: 'stop-fault'; connectionId: string; kind: FaultKind }
   /** The real URL and header values behind the masks, for "reveal" in copy as code. */
   | { type: 'get-secrets'; requestId: string; connectionId: string }
-  | { type: 'settings'; settings: Settings };
+  | { type: 'settings'; settings: Settings }
+  /**
+   * A drain of the hook in the inspected tab's page, forwarded by that tab's panel. `drain` is
+   * the page's, so hostile: the background checks it (src/core/observe/records.ts).
+   */
+  | { type: 'observed'; tabId: number; pageUrl: string; drain: unknown };
 
 export type BackgroundMessage =
   /** The connections; their retained entries follow as batches. */
@@ -59,7 +76,8 @@ export type BackgroundMessage =
   | { type: 'connect-result'; requestId: string; connectionId: string | null; errors: FieldError[] }
   | { type: 'removed'; connectionId: string }
   | ({ type: 'secrets'; requestId: string } & RevealedSecrets)
-  | { type: 'settings'; settings: Settings };
+  | { type: 'settings'; settings: Settings }
+  | ({ type: 'observed-intake' } & ObservedIntake);
 
 export function isPanelMessage(value: unknown): value is PanelMessage {
   return typeof value === 'object' && value !== null && typeof (value as { type?: unknown }).type === 'string';

@@ -29,7 +29,7 @@ export interface ObservedOrigin {
   withCredentials: boolean;
 }
 
-export const ES_NOT_SEEN =
+const ES_NOT_SEEN =
   'EventSource: the browser made this request, and a hook in the page sees neither its headers nor its response headers; it sees only the events of types the page listens to (no comments, no retry:, no other types)';
 
 const ES_RECONNECT_NOT_SEEN = 'the browser reconnects after its own delay (its default or the server\'s retry:), which a hook in the page cannot see';
@@ -68,7 +68,8 @@ function sameOrigin(a: string, b: string): boolean {
   }
 }
 
-function requestOf(open: ObservedStreamOptions['open']): ConnectionConfig {
+/** The request as the page made it, as a lab connection's config: secrets included. */
+export function observedRequest(open: ObservedStreamOptions['open']): ConnectionConfig {
   const base = defaultConfig(open.url);
   const method = open.api === 'eventsource' ? 'GET' : open.method.toUpperCase();
   const headers: HeaderPair[] = open.headers.map(([n, v]) => [n, v]);
@@ -87,7 +88,7 @@ function requestOf(open: ObservedStreamOptions['open']): ConnectionConfig {
 
 export function createObservedStream(options: ObservedStreamOptions): ObservedStream {
   const { connectionId: id, open } = options;
-  const request = requestOf(open);
+  const request = observedRequest(open);
   const isEs = open.api === 'eventsource';
   const mask: Masker | null = createMasker(knownSecretValues(request));
   const secretHeaders = request.secretHeaders;

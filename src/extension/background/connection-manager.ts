@@ -10,7 +10,9 @@ import { validateFault, type Fault, type FaultKind } from '../../core/faults.js'
 import { createConnectionFold, type ConnectionFold } from '../../core/fold.js';
 import type { EntryBody, TimelineEntry } from '../../core/timeline.js';
 import { DEFAULT_SETTINGS, estimateEntryBytes, RETENTION_BYTES, type Settings } from '../../core/settings.js';
-import type { ConnectionInfo } from '../../protocol/messages.js';
+import type { ConnectionInfo, ObservedIntake } from '../../protocol/messages.js';
+import { createObservedStream, observedRequest, type ObservedOrigin, type ObservedStream } from '../../core/observe/observed-stream.js';
+import { createObservedIntake } from './observed-intake.js';
 import type { Persistence, Secrets, StoredConnection } from './persistence.js';
 
 /** Where the manager reports what happened; the port hub batches it to panels and to storage. */
@@ -61,6 +63,11 @@ interface OwnedConnection {
   fold: ConnectionFold;
   /** The browser restarted and took the secret values with it: only the form can supply them again. */
   secretsLost: boolean;
+  /**
+   * A stream the inspected page opened, seen by a hook in the page: read-only, no engine. Its
+   * fold is gone after a restart of the background (the page's later records are not followed).
+   */
+  observed: { origin: ObservedOrigin; stream: ObservedStream | null } | null;
 }
 
 export interface ManagerOptions {
@@ -84,6 +91,11 @@ export interface ConnectionManager {
   stopFault(id: string, kind: FaultKind): void;
   /** The unmasked URL and headers, for a panel the user asked to reveal them in. */
   secrets(id: string): Secrets | null;
+  /**
+   * A drain of a page's hook, as the panel of the inspected tab forwarded it: hostile input,
+   * checked record by record and rate-limited per tab. Never throws.
+   */
+  observe(tabId: number, pageUrl: string, drain: unknown): ObservedIntake;
   setSettings(settings: Settings): void;
   readonly settings: Settings;
   info(id: string): ConnectionInfo | null;
@@ -106,6 +118,8 @@ const hasMask = (config: ConnectionConfig) =>
 
 let counter = 0;
 const defaultId = () => `c${Date.now().toString(36)}${(counter++).toString(36)}${Math.random().toString(36).slice(2, 6)}`;
+/** Observed connections' ids never meet the lab's. */
+const observedId = (tabId: number) => `o-${tabId}-${Date.now().toString(36)}${(counter++).toString(36)}${Math.random().toString(36).slice(2, 6)}`;
 
 export function createConnectionManager(options: ManagerOptions): ConnectionManager {
   const { persistence, sink } = options;
@@ -223,8 +237,42 @@ export function createConnectionManager(options: ManagerOptions): ConnectionMana
     // A token-expiry simulation's values are secrets whatever the header is called: they stay in the engine's memory.
     const faults = (m.engine?.faults ?? []).map((f): Fault => (f.kind === 'token-expiry' ? { ...f, headers: f.headers.map(([n, v]) => [n, maskHeaderValue(n, v)]) } : f));
     // State from the entries, as a capture of them says it: live and imported cannot disagree.
-    return { id: m.id, label: m.label, config: m.config, state: m.fold.state, stats: { ...m.fold.stats }, createdAt: m.createdAt, faults };
+    const base = { id: m.id, label: m.label, config: m.config, state: m.fold.state, stats: { ...m.fold.stats }, createdAt: m.createdAt, faults };
+    return m.observed ? { ...base, observed: m.observed.origin } : base;
   }
+
+  /** The observed streams by tab and the page's own stream id, while their folds live. */
+  const observedBySid = new Map<string, OwnedConnection>();
+  const intake = createObservedIntake({
+    now,
+    find: (tabId, sid) => observedBySid.get(`${tabId}:${sid}`)?.observed?.stream ?? null,
+    open: (tabId, pageUrl, record) => {
+      const id = observedId(tabId);
+      const request = observedRequest(record);
+      const m: OwnedConnection = {
+        id,
+        label: labelFor({ method: request.method, url: maskUrl(request.url) }),
+        createdAt: now(),
+        config: maskConfig(request),
+        secrets: { url: request.url, headers: request.headers.map(([n, v]) => [n, v]), body: request.body },
+        engine: null,
+        retained: emptyRetained(1),
+        lastSeq: 0,
+        lastAttempt: 0,
+        fold: createConnectionFold({ lastEventId: request.initialLastEventId ?? '', keepAttempts: 0 }),
+        secretsLost: false,
+        observed: { origin: { api: record.api, mode: 'hook', tabId, pageUrl: maskUrl(pageUrl), frameUrl: maskUrl(record.frame), withCredentials: record.withCredentials }, stream: null },
+      };
+      connections.set(id, m);
+      if (hasMask(m.config)) void persistence.saveSecrets(id, m.secrets);
+      const stream = createObservedStream({ connectionId: id, open: record, onEntry: (e) => onEntry(m, e) });
+      m.observed!.stream = stream;
+      observedBySid.set(`${tabId}:${record.sid}`, m);
+      sink.changed(id);
+      return stream;
+    },
+  });
+
 
   return {
     get settings() {
@@ -264,6 +312,7 @@ export function createConnectionManager(options: ManagerOptions): ConnectionMana
           lastAttempt,
           fold,
           secretsLost: secrets === null && hasMask(s.config),
+          observed: s.observed ? { origin: s.observed, stream: null } : null,
         };
         connections.set(m.id, m);
         if (!s.active) {
@@ -301,6 +350,7 @@ export function createConnectionManager(options: ManagerOptions): ConnectionMana
         // Panels and captures keep attempts; here they would only grow with every reconnect.
         fold: createConnectionFold({ lastEventId: config.initialLastEventId ?? '', keepAttempts: 0 }),
         secretsLost: false,
+        observed: null,
       };
       connections.set(id, m);
       if (hasMask(m.config)) void persistence.saveSecrets(id, m.secrets);
@@ -309,13 +359,14 @@ export function createConnectionManager(options: ManagerOptions): ConnectionMana
       return { id, errors: [] };
     },
 
+    // Observed connections are the page's: read-only, they have no engine to close, restart or fault.
     disconnect(id) {
       connections.get(id)?.engine?.close();
     },
 
     reconnect(id) {
       const m = connections.get(id);
-      if (!m || (m.engine && m.engine.state.phase !== 'closed')) return;
+      if (!m || m.observed || (m.engine && m.engine.state.phase !== 'closed')) return;
       if (m.secretsLost) {
         // Reconnecting would send the literal "[redacted]" as the token.
         append(m, { kind: 'stopped', why: 'cannot reconnect: the secret header values were lost when the browser restarted; connect again from the form' });
@@ -330,12 +381,14 @@ export function createConnectionManager(options: ManagerOptions): ConnectionMana
       if (!m) return;
       m.engine?.close();
       connections.delete(id);
+      for (const [key, o] of observedBySid) if (o === m) observedBySid.delete(key);
       void persistence.removeSecrets(id);
       sink.removed(id);
     },
 
     inject(id, fault) {
       const m = connections.get(id);
+      if (m?.observed) return 'an observed connection belongs to the page: open it in the lab to simulate failures';
       if (!m?.engine || m.engine.state.phase === 'closed') return 'the connection is not running';
       const problem = validateFault(fault) ?? m.engine.inject(fault);
       if (problem) return problem;
@@ -352,6 +405,10 @@ export function createConnectionManager(options: ManagerOptions): ConnectionMana
     secrets(id) {
       const m = connections.get(id);
       return m ? { url: m.secrets.url, headers: m.secrets.headers.map(([n, v]) => [n, v]), body: m.secrets.body ?? m.config.body } : null;
+    },
+
+    observe(tabId, pageUrl, drain) {
+      return intake.take(tabId, pageUrl, drain);
     },
 
     setSettings(next) {
@@ -375,6 +432,7 @@ export function createConnectionManager(options: ManagerOptions): ConnectionMana
         active: m.engine !== null && m.engine.state.phase !== 'closed',
         resume: resumePoint(m),
         stats: { ...m.fold.stats },
+        ...(m.observed ? { observed: m.observed.origin } : {}),
       };
     },
 

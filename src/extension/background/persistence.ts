@@ -4,6 +4,7 @@
  * IndexedDB rather than storage.local: entries are many and small, appended in batches and trimmed
  * by range, which storage.local (one JSON value per key, 10 MB) does badly.
  */
+import type { ObservedOrigin } from '../../core/observe/observed-stream.js';
 import type { ConnectionConfig } from '../../core/config.js';
 import type { KeptCookie, ResumePoint } from '../../core/engine.js';
 import type { HeaderPair, TimelineEntry } from '../../core/timeline.js';
@@ -20,6 +21,8 @@ export interface StoredConnection {
   active: boolean;
   resume: ResumePoint;
   stats: ConnectionStats;
+  /** Set for a stream the inspected page opened: where it was seen. Never resumed. */
+  observed?: ObservedOrigin;
 }
 
 /** The real values behind a stored config's masks. Lives in memory and storage.session only. */

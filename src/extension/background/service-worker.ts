@@ -6,6 +6,7 @@
  */
 import browser from 'webextension-polyfill';
 import { originPattern } from '../../core/config.js';
+import { LIMITS } from '../../core/limits.js';
 import { readSettings } from '../../core/settings.js';
 import { PANEL_PORT, isPanelMessage, type PanelMessage } from '../../protocol/messages.js';
 import { createConnectionManager } from './connection-manager.js';
@@ -87,6 +88,14 @@ async function handle(port: PanelPort, message: PanelMessage): Promise<void> {
     case 'get-secrets': {
       const secrets = manager.secrets(message.connectionId);
       hub.post(port, { type: 'secrets', requestId: message.requestId, url: secrets?.url ?? null, headers: secrets?.headers ?? [], body: secrets?.body ?? null });
+      return;
+    }
+    case 'observed': {
+      // From our own panel, but carrying the page's data: only the tab and page URL are ours to check here.
+      const { tabId, pageUrl } = message;
+      if (!Number.isSafeInteger(tabId) || tabId < 0 || typeof pageUrl !== 'string') return;
+      const intake = manager.observe(tabId, pageUrl.slice(0, LIMITS.urlChars), message.drain);
+      hub.post(port, { type: 'observed-intake', ...intake });
       return;
     }
     case 'settings': {

@@ -2,14 +2,17 @@
  * The panel's line to the background: a runtime Port that is re-opened when it drops (Chrome
  * disconnects it when it stops the service worker; connecting again starts the worker).
  */
+import { signal, type Signal } from '@preact/signals';
 import browser from 'webextension-polyfill';
 import type { ConnectionConfig, FieldError } from '../../core/config.js';
-import { PANEL_PORT, isPanelMessage, type BackgroundMessage, type PanelMessage, type RevealedSecrets } from '../../protocol/messages.js';
+import { PANEL_PORT, isPanelMessage, type BackgroundMessage, type ObservedIntake, type PanelMessage, type RevealedSecrets } from '../../protocol/messages.js';
 import type { Settings } from '../../core/settings.js';
 import type { TimelineStore } from '../../ui/store/timeline-store.js';
 
 export interface Bridge {
   send(message: PanelMessage): void;
+  /** What the background made of this panel's forwarded drains, latest first. */
+  intake: Signal<ObservedIntake | null>;
   connect(config: ConnectionConfig): Promise<{ connectionId: string | null; errors: FieldError[] }>;
   setSettings(settings: Settings): void;
   secrets(connectionId: string): Promise<RevealedSecrets>;
@@ -21,6 +24,7 @@ export function createBridge(store: TimelineStore): Bridge {
   const waiting = new Map<string, (r: { connectionId: string | null; errors: FieldError[] }) => void>();
   const waitingSecrets = new Map<string, (r: RevealedSecrets) => void>();
   let nextRequest = 0;
+  const intake = signal<ObservedIntake | null>(null);
 
   function open(): void {
     port = browser.runtime.connect({ name: PANEL_PORT });
@@ -31,6 +35,10 @@ export function createBridge(store: TimelineStore): Bridge {
       if (message.type === 'connect-result') {
         waiting.get(message.requestId)?.({ connectionId: message.connectionId, errors: message.errors });
         waiting.delete(message.requestId);
+        return;
+      }
+      if (message.type === 'observed-intake') {
+        intake.value = message;
         return;
       }
       if (message.type === 'secrets') {
@@ -64,6 +72,7 @@ export function createBridge(store: TimelineStore): Bridge {
   open();
   return {
     send,
+    intake,
     connect(config) {
       const requestId = `r${nextRequest++}`;
       if (!port) return Promise.resolve({ connectionId: null, errors: [{ field: 'url', message: 'Reconnecting to the background; press Connect again in a moment.' }] });

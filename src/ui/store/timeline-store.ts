@@ -204,6 +204,7 @@ export function createTimelineStore() {
         break;
       case 'connect-result':
       case 'secrets':
+      case 'observed-intake':
         break;
     }
   }

@@ -1,0 +1,136 @@
+/**
+ * Drains of a page's hook entering the background: what a page reports becomes read-only observed
+ * connections on the same path as the lab's (stored, then posted to panels), its tokens masked;
+ * hostile drains (wrong shapes, huge strings, floods) are bounded and counted, and never throw.
+ */
+import assert from 'node:assert/strict';
+import { describe, test } from 'node:test';
+import { createConnectionManager } from '../../src/extension/background/connection-manager.js';
+import { createPortHub } from '../../src/extension/background/port-hub.js';
+import { decodeEntries, type BackgroundMessage } from '../../src/protocol/messages.js';
+import type { ObservedRecord } from '../../src/protocol/observed.js';
+import type { TimelineEntry } from '../../src/core/timeline.js';
+import { createMemoryPersistence } from '../helpers/memory-persistence.js';
+
+const TOKEN = 'Bearer page-secret-0123456789';
+
+function background(start = Date.now()) {
+  let clock = start;
+  const persistence = createMemoryPersistence();
+  const hub = createPortHub({ persistence, frameMs: 5 });
+  const manager = createConnectionManager({ persistence, sink: hub, now: () => clock });
+  hub.attach(manager);
+  const messages: BackgroundMessage[] = [];
+  const port = { postMessage: (m: BackgroundMessage) => void messages.push(structuredClone(m)) };
+  return {
+    hub,
+    manager,
+    persistence,
+    port,
+    messages,
+    tick: (ms: number) => (clock += ms),
+    now: () => clock,
+    entries: (): TimelineEntry[] => messages.flatMap((m) => (m.type === 'batch' ? decodeEntries(m.entries) : [])),
+  };
+}
+
+const open = (sid: string, time: number): ObservedRecord => ({
+  t: 'open',
+  sid,
+  api: 'fetch',
+  time,
+  url: 'http://127.0.0.1:9/chat',
+  method: 'POST',
+  headers: [['Authorization', TOKEN]],
+  body: '{"q":1}',
+  bodyCut: false,
+  withCredentials: false,
+  frame: 'http://127.0.0.1:9/',
+});
+
+describe('drains from an observed tab', () => {
+  test('become a read-only observed connection, stored then posted, the token masked, the real one kept for the lab', async () => {
+    const b = background();
+    await b.hub.addPort(b.port);
+    const t = b.now();
+    const intake = b.manager.observe(7, 'http://127.0.0.1:9/', {
+      records: [
+        open('a', t),
+        { t: 'response', sid: 'a', time: t + 1, status: 200, statusText: 'OK', headers: [['content-type', 'text/event-stream']], url: '' },
+        { t: 'chunk', sid: 'a', time: t + 2, text: 'id: 1\ndata: one\n\nid: 2\ndata: two\n\n' },
+      ],
+      dropped: 0,
+    });
+    assert.deepEqual(intake, { tabId: 7, accepted: 3, invalid: 0, limited: 0, hookDropped: 0 });
+    await b.hub.flush();
+    const info = b.manager.snapshot().connections[0]!;
+    assert.match(info.id, /^o-7-/);
+    assert.deepEqual(info.observed, { api: 'fetch', mode: 'hook', tabId: 7, pageUrl: 'http://127.0.0.1:9/', frameUrl: 'http://127.0.0.1:9/', withCredentials: false });
+    assert.equal(info.state.phase, 'open');
+    const events = b.entries().filter((e) => e.kind === 'event');
+    assert.deepEqual(events.map((e) => e.kind === 'event' && e.id), ['1', '2']);
+    assert.ok(!JSON.stringify(b.messages).includes('page-secret'), 'no message to the panel holds the token');
+    assert.ok(!JSON.stringify([...b.persistence.stored.values(), ...b.persistence.storedEntries.values()]).includes('page-secret'), 'storage does not either');
+    assert.equal(b.manager.secrets(info.id)?.headers[0]![1], TOKEN);
+    assert.equal(b.persistence.stored.get(info.id)?.observed?.tabId, 7);
+    // The page's stream is not ours to stop, restart or break.
+    assert.match(b.manager.inject(info.id, { kind: 'drop' }) ?? '', /belongs to the page/);
+    b.manager.reconnect(info.id);
+    b.manager.disconnect(info.id);
+    await b.hub.flush();
+    assert.equal(b.manager.info(info.id)?.state.phase, 'open');
+    b.manager.remove(info.id);
+    assert.equal(b.manager.snapshot().connections.length, 0);
+  });
+
+  test('hostile shapes and sizes are counted and dropped, never thrown', async () => {
+    const b = background();
+    const t = b.now();
+    const hostile: unknown[] = [null, undefined, 1, 'x', [], {}, { records: null }, { records: {} }, { records: [1, null, 'x', []] }, { records: [{ t: 'open', sid: 'z'.repeat(10_000) }] }];
+    for (const drain of hostile) assert.doesNotThrow(() => b.manager.observe(1, 'http://127.0.0.1/', drain));
+    const huge = 'x'.repeat(17 * 1024 * 1024);
+    b.manager.observe(1, 'http://127.0.0.1/', { records: [open('s', t)], dropped: 0 });
+    const intake = b.manager.observe(1, 'http://127.0.0.1/', {
+      records: [
+        { t: 'chunk', sid: 's', time: t, text: huge },
+        { t: 'chunk', sid: 's', time: 'soon', text: 'data: x\n\n' },
+        { t: 'chunk', sid: 'unknown', time: t, text: 'data: x\n\n' },
+        { t: 'es-message', sid: 's', time: t, type: '<b>', data: '<img src=x onerror=alert(1)>', lastEventId: '' },
+      ],
+      dropped: -5,
+    });
+    assert.equal(intake.hookDropped, 0);
+    assert.ok(intake.invalid >= 1, 'a record for a stream never opened is counted');
+    await b.hub.flush();
+    const id = b.manager.snapshot().connections[0]!.id;
+    const rows = b.persistence.storedEntries.get(id) ?? [];
+    const dropped = rows.filter((e) => e.kind === 'entries-dropped');
+    assert.ok(dropped.some((e) => e.kind === 'entries-dropped' && e.count === 2 && /not records a hook writes/.test(e.detail)), JSON.stringify(dropped));
+  });
+
+  test('a flood is cut at the tab\'s rate, with a row saying how many records were dropped', async () => {
+    const b = background();
+    const t = b.now();
+    b.manager.observe(2, 'http://127.0.0.1/', { records: [open('f', t)], dropped: 0 });
+    let limited = 0;
+    let accepted = 0;
+    // Twenty drains of 5 000 events each, 100 ms apart: 100 000 records in 2 s, five times the rate.
+    for (let d = 0; d < 20; d++) {
+      const records = Array.from({ length: 5000 }, (_, i): ObservedRecord => ({ t: 'chunk', sid: 'f', time: t + d * 100, text: `data: ${d}-${i}\n\n` }));
+      const intake = b.manager.observe(2, 'http://127.0.0.1/', { records, dropped: 0 });
+      limited = intake.limited;
+      accepted = intake.accepted;
+      b.tick(100);
+    }
+    assert.ok(limited > 0, 'records over the rate were dropped');
+    assert.ok(accepted <= 40_000 + 20_000 * 2 + 1, `at most a burst plus the rate over 2 s were accepted (${accepted})`);
+    await b.hub.flush();
+    const id = b.manager.snapshot().connections[0]!.id;
+    const rows = b.persistence.storedEntries.get(id) ?? [];
+    const droppedRows = rows.filter((e) => e.kind === 'entries-dropped');
+    assert.ok(droppedRows.length > 0);
+    const lost = droppedRows.reduce((n, e) => n + (e.kind === 'entries-dropped' ? e.count : 0), 0);
+    assert.equal(lost, limited, 'every record dropped is counted in a row');
+    assert.equal(rows.filter((e) => e.kind === 'event').length + lost, 100_000, 'every record is either an event or counted as dropped');
+  });
+});
