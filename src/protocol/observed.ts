@@ -49,3 +49,6 @@ export interface ObservedDrain {
   records: ObservedRecord[];
   dropped: number;
 }
+
+/** Where the hook lives in the page: `globalThis[Symbol.for(OBSERVE_GLOBAL)]`, with `drain(max): ObservedDrain`. */
+export const OBSERVE_GLOBAL = 'sse-devtools.observe';

@@ -5,6 +5,8 @@ import type { CaptureFile, CaptureSource } from '../../core/capture/format.js';
 import { checkUrl, type ConnectionConfig, type FieldError } from '../../core/config.js';
 import { retentionProblem } from '../../core/settings.js';
 import type { Bridge } from './bridge.js';
+import { ObserveBar, ObserveToggle } from './ObserveBar.js';
+import type { Observer } from './observe.js';
 import { requestHostAccess } from './permissions.js';
 import type { ConnView, TimelineStore } from '../../ui/store/timeline-store.js';
 import type { ViewStore } from '../../ui/store/view-store.js';
@@ -94,8 +96,9 @@ function BackgroundStatus({ connected }: { connected: boolean }) {
   );
 }
 
-export function App({ store, view, layout, bridge }: { store: TimelineStore; view: ViewStore; layout: LayoutStore; bridge: Bridge }) {
+export function App({ store, view, layout, bridge, observer }: { store: TimelineStore; view: ViewStore; layout: LayoutStore; bridge: Bridge; observer: Observer }) {
   const showForm = useSignal(true);
+  const fill = useSignal<ConnectionConfig | null>(null);
   const pending = useSignal<PendingConnect | null>(null);
   const showCode = useSignal(false);
   const exporting = useSignal<ConnView[] | null>(null);
@@ -107,7 +110,27 @@ export function App({ store, view, layout, bridge }: { store: TimelineStore; vie
     fault: (id, fault) => bridge.send({ type: 'fault', connectionId: id, fault }),
     stopFault: (id, kind) => bridge.send({ type: 'stop-fault', connectionId: id, kind }),
     secrets: (id) => bridge.secrets(id),
+    openInLab: (id) => void openInLab(id),
+    tabId: observer.tabId,
   };
+
+  /** The page's request, its secrets revealed by the background, into the form: one click from Connect. */
+  async function openInLab(id: string): Promise<void> {
+    const v = store.connections.get(id);
+    if (!v) return;
+    const secrets = await bridge.secrets(id);
+    const c = v.info.config;
+    fill.value = {
+      ...c,
+      url: secrets.url ?? c.url,
+      headers: secrets.url === null ? c.headers : secrets.headers,
+      body: secrets.url === null ? c.body : secrets.body,
+      // The last id the page saw: the lab picks the stream up where the page was.
+      initialLastEventId: v.info.stats.lastEventId !== '' ? v.info.stats.lastEventId : c.initialLastEventId,
+    };
+    showForm.value = true;
+    layout.show('connections');
+  }
 
   async function unmasked(v: ConnView): Promise<CaptureSource | null> {
     if (v.imported !== null) return null;
@@ -171,12 +194,14 @@ export function App({ store, view, layout, bridge }: { store: TimelineStore; vie
         <button class={showForm.value ? 'on' : ''} data-testid="toggle-form" aria-pressed={showForm.value} onClick={toggleForm} title="Show or hide the connection form">
           + New connection
         </button>
+        <ObserveToggle observer={observer} />
         <span class="sep" />
         <SelectionActions store={store} view={view} showCode={showCode} onExport={(views) => (exporting.value = views)} onOpen={(capture, name) => store.addCapture(capture, name).slice(0, 1).forEach(select)} />
         <span class="spacer" />
         <BackgroundStatus connected={store.connected.value} />
         <SettingsMenu store={store} bridge={bridge} />
       </header>
+      <ObserveBar observer={observer} intake={bridge.intake.value} />
       <Workspace
         store={store}
         view={view}
@@ -187,7 +212,7 @@ export function App({ store, view, layout, bridge }: { store: TimelineStore; vie
         // Hidden, not removed: what was typed is still there when the form is opened again.
         sidebarTop={
           <div class="form-slot" hidden={!showForm.value}>
-            <ConnectForm onConnect={connect} pending={pending.value} />
+            <ConnectForm onConnect={connect} pending={pending.value} fill={fill.value} />
           </div>
         }
         empty="Connect to a stream, or open a capture, to see its timeline."

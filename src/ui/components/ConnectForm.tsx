@@ -2,7 +2,7 @@
  * The connection form. Bad input gets a message next to its field and nothing is sent; the checks
  * are core's validateConfig, the same the CLI uses.
  */
-import { useState } from 'preact/hooks';
+import { useEffect, useState } from 'preact/hooks';
 import { checkUrl, type ConnectionConfig, type FieldError } from '../../core/config.js';
 import { isForbiddenRequestHeader } from '../../core/forbidden-headers.js';
 import { isSecretHeader } from '../../core/secrets.js';
@@ -49,14 +49,22 @@ export interface ConnectFormProps {
   /** Resolves with what is wrong, or null when the user cancelled: nothing was connected and nothing is wrong. */
   onConnect(config: ConnectionConfig): Promise<FieldError[] | null>;
   pending?: PendingConnect | null;
+  /** A config to fill the form with (Open in lab); a new object fills it again. */
+  fill?: ConnectionConfig | null;
 }
 
-export function ConnectForm({ onConnect, pending = null }: ConnectFormProps) {
+export function ConnectForm({ onConnect, pending = null, fill = null }: ConnectFormProps) {
   const [form, setForm] = useState<FormState>(EMPTY_FORM);
   const [errors, setErrors] = useState<FieldError[]>([]);
   const [recent, setRecent] = useState<Recent[]>(loadRecent);
   const [busy, setBusy] = useState(false);
   const [advanced, setAdvanced] = useState(false);
+
+  useEffect(() => {
+    if (fill === null) return;
+    setForm(formFromConfig(fill));
+    setErrors([]);
+  }, [fill]);
 
   const set = <K extends keyof FormState>(key: K, value: FormState[K]) => setForm((f) => ({ ...f, [key]: value }));
   const setHeader = (i: number, patch: Partial<HeaderRow>) =>

@@ -39,6 +39,89 @@ export interface ConnectionListProps {
   onRemove(id: string): void;
   /** What an empty list says: the panel points at its form, the viewer at opening a file. */
   empty?: preact.ComponentChildren;
+  /** Observed connections: fill the connect form with the page's request. Absent where there is no lab (the viewer). */
+  onOpenInLab?(id: string): void;
+  /** The tab this panel inspects, to tell its observed streams from other tabs'; null outside DevTools. */
+  tabId?: number | null;
+}
+
+const API_NAMES = { fetch: 'fetch', xhr: 'XHR', eventsource: 'EventSource' } as const;
+
+function Item({ c, p }: { c: ConnectionInfo; p: ConnectionListProps }) {
+  const observed = c.observed;
+  return (
+    <li
+      class={`connection-item phase-${c.state.phase} ${p.selected === c.id ? 'selected' : ''} ${observed ? 'observed' : ''}`}
+      data-testid="connection-item"
+      data-id={c.id}
+      data-phase={c.state.phase}
+      data-observed={observed ? 'true' : undefined}
+      role="option"
+      aria-selected={p.selected === c.id}
+      onClick={() => p.onSelect(c.id)}
+    >
+      <div class="row">
+        <span class={`dot ${c.state.phase}${c.state.phase === 'closed' && c.state.lastEnd ? ` tone-${END_TONES[c.state.lastEnd]}` : ''}`} aria-hidden="true" />
+        <span class="label mono" title={safeText(c.config.url)}>
+          <SafeText text={c.label} />
+        </span>
+      </div>
+      {observed && (
+        <div class="row origin" data-testid="observed-origin">
+          <span class="badge observed-badge" data-testid="observed-badge" title="A stream the inspected page opened itself, seen by a hook in the page: read-only">
+            observed · {API_NAMES[observed.api]}
+          </span>
+          <span class="mono origin-url" title={`page ${safeText(observed.pageUrl)}\nframe ${safeText(observed.frameUrl)}`}>
+            <SafeText text={observed.frameUrl === observed.pageUrl ? observed.pageUrl : `${observed.frameUrl} in ${observed.pageUrl}`} />
+          </span>
+        </div>
+      )}
+      <div class="state" data-testid="connection-state">
+        <SafeText text={describeCaptured(c.state, p.capturedAt.get(c.id) ?? null, p.now)} />
+      </div>
+      <div class="row stats">
+        <span>
+          {c.stats.events.toLocaleString('en-US')} event{c.stats.events === 1 ? '' : 's'} · {formatBytes(c.stats.bytes)} · {c.stats.attempts} attempt{c.stats.attempts === 1 ? '' : 's'}
+        </span>
+        <span class="spacer" />
+        {observed ? (
+          p.onOpenInLab && !p.readOnly.has(c.id) ? (
+            <button class="small" data-testid="open-in-lab" title="Fill the connect form with this request (its headers and body included), ready to Connect as a connection of our own" onClick={(e) => (e.stopPropagation(), p.onOpenInLab?.(c.id))}>
+              Open in lab
+            </button>
+          ) : (
+            <span class="badge" data-testid="read-only">read-only</span>
+          )
+        ) : p.readOnly.has(c.id) ? (
+          <span class="badge" data-testid="read-only">read-only</span>
+        ) : c.state.phase === 'closed' ? (
+          <button class="small" data-testid="reconnect-button" title="Connect again with the same settings and the last event id" onClick={(e) => (e.stopPropagation(), p.onReconnect(c.id))}>
+            Reconnect
+          </button>
+        ) : (
+          <button class="small" data-testid="disconnect-button" onClick={(e) => (e.stopPropagation(), p.onDisconnect(c.id))}>
+            Disconnect
+          </button>
+        )}
+        <button class="small icon" data-testid="remove-button" title="Remove this connection and its timeline" onClick={(e) => (e.stopPropagation(), p.onRemove(c.id))}>
+          ✕
+        </button>
+      </div>
+    </li>
+  );
+}
+
+/** Observed streams are the page's, not the lab's: listed apart, this tab's first. */
+function groups(p: ConnectionListProps): { title: string | null; testId: string; list: ConnectionInfo[] }[] {
+  const lab = p.connections.filter((c) => !c.observed);
+  const observed = p.connections.filter((c) => c.observed);
+  const here = observed.filter((c) => p.tabId == null || c.observed!.tabId === p.tabId);
+  const elsewhere = observed.filter((c) => !here.includes(c));
+  return [
+    { title: null, testId: 'lab-group', list: lab },
+    { title: p.tabId == null ? 'Observed in pages' : 'Observed in this tab', testId: 'observed-group', list: here },
+    { title: 'Observed in other tabs', testId: 'observed-elsewhere-group', list: elsewhere },
+  ].filter((g) => g.list.length > 0);
 }
 
 export function ConnectionList(p: ConnectionListProps) {
@@ -46,49 +129,19 @@ export function ConnectionList(p: ConnectionListProps) {
     return <div class="empty">{p.empty ?? 'No connections yet. Fill in the form above and press Connect.'}</div>;
   }
   return (
-    <ul class="connection-list" role="listbox" aria-label="Connections">
-      {p.connections.map((c) => (
-        <li
-          key={c.id}
-          class={`connection-item phase-${c.state.phase} ${p.selected === c.id ? 'selected' : ''}`}
-          data-testid="connection-item"
-          data-id={c.id}
-          data-phase={c.state.phase}
-          role="option"
-          aria-selected={p.selected === c.id}
-          onClick={() => p.onSelect(c.id)}
-        >
-          <div class="row">
-            <span class={`dot ${c.state.phase}${c.state.phase === 'closed' && c.state.lastEnd ? ` tone-${END_TONES[c.state.lastEnd]}` : ''}`} aria-hidden="true" />
-            <span class="label mono" title={safeText(c.config.url)}>
-              <SafeText text={c.label} />
-            </span>
-          </div>
-          <div class="state" data-testid="connection-state">
-            <SafeText text={describeCaptured(c.state, p.capturedAt.get(c.id) ?? null, p.now)} />
-          </div>
-          <div class="row stats">
-            <span>
-              {c.stats.events.toLocaleString('en-US')} event{c.stats.events === 1 ? '' : 's'} · {formatBytes(c.stats.bytes)} · {c.stats.attempts} attempt{c.stats.attempts === 1 ? '' : 's'}
-            </span>
-            <span class="spacer" />
-            {p.readOnly.has(c.id) ? (
-              <span class="badge" data-testid="read-only">read-only</span>
-            ) : c.state.phase === 'closed' ? (
-              <button class="small" data-testid="reconnect-button" title="Connect again with the same settings and the last event id" onClick={(e) => (e.stopPropagation(), p.onReconnect(c.id))}>
-                Reconnect
-              </button>
-            ) : (
-              <button class="small" data-testid="disconnect-button" onClick={(e) => (e.stopPropagation(), p.onDisconnect(c.id))}>
-                Disconnect
-              </button>
-            )}
-            <button class="small icon" data-testid="remove-button" title="Remove this connection and its timeline" onClick={(e) => (e.stopPropagation(), p.onRemove(c.id))}>
-              ✕
-            </button>
-          </div>
-        </li>
+    <div class="connection-groups">
+      {groups(p).map((g) => (
+        <div key={g.testId} data-testid={g.testId}>
+          {g.title && <div class="section-title pad group-title">{g.title}</div>}
+          <ul class="connection-list" role="listbox" aria-label={g.title ?? 'Connections'}>
+            {g.list.map((c) => (
+              <Item key={c.id} c={c} p={p} />
+            ))}
+          </ul>
+        </div>
       ))}
-    </ul>
+    </div>
   );
 }
+
+

@@ -27,6 +27,10 @@ export interface LiveActions {
   fault(id: string, fault: Fault): void;
   stopFault(id: string, kind: FaultKind): void;
   secrets(id: string): Promise<RevealedSecrets>;
+  /** An observed connection's request into the connect form. */
+  openInLab?(id: string): void;
+  /** The tab the panel inspects (null outside DevTools): its observed streams are listed first. */
+  tabId?: number | null;
 }
 
 function useNow(everyMs: number): number {
@@ -168,6 +172,8 @@ export function Workspace({ store, view, layout, live, showCode, onCloseCode, si
           onDisconnect={(id) => live?.disconnect(id)}
           onReconnect={(id) => live?.reconnect(id)}
           onRemove={removeConnection}
+          onOpenInLab={live?.openInLab}
+          tabId={live?.tabId ?? null}
         />
       </aside>
       {!narrow && <PaneDivider layout={layout} size="sidebar" />}
@@ -201,7 +207,7 @@ export function Workspace({ store, view, layout, live, showCode, onCloseCode, si
               />
             )}
             <AttemptStrip attempts={selected.attempts} now={selected.imported === null ? now : (selected.entries.at(-1)?.time ?? now)} />
-            {isLive && (
+            {isLive && !selected.info.observed && (
               <SimulateBar
                 active={selected.info.faults ?? []}
                 phase={selected.info.state.phase}

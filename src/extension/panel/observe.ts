@@ -1,0 +1,189 @@
+/**
+ * Observing the inspected tab (issue 12), the panel's side: the toggle (remembered per inspected
+ * origin), the hook's installation ("Reload and observe" runs it before the page's own scripts),
+ * and a poll of the hook's queue through `devtools.inspectedWindow.eval` about every 100 ms while
+ * on. Drains go to the background as they are: the page wrote them, so only the background, which
+ * checks them, makes anything of them. Outside DevTools (the panel opened as a tab) there is no
+ * inspected window, and the panel says so instead.
+ */
+import { signal } from '@preact/signals';
+import browser from 'webextension-polyfill';
+import { MAX_RECORDS_PER_DRAIN } from '../../core/observe/records.js';
+import { OBSERVE_GLOBAL, type ObservedDrain } from '../../protocol/observed.js';
+import type { Bridge } from './bridge.js';
+
+const POLL_MS = 100;
+const STORAGE_KEY = 'observe-origins';
+
+/** What the panel reaches of the inspected window, whichever browser; Chromium and Firefox both take callbacks on `chrome.devtools`. */
+interface InspectedWindowApi {
+  tabId: number;
+  eval(code: string, options: object, callback: (result: unknown, exception: unknown) => void): void;
+  reload(options: { injectedScript?: string; ignoreCache?: boolean }): void;
+}
+
+function inspectedWindowApi(): InspectedWindowApi | null {
+  const api = (globalThis as { chrome?: { devtools?: { inspectedWindow?: InspectedWindowApi } } }).chrome?.devtools?.inspectedWindow;
+  return api && typeof api.eval === 'function' ? api : null;
+}
+
+/** What one poll learns: the page's URL, whether a hook is there, and its drain (the page's, unchecked). */
+interface Poll {
+  page: string;
+  hooked: boolean;
+  drain: unknown;
+}
+
+// Runs in the page's main world, which the page controls: it reads as little as it can and
+// catches everything, and whatever comes back is treated as the page's word.
+const POLL_CODE = `(() => { try { const h = globalThis[Symbol.for(${JSON.stringify(OBSERVE_GLOBAL)})]; const hooked = !!h && typeof h.drain === 'function'; return { page: String(location.href), hooked, drain: hooked ? h.drain(${MAX_RECORDS_PER_DRAIN}) : null }; } catch (e) { return { page: '', hooked: false, drain: null }; } })()`;
+
+function evalIn(api: InspectedWindowApi, code: string): Promise<unknown> {
+  return new Promise((resolve) => {
+    try {
+      api.eval(code, {}, (result, exception) => resolve(exception ? null : result));
+    } catch {
+      resolve(null);
+    }
+  });
+}
+
+function readPoll(value: unknown): Poll | null {
+  if (typeof value !== 'object' || value === null) return null;
+  const v = value as { page?: unknown; hooked?: unknown; drain?: unknown };
+  return { page: typeof v.page === 'string' ? v.page : '', hooked: v.hooked === true, drain: v.drain };
+}
+
+function originOf(url: string): string | null {
+  try {
+    const origin = new URL(url).origin;
+    return origin === 'null' ? null : origin;
+  } catch {
+    return null;
+  }
+}
+
+function hasRecords(drain: unknown): boolean {
+  if (typeof drain !== 'object' || drain === null) return false;
+  const d = drain as Partial<ObservedDrain>;
+  return (Array.isArray(d.records) && d.records.length > 0) || (typeof d.dropped === 'number' && d.dropped > 0);
+}
+
+async function loadHookScript(): Promise<string | null> {
+  try {
+    const response = await fetch(browser.runtime.getURL('page-hook.js'));
+    return response.ok ? await response.text() : null;
+  } catch {
+    return null;
+  }
+}
+
+const HOOK_MISSING = 'The page hook (page-hook.js) is not part of this build of SSE DevTools, so nothing can be installed in the page.';
+
+export function createObserver(bridge: Bridge) {
+  const api = inspectedWindowApi();
+  /** Null outside DevTools: there is no inspected tab to observe. */
+  const available = api !== null;
+  const on = signal(false);
+  const origin = signal<string | null>(null);
+  /** Whether the last poll found the hook in the page. */
+  const hooked = signal(false);
+  const problem = signal<string | null>(null);
+  let timer: ReturnType<typeof setInterval> | null = null;
+  let polling = false;
+
+  async function remembered(): Promise<Record<string, boolean>> {
+    const stored = (await browser.storage.local.get(STORAGE_KEY))[STORAGE_KEY];
+    return typeof stored === 'object' && stored !== null ? (stored as Record<string, boolean>) : {};
+  }
+
+  async function remember(value: boolean): Promise<void> {
+    const key = origin.value;
+    if (key === null) return;
+    const all = await remembered();
+    if (value) all[key] = true;
+    else delete all[key];
+    await browser.storage.local.set({ [STORAGE_KEY]: all });
+  }
+
+  async function poll(): Promise<void> {
+    if (!api || polling) return;
+    polling = true;
+    try {
+      const result = readPoll(await evalIn(api, POLL_CODE));
+      if (!result) return;
+      hooked.value = result.hooked;
+      const pageOrigin = originOf(result.page);
+      if (pageOrigin !== origin.value) {
+        origin.value = pageOrigin;
+        // Another origin in the same tab: its own choice applies.
+        const want = pageOrigin !== null && (await remembered())[pageOrigin] === true;
+        if (!want) stop();
+      }
+      if (on.value && hasRecords(result.drain)) bridge.send({ type: 'observed', tabId: api.tabId, pageUrl: result.page, drain: result.drain });
+    } finally {
+      polling = false;
+    }
+  }
+
+  function start(): void {
+    on.value = true;
+    timer ??= setInterval(() => void poll(), POLL_MS);
+  }
+
+  function stop(): void {
+    on.value = false;
+    if (timer !== null) clearInterval(timer);
+    timer = null;
+  }
+
+  if (api) {
+    // The panel opened on a page whose origin was observed before: go on observing it.
+    void (async () => {
+      const first = readPoll(await evalIn(api, POLL_CODE));
+      origin.value = first ? originOf(first.page) : null;
+      hooked.value = first?.hooked ?? false;
+      if (origin.value !== null && (await remembered())[origin.value] === true) start();
+      // Keep learning the page's origin and whether the hook is there, also while off.
+      setInterval(() => {
+        if (!on.value) void poll();
+      }, 1000);
+    })();
+  }
+
+  return {
+    available,
+    on,
+    origin,
+    hooked,
+    problem,
+    tabId: api?.tabId ?? null,
+    async setOn(value: boolean): Promise<void> {
+      problem.value = null;
+      if (value) start();
+      else stop();
+      await remember(value);
+      if (value && api && !hooked.value) {
+        // Installed now, the hook sees the streams the page opens from now on.
+        const script = await loadHookScript();
+        if (script === null) problem.value = HOOK_MISSING;
+        else await evalIn(api, script);
+      }
+    },
+    /** Reloads the inspected page with the hook running before any of the page's own scripts. */
+    async reloadAndObserve(): Promise<void> {
+      if (!api) return;
+      problem.value = null;
+      const script = await loadHookScript();
+      if (script === null) {
+        problem.value = HOOK_MISSING;
+        return;
+      }
+      start();
+      await remember(true);
+      api.reload({ injectedScript: script });
+    },
+  };
+}
+
+export type Observer = ReturnType<typeof createObserver>;
