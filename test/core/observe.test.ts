@@ -226,3 +226,25 @@ describe('drains from a hostile page', () => {
     );
   });
 });
+
+describe('a capture of an observed connection', () => {
+  test('keeps where it was seen, its URLs masked, and opens again; a connection without it still opens', async () => {
+    const { buildCapture, serializeCapture } = await import('../../src/core/capture/format.js');
+    const { parseCapture } = await import('../../src/core/capture/schema.js');
+    const { entries, stream } = observe(fetchOpen(), [{ t: 'end', sid: 's1', time: T0 + 1, reason: 'done', detail: '' }]);
+    const observed = { api: 'fetch', mode: 'hook', tabId: 3, pageUrl: 'http://127.0.0.1:9/app?token=abcdefghijklmnop', frameUrl: 'http://127.0.0.1:9/app', withCredentials: false } as const;
+    const file = buildCapture(
+      [
+        { id: 'o-1', config: stream.request, entries, observed },
+        { id: 'c-1', config: stream.request, entries: entries.map((e) => ({ ...e, connectionId: 'c-1' })) },
+      ],
+      '0.0.0',
+    );
+    const parsed = parseCapture(serializeCapture(file));
+    assert.ok(parsed.ok, parsed.ok ? '' : parsed.errors.join('\n'));
+    const [o, c] = parsed.capture.connections;
+    assert.deepEqual(o!.observed, { ...observed, pageUrl: 'http://127.0.0.1:9/app?token=[redacted]' });
+    assert.equal(c!.observed, undefined);
+    assert.ok(!serializeCapture(file).includes('sk-observed'), 'the page\'s token is redacted');
+  });
+});

@@ -6,6 +6,7 @@ import type { ConnectionConfig } from '../config.js';
 import { isSecretHeader, maskHeaderValue, maskUrl, REDACTED } from '../secrets.js';
 import { summarizeAttempts, type AttemptSummary } from '../fold.js';
 import type { HeaderPair, TimelineEntry } from '../timeline.js';
+import type { ObservedOrigin } from '../observe/observed-stream.js';
 
 // The summaries are the connection fold's: derived once, in one place, for every reader.
 export { summarizeAttempts };
@@ -36,6 +37,8 @@ export interface CapturedConnection {
   config: ConnectionConfig;
   attempts: AttemptSummary[];
   entries: TimelineEntry[];
+  /** A stream the inspected page opened, observed (read-only): where it was seen. Absent for the lab's own. */
+  observed?: ObservedOrigin;
 }
 
 /**
@@ -72,6 +75,7 @@ export interface CaptureSource {
   id: string;
   config: ConnectionConfig;
   entries: readonly TimelineEntry[];
+  observed?: ObservedOrigin;
 }
 
 /**
@@ -87,7 +91,8 @@ export function buildCapture(sources: readonly CaptureSource[], toolVersion: str
       redactions.push({ where: `${where}.entries`, what: `secret header values, URL credentials and known secret values echoed by the server, shown as ${REDACTED}` });
     }
     const config = options.redactSecrets ? redactConfig(source.config, `${where}.config`, redactions) : { ...source.config, reconnect: { ...source.config.reconnect } };
-    return { id: source.id, config, attempts: summarizeAttempts(entries), entries };
+    const observed = source.observed && { ...source.observed, pageUrl: maskUrl(source.observed.pageUrl), frameUrl: maskUrl(source.observed.frameUrl) };
+    return { id: source.id, config, attempts: summarizeAttempts(entries), entries, ...(observed ? { observed } : {}) };
   });
   return {
     format: CAPTURE_FORMAT,

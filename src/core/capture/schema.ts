@@ -136,6 +136,9 @@ export const captureSchema: z.ZodType<CaptureFile> = z.object({
         config: configSchema,
         attempts: z.array(attemptSchema).max(LIMITS.entriesPerConnection),
         entries: z.array(entrySchema).max(LIMITS.entriesPerConnection),
+        observed: z
+          .object({ api: z.enum(['fetch', 'xhr', 'eventsource']), mode: z.literal('hook'), tabId: count, pageUrl: url, frameUrl: url, withCredentials: z.boolean() })
+          .optional(),
       }),
     )
     .max(LIMITS.connectionsPerFile),

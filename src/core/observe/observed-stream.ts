@@ -246,7 +246,8 @@ export function createObservedStream(options: ObservedStreamOptions): ObservedSt
             startAttempt(r.time);
           }
           current!.opened = true;
-          emit({ kind: 'response', status: 200, statusText: '', url: maskUrl(open.url), redirected: false, headers: [], timeToHeadersMs: Math.max(0, r.time - current!.startedAt) }, r.time);
+          // WHATWG: an EventSource announces open only for a 200 text/event-stream; the rest of the response is not seen.
+          emit({ kind: 'response', status: 200, statusText: '', url: maskUrl(open.url), redirected: false, headers: [['content-type', 'text/event-stream']], timeToHeadersMs: Math.max(0, r.time - current!.startedAt) }, r.time);
           return;
         case 'es-message': {
           if (!isEs) return;

@@ -230,6 +230,7 @@ export function createTimelineStore() {
         stats: { events: 0, bytes: 0, attempts: 0, lastEventId: '' },
         createdAt: entries[0]?.time ?? Date.now(),
         faults: [],
+        ...(c.observed ? { observed: c.observed } : {}),
       });
       v.imported = source;
       append(entries);
