@@ -99,10 +99,13 @@ export interface DetailPaneProps {
   /** For a refused response: its body, kept on the attempt's end. */
   body?: ResponseBody | null;
   profile: string | null;
+  /** The connection is a stream the page opened: its request's headers are those the page set, not a form's. */
+  observed?: boolean;
 }
 
-export function DetailPane({ entry, request, body = null, profile }: DetailPaneProps) {
+export function DetailPane({ entry, request, body = null, profile, observed = false }: DetailPaneProps) {
   const [raw, setRaw] = useState(false);
+  const requestTitle = observed ? 'Request headers the page set (the browser adds others a hook cannot see)' : 'Request headers as configured';
   if (!entry) return <div class="detail empty">Select a row to see it in full.</div>;
   const asJson = () => JSON.stringify(entry, null, 2);
   return (
@@ -125,14 +128,14 @@ export function DetailPane({ entry, request, body = null, profile }: DetailPaneP
         <Field name="time" value={`${isoTime(entry.time)} (${clock(entry.time)} local)`} />
         <Field name="attempt" value={`#${entry.attempt} · seq ${entry.seq}`} />
         {entry.kind === 'event' && <EventDetail entry={entry} raw={raw} setRaw={setRaw} />}
-        {entry.kind === 'attempt-started' && <Headers title="Request headers as configured" headers={entry.headers} />}
+        {entry.kind === 'attempt-started' && <Headers title={requestTitle} headers={entry.headers} />}
         {entry.kind === 'request-sent' && <SentHeaders entry={entry} />}
         {entry.kind === 'response' && (
           <>
             <Field name="status" value={`${entry.status} ${entry.statusText}`} />
             <Field name="url" value={entry.url} />
             <Field name="time to headers" value={`${entry.timeToHeadersMs} ms`} />
-            {request?.kind === 'attempt-started' && <Headers title="Request headers as configured" headers={request.headers} />}
+            {request?.kind === 'attempt-started' && <Headers title={requestTitle} headers={request.headers} />}
             {request?.kind === 'request-sent' && <SentHeaders entry={request} />}
             <Headers title="Response headers" headers={entry.headers} />
             {body && <Body body={body} raw={raw} setRaw={setRaw} />}
