@@ -134,3 +134,18 @@ describe('drains from an observed tab', () => {
     assert.equal(rows.filter((e) => e.kind === 'event').length + lost, 100_000, 'every record is either an event or counted as dropped');
   });
 });
+
+test('past the retention cap an observed connection drops its oldest with a row numbered in its own sequence', async () => {
+  const persistence = createMemoryPersistence();
+  const hub = createPortHub({ persistence, frameMs: 5 });
+  const manager = createConnectionManager({ persistence, sink: hub, settings: { maxEntriesPerConnection: 100 } });
+  hub.attach(manager);
+  const t = Date.now();
+  const records = Array.from({ length: 300 }, (_, i): ObservedRecord => ({ t: 'chunk', sid: 'c', time: t, text: `data: ${i}\n\n` }));
+  manager.observe(4, 'http://127.0.0.1/', { records: [open('c', t), ...records], dropped: 0 });
+  await hub.flush();
+  const id = manager.snapshot().connections[0]!.id;
+  const seqs = (persistence.storedEntries.get(id) ?? []).map((e) => e.seq);
+  assert.equal(new Set(seqs).size, seqs.length, 'no two entries share a seq');
+  assert.ok((persistence.storedEntries.get(id) ?? []).some((e) => e.kind === 'entries-dropped' && /retention cap/.test(e.detail)));
+});

@@ -210,7 +210,6 @@ test('"Open in lab" fills the form with the page\'s request, and Connect sends t
   const chats = () => app.seen.filter((s) => s.url === '/chat');
   const before = chats().length;
   await pressConnect(chatUrl);
-  await panel().waitForFunction(() => document.querySelectorAll('[data-testid="timeline-row"][data-kind="event"]').length > 0, { timeout: GUARD });
   const deadline = Date.now() + GUARD;
   while (chats().length <= before && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
   const [page, lab] = [chats()[0]!, chats()[before]!];
@@ -221,7 +220,8 @@ test('"Open in lab" fills the form with the page\'s request, and Connect sends t
   assert.equal(lab.headers['content-type'], page.headers['content-type']);
   assert.equal(lab.body, page.body);
   assert.equal(lab.headers['last-event-id'], '5');
-  const labItem = (await panel().$(`${byTestId('lab-group')} ${byTestId('connection-item')}[aria-selected="true"]`))!;
+  // The observed item has the same URL: wait for the new one, in the lab's group, to be the selected one.
+  const labItem = await panel().waitForSelector(`${byTestId('lab-group')} ${byTestId('connection-item')}[aria-selected="true"]`, { timeout: GUARD });
   assert.ok(labItem, 'the new connection is the lab\'s own');
   assert.match((await labItem.evaluate((el) => el.getAttribute('data-id'))) ?? '', /^c/);
 });

@@ -50,6 +50,8 @@ export interface ObservedStream {
   /** Records that were lost before reaching this fold (invalid, over a rate limit, dropped by the hook). */
   lost(count: number, why: string, streamDataLost: boolean, time: number): void;
   readonly stopped: boolean;
+  /** An entry the host knows about (a retention cap's drop), numbered in the stream's sequence. */
+  note(body: EntryBody, time: number): void;
 }
 
 const END_DETAIL: Record<'done' | 'cancel' | 'abort' | 'close' | 'error', { reason: EndReason; detail: string }> = {
@@ -274,6 +276,9 @@ export function createObservedStream(options: ObservedStreamOptions): ObservedSt
           return;
         }
       }
+    },
+    note(body, time) {
+      emit(body, time);
     },
     lost(count, why, streamDataLost, time) {
       if (count <= 0) return;

@@ -199,6 +199,11 @@ export function createConnectionManager(options: ManagerOptions): ConnectionMana
       m.engine.note(body);
       return;
     }
+    // An observed stream numbers its own entries: ours go in its sequence, never beside it.
+    if (m.observed?.stream) {
+      m.observed.stream.note(body, now());
+      return;
+    }
     onEntry(m, { connectionId: m.id, attempt: m.lastAttempt, seq: m.lastSeq + 1, time: now(), ...body });
   }
 
