@@ -193,3 +193,206 @@ describe('the page hook', () => {
     }
   });
 });
+
+/**
+ * Runs in the page: everything a page could use to notice the hook, and hostile calls that make the
+ * hook's own code throw. Its result must be the same with and without the hook.
+ */
+async function hostilePage(base: string): Promise<Record<string, unknown>> {
+  const out: Record<string, unknown> = {};
+  const errors: string[] = [];
+  addEventListener('error', (e) => errors.push(`error: ${e.message}`));
+  addEventListener('unhandledrejection', (e) => errors.push(`unhandled: ${String(e.reason)}`));
+  const err = (e: unknown) => (e instanceof Error || e instanceof DOMException ? `${e.name}: ${e.message}` : `thrown: ${typeof e}`);
+  const attempt = async (name: string, f: () => unknown) => {
+    try {
+      out[name] = await Promise.race([f(), new Promise((r) => setTimeout(() => r('timed out'), 5000))]);
+    } catch (e) {
+      out[name] = err(e);
+    }
+  };
+  const text = async (r: Response) => new TextDecoder().decode(new Uint8Array(await r.arrayBuffer()));
+
+  let headerGets = 0;
+  await attempt('fetch: headers getter runs once', async () => [await text(await fetch(`${base}/json`, { headers: { get 'X-A'() { headerGets++; return 'a'; } } as unknown as HeadersInit })), headerGets]);
+  await attempt('fetch: a throwing init getter', () => fetch(`${base}/json`, { get headers(): HeadersInit { throw new Error('from the page'); } }));
+  await attempt('fetch: a symbol', () => fetch(Symbol('x') as unknown as string));
+  await attempt('fetch: no arguments', () => (fetch as unknown as () => Promise<Response>)());
+  await attempt('fetch: another this', () => fetch.call({}, `${base}/json`));
+  await attempt('fetch: a bad URL', () => fetch('http://[bad'));
+  const shape = (f: unknown) => (typeof f === 'function' ? [String(f), f.name, f.length, 'prototype' in f] : typeof f);
+  out.fetch = shape(fetch);
+  out.descriptors = ['fetch', 'EventSource', 'XMLHttpRequest'].map((k) => {
+    const d = Object.getOwnPropertyDescriptor(window, k);
+    return [k, d?.writable, d?.enumerable, d?.configurable];
+  });
+  out.EventSource = [shape(EventSource), EventSource.CONNECTING, EventSource.OPEN, EventSource.CLOSED, Object.getOwnPropertyNames(EventSource).sort(), Object.getOwnPropertyNames(EventSource.prototype).sort(), EventSource.prototype.constructor === EventSource, Object.getPrototypeOf(EventSource) === EventTarget];
+  out.xhr = (['open', 'send', 'setRequestHeader'] as const).map((k) => shape(XMLHttpRequest.prototype[k]));
+  out.others = [shape(EventTarget.prototype.addEventListener), shape(EventSource.prototype.close), shape(Function.prototype.toString), Function.prototype.toString.call(Function.prototype.toString)];
+  await attempt('EventSource without new', () => (EventSource as unknown as (u: string) => unknown)(`${base}/es`));
+  await attempt('EventSource without a URL', () => new (EventSource as unknown as new () => EventSource)());
+  await attempt('EventSource subclass', () => {
+    class Mine extends EventSource {}
+    const es = new Mine(`${base}/endless?scope=hostile`);
+    es.close();
+    return [es instanceof Mine, es instanceof EventSource, Object.getPrototypeOf(Mine.prototype) === EventSource.prototype, es.readyState];
+  });
+  let valueCalls = 0;
+  await attempt('XHR: a header value whose toString throws', () => {
+    const x = new XMLHttpRequest();
+    x.open('GET', `${base}/json`);
+    x.setRequestHeader('X-A', { toString() { valueCalls++; throw new Error('page toString'); } } as unknown as string);
+  });
+  out.valueCalls = valueCalls;
+  let methodCalls = 0;
+  await attempt('XHR: a method object', () => {
+    const x = new XMLHttpRequest();
+    x.open({ toString() { methodCalls++; return 'GET'; } } as unknown as string, `${base}/json`);
+    return methodCalls;
+  });
+  await attempt('XHR: open with too few arguments', () => (new XMLHttpRequest().open as unknown as (m: string) => void)('GET'));
+
+  // A stream's Response as the page sees it.
+  await attempt('an SSE response', async () => {
+    const r = await fetch(`${base}/endless?scope=hostile`);
+    let mutable: string;
+    try {
+      r.headers.set('x-a', 'b');
+      mutable = 'mutable';
+    } catch (e) {
+      mutable = err(e);
+    }
+    const clone = r.clone();
+    const shown = [r instanceof Response, r.status, r.statusText, r.url, r.redirected, r.type, r.ok, r.headers.get('content-type'), Object.keys(r), JSON.stringify(r), r.bodyUsed, mutable, clone.url, clone.type, shape(r.clone)];
+    await clone.body?.cancel();
+    // A BYOB reader, as a native body allows.
+    const reader = (r.body as ReadableStream<Uint8Array>).getReader({ mode: 'byob' });
+    const first = await reader.read(new Uint8Array(5));
+    await reader.cancel();
+    return [...shown, first.value?.byteLength, new TextDecoder().decode(first.value)];
+  });
+  await attempt('an aborted SSE fetch', async () => {
+    const abort = new AbortController();
+    const r = await fetch(`${base}/endless?scope=hostile`, { signal: abort.signal });
+    const reader = (r.body as ReadableStream<Uint8Array>).getReader();
+    await reader.read();
+    abort.abort();
+    return await reader.read();
+  });
+  await attempt('text() of an SSE response', async () => {
+    const r = await fetch(`${base}/xhr?scope=hostile`);
+    return (await r.text()).length;
+  });
+
+  // The page breaks builtins after the hook installed: its own streams must still work.
+  const saved = { now: Date.now, push: Array.prototype.push, slice: String.prototype.slice, get: WeakMap.prototype.get, call: Function.prototype.call, buffer: Object.getOwnPropertyDescriptor(Object.getPrototypeOf(Uint8Array.prototype) as object, 'buffer') };
+  const boom = () => {
+    throw new Error('sabotaged');
+  };
+  Date.now = boom;
+  String.prototype.slice = boom;
+  WeakMap.prototype.get = boom;
+  // Reading a typed array's buffer now throws: the hook reads it for an XHR body.
+  Object.defineProperty(Object.getPrototypeOf(Uint8Array.prototype) as object, 'buffer', { get: boom, configurable: true });
+  try {
+    await attempt('sabotaged: fetch stream', async () => (await text(await fetch(`${base}/xhr?scope=sabotage`))).length);
+    await attempt('sabotaged: XHR stream with a byte body', () =>
+      new Promise((done) => {
+        const x = new XMLHttpRequest();
+        x.open('POST', `${base}/xhr?scope=sabotage`);
+        x.onload = () => done([x.status, x.responseText.length]);
+        x.onerror = () => done('error');
+        x.send(new TextEncoder().encode('{"a":1}'));
+      }),
+    );
+    await attempt('sabotaged: EventSource', () =>
+      new Promise((done) => {
+        const es = new EventSource(`${base}/es?scope=sabotage`);
+        const got: string[] = [];
+        const heard = (e: MessageEvent<string>) => {
+          got[got.length] = `${e.type}:${e.data}`;
+          if (got.length === 3) {
+            es.close();
+            done(got);
+          }
+        };
+        es.onmessage = heard;
+        es.addEventListener('price', heard);
+      }),
+    );
+  } finally {
+    Date.now = saved.now;
+    String.prototype.slice = saved.slice;
+    WeakMap.prototype.get = saved.get;
+    if (saved.buffer) Object.defineProperty(Object.getPrototypeOf(Uint8Array.prototype) as object, 'buffer', saved.buffer);
+  }
+  out.json = await (await fetch(`${base}/json`)).json();
+  await new Promise((r) => setTimeout(r, 100));
+  out.errors = errors;
+  return out;
+}
+
+describe('the page cannot tell the hook is there', () => {
+  test('everything a hostile page checks or provokes reads the same with and without the hook, and no error of the hook reaches it', async () => {
+    const results: Record<string, unknown>[] = [];
+    let drained: ObservedDrain | null = null;
+    for (const hook of [null, HOOK]) {
+      const { context, page } = await newPage(hook);
+      try {
+        await page.goto(`${server.url}/blank`);
+        results.push(await page.evaluate(hostilePage, server.url));
+        if (hook !== null) drained = await drainAll(page);
+      } finally {
+        await context.close();
+      }
+    }
+    const [without, withHook] = results;
+    assert.deepEqual(withHook, without);
+    assert.deepEqual(without?.errors, []);
+    assert.match(String(without?.['an aborted SSE fetch']), /^AbortError/);
+    // While sabotaged the hook may miss things, but it kept working for what it could see.
+    const ends = drained?.records.filter((r) => r.t === 'end').map((r) => (r.t === 'end' ? r.reason : '')) ?? [];
+    assert.ok(ends.includes('cancel') && ends.includes('abort'), `ends seen: ${ends.join(', ')}`);
+  });
+
+  test("the page's reader.cancel() closes the server's connection at once, and the hook reports the cancel", async () => {
+    const { context, page } = await newPage(HOOK);
+    try {
+      await page.goto(`${server.url}/blank`);
+      await page.evaluate(async (url) => {
+        const r = await fetch(url);
+        const reader = (r.body as ReadableStream<Uint8Array>).getReader();
+        await reader.read();
+        await reader.cancel('the page is done');
+      }, `${server.url}/endless?scope=cancel`);
+      await until('the server saw the connection close', () => sent('/endless', 'cancel').at(-1)?.closed === true, 5000);
+      assert.equal(sent('/endless', 'cancel').at(-1)?.endedByServer, false);
+      const records = (await drainAll(page)).records;
+      assert.deepEqual(records.at(-1), { ...records.at(-1), t: 'end', reason: 'cancel', detail: 'the page is done' });
+    } finally {
+      await context.close();
+    }
+  });
+
+  test('a response that is not an event stream reaches the page as the very object fetch resolved with', async () => {
+    // Runs before the hook: keeps every Response the native fetch resolves with.
+    const spy = `{ const f = fetch; window.__native = []; window.fetch = function fetch(...a) { return f.apply(this, a).then((r) => (window.__native.push(r), r)); }; }`;
+    const { context, page } = await newPage(HOOK, spy);
+    try {
+      await page.goto(`${server.url}/blank`);
+      const same = await page.evaluate(async (base) => {
+        const native = (window as unknown as { __native: Response[] }).__native;
+        const json = await fetch(`${base}/json`);
+        const stream = await fetch(`${base}/xhr?scope=identity`);
+        await stream.text();
+        return [native.includes(json), await json.json(), native.includes(stream), Object.getOwnPropertyNames(json).length];
+      }, server.url);
+      assert.deepEqual(same, [true, { ok: true }, false, 0]);
+      const records = (await drainAll(page)).records;
+      assert.equal(new Set(records.map((r) => r.sid)).size, 1, 'only the event stream was observed');
+      assert.deepEqual(kinds(records), ['open', 'response', 'chunk', 'end']);
+    } finally {
+      await context.close();
+    }
+  });
+});

@@ -220,6 +220,8 @@ function install(): void {
     const responseRedirected = getter<Response, boolean>(Response.prototype, 'redirected');
     const responseType = getter<Response, ResponseType>(Response.prototype, 'type');
     const responseClone = uncurry(Response.prototype.clone);
+    const responseBodyUsed = getter<Response, boolean>(Response.prototype, 'bodyUsed');
+    const streamLocked = getter<ReadableStream, boolean>(ReadableStream.prototype, 'locked');
     const headersGet = uncurry(Headers.prototype.get);
     const headersForEach = uncurry(Headers.prototype.forEach) as (h: Headers, f: (value: string, name: string) => void) => void;
     const getReader = uncurry(ReadableStream.prototype.getReader) as (s: ReadableStream<Uint8Array>) => ReadableStreamDefaultReader<Uint8Array>;
@@ -270,7 +272,7 @@ function install(): void {
      * reads the real body only when the page reads, and cancels it when the page cancels (a
      * TransformStream has no cancel hook everywhere; `tee()` would keep the connection open).
      */
-    function observedBody(source: ReadableStream<Uint8Array>, sid: string, signal: AbortSignal, report: (r: ObservedRecord) => void): ReadableStream<Uint8Array> {
+    function observedBody(original: Response, sid: string, signal: AbortSignal, report: (r: ObservedRecord) => void): ReadableStream<Uint8Array> {
       let reader: ReadableStreamDefaultReader<Uint8Array> | null = null;
       const decoder = new Decoder();
       let ended = false;
@@ -296,7 +298,8 @@ function install(): void {
         }),
       );
       const pull = (controller: ReadableByteStreamController): Promise<void> => {
-        reader ??= getReader(source);
+        // Read from the response at the first pull: a clone made before (see `disguise`) replaced its body.
+        reader ??= getReader(responseBody(original) as ReadableStream<Uint8Array>);
         return promiseThen(
           read(reader),
           (r): Promise<void> | undefined => {
@@ -331,7 +334,7 @@ function install(): void {
         pull,
         cancel(reason: unknown) {
           end('cancel', describe(reason).detail);
-          return reader === null ? streamCancel(source, reason) : readerCancel(reader, reason);
+          return reader === null ? streamCancel(responseBody(original), reason) : readerCancel(reader, reason);
         },
       });
     }
@@ -346,13 +349,11 @@ function install(): void {
       own('headers', responseHeaders(original));
       const clone = {
         clone(this: Response): Response {
-          const c = responseClone(this);
-          try {
-            disguise(c, original);
-          } catch {
-            // an undisguised clone still has the same bytes
-          }
-          return c;
+          // Untouched, the copy is cloned as the native response (its clone then behaves natively:
+          // cancelling one branch resolves at once, unlike a tee of our stream). Read or locked,
+          // cloning throws, as it would natively.
+          if (this !== copy || responseBodyUsed(copy) || streamLocked(responseBody(copy) as ReadableStream<Uint8Array>)) return responseClone(this);
+          return responseClone(original);
         },
       }.clone;
       wmSet(disguised, clone, Response.prototype.clone);
@@ -363,8 +364,7 @@ function install(): void {
     function observe(res: Response, request: Request, frame: string, started: number, body: () => { body: string | null; bodyCut: boolean } | null, onBody: (then: () => void) => void): Response {
       try {
         if (!isEventStream(headersGet(responseHeaders(res), 'content-type'))) return res;
-        const source = responseBody(res);
-        if (source === null) return res;
+        if (responseBody(res) === null) return res;
         const sid = newSid();
         // Records wait until the request body has been read, so `open` comes first.
         let waiting: ObservedRecord[] | null = [];
@@ -380,7 +380,7 @@ function install(): void {
           for (let i = 0; i < w.length; i++) emit(w[i] as ObservedRecord);
         };
         const time = now();
-        const copy = construct(NativeResponse, [observedBody(source, sid, requestSignal(request), report), { status: responseStatus(res), statusText: responseStatusText(res), headers: responseHeaders(res) }]);
+        const copy = construct(NativeResponse, [observedBody(res, sid, requestSignal(request), report), { status: responseStatus(res), statusText: responseStatusText(res), headers: responseHeaders(res) }]);
         disguise(copy, res);
         report({ t: 'response', sid, time, status: responseStatus(res), statusText: responseStatusText(res), headers: list(responseHeaders(res)), url: responseUrl(res) });
         onBody(() => {
@@ -402,9 +402,12 @@ function install(): void {
         // run once, and what we read is exactly what is sent.
         let request: Request;
         try {
-          if (arguments.length === 0) throw new TypeError();
+          // Refused natively before anything is converted: no arguments, or another `this`.
+          if (arguments.length === 0 || (this !== undefined && this !== null && this !== G)) throw new TypeError();
           request = construct(NativeRequest, arguments.length === 1 ? [input] : [input, arguments[1] as unknown]) as Request;
         } catch {
+          // The native fetch refuses the same arguments with its own message. (A page getter that
+          // threw now runs twice: the one way left for a page to tell, and only when it throws.)
           return apply(nativeFetch, this, arguments) as Promise<Response>;
         }
         const frame = locationHref();
@@ -536,21 +539,32 @@ function install(): void {
 
     const EVENTS = ['readystatechange', 'progress', 'load', 'abort', 'error', 'timeout'];
 
+    /**
+     * A copy of the arguments when we may convert the first two ourselves; null when the native
+     * method must see them as they are, because it refuses them before converting anything (not an
+     * XMLHttpRequest, too few arguments) or with its own message (a symbol).
+     */
+    function convertible(self: unknown, args: IArguments): unknown[] | null {
+      if (args.length < 2 || typeof args[0] === 'symbol' || typeof args[1] === 'symbol') return null;
+      try {
+        readyState(self as XMLHttpRequest);
+      } catch {
+        return null;
+      }
+      const copy: unknown[] = [];
+      for (let i = 0; i < args.length; i++) copy[i] = args[i] as unknown;
+      return copy;
+    }
+
     const nativeOpen = proto.open;
     const open = {
       open(this: XMLHttpRequest, method: string, url: string | URL): void {
-        let args: unknown[];
-        try {
-          // Converted once, as open() would, so the page's toString runs once and we see what is sent.
-          args = [];
-          for (let i = 0; i < arguments.length; i++) args[i] = arguments[i] as unknown;
-          if (arguments.length >= 2) {
-            args[0] = `${method}`;
-            args[1] = `${url as string}`;
-          }
-        } catch {
-          return apply(nativeOpen, this, arguments) as undefined;
-        }
+        const args = convertible(this, arguments);
+        if (args === null) return apply(nativeOpen, this, arguments) as undefined;
+        // Converted once, as open() would (a throw is the page's own, as natively), so the page's
+        // toString runs once and we see what is sent.
+        args[0] = `${method}`;
+        args[1] = `${url as string}`;
         const result = apply(nativeOpen, this, args) as undefined;
         try {
           const previous = wmGet(states, this);
@@ -578,15 +592,12 @@ function install(): void {
     const nativeSetRequestHeader = proto.setRequestHeader;
     const setRequestHeader = {
       setRequestHeader(this: XMLHttpRequest, name: string, value: string): void {
-        let n: string, v: string;
-        try {
-          n = `${name}`;
-          v = `${value}`;
-        } catch {
-          return apply(nativeSetRequestHeader, this, arguments) as undefined;
-        }
-        const args: unknown[] = [n, v];
-        for (let i = 2; i < arguments.length; i++) args[i] = arguments[i] as unknown;
+        const args = convertible(this, arguments);
+        if (args === null) return apply(nativeSetRequestHeader, this, arguments) as undefined;
+        const n = `${name}`;
+        const v = `${value}`;
+        args[0] = n;
+        args[1] = v;
         const result = apply(nativeSetRequestHeader, this, args) as undefined;
         try {
           const s = wmGet(states, this);
