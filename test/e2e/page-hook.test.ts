@@ -396,3 +396,72 @@ describe('the page cannot tell the hook is there', () => {
     }
   });
 });
+
+describe('the hook stays small and single', () => {
+  test('a flood past the queue bounds: the page still gets every byte, the hook drops text and says how much, and keeps the stream ends', async () => {
+    const { context, page } = await newPage(HOOK);
+    try {
+      await page.goto(`${server.url}/blank`);
+      // Nobody drains while 40 MiB arrive; the queue holds at most 32 MiB of text.
+      const got = await page.evaluate(async (url) => {
+        const reader = ((await fetch(url)).body as ReadableStream<Uint8Array>).getReader();
+        let bytes = 0;
+        for (;;) {
+          const { done, value } = await reader.read();
+          if (done) return bytes;
+          bytes += value.byteLength;
+        }
+      }, `${server.url}/flood?mib=40&scope=flood`);
+      assert.equal(got, sent('/flood', 'flood').at(-1)?.bytes, 'the page read every byte the server sent');
+      const drain = await drainAll(page, 1000);
+      assert.ok(drain.dropped > 0, 'the hook said it dropped records');
+      const kept = text(drain.records).length;
+      assert.ok(kept <= 32 * 1024 * 1024 && kept > 16 * 1024 * 1024, `text kept: ${kept}`);
+      assert.deepEqual(kinds(drain.records), ['open', 'response', 'chunk', 'end']);
+      assert.equal(drain.records.at(-1)?.t, 'end', 'the end was kept though the text was not');
+      // Drained, it takes records again, and counts drops per drain.
+      await page.evaluate((url) => fetch(url).then((r) => r.text()), `${server.url}/xhr?scope=after-flood`);
+      const next = await drainAll(page);
+      assert.equal(next.dropped, 0);
+      assert.equal(text(next.records), xhrText());
+    } finally {
+      await context.close();
+    }
+  });
+
+  test('installs once: a second run changes nothing, and the drain object is frozen and hidden from enumeration', async () => {
+    const { context, page } = await newPage(HOOK);
+    try {
+      await page.goto(`${server.url}/blank`);
+      await page.evaluate(() => {
+        const w = window as unknown as Record<string, unknown>;
+        w.__before = [fetch, XMLHttpRequest.prototype.open, EventSource, EventTarget.prototype.addEventListener, Function.prototype.toString];
+      });
+      await page.addScriptTag({ content: HOOK });
+      await page.evaluate(HOOK_AS_FUNCTION);
+      const state = await page.evaluate((key) => {
+        const w = window as unknown as Record<string, unknown> & Record<symbol, unknown>;
+        const now = [fetch, XMLHttpRequest.prototype.open, EventSource, EventTarget.prototype.addEventListener, Function.prototype.toString];
+        const desc = Object.getOwnPropertyDescriptor(w, Symbol.for(key));
+        const api = desc?.value as { version: number; drain: unknown };
+        return {
+          same: now.every((f, i) => f === (w.__before as unknown[])[i]),
+          enumerable: desc?.enumerable,
+          writable: desc?.writable,
+          configurable: desc?.configurable,
+          frozen: Object.isFrozen(api),
+          version: api.version,
+          keys: Object.keys(api).sort(),
+          inKeys: Object.keys(w).length === Object.keys(w).filter((k) => !k.includes('sse')).length,
+        };
+      }, OBSERVE_GLOBAL);
+      assert.deepEqual(state, { same: true, enumerable: false, writable: false, configurable: false, frozen: true, version: 1, keys: ['drain', 'version'], inKeys: true });
+      await page.evaluate((url) => fetch(url).then((r) => r.text()), `${server.url}/xhr?scope=once`);
+      const records = (await drainAll(page)).records;
+      assert.equal(records.filter((r) => r.t === 'open').length, 1, 'one stream reported once');
+      assert.equal(text(records), xhrText());
+    } finally {
+      await context.close();
+    }
+  });
+});
