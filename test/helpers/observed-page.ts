@@ -122,9 +122,8 @@ function readBody(req: IncomingMessage): Promise<string> {
   });
 }
 
-const FAST_PAD = 'x'.repeat(60);
-/** One numbered event of 100 bytes. */
-const fastEvent = (n: number): string => `id: ${String(n).padStart(7, '0')}\ndata: {"n":${String(n).padStart(7, '0')},"p":"${FAST_PAD}"}\n\n`;
+/** One numbered event of 100 bytes, its data JSON (for n < 10,000,000). */
+const fastEvent = (n: number): string => `id: ${String(n).padStart(7, '0')}\ndata: {"n":${n},"p":"${'x'.repeat(67 - String(n).length)}"}\n\n`;
 
 export async function startObservedPageServer(): Promise<ObservedPageServer> {
   const streams: LoggedStream[] = [];
