@@ -252,6 +252,30 @@ async function hostilePage(base: string): Promise<Record<string, unknown>> {
   });
   await attempt('XHR: open with too few arguments', () => (new XMLHttpRequest().open as unknown as (m: string) => void)('GET'));
 
+  // Request bodies arrive as the page sent them (the hook reads a clone of each).
+  const echo = async (init: RequestInit) => (await fetch(`${base}/echo`, { method: 'POST', ...init })).json() as Promise<unknown>;
+  await attempt('body: a string, keepalive', () => echo({ body: '{"beacon":1}', keepalive: true }));
+  await attempt('body: a Blob', () => echo({ body: new Blob(['blob body'], { type: 'text/x-blob' }) }));
+  await attempt('body: FormData', async () => {
+    const form = new FormData();
+    form.set('a', '1');
+    const echoed = (await echo({ body: form })) as { type: string; body: string };
+    return [echoed.type.split(';')[0], echoed.body.includes('name="a"')];
+  });
+  await attempt('body: URLSearchParams', () => echo({ body: new URLSearchParams({ q: 'x y' }) }));
+  await attempt('body: a Request with a body', async () => (await fetch(new Request(`${base}/echo`, { method: 'POST', body: 'from a Request' }))).json());
+  await attempt('body: a stream', () =>
+    echo({
+      body: new ReadableStream({
+        start(c) {
+          c.enqueue(new TextEncoder().encode('streamed'));
+          c.close();
+        },
+      }),
+      duplex: 'half',
+    } as RequestInit),
+  );
+
   // A stream's Response as the page sees it.
   await attempt('an SSE response', async () => {
     const r = await fetch(`${base}/endless?scope=hostile`);
@@ -424,6 +448,37 @@ describe('the hook stays small and single', () => {
       const next = await drainAll(page);
       assert.equal(next.dropped, 0);
       assert.equal(text(next.records), xhrText());
+    } finally {
+      await context.close();
+    }
+  });
+
+  test('an EventSource flood past the record cap: every event reaches the page, the hook keeps 20,000 records and counts the rest', async () => {
+    const { context, page } = await newPage(HOOK);
+    try {
+      await page.goto(`${server.url}/blank`);
+      // 25 × 16 × 64 events of about 1 KB: fewer bytes than the text cap, more events than the record cap.
+      const total = 25 * 16 * 64;
+      const heard = await page.evaluate(
+        ([url, n]) =>
+          new Promise<number>((done) => {
+            const es = new EventSource(url);
+            let count = 0;
+            es.onmessage = () => {
+              if (++count === n) {
+                es.close();
+                done(count);
+              }
+            };
+          }),
+        [`${server.url}/flood?mib=25&scope=es-flood`, total] as const,
+      );
+      assert.equal(heard, sent('/flood', 'es-flood')[0]?.events);
+      const drain = await drainAll(page);
+      const messages = drain.records.filter((r) => r.t === 'es-message').length;
+      assert.ok(drain.records.length <= 20_000 + 1_000, `records kept: ${drain.records.length}`);
+      assert.equal(messages + drain.dropped, total, 'every event was either kept or counted as dropped');
+      assert.equal(drain.records.at(-1)?.t, 'end', 'the close was kept');
     } finally {
       await context.close();
     }

@@ -6,7 +6,7 @@
  * same page runs again in a same-origin iframe. The page counts what it received
  * (`window.pageStreams`), the server logs what it sent, so a test can say the page was not disturbed.
  *
- * More routes for single cases: `/endless` (never ends; the log says when the client went away),
+ * More routes for single cases: `/echo` (what the request carried), `/endless` (never ends; the log says when the client went away),
  * `/json` (not a stream), `/flood?mib=N` (N MiB of events as fast as the socket takes them),
  * `/fast?n=N` (N numbered 100 B events in 64 KiB writes).
  */
@@ -137,6 +137,10 @@ export async function startObservedPageServer(): Promise<ObservedPageServer> {
     if (url.pathname === '/blank') return void html('<!doctype html><title>blank</title><p>blank</p>');
     if (url.pathname === '/json') return void res.writeHead(200, { 'Content-Type': 'application/json' }).end('{"ok":true}');
     const body = await readBody(req);
+    if (url.pathname === '/echo') {
+      const h = req.headers;
+      return void res.writeHead(200, { 'Content-Type': 'application/json' }).end(JSON.stringify({ method: req.method, type: h['content-type'] ?? null, length: h['content-length'] ?? null, chunked: h['transfer-encoding'] ?? null, body }));
+    }
     const log: LoggedStream = { path: url.pathname, scope: url.searchParams.get('scope') ?? '', method: req.method ?? '', headers: req.headers, body, events: 0, bytes: 0, closed: false, endedByServer: false };
     streams.push(log);
     // res 'close', not req 'close': on Node 20 the request's fires once its body is read.
