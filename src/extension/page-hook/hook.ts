@@ -244,27 +244,43 @@ function install(): void {
       return out;
     };
 
-    /** Reads at most MAX_BODY_BYTES of a clone of the page's request, then lets it go. */
+    /**
+     * Reads at most MAX_BODY_BYTES of a clone of the page's request, then lets it go. `done` runs
+     * once; nothing here may reject unhandled (the page would see an unhandledrejection).
+     */
     function readBody(request: Request, done: (body: { body: string | null; bodyCut: boolean }) => void): void {
+      let finished = false;
+      const finish = (body: { body: string | null; bodyCut: boolean }): void => {
+        if (finished) return;
+        finished = true;
+        done(body);
+      };
+      const gaveUp = (): void => finish({ body: null, bodyCut: false });
       const reader = getReader(requestBody(requestClone(request)) as ReadableStream<Uint8Array>);
       const bytes = new Bytes(MAX_BODY_BYTES);
       let filled = 0;
       const step = (r: ReadableStreamReadResult<Uint8Array>): Promise<void> | undefined => {
-        if (r.done) {
-          done(bodyText(bytes.subarray(0, filled), filled));
+        try {
+          if (r.done) {
+            finish(bodyText(bytes.subarray(0, filled), filled));
+            return undefined;
+          }
+          const chunk = r.value;
+          const room = MAX_BODY_BYTES - filled;
+          if (chunk.byteLength > room) {
+            bytes.set(chunk.subarray(0, room), filled);
+            finish(bodyText(bytes, MAX_BODY_BYTES + 1));
+            return promiseThen(readerCancel(reader), () => undefined, () => undefined);
+          }
+          bytes.set(chunk, filled);
+          filled += chunk.byteLength;
+          return promiseThen(read(reader), step, gaveUp);
+        } catch {
+          gaveUp();
           return undefined;
         }
-        const chunk = r.value;
-        const room = MAX_BODY_BYTES - filled;
-        bytes.set(chunk.byteLength > room ? chunk.subarray(0, room) : chunk, filled);
-        filled += chunk.byteLength > room ? room : chunk.byteLength;
-        if (chunk.byteLength > room) {
-          done(bodyText(bytes, MAX_BODY_BYTES + 1));
-          return void promiseThen(readerCancel(reader), () => undefined, () => undefined);
-        }
-        return promiseThen(read(reader), step, () => done({ body: null, bodyCut: false }));
       };
-      void promiseThen(read(reader), step, () => done({ body: null, bodyCut: false }));
+      void promiseThen(read(reader), step, gaveUp);
     }
 
     /**
