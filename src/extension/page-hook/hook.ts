@@ -155,12 +155,24 @@ function install(): void {
     for (let at = 0; at < text.length; at += MAX_CHUNK) emit({ t: 'chunk', sid, time: now(), text: strSlice(text, at, at + MAX_CHUNK) });
   }
 
+  interface RequestBody {
+    body: string | null;
+    bodyCut: boolean;
+  }
+  const NO_BODY: RequestBody = { body: null, bodyCut: false };
+  interface BodyRead {
+    done(): boolean;
+    now(): RequestBody;
+  }
+  /** Records of a fetch stream held back until its request body is read, so `open` comes first. */
+  const MAX_HELD = 64;
+
   /** A request body as text, cut at MAX_BODY_BYTES; null when it is not UTF-8 text. */
-  function bodyText(bytes: Uint8Array, total: number): { body: string | null; bodyCut: boolean } {
+  function bodyText(bytes: Uint8Array, total: number): RequestBody {
     try {
       return { body: decode(new Decoder('utf-8', { fatal: true }), bytes, STREAMING), bodyCut: total > bytes.byteLength };
     } catch {
-      return { body: null, bodyCut: false };
+      return NO_BODY;
     }
   }
 
@@ -245,31 +257,33 @@ function install(): void {
     };
 
     /**
-     * Reads at most MAX_BODY_BYTES of a clone of the page's request, then lets it go. `done` runs
-     * once; nothing here may reject unhandled (the page would see an unhandledrejection).
+     * Starts reading at most MAX_BODY_BYTES of a clone of the page's request, then lets it go;
+     * `whenDone` runs once it has. `now()` says what it has so far: a body still being sent (an
+     * upload stream) as far as read, as cut. Nothing here may reject unhandled (the page would see
+     * an unhandledrejection).
      */
-    function readBody(request: Request, done: (body: { body: string | null; bodyCut: boolean }) => void): void {
-      let finished = false;
-      const finish = (body: { body: string | null; bodyCut: boolean }): void => {
-        if (finished) return;
-        finished = true;
-        done(body);
+    function readBody(request: Request, whenDone: () => void): BodyRead {
+      let result: RequestBody | null = null;
+      const settle = (body: RequestBody): void => {
+        if (result !== null) return;
+        result = body;
+        whenDone();
       };
-      const gaveUp = (): void => finish({ body: null, bodyCut: false });
+      const gaveUp = (): void => settle(NO_BODY);
       const reader = getReader(requestBody(requestClone(request)) as ReadableStream<Uint8Array>);
       const bytes = new Bytes(MAX_BODY_BYTES);
       let filled = 0;
       const step = (r: ReadableStreamReadResult<Uint8Array>): Promise<void> | undefined => {
         try {
           if (r.done) {
-            finish(bodyText(bytes.subarray(0, filled), filled));
+            settle(bodyText(bytes.subarray(0, filled), filled));
             return undefined;
           }
           const chunk = r.value;
           const room = MAX_BODY_BYTES - filled;
           if (chunk.byteLength > room) {
             bytes.set(chunk.subarray(0, room), filled);
-            finish(bodyText(bytes, MAX_BODY_BYTES + 1));
+            settle(bodyText(bytes, MAX_BODY_BYTES + 1));
             return promiseThen(readerCancel(reader), () => undefined, () => undefined);
           }
           bytes.set(chunk, filled);
@@ -281,6 +295,10 @@ function install(): void {
         }
       };
       void promiseThen(read(reader), step, gaveUp);
+      return {
+        done: () => result !== null,
+        now: () => result ?? { body: bodyText(bytes.subarray(0, filled), filled).body, bodyCut: true },
+      };
     }
 
     /**
@@ -377,35 +395,36 @@ function install(): void {
       return copy;
     }
 
-    function observe(res: Response, request: Request, frame: string, started: number, body: () => { body: string | null; bodyCut: boolean } | null, onBody: (then: () => void) => void): Response {
+    function observe(res: Response, request: Request, frame: string, started: number, body: BodyRead | null, whenBodyRead: (then: () => void) => void): Response {
       try {
         if (!isEventStream(headersGet(responseHeaders(res), 'content-type'))) return res;
         if (responseBody(res) === null) return res;
         const sid = newSid();
-        // Records wait until the request body has been read, so `open` comes first.
-        let waiting: ObservedRecord[] | null = [];
-        const report = (r: ObservedRecord): void => {
-          if (waiting === null) emit(r);
-          else waiting[waiting.length] = r;
-        };
+        // The body is almost always read by now; if not, records wait for it a little, bounded:
+        // past MAX_HELD records or at the end, `open` goes with what was read.
+        let held: ObservedRecord[] | null = [];
         const open = (): void => {
-          const b = body() ?? { body: null, bodyCut: false };
-          emit({ t: 'open', sid, api: 'fetch', time: started, url: requestUrl(request), method: requestMethod(request), headers: list(requestHeaders(request)), body: b.body, bodyCut: b.bodyCut, withCredentials: false, frame });
-          const w = waiting ?? [];
-          waiting = null;
-          for (let i = 0; i < w.length; i++) emit(w[i] as ObservedRecord);
+          if (held === null) return;
+          const waiting = held;
+          held = null;
+          try {
+            const b = body === null ? NO_BODY : body.now();
+            emit({ t: 'open', sid, api: 'fetch', time: started, url: requestUrl(request), method: requestMethod(request), headers: list(requestHeaders(request)), body: b.body, bodyCut: b.bodyCut, withCredentials: false, frame });
+          } catch {
+            // the stream's other records still go
+          }
+          for (let i = 0; i < waiting.length; i++) emit(waiting[i] as ObservedRecord);
+        };
+        const report = (r: ObservedRecord): void => {
+          if (held === null) return emit(r);
+          held[held.length] = r;
+          if (held.length >= MAX_HELD || r.t === 'end') open();
         };
         const time = now();
         const copy = construct(NativeResponse, [observedBody(res, sid, requestSignal(request), report), { status: responseStatus(res), statusText: responseStatusText(res), headers: responseHeaders(res) }]);
         disguise(copy, res);
         report({ t: 'response', sid, time, status: responseStatus(res), statusText: responseStatusText(res), headers: list(responseHeaders(res)), url: responseUrl(res) });
-        onBody(() => {
-          try {
-            open();
-          } catch {
-            waiting = null;
-          }
-        });
+        whenBodyRead(open);
         return copy;
       } catch {
         return res;
@@ -428,35 +447,20 @@ function install(): void {
         }
         const frame = locationHref();
         const started = now();
-        let bodyResult: { body: string | null; bodyCut: boolean } | null = null;
-        let bodyWaiter: (() => void) | null = null;
-        let bodyDone = true;
+        let body: BodyRead | null = null;
+        let waiter: (() => void) | null = null;
         try {
-          if (requestBody(request) !== null) {
-            bodyDone = false;
-            readBody(request, (b) => {
-              bodyResult = b;
-              bodyDone = true;
-              if (bodyWaiter !== null) bodyWaiter();
-            });
-          }
+          if (requestBody(request) !== null) body = readBody(request, () => waiter?.());
         } catch {
-          bodyDone = true;
+          // reported without its body
         }
         const pending = apply(nativeFetch, this, [request]);
         try {
           return promiseThen(pending, (res) =>
-            observe(
-              res,
-              request,
-              frame,
-              started,
-              () => bodyResult,
-              (then) => {
-                if (bodyDone) then();
-                else bodyWaiter = then;
-              },
-            ),
+            observe(res, request, frame, started, body, (then) => {
+              if (body === null || body.done()) then();
+              else waiter = then;
+            }),
           );
         } catch {
           return pending;
