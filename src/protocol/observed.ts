@@ -44,11 +44,14 @@ export type ObservedRecord =
   /** The stream ended: done (server ended it), cancel/abort/close (the page ended it), error. */
   | { t: 'end'; sid: string; time: number; reason: 'done' | 'cancel' | 'abort' | 'close' | 'error'; detail: string };
 
-/** What one drain of the hook returns. `dropped`: records the hook's bounded queue had to drop. */
+/** What one drain of the hook returns. `dropped`: records the hook's bounded queue had to drop since the previous drain. */
 export interface ObservedDrain {
   records: ObservedRecord[];
   dropped: number;
 }
 
-/** Where the hook lives in the page: `globalThis[Symbol.for(OBSERVE_GLOBAL)]`, with `drain(max): ObservedDrain`. */
+/**
+ * The hook installs itself as `globalThis[Symbol.for(OBSERVE_GLOBAL)]`: a frozen, non-enumerable
+ * `{ version: 1, drain(max?: number): ObservedDrain }`; installing it twice is a no-op.
+ */
 export const OBSERVE_GLOBAL = 'sse-devtools.observe';

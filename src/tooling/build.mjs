@@ -56,6 +56,17 @@ const configs = [
   },
   {
     ...common,
+    // The hook injected into an inspected page's main world: one classic script (no module, no
+    // source map to point at our paths) that also runs as the body of a function.
+    entryPoints: { 'page-hook': 'src/extension/page-hook/hook.ts' },
+    outdir: 'extension',
+    platform: 'browser',
+    format: 'iife',
+    sourcemap: false,
+    minify: true,
+  },
+  {
+    ...common,
     // Unit tests of pure UI logic sit beside the code they test (src/**/*.test.ts), the rest in test/.
     entryPoints: [...(await filesUnder('test', '.test.ts')), ...(await filesUnder('src', '.test.ts')), ...(await filesUnder('bench', '.ts')), 'src/tooling/write-json-schema.ts', 'src/tooling/chromium/start-browser.ts'],
     outbase: '.',
