@@ -51,7 +51,9 @@ export function observeOwnRequests(): void {
   }
   const webRequest = browser.webRequest as WebRequest.Static | undefined;
   if (!webRequest) return;
-  const filter = { urls: ['http://*/*', 'https://*/*'] };
+  // Only requests made by no tab (the background's own): the pages a user browses are never looked at,
+  // nor slowed by a listener that asks for their headers.
+  const filter = { urls: ['http://*/*', 'https://*/*'], tabId: -1 };
   webRequest.onSendHeaders.addListener(
     (d) => {
       const p = d.tabId === -1 ? pending.get(keyOf(d.url) ?? '') : undefined;
