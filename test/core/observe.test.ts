@@ -181,6 +181,22 @@ describe('an observed EventSource', () => {
     assert.equal(end.reason, 'closed-by-user');
     assert.match(end.detail, /the page closed it/);
   });
+
+  // The real hook follows an error with readyState 2 by an `end` with reason error (hook.ts).
+  test('the browser giving up is one failed end, as the hook reports it, and still so when its error record was lost', () => {
+    const gaveUp: ObservedRecord[] = [
+      { t: 'es-error', sid: 's1', time: T0 + 2, readyState: 2 },
+      { t: 'end', sid: 's1', time: T0 + 2, reason: 'error', detail: 'the browser stopped reconnecting' },
+    ];
+    for (const records of [gaveUp, gaveUp.slice(1)]) {
+      const { entries } = observe(esOpen, [{ t: 'es-open', sid: 's1', time: T0 + 1 }, ...records]);
+      const ends = entries.filter((e): e is AttemptEndedEntry => e.kind === 'attempt-ended');
+      assert.deepEqual(ends.map((e) => e.reason), ['network-error'], JSON.stringify(ends));
+      assert.doesNotMatch(ends[0]!.detail, /page closed/);
+      assert.deepEqual(entries.filter((e) => e.kind === 'stopped').length, 1);
+      assert.equal(entries.at(-1)!.kind, 'stopped');
+    }
+  });
 });
 
 describe('drains from a hostile page', () => {

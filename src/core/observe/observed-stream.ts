@@ -267,6 +267,14 @@ export function createObservedStream(options: ObservedStreamOptions): ObservedSt
           const end = END_DETAIL[r.reason];
           const detail = r.detail === '' ? end.detail : `${end.detail}: ${r.detail}`;
           if (isEs) {
+            // The hook follows an `error` with readyState 2 by an `end` with reason error; the
+            // es-error usually stopped the fold already, but if it was lost the end must not say
+            // the page closed it.
+            if (r.reason === 'error') {
+              endAttempt('network-error', 'the EventSource gave up (a hook in the page cannot see why)', r.time);
+              stop('the browser gave up on the EventSource', r.time);
+              return;
+            }
             endAttempt('closed-by-user', 'the page closed it (EventSource.close())', r.time);
             stop('the page closed the EventSource', r.time);
             return;
