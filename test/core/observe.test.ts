@@ -110,6 +110,16 @@ describe('an observed fetch stream', () => {
     assert.equal(fold.stats.events, 1);
   });
 
+  // The hook sends a fetch's open without waiting past 64 records for its request body (hook.ts): bodyCut.
+  test('a request body the hook read only in part says so at the request, masked, and only then', () => {
+    const cut = observe(fetchOpen({ body: '{"q":"h', bodyCut: true }), [{ t: 'end', sid: 's1', time: T0 + 1, reason: 'done', detail: '' }]).entries;
+    const sent = cut.filter((e) => e.kind === 'request-sent');
+    assert.equal(sent.length, 1);
+    assert.ok(sent[0]!.kind === 'request-sent' && !sent[0]!.observed && /body was cut: the hook read 7 bytes/.test(sent[0]!.detail) && /Open in lab/.test(sent[0]!.detail));
+    assert.deepEqual(sent[0]!.kind === 'request-sent' && sent[0]!.headers[0], ['Authorization', 'Bearer [redacted]', 'form']);
+    assert.equal(observe(fetchOpen(), []).entries.filter((e) => e.kind === 'request-sent').length, 0, 'a whole body adds no row');
+  });
+
   test('a stream the server ended, one that failed, one the page aborted', () => {
     const reasons = (['done', 'error', 'abort'] as const).map((reason) => {
       const { entries } = observe(fetchOpen(), [{ t: 'end', sid: 's1', time: T0 + 1, reason, detail: reason === 'error' ? 'TypeError: network error' : '' }]);

@@ -14,7 +14,7 @@ import type { ObservedApi, ObservedRecord } from '../../protocol/observed.js';
 import { defaultConfig, type ConnectionConfig } from '../config.js';
 import { createStreamParser, type StreamParser } from '../engine/stream-parser.js';
 import { createMasker, knownSecretValues, maskEntryBody, maskHeaders, maskUrl, type Masker } from '../secrets.js';
-import type { EndReason, EntryBody, EventEntry, HeaderPair, TimelineEntry } from '../timeline.js';
+import type { EndReason, EntryBody, EventEntry, HeaderPair, SentHeader, TimelineEntry } from '../timeline.js';
 import { utf8Length } from '../utf8.js';
 
 /** Where an observed connection came from: saved with it, shown beside it. URLs masked. */
@@ -174,6 +174,20 @@ export function createObservedStream(options: ObservedStreamOptions): ObservedSt
           headers: reconnect ? [['Last-Event-ID', lastEventId, 'browser']] : [],
           dropped: [],
           detail: reconnect ? `${ES_NOT_SEEN}. The Last-Event-ID shown is the id of the last event the page received, which the browser sends on a reconnect; the request itself was not seen` : ES_NOT_SEEN,
+        },
+        time,
+      );
+    } else if (open.bodyCut && attempt === 1) {
+      // The hook holds a stream's records for its request body only a little (64 records, or a
+      // body past its 64 KiB cap), then reports what it had read: say so where the request is
+      // shown, since "Open in lab" can only send that part.
+      emit(
+        {
+          kind: 'request-sent',
+          observed: false,
+          headers: maskHeaders(open.headers, secretHeaders).map(([n, v]): SentHeader => [n, v, 'form']),
+          dropped: [],
+          detail: `the headers the page set; its request body was cut: the hook read ${utf8Length(open.body ?? '').toLocaleString('en-US')} bytes of it (a body past 64 KiB, or one still being sent when the response began), so "Open in lab" sends only that part`,
         },
         time,
       );
