@@ -65,6 +65,8 @@ function storeManifest(browser) {
     // Firefox runs background.scripts and ignores service_worker (web-ext lint warns about it).
     delete m.background.service_worker;
     delete m.minimum_chrome_version;
+    // Chromium's complete capture; Firefox has no debugger API (it warns about the unknown permission).
+    m.permissions = m.permissions.filter((p) => p !== 'debugger');
   }
   return m;
 }

@@ -9,6 +9,7 @@ import { originPattern } from '../../core/config.js';
 import { LIMITS } from '../../core/limits.js';
 import { readSettings } from '../../core/settings.js';
 import { PANEL_PORT, isPanelMessage, type PanelMessage } from '../../protocol/messages.js';
+import { chromeDebugger, createCompleteCapture } from './complete-capture.js';
 import { createConnectionManager } from './connection-manager.js';
 import { startKeepAlive } from './keep-alive.js';
 import { createIdbPersistence, type SessionArea } from './persistence.js';
@@ -29,13 +30,28 @@ const hub = createPortHub({ persistence, onError: (err) => console.error('SSE De
 const manager = createConnectionManager({ persistence, sink: hub, engineDeps: { send: sendObserved } });
 hub.attach(manager);
 
+// Chromium only: Firefox has no chrome.debugger (its complete capture would be filterResponseData).
+const debuggerApi = chromeDebugger();
+const complete = debuggerApi
+  ? createCompleteCapture({
+      api: debuggerApi,
+      now: () => Date.now(),
+      report: (tabId, pageUrl, drain) => {
+        manager.observe(tabId, pageUrl, drain, 'complete');
+      },
+      state: (tabId, on, why) => hub.broadcast({ type: 'complete-capture-state', tabId, on, why }),
+      forget: (tabId, why) => manager.forgetObserved(tabId, 'complete', why),
+    })
+  : null;
+
 const ready = (async () => {
   const stored = await browser.storage.local.get(SETTINGS_KEY);
   manager.setSettings(readSettings(stored[SETTINGS_KEY]));
   await manager.restore();
 })().catch((err: unknown) => console.error('SSE DevTools: restoring connections failed', err));
 
-startKeepAlive(() => manager.hasActive(), () => browser.runtime.getPlatformInfo());
+// Debugger events keep the worker awake while they flow; a silent stream would not.
+startKeepAlive(() => manager.hasActive() || (complete?.active() ?? false), () => browser.runtime.getPlatformInfo());
 
 async function hasHostAccess(url: string): Promise<boolean> {
   try {
@@ -96,6 +112,17 @@ async function handle(port: PanelPort, message: PanelMessage): Promise<void> {
       if (!Number.isSafeInteger(tabId) || tabId < 0 || typeof pageUrl !== 'string') return;
       const intake = manager.observe(tabId, pageUrl.slice(0, LIMITS.urlChars), message.drain);
       hub.post(port, { type: 'observed-intake', ...intake });
+      return;
+    }
+    case 'complete-capture': {
+      const { tabId, on, pageUrl } = message;
+      if (!Number.isSafeInteger(tabId) || tabId < 0 || typeof pageUrl !== 'string') return;
+      if (!complete) {
+        hub.post(port, { type: 'complete-capture-state', tabId, on: false, why: 'Complete capture is not available in this browser yet.' });
+        return;
+      }
+      if (on) await complete.start(tabId, pageUrl.slice(0, LIMITS.urlChars));
+      else await complete.stop(tabId);
       return;
     }
     case 'settings': {
