@@ -49,6 +49,13 @@ window.chat = async () => {
   }
   window.counts.chat += text.split('\\n\\n').filter((b) => b.includes('data:')).length;
 };
+// A cross-site iframe (localhost is another site than 127.0.0.1): its own process, its own debugger target.
+window.addFrame = (src) => { const f = document.createElement('iframe'); f.src = src; document.body.append(f); };
+</script>`;
+
+const FRAME = `<!doctype html><meta charset="utf-8"><script>
+window.got = 0;
+new EventSource('/frame-es').addEventListener('tick', () => { window.got++; });
 </script>`;
 
 function startAppServer() {
@@ -59,6 +66,18 @@ function startAppServer() {
     if (req.url === '/page.html') {
       res.writeHead(200, { 'content-type': 'text/html' });
       res.end(PAGE);
+      return;
+    }
+    if (req.url === '/frame.html') {
+      res.writeHead(200, { 'content-type': 'text/html' });
+      res.end(FRAME);
+      return;
+    }
+    if (req.url === '/frame-es') {
+      seen.push({ url: req.url, method: req.method ?? '', headers: req.headers, body: '' });
+      res.writeHead(200, { 'content-type': 'text/event-stream' });
+      res.write('event: tick\nid: f1\ndata: in the frame\n\n');
+      res.on('close', () => res.end());
       return;
     }
     if (req.url !== '/es' && req.url !== '/chat') {
@@ -220,6 +239,20 @@ test('a fetch POST stream: the request\'s real headers (the browser\'s too), the
     assert.match(text, new RegExp(name, 'i'), `the panel shows the browser-added ${name}`);
   }
   assert.ok(!text.includes('page-token'), 'the token is masked');
+});
+
+test('a cross-site iframe\'s stream is seen too (auto-attached), with its frame URL', async () => {
+  const port = new URL(app.url).port;
+  const frameUrl = `http://localhost:${port}/frame.html`;
+  await session.inspected.evaluate((src) => (window as unknown as { addFrame(s: string): void }).addFrame(src), frameUrl);
+  await selectObserved(`http://localhost:${port}/frame-es`);
+  await panel().waitForFunction(() => document.querySelectorAll('[data-testid="timeline-row"][data-kind="event"]').length === 1, { timeout: GUARD });
+  assert.deepEqual((await eventRows()).map((r) => [r.channel, r.id, r.data]), [['tick', 'f1', 'in the frame']]);
+  const item = (await panel().$(`${OBSERVED}[aria-selected="true"]`))!;
+  assert.match(await item.$eval(byTestId('observed-origin'), (o) => o.textContent ?? ''), /localhost:\d+\/frame\.html in http:\/\/127\.0\.0\.1/);
+  const frame = session.inspected.frames().find((f) => f.url() === frameUrl);
+  assert.ok(frame, 'the frame loaded');
+  await until('the frame to get its event', async () => (await frame.evaluate(() => (window as unknown as { got: number }).got)) === 1);
 });
 
 test('switching off detaches: the page keeps working and its new streams are no longer reported', async () => {

@@ -384,6 +384,8 @@ export function createCompleteCapture(options: CompleteCaptureOptions) {
         const tree = obj(obj(await api.sendCommand(target, 'Page.getFrameTree', {})).frameTree);
         const frame = obj(tree.frame);
         t.mainFrameId = typeof frame.id === 'string' ? frame.id : null;
+        // The browser's word on the page's URL: the panel's may be stale (read while the tab was still navigating).
+        if (typeof frame.url === 'string' && frame.url !== '') t.pageUrl = cut(frame.url, LIMITS.urlChars);
         await api.sendCommand(target, 'Network.enable', {});
         await api.sendCommand(target, 'Target.setAutoAttach', { autoAttach: true, waitForDebuggerOnStart: true, flatten: true });
       } catch (err) {
