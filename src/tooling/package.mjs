@@ -61,6 +61,8 @@ function storeManifest(browser) {
     // browser_specific_settings is Firefox's.
     delete m.background.scripts;
     delete m.browser_specific_settings;
+    // Firefox's complete capture (filterResponseData); Chrome MV3 has neither permission.
+    m.permissions = m.permissions.filter((p) => p !== 'webRequestBlocking' && p !== 'webRequestFilterResponse');
   } else {
     // Firefox runs background.scripts and ignores service_worker (web-ext lint warns about it).
     delete m.background.service_worker;

@@ -9,12 +9,14 @@ import { computed, signal } from '@preact/signals';
 import type { Bridge } from './bridge.js';
 import type { Observer } from './observe.js';
 
-/** Which complete capture this browser can do: Chromium's debugger, or none (yet) in Firefox. */
-export type CompleteKind = 'debugger' | 'none';
+/** Which complete capture this browser can do: Chromium's debugger, Firefox's response filters, or none. */
+export type CompleteKind = 'debugger' | 'filter' | 'none';
 
 function completeKind(): CompleteKind {
-  const chrome = (globalThis as { chrome?: { debugger?: { attach?: unknown } } }).chrome;
-  return typeof chrome?.debugger?.attach === 'function' ? 'debugger' : 'none';
+  const g = globalThis as { chrome?: { debugger?: { attach?: unknown } }; browser?: { runtime?: { getBrowserInfo?: unknown } } };
+  if (typeof g.chrome?.debugger?.attach === 'function') return 'debugger';
+  // Firefox alone has getBrowserInfo; its filterResponseData may only appear once its optional permission is granted.
+  return typeof g.browser?.runtime?.getBrowserInfo === 'function' ? 'filter' : 'none';
 }
 
 export function createCompleteControl(bridge: Bridge, observer: Observer) {
