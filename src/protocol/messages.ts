@@ -60,7 +60,9 @@ export type PanelMessage =
    * A drain of the hook in the inspected tab's page, forwarded by that tab's panel. `drain` is
    * the page's, so hostile: the background checks it (src/core/observe/records.ts).
    */
-  | { type: 'observed'; tabId: number; pageUrl: string; drain: unknown };
+  | { type: 'observed'; tabId: number; pageUrl: string; drain: unknown }
+  /** Complete capture of the inspected tab on or off (Chromium: the debugger; the panel explained the bar first). */
+  | { type: 'complete-capture'; tabId: number; on: boolean; pageUrl: string };
 
 export type BackgroundMessage =
   /** The connections; their retained entries follow as batches. */
@@ -77,7 +79,9 @@ export type BackgroundMessage =
   | { type: 'removed'; connectionId: string }
   | ({ type: 'secrets'; requestId: string } & RevealedSecrets)
   | { type: 'settings'; settings: Settings }
-  | ({ type: 'observed-intake' } & ObservedIntake);
+  | ({ type: 'observed-intake' } & ObservedIntake)
+  /** Complete capture of a tab is on or off; `why` when it went off without being asked (Cancel on Chrome's bar) or could not start. */
+  | { type: 'complete-capture-state'; tabId: number; on: boolean; why: string | null };
 
 export function isPanelMessage(value: unknown): value is PanelMessage {
   return typeof value === 'object' && value !== null && typeof (value as { type?: unknown }).type === 'string';

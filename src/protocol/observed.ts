@@ -10,6 +10,14 @@
  * are unique per page load; `frame` is the URL of the document the stream was opened from.
  */
 
+/**
+ * Who reported the records: a hook in the page's main world (the default: it sees what the page's
+ * APIs expose), or the background's complete capture (Chromium's debugger Network domain, Firefox's
+ * filterResponseData: the request as it left, the raw bytes, every event type). Both write the
+ * same records, so one intake, fold and display serve both.
+ */
+export type ObservedMode = 'hook' | 'complete';
+
 /** How the page opened the stream. */
 export type ObservedApi = 'fetch' | 'xhr' | 'eventsource';
 

@@ -61,10 +61,14 @@ function storeManifest(browser) {
     // browser_specific_settings is Firefox's.
     delete m.background.scripts;
     delete m.browser_specific_settings;
+    // Firefox's complete capture (filterResponseData); Chrome MV3 has neither permission.
+    m.permissions = m.permissions.filter((p) => p !== 'webRequestBlocking' && p !== 'webRequestFilterResponse');
   } else {
     // Firefox runs background.scripts and ignores service_worker (web-ext lint warns about it).
     delete m.background.service_worker;
     delete m.minimum_chrome_version;
+    // Chromium's complete capture; Firefox has no debugger API (it warns about the unknown permission).
+    m.permissions = m.permissions.filter((p) => p !== 'debugger');
   }
   return m;
 }

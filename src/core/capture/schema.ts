@@ -137,7 +137,7 @@ export const captureSchema: z.ZodType<CaptureFile> = z.object({
         attempts: z.array(attemptSchema).max(LIMITS.entriesPerConnection),
         entries: z.array(entrySchema).max(LIMITS.entriesPerConnection),
         observed: z
-          .object({ api: z.enum(['fetch', 'xhr', 'eventsource']), mode: z.literal('hook'), tabId: count, pageUrl: url, frameUrl: url, withCredentials: z.boolean() })
+          .object({ api: z.enum(['fetch', 'xhr', 'eventsource']), mode: z.enum(['hook', 'complete']), tabId: count, pageUrl: url, frameUrl: url, withCredentials: z.boolean() })
           .optional(),
       }),
     )

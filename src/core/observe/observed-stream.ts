@@ -10,8 +10,9 @@
  * not listen to; the delay before its reconnect.
  */
 import type { EventSourceMessage } from 'eventsource-parser';
-import type { ObservedApi, ObservedRecord } from '../../protocol/observed.js';
+import type { ObservedApi, ObservedMode, ObservedRecord } from '../../protocol/observed.js';
 import { defaultConfig, type ConnectionConfig } from '../config.js';
+import { unsendableHeader } from '../forbidden-headers.js';
 import { createStreamParser, type StreamParser } from '../engine/stream-parser.js';
 import { createMasker, knownSecretValues, maskEntryBody, maskHeaders, maskUrl, type Masker } from '../secrets.js';
 import type { EndReason, EntryBody, EventEntry, HeaderPair, SentHeader, TimelineEntry } from '../timeline.js';
@@ -20,8 +21,8 @@ import { utf8Length } from '../utf8.js';
 /** Where an observed connection came from: saved with it, shown beside it. URLs masked. */
 export interface ObservedOrigin {
   api: ObservedApi;
-  /** How it was observed: a hook in the page's main world. */
-  mode: 'hook';
+  /** How it was observed: a hook in the page's main world, or the background's complete capture. */
+  mode: ObservedMode;
   tabId: number;
   pageUrl: string;
   frameUrl: string;
@@ -38,6 +39,13 @@ export interface ObservedStreamOptions {
   connectionId: string;
   /** The stream's first record. */
   open: Extract<ObservedRecord, { t: 'open' }>;
+  /**
+   * 'complete': the records come from below the page (the browser's network layer): the request's
+   * real headers and the raw bytes of every response, an EventSource's included, so its bytes are
+   * parsed like a fetch stream's (ids, retry and comments exact, every event type). Each request
+   * an EventSource makes (a reconnect too) is its own stream there. Default 'hook'.
+   */
+  mode?: ObservedMode;
   onEntry(entry: TimelineEntry): void;
   /** Entries numbered from here (a restored connection goes on after its stored ones). */
   firstSeq?: number;
@@ -62,6 +70,9 @@ const END_DETAIL: Record<'done' | 'cancel' | 'abort' | 'close' | 'error', { reas
   error: { reason: 'network-error', detail: 'the page\'s request failed' },
 };
 
+/** In a stop row: a complete capture follows an EventSource request by request (each reconnect is its own). */
+const STREAM_NAMES: Record<ObservedApi, string> = { fetch: 'fetch stream', xhr: 'XHR stream', eventsource: 'EventSource request' };
+
 function sameOrigin(a: string, b: string): boolean {
   try {
     return new URL(a).origin === new URL(b).origin;
@@ -74,7 +85,9 @@ function sameOrigin(a: string, b: string): boolean {
 export function observedRequest(open: ObservedStreamOptions['open']): ConnectionConfig {
   const base = defaultConfig(open.url);
   const method = open.api === 'eventsource' ? 'GET' : open.method.toUpperCase();
-  const headers: HeaderPair[] = open.headers.map(([n, v]) => [n, v]);
+  // A complete capture reports the request as it left, framing headers (Host, Content-Length) and
+  // HTTP/2 pseudo-headers included: the lab's form refuses those, and its HTTP client sets them.
+  const headers: HeaderPair[] = open.headers.filter(([n]) => !n.startsWith(':') && unsendableHeader(n) === null).map(([n, v]) => [n, v]);
   const leid = headers.find(([n]) => n.toLowerCase() === 'last-event-id');
   return {
     ...base,
@@ -91,7 +104,8 @@ export function observedRequest(open: ObservedStreamOptions['open']): Connection
 export function createObservedStream(options: ObservedStreamOptions): ObservedStream {
   const { connectionId: id, open } = options;
   const request = observedRequest(open);
-  const isEs = open.api === 'eventsource';
+  // What a hook reports of an EventSource is its events, not its bytes; a complete capture reports bytes.
+  const isEs = open.api === 'eventsource' && options.mode !== 'complete';
   const mask: Masker | null = createMasker(knownSecretValues(request));
   const secretHeaders = request.secretHeaders;
 
@@ -294,7 +308,7 @@ export function createObservedStream(options: ObservedStreamOptions): ObservedSt
             return;
           }
           endAttempt(end.reason, detail, r.time);
-          stop(`the page's ${open.api === 'xhr' ? 'XHR' : 'fetch'} stream ended; a new request from the page is a new observed connection`, r.time);
+          stop(`the page's ${STREAM_NAMES[open.api]} ended; a new request from the page is a new observed connection`, r.time);
           return;
         }
       }

@@ -13,6 +13,7 @@ import { DEFAULT_SETTINGS, estimateEntryBytes, RETENTION_BYTES, type Settings } 
 import type { ConnectionInfo, ObservedIntake } from '../../protocol/messages.js';
 import { createObservedStream, observedRequest, type ObservedOrigin, type ObservedStream } from '../../core/observe/observed-stream.js';
 import { createObservedIntake } from './observed-intake.js';
+import type { ObservedMode } from '../../protocol/observed.js';
 import type { Persistence, Secrets, StoredConnection } from './persistence.js';
 
 /** Where the manager reports what happened; the port hub batches it to panels and to storage. */
@@ -95,7 +96,9 @@ export interface ConnectionManager {
    * A drain of a page's hook, as the panel of the inspected tab forwarded it: hostile input,
    * checked record by record and rate-limited per tab. Never throws.
    */
-  observe(tabId: number, pageUrl: string, drain: unknown): ObservedIntake;
+  observe(tabId: number, pageUrl: string, drain: unknown, mode?: ObservedMode): ObservedIntake;
+  /** A source stopped reporting a tab's streams: those still open say so, and take no more records. */
+  forgetObserved(tabId: number, mode: ObservedMode, why: string): void;
   setSettings(settings: Settings): void;
   readonly settings: Settings;
   info(id: string): ConnectionInfo | null;
@@ -246,37 +249,44 @@ export function createConnectionManager(options: ManagerOptions): ConnectionMana
     return m.observed ? { ...base, observed: m.observed.origin } : base;
   }
 
-  /** The observed streams by tab and the page's own stream id, while their folds live. */
+  /**
+   * The observed streams by mode, tab and stream id, while their folds live. The mode is part of
+   * the key so that a page's hook, which names its own stream ids, can never feed records into a
+   * stream the complete capture reports (nor the other way round); each mode has its own intake,
+   * so its own rate budget, too.
+   */
   const observedBySid = new Map<string, OwnedConnection>();
-  const intake = createObservedIntake({
-    now,
-    find: (tabId, sid) => observedBySid.get(`${tabId}:${sid}`)?.observed?.stream ?? null,
-    open: (tabId, pageUrl, record) => {
-      const id = observedId(tabId);
-      const request = observedRequest(record);
-      const m: OwnedConnection = {
-        id,
-        label: labelFor({ method: request.method, url: maskUrl(request.url) }),
-        createdAt: now(),
-        config: maskConfig(request),
-        secrets: { url: request.url, headers: request.headers.map(([n, v]) => [n, v]), body: request.body },
-        engine: null,
-        retained: emptyRetained(1),
-        lastSeq: 0,
-        lastAttempt: 0,
-        fold: createConnectionFold({ lastEventId: request.initialLastEventId ?? '', keepAttempts: 0 }),
-        secretsLost: false,
-        observed: { origin: { api: record.api, mode: 'hook', tabId, pageUrl: maskUrl(pageUrl), frameUrl: maskUrl(record.frame), withCredentials: record.withCredentials }, stream: null },
-      };
-      connections.set(id, m);
-      if (hasMask(m.config)) void persistence.saveSecrets(id, m.secrets);
-      const stream = createObservedStream({ connectionId: id, open: record, onEntry: (e) => onEntry(m, e) });
-      m.observed!.stream = stream;
-      observedBySid.set(`${tabId}:${record.sid}`, m);
-      sink.changed(id);
-      return stream;
-    },
-  });
+  const intakeFor = (mode: ObservedMode) =>
+    createObservedIntake({
+      now,
+      find: (tabId, sid) => observedBySid.get(`${mode}:${tabId}:${sid}`)?.observed?.stream ?? null,
+      open: (tabId, pageUrl, record) => {
+        const id = observedId(tabId);
+        const request = observedRequest(record);
+        const m: OwnedConnection = {
+          id,
+          label: labelFor({ method: request.method, url: maskUrl(request.url) }),
+          createdAt: now(),
+          config: maskConfig(request),
+          secrets: { url: request.url, headers: request.headers.map(([n, v]) => [n, v]), body: request.body },
+          engine: null,
+          retained: emptyRetained(1),
+          lastSeq: 0,
+          lastAttempt: 0,
+          fold: createConnectionFold({ lastEventId: request.initialLastEventId ?? '', keepAttempts: 0 }),
+          secretsLost: false,
+          observed: { origin: { api: record.api, mode, tabId, pageUrl: maskUrl(pageUrl), frameUrl: maskUrl(record.frame), withCredentials: record.withCredentials }, stream: null },
+        };
+        connections.set(id, m);
+        if (hasMask(m.config)) void persistence.saveSecrets(id, m.secrets);
+        const stream = createObservedStream({ connectionId: id, open: record, mode, onEntry: (e) => onEntry(m, e) });
+        m.observed!.stream = stream;
+        observedBySid.set(`${mode}:${tabId}:${record.sid}`, m);
+        sink.changed(id);
+        return stream;
+      },
+    });
+  const intakes = { hook: intakeFor('hook'), complete: intakeFor('complete') };
 
 
   return {
@@ -412,8 +422,18 @@ export function createConnectionManager(options: ManagerOptions): ConnectionMana
       return m ? { url: m.secrets.url, headers: m.secrets.headers.map(([n, v]) => [n, v]), body: m.secrets.body ?? m.config.body } : null;
     },
 
-    observe(tabId, pageUrl, drain) {
-      return intake.take(tabId, pageUrl, drain);
+    observe(tabId, pageUrl, drain, mode = 'hook') {
+      return intakes[mode].take(tabId, pageUrl, drain);
+    },
+
+    forgetObserved(tabId, mode, why) {
+      const prefix = `${mode}:${tabId}:`;
+      for (const [key, m] of observedBySid) {
+        if (!key.startsWith(prefix)) continue;
+        observedBySid.delete(key);
+        const stream = m.observed?.stream;
+        if (stream && !stream.stopped) stream.note({ kind: 'stopped', why }, now());
+      }
     },
 
     setSettings(next) {

@@ -9,6 +9,8 @@ import { originPattern } from '../../core/config.js';
 import { LIMITS } from '../../core/limits.js';
 import { readSettings } from '../../core/settings.js';
 import { PANEL_PORT, isPanelMessage, type PanelMessage } from '../../protocol/messages.js';
+import { chromeDebugger, createCompleteCapture } from './complete-capture.js';
+import { createFilterCapture, type FilterApi } from './complete-capture-firefox.js';
 import { createConnectionManager } from './connection-manager.js';
 import { startKeepAlive } from './keep-alive.js';
 import { createIdbPersistence, type SessionArea } from './persistence.js';
@@ -29,13 +31,62 @@ const hub = createPortHub({ persistence, onError: (err) => console.error('SSE De
 const manager = createConnectionManager({ persistence, sink: hub, engineDeps: { send: sendObserved } });
 hub.attach(manager);
 
+// Chromium only: Firefox has no chrome.debugger (its complete capture would be filterResponseData).
+const debuggerApi = chromeDebugger();
+const complete = debuggerApi
+  ? createCompleteCapture({
+      api: debuggerApi,
+      now: () => Date.now(),
+      report: (tabId, pageUrl, drain) => {
+        manager.observe(tabId, pageUrl, drain, 'complete');
+      },
+      state: (tabId, on, why) => hub.broadcast({ type: 'complete-capture-state', tabId, on, why }),
+      forget: (tabId, why) => manager.forgetObserved(tabId, 'complete', why),
+    })
+  : null;
+
+/**
+ * Firefox: filterResponseData (Chrome MV3 has none). Firefox adds it to webRequest only once its
+ * optional permission is granted, so the API is looked up when used; getBrowserInfo is Firefox's alone.
+ */
+const isFirefox = typeof (browser.runtime as { getBrowserInfo?: unknown }).getBrowserInfo === 'function';
+const filterApi: FilterApi = {
+  filterResponseData: (requestId) => browser.webRequest.filterResponseData(requestId),
+  onBeforeRequest: browser.webRequest.onBeforeRequest,
+  onSendHeaders: browser.webRequest.onSendHeaders,
+  onHeadersReceived: browser.webRequest.onHeadersReceived,
+};
+const filterCapture =
+  !complete && isFirefox
+    ? createFilterCapture({
+        api: filterApi,
+        now: () => Date.now(),
+        report: (tabId, pageUrl, drain) => {
+          manager.observe(tabId, pageUrl, drain, 'complete');
+        },
+        state: (tabId, on, why) => hub.broadcast({ type: 'complete-capture-state', tabId, on, why }),
+        forget: (tabId, why) => manager.forgetObserved(tabId, 'complete', why),
+      })
+    : null;
+
 const ready = (async () => {
   const stored = await browser.storage.local.get(SETTINGS_KEY);
   manager.setSettings(readSettings(stored[SETTINGS_KEY]));
   await manager.restore();
 })().catch((err: unknown) => console.error('SSE DevTools: restoring connections failed', err));
 
-startKeepAlive(() => manager.hasActive(), () => browser.runtime.getPlatformInfo());
+// Debugger events keep the worker awake while they flow; a silent stream would not.
+startKeepAlive(() => manager.hasActive() || (complete?.active() ?? false) || (filterCapture?.active() ?? false), () => browser.runtime.getPlatformInfo());
+
+/** The match pattern of a page's origin, or null when it is not a web page. */
+function pageOriginPattern(pageUrl: string): string | null {
+  try {
+    const u = new URL(pageUrl);
+    return u.protocol === 'http:' || u.protocol === 'https:' ? originPattern(pageUrl) : null;
+  } catch {
+    return null;
+  }
+}
 
 async function hasHostAccess(url: string): Promise<boolean> {
   try {
@@ -96,6 +147,41 @@ async function handle(port: PanelPort, message: PanelMessage): Promise<void> {
       if (!Number.isSafeInteger(tabId) || tabId < 0 || typeof pageUrl !== 'string') return;
       const intake = manager.observe(tabId, pageUrl.slice(0, LIMITS.urlChars), message.drain);
       hub.post(port, { type: 'observed-intake', ...intake });
+      return;
+    }
+    case 'complete-capture': {
+      const { tabId, on, pageUrl } = message;
+      if (!Number.isSafeInteger(tabId) || tabId < 0 || typeof pageUrl !== 'string') return;
+      // Besides the broadcast to every panel, the asking port hears the outcome itself, even one that has not said hello yet.
+      const answer = (isOn: boolean) => hub.post(port, { type: 'complete-capture-state', tabId, on: isOn, why: null });
+      if (complete) {
+        if (on) await complete.start(tabId, pageUrl.slice(0, LIMITS.urlChars));
+        else await complete.stop(tabId);
+        if (complete.isOn(tabId) === on) answer(on);
+        return;
+      }
+      if (filterCapture) {
+        if (!on) {
+          filterCapture.stop(tabId);
+          answer(false);
+          return;
+        }
+        const pattern = pageOriginPattern(pageUrl);
+        if (pattern === null) {
+          hub.post(port, { type: 'complete-capture-state', tabId, on: false, why: 'Complete capture needs a page on http or https.' });
+          return;
+        }
+        // Host access to the page's origin is optional, and a Firefox panel cannot ask: a tab of ours can.
+        if (!(await browser.permissions.contains({ origins: [pattern] }))) {
+          await browser.tabs.create({ url: browser.runtime.getURL(`grant.html?complete=1&origin=${encodeURIComponent(pattern)}`) });
+          hub.post(port, { type: 'complete-capture-state', tabId, on: false, why: `Complete capture needs your permission to filter the responses of ${new URL(pageUrl).origin}. Allow it in the tab that just opened, then switch it on again.` });
+          return;
+        }
+        filterCapture.start(tabId, pageUrl.slice(0, LIMITS.urlChars));
+        answer(true);
+        return;
+      }
+      hub.post(port, { type: 'complete-capture-state', tabId, on: false, why: 'Complete capture is not available in this browser.' });
       return;
     }
     case 'settings': {

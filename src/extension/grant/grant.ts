@@ -5,7 +5,10 @@
 import browser from 'webextension-polyfill';
 
 const PATTERN = /^https?:\/\/[^/*\s]+\/\*$/;
-const origin = new URLSearchParams(location.search).get('origin') ?? '';
+const params = new URLSearchParams(location.search);
+const origin = params.get('origin') ?? '';
+/** Firefox's complete capture: access to the page's origin, so its responses can be filtered. */
+const complete = params.get('complete') === '1';
 const text = document.getElementById('origin')!;
 const button = document.getElementById('allow') as HTMLButtonElement;
 const result = document.getElementById('result')!;
@@ -15,10 +18,15 @@ if (!PATTERN.test(origin)) {
   button.disabled = true;
 } else {
   text.textContent = origin.replace(/\/\*$/, '');
+  if (complete) {
+    document.getElementById('why')!.textContent =
+      'Complete capture filters the responses of this site in the inspected tab (webRequest.filterResponseData): every byte is passed on to the page unchanged and copied to SSE DevTools. While it is on, the page\'s reader.cancel() does not close its stream (abort() and EventSource.close() still do).';
+  }
   button.addEventListener('click', () => {
     // Called straight from the click: the browser requires a user gesture.
     void browser.permissions.request({ origins: [origin] }).then((granted) => {
-      result.textContent = granted ? 'Access granted. Go back to DevTools and press Connect again; you can close this tab.' : 'Access was not granted, so SSE DevTools cannot connect to this site.';
+      const again = complete ? 'switch Complete capture on again' : 'press Connect again';
+      result.textContent = granted ? `Access granted. Go back to DevTools and ${again}; you can close this tab.` : `Access was not granted, so SSE DevTools cannot ${complete ? 'capture this site\'s streams' : 'connect to this site'}.`;
       result.className = granted ? 'ok' : 'error';
     });
   });

@@ -6,6 +6,8 @@ import { checkUrl, type ConnectionConfig, type FieldError } from '../../core/con
 import { retentionProblem } from '../../core/settings.js';
 import type { Bridge } from './bridge.js';
 import { ObserveBar, ObserveToggle } from './ObserveBar.js';
+import { CompleteBar, CompleteToggle } from './CompleteCapture.js';
+import type { CompleteControl } from './complete.js';
 import type { Observer } from './observe.js';
 import { requestHostAccess } from './permissions.js';
 import type { ConnView, TimelineStore } from '../../ui/store/timeline-store.js';
@@ -96,7 +98,7 @@ function BackgroundStatus({ connected }: { connected: boolean }) {
   );
 }
 
-export function App({ store, view, layout, bridge, observer }: { store: TimelineStore; view: ViewStore; layout: LayoutStore; bridge: Bridge; observer: Observer }) {
+export function App({ store, view, layout, bridge, observer, complete }: { store: TimelineStore; view: ViewStore; layout: LayoutStore; bridge: Bridge; observer: Observer; complete: CompleteControl }) {
   const showForm = useSignal(true);
   const fill = useSignal<ConnectionConfig | null>(null);
   const pending = useSignal<PendingConnect | null>(null);
@@ -195,6 +197,7 @@ export function App({ store, view, layout, bridge, observer }: { store: Timeline
           + New connection
         </button>
         <ObserveToggle observer={observer} />
+        <CompleteToggle complete={complete} />
         <span class="sep" />
         <SelectionActions store={store} view={view} showCode={showCode} onExport={(views) => (exporting.value = views)} onOpen={(capture, name) => store.addCapture(capture, name).slice(0, 1).forEach(select)} />
         <span class="spacer" />
@@ -202,6 +205,7 @@ export function App({ store, view, layout, bridge, observer }: { store: Timeline
         <SettingsMenu store={store} bridge={bridge} />
       </header>
       <ObserveBar observer={observer} intake={bridge.intake.value} />
+      <CompleteBar complete={complete} />
       <Workspace
         store={store}
         view={view}

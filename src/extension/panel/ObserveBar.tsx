@@ -35,7 +35,7 @@ export function ObserveBar({ observer, intake }: { observer: Observer; intake: O
     <div class="observe-bar" data-testid="observe-bar" role="region" aria-label="Observing this tab">
       <div class="hint">
         Observing {observer.origin.value ?? 'this tab'} with a hook in the page: it sees the page's fetch and XHR streams and the EventSource event types the page listens to (not
-        other types, comments, <span class="mono">retry:</span> or an EventSource's request). Streams opened before observing began are invisible, and so are streams inside iframes: the hook runs and is read in the top frame only.
+        other types, comments, <span class="mono">retry:</span> or an EventSource's request; complete capture sees those). Streams opened before observing began are invisible, and so are streams inside iframes: the hook runs and is read in the top frame only.
       </div>
       <div class="row">
         <button class="small" data-testid="reload-and-observe" onClick={() => void observer.reloadAndObserve()} title="Reload the inspected page with the hook running before any of its own scripts">

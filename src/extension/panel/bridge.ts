@@ -9,10 +9,18 @@ import { PANEL_PORT, isPanelMessage, type BackgroundMessage, type ObservedIntake
 import type { Settings } from '../../core/settings.js';
 import type { TimelineStore } from '../../ui/store/timeline-store.js';
 
+export interface CompleteCaptureState {
+  tabId: number;
+  on: boolean;
+  why: string | null;
+}
+
 export interface Bridge {
   send(message: PanelMessage): void;
   /** What the background made of this panel's forwarded drains, latest first. */
   intake: Signal<ObservedIntake | null>;
+  /** The background's last word on complete capture, for whichever tab. */
+  complete: Signal<CompleteCaptureState | null>;
   connect(config: ConnectionConfig): Promise<{ connectionId: string | null; errors: FieldError[] }>;
   setSettings(settings: Settings): void;
   secrets(connectionId: string): Promise<RevealedSecrets>;
@@ -25,6 +33,7 @@ export function createBridge(store: TimelineStore): Bridge {
   const waitingSecrets = new Map<string, (r: RevealedSecrets) => void>();
   let nextRequest = 0;
   const intake = signal<ObservedIntake | null>(null);
+  const complete = signal<CompleteCaptureState | null>(null);
 
   function open(): void {
     port = browser.runtime.connect({ name: PANEL_PORT });
@@ -39,6 +48,10 @@ export function createBridge(store: TimelineStore): Bridge {
       }
       if (message.type === 'observed-intake') {
         intake.value = message;
+        return;
+      }
+      if (message.type === 'complete-capture-state') {
+        complete.value = { tabId: message.tabId, on: message.on, why: message.why };
         return;
       }
       if (message.type === 'secrets') {
@@ -73,6 +86,7 @@ export function createBridge(store: TimelineStore): Bridge {
   return {
     send,
     intake,
+    complete,
     connect(config) {
       const requestId = `r${nextRequest++}`;
       if (!port) return Promise.resolve({ connectionId: null, errors: [{ field: 'url', message: 'Reconnecting to the background; press Connect again in a moment.' }] });

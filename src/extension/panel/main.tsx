@@ -3,6 +3,7 @@ import { render } from 'preact';
 import { createBridge } from './bridge.js';
 import { App } from './App.js';
 import { createObserver } from './observe.js';
+import { createCompleteControl } from './complete.js';
 import { detectTheme, onThemeChange } from './host.js';
 import { createTimelineStore } from '../../ui/store/timeline-store.js';
 import { createViewStore } from '../../ui/store/view-store.js';
@@ -14,7 +15,8 @@ const store = createTimelineStore();
 const view = createViewStore();
 const bridge = createBridge(store);
 const observer = createObserver(bridge);
+const complete = createCompleteControl(bridge, observer);
 const root = document.getElementById('root')!;
 // Preact 11's render keeps existing children; the static "loading" text must go.
 root.replaceChildren();
-render(<App store={store} view={view} layout={createLayoutStore(pageStorage())} bridge={bridge} observer={observer} />, root);
+render(<App store={store} view={view} layout={createLayoutStore(pageStorage())} bridge={bridge} observer={observer} complete={complete} />, root);

@@ -86,6 +86,8 @@ export function createObserver(bridge: Bridge) {
   const available = api !== null;
   const on = signal(false);
   const origin = signal<string | null>(null);
+  /** The inspected page's URL as the last poll read it (the page's word: shown as text, sent as a label). */
+  const page = signal('');
   /** Whether the last poll found the hook in the page. */
   const hooked = signal(false);
   const problem = signal<string | null>(null);
@@ -113,6 +115,7 @@ export function createObserver(bridge: Bridge) {
       const result = readPoll(await evalIn(api, POLL_CODE));
       if (!result) return;
       hooked.value = result.hooked;
+      page.value = result.page;
       const pageOrigin = originOf(result.page);
       if (pageOrigin !== origin.value) {
         origin.value = pageOrigin;
@@ -142,6 +145,7 @@ export function createObserver(bridge: Bridge) {
     void (async () => {
       const first = readPoll(await evalIn(api, POLL_CODE));
       origin.value = first ? originOf(first.page) : null;
+      page.value = first?.page ?? '';
       hooked.value = first?.hooked ?? false;
       if (origin.value !== null && (await remembered())[origin.value] === true) start();
       // Keep learning the page's origin and whether the hook is there, also while off.
@@ -155,6 +159,7 @@ export function createObserver(bridge: Bridge) {
     available,
     on,
     origin,
+    page,
     hooked,
     problem,
     tabId: api?.tabId ?? null,

@@ -68,8 +68,14 @@ function Item({ c, p }: { c: ConnectionInfo; p: ConnectionListProps }) {
       </div>
       {observed && (
         <div class="row origin" data-testid="observed-origin">
-          <span class="badge observed-badge" data-testid="observed-badge" title="A stream the inspected page opened itself, seen by a hook in the page: read-only">
+          <span
+            class="badge observed-badge"
+            data-testid="observed-badge"
+            data-mode={observed.mode}
+            title={`A stream the inspected page opened itself, seen by ${observed.mode === 'complete' ? 'complete capture (the browser\'s network layer: the request as sent, the raw bytes)' : 'a hook in the page'}: read-only`}
+          >
             observed · {API_NAMES[observed.api]}
+            {observed.mode === 'complete' ? ' · complete' : ''}
           </span>
           <span class="mono origin-url" title={`page ${safeText(observed.pageUrl)}\nframe ${safeText(observed.frameUrl)}`}>
             <SafeText text={observed.frameUrl === observed.pageUrl ? observed.pageUrl : `${observed.frameUrl} in ${observed.pageUrl}`} />

@@ -1,0 +1,241 @@
+/**
+ * Complete capture in Firefox (issue 12, the opt-in mode): `webRequest.filterResponseData` on the
+ * inspected tab's responses whose Content-Type is text/event-stream, written as the same observed
+ * records (mode 'complete') as Chromium's debugger route. Every byte is passed through to the page
+ * unchanged and at once (`filter.write` in `ondata`), and reported as text; the request's headers as
+ * they left come from `onSendHeaders`, a POST's body from `onBeforeRequest`'s `requestBody`.
+ *
+ * The trap (measured, shared/recipes/page-observation.md): while a filter is attached, the page's
+ * `reader.cancel()` no longer closes the connection (`abort()` and `EventSource.close()` still do).
+ * So switching off disconnects every filter of the tab at once, and the panel says so before the
+ * mode is switched on.
+ *
+ * What the browser reports about a page's requests is the page's doing: cut to the records' limits
+ * here, checked again by the intake.
+ */
+import type { WebRequest } from 'webextension-polyfill';
+import type { ObservedApi, ObservedDrain, ObservedRecord } from '../../protocol/observed.js';
+import { LIMITS } from '../../core/limits.js';
+
+/** The part of `browser.webRequest` used here. */
+export interface FilterApi {
+  filterResponseData(requestId: string): WebRequest.StreamFilter;
+  onBeforeRequest: { addListener(cb: (d: WebRequest.OnBeforeRequestDetailsType) => void, filter: WebRequest.RequestFilter, spec: 'requestBody'[]): void; removeListener(cb: (d: WebRequest.OnBeforeRequestDetailsType) => void): void };
+  onSendHeaders: { addListener(cb: (d: WebRequest.OnSendHeadersDetailsType) => void, filter: WebRequest.RequestFilter, spec: 'requestHeaders'[]): void; removeListener(cb: (d: WebRequest.OnSendHeadersDetailsType) => void): void };
+  onHeadersReceived: {
+    addListener(cb: (d: WebRequest.OnHeadersReceivedDetailsType) => void, filter: WebRequest.RequestFilter, spec: ('blocking' | 'responseHeaders')[]): void;
+    removeListener(cb: (d: WebRequest.OnHeadersReceivedDetailsType) => void): void;
+  };
+}
+
+export interface FilterCaptureOptions {
+  api: FilterApi;
+  now(): number;
+  report(tabId: number, pageUrl: string, drain: ObservedDrain): void;
+  state(tabId: number, on: boolean, why: string | null): void;
+  forget(tabId: number, why: string): void;
+}
+
+const MAX_PENDING = 2000;
+const MAX_STREAMS = 500;
+const MAX_QUEUE = 20_000;
+const FLUSH_MS = 50;
+const BODY_CHARS = 64 * 1024;
+
+interface Pending {
+  headers: [string, string][];
+  body: string | null;
+  bodyCut: boolean;
+}
+
+interface TabCapture {
+  tabId: number;
+  pageUrl: string;
+  pending: Map<string, Pending>;
+  filters: Map<string, WebRequest.StreamFilter>;
+  queue: ObservedRecord[];
+  dropped: number;
+  timer: ReturnType<typeof setTimeout> | null;
+}
+
+const cut = (s: unknown, max: number): string => (typeof s === 'string' ? s.slice(0, max) : '');
+
+function pairs(headers: WebRequest.HttpHeaders | undefined): [string, string][] {
+  return (headers ?? []).slice(0, LIMITS.headers).map((h) => [cut(h.name, LIMITS.textChars), cut(h.value ?? '', LIMITS.textChars)]);
+}
+
+/** The request body as text when it is text (form data or raw bytes that decode), within the cap. */
+function bodyOf(d: WebRequest.OnBeforeRequestDetailsType): { body: string | null; bodyCut: boolean } {
+  const raw = d.requestBody?.raw;
+  if (!raw || raw.length === 0) return { body: null, bodyCut: false };
+  const decoder = new TextDecoder('utf-8', { fatal: true });
+  try {
+    let text = '';
+    for (const part of raw) {
+      if (!part.bytes) return { body: null, bodyCut: false };
+      text += decoder.decode(part.bytes as ArrayBuffer, { stream: true });
+      if (text.length > BODY_CHARS) return { body: text.slice(0, BODY_CHARS), bodyCut: true };
+    }
+    return { body: text + decoder.decode(), bodyCut: false };
+  } catch {
+    return { body: null, bodyCut: false };
+  }
+}
+
+
+export function createFilterCapture(options: FilterCaptureOptions) {
+  const { api } = options;
+  const tabs = new Map<number, TabCapture>();
+
+  function flush(t: TabCapture): void {
+    t.timer = null;
+    if (t.queue.length === 0 && t.dropped === 0) return;
+    const records = t.queue;
+    t.queue = [];
+    const dropped = t.dropped;
+    t.dropped = 0;
+    options.report(t.tabId, t.pageUrl, { records, dropped });
+  }
+
+  function push(t: TabCapture, record: ObservedRecord): void {
+    if (t.queue.length >= MAX_QUEUE) t.dropped++;
+    else t.queue.push(record);
+    t.timer ??= setTimeout(() => flush(t), FLUSH_MS);
+  }
+
+  function bounded(t: TabCapture, key: string, update: (p: Pending) => void): void {
+    let p = t.pending.get(key);
+    if (!p) {
+      if (t.pending.size >= MAX_PENDING) {
+        const oldest = t.pending.keys().next();
+        if (!oldest.done) t.pending.delete(oldest.value);
+      }
+      p = { headers: [], body: null, bodyCut: false };
+      t.pending.set(key, p);
+    }
+    update(p);
+  }
+
+  const onBeforeRequest = (d: WebRequest.OnBeforeRequestDetailsType): void => {
+    const t = tabs.get(d.tabId);
+    if (!t) return;
+    if (d.type === 'main_frame') t.pageUrl = cut(d.url, LIMITS.urlChars);
+    if (d.method === 'GET' || d.method === 'HEAD') return;
+    const b = bodyOf(d);
+    bounded(t, d.requestId, (p) => Object.assign(p, b));
+  };
+
+  const onSendHeaders = (d: WebRequest.OnSendHeadersDetailsType): void => {
+    const t = tabs.get(d.tabId);
+    if (!t) return;
+    bounded(t, d.requestId, (p) => (p.headers = pairs(d.requestHeaders)));
+  };
+
+  const onHeadersReceived = (d: WebRequest.OnHeadersReceivedDetailsType): void => {
+    const t = tabs.get(d.tabId);
+    if (!t) return;
+    const pending = t.pending.get(d.requestId);
+    t.pending.delete(d.requestId);
+    const contentType = (d.responseHeaders ?? []).find((h) => h.name.toLowerCase() === 'content-type')?.value ?? '';
+    if (contentType.split(';')[0]!.trim().toLowerCase() !== 'text/event-stream' || t.filters.size >= MAX_STREAMS) return;
+    const headers = pending?.headers ?? [];
+    const accept = headers.find(([n]) => n.toLowerCase() === 'accept')?.[1] ?? '';
+    // Firefox reports fetch, XHR and EventSource requests alike as xmlhttprequest (measured): an
+    // EventSource is told by the Accept it always sends; fetch and XHR cannot be told apart, so both read as fetch.
+    const kind: ObservedApi = accept === 'text/event-stream' && d.method === 'GET' ? 'eventsource' : 'fetch';
+    const sid = `ff:${cut(d.requestId, 150)}`;
+    const time = options.now();
+    const url = cut(d.url, LIMITS.urlChars);
+    push(t, {
+      t: 'open',
+      sid,
+      api: kind,
+      time,
+      url,
+      method: cut(d.method, 16) || 'GET',
+      headers,
+      body: pending?.body ?? null,
+      bodyCut: pending?.bodyCut ?? false,
+      withCredentials: false,
+      frame: cut(d.documentUrl ?? '', LIMITS.urlChars) || t.pageUrl,
+    });
+    const statusLine = cut(d.statusLine, LIMITS.textChars);
+    push(t, { t: 'response', sid, time, status: Number.isInteger(d.statusCode) && d.statusCode >= 0 && d.statusCode <= 999 ? d.statusCode : 0, statusText: statusLine.replace(/^\S+\s+\d+\s*/, ''), headers: pairs(d.responseHeaders), url });
+    let filter: WebRequest.StreamFilter;
+    try {
+      filter = api.filterResponseData(d.requestId);
+    } catch {
+      // Refused (a request Firefox does not let extensions filter): the page's stream is untouched.
+      return;
+    }
+    const decoder = new TextDecoder();
+    let ended = false;
+    const end = (reason: 'done' | 'error', detail: string) => {
+      if (ended) return;
+      ended = true;
+      t.filters.delete(d.requestId);
+      const rest = decoder.decode();
+      if (rest !== '') push(t, { t: 'chunk', sid, time: options.now(), text: rest });
+      push(t, { t: 'end', sid, time: options.now(), reason, detail: cut(detail, LIMITS.textChars) });
+    };
+    filter.ondata = (e) => {
+      // The page's bytes first, unchanged; then what we make of them.
+      filter.write(e.data);
+      if (ended) return;
+      const text = decoder.decode(e.data, { stream: true });
+      for (let i = 0; i < text.length; i += LIMITS.eventDataChars) push(t, { t: 'chunk', sid, time: options.now(), text: text.slice(i, i + LIMITS.eventDataChars) });
+    };
+    filter.onstop = () => {
+      filter.close();
+      end('done', '');
+    };
+    filter.onerror = () => end('error', cut(filter.error, 500));
+    t.filters.set(d.requestId, filter);
+  };
+
+  function listen(on: boolean): void {
+    if (on) {
+      const filter: WebRequest.RequestFilter = { urls: ['<all_urls>'] };
+      api.onBeforeRequest.addListener(onBeforeRequest, filter, ['requestBody']);
+      api.onSendHeaders.addListener(onSendHeaders, filter, ['requestHeaders']);
+      api.onHeadersReceived.addListener(onHeadersReceived, filter, ['blocking', 'responseHeaders']);
+    } else {
+      api.onBeforeRequest.removeListener(onBeforeRequest);
+      api.onSendHeaders.removeListener(onSendHeaders);
+      api.onHeadersReceived.removeListener(onHeadersReceived);
+    }
+  }
+
+  return {
+    active(): boolean {
+      return tabs.size > 0;
+    },
+    start(tabId: number, pageUrl: string): void {
+      if (!tabs.has(tabId)) {
+        if (tabs.size === 0) listen(true);
+        tabs.set(tabId, { tabId, pageUrl, pending: new Map(), filters: new Map(), queue: [], dropped: 0, timer: null });
+      }
+      options.state(tabId, true, null);
+    },
+    stop(tabId: number): void {
+      const t = tabs.get(tabId);
+      if (t) {
+        tabs.delete(tabId);
+        if (tabs.size === 0) listen(false);
+        // The page's streams go on: the filter steps out of the way (and the page's cancel() works again).
+        for (const f of t.filters.values()) {
+          try {
+            f.disconnect();
+          } catch {
+            // Already finished.
+          }
+        }
+        t.filters.clear();
+        if (t.timer !== null) clearTimeout(t.timer);
+        flush(t);
+        options.forget(tabId, 'complete capture was switched off: SSE DevTools no longer sees this stream; the page still receives it');
+      }
+      options.state(tabId, false, null);
+    },
+  };
+}

@@ -1,0 +1,66 @@
+/**
+ * The panel's side of complete capture (issue 12, the opt-in mode): the background attaches
+ * Chromium's debugger to the inspected tab and reports the page's streams from the network layer.
+ * The panel explains first what it costs (Chrome's "started debugging this browser" bar over every
+ * tab while it is on) and asks again; it follows what the background says, since Chrome can end the
+ * capture on its own (Cancel on the bar, the tab closed), and then says why.
+ */
+import { computed, signal } from '@preact/signals';
+import type { Bridge } from './bridge.js';
+import type { Observer } from './observe.js';
+
+/** Which complete capture this browser can do: Chromium's debugger, Firefox's response filters, or none. */
+export type CompleteKind = 'debugger' | 'filter' | 'none';
+
+function completeKind(): CompleteKind {
+  const g = globalThis as { chrome?: { debugger?: { attach?: unknown } }; browser?: { runtime?: { getBrowserInfo?: unknown } } };
+  if (typeof g.chrome?.debugger?.attach === 'function') return 'debugger';
+  // Firefox alone has getBrowserInfo; its filterResponseData may only appear once its optional permission is granted.
+  return typeof g.browser?.runtime?.getBrowserInfo === 'function' ? 'filter' : 'none';
+}
+
+export function createCompleteControl(bridge: Bridge, observer: Observer) {
+  const kind = completeKind();
+  /** The explanation is open, waiting for "Switch on". */
+  const explaining = signal(false);
+  /** Asked for, not answered yet. */
+  const pending = signal(false);
+  const mine = computed(() => {
+    const state = bridge.complete.value;
+    return state !== null && state.tabId === observer.tabId ? state : null;
+  });
+  const on = computed(() => mine.value?.on === true);
+  const why = computed(() => mine.value?.why ?? null);
+
+  function send(value: boolean): void {
+    if (observer.tabId === null) return;
+    pending.value = true;
+    bridge.send({ type: 'complete-capture', tabId: observer.tabId, on: value, pageUrl: observer.page.value });
+  }
+
+  // An answer settles what was asked.
+  bridge.complete.subscribe(() => (pending.value = false));
+
+  return {
+    kind,
+    available: observer.available && kind !== 'none',
+    explaining,
+    pending,
+    on,
+    why,
+    /** The toolbar button: explain first; off at once. */
+    toggle(): void {
+      if (on.value) send(false);
+      else explaining.value = !explaining.value;
+    },
+    confirm(): void {
+      explaining.value = false;
+      send(true);
+    },
+    cancel(): void {
+      explaining.value = false;
+    },
+  };
+}
+
+export type CompleteControl = ReturnType<typeof createCompleteControl>;

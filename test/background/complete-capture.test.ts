@@ -1,0 +1,102 @@
+/**
+ * Complete capture's translation of the debugger's Network events into observed records, against
+ * a double of `chrome.debugger` (the real one is driven in test/e2e/devtools-complete-capture.test.ts):
+ * the order of bytes when a response ends before its buffered content arrives, what the page
+ * controls (hostile shapes and sizes) staying within the records' limits, the user's Cancel on
+ * Chrome's bar, and iframes never left waiting.
+ */
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { createCompleteCapture, detachReason, type DebuggerApi, type Debuggee } from '../../src/extension/background/complete-capture.js';
+import { checkDrain } from '../../src/core/observe/records.js';
+import type { ObservedDrain, ObservedRecord } from '../../src/protocol/observed.js';
+
+const b64 = (s: string) => Buffer.from(s).toString('base64');
+
+function harness(respond: (method: string, params: unknown, target: Debuggee) => unknown = () => ({})) {
+  let onEvent: (source: Debuggee, method: string, params?: unknown) => void = () => {};
+  let onDetach: (source: Debuggee, reason: string) => void = () => {};
+  const commands: { method: string; target: Debuggee }[] = [];
+  const api: DebuggerApi = {
+    attach: () => Promise.resolve(),
+    detach: () => Promise.resolve(),
+    sendCommand: async (target, method, params) => {
+      commands.push({ method, target });
+      await Promise.resolve();
+      const r = respond(method, params, target);
+      if (r instanceof Error) throw r;
+      return r;
+    },
+    onEvent: { addListener: (cb) => (onEvent = cb) },
+    onDetach: { addListener: (cb) => (onDetach = cb) },
+  };
+  const drains: ObservedDrain[] = [];
+  const states: { on: boolean; why: string | null }[] = [];
+  const forgotten: string[] = [];
+  const capture = createCompleteCapture({
+    api,
+    now: () => 1_700_000_000_000,
+    report: (_tab, _page, drain) => drains.push(drain),
+    state: (_tab, on, why) => states.push({ on, why }),
+    forget: (_tab, why) => forgotten.push(why),
+  });
+  const records = async (): Promise<ObservedRecord[]> => {
+    await new Promise((r) => setTimeout(r, 80));
+    return drains.flatMap((d) => d.records);
+  };
+  return { capture, commands, states, forgotten, records, event: (method: string, params: unknown, sessionId?: string) => onEvent({ tabId: 7, ...(sessionId ? { sessionId } : {}) }, method, params), detach: (reason: string) => onDetach({ tabId: 7 }, reason) };
+}
+
+test('a response that ends before its buffered content arrives keeps its bytes before its end; every record is valid', async () => {
+  const h = harness((method) => (method === 'Network.streamResourceContent' ? { bufferedData: b64('id: 1\ndata: a\n\nevent: ghost\ndata: b\n\n') } : {}));
+  await h.capture.start(7, 'http://app.test/');
+  h.event('Network.requestWillBeSent', { requestId: 'r1', type: 'EventSource', documentURL: 'http://app.test/', request: { url: 'http://app.test/es', method: 'GET', headers: { Accept: 'text/event-stream' } } });
+  h.event('Network.requestWillBeSentExtraInfo', { requestId: 'r1', headers: { Accept: 'text/event-stream', 'Last-Event-ID': '0', Cookie: 'a=b' } });
+  h.event('Network.responseReceived', { requestId: 'r1', type: 'EventSource', response: { url: 'http://app.test/es', status: 200, statusText: 'OK', mimeType: 'text/event-stream', headers: { 'Content-Type': 'text/event-stream' } } });
+  h.event('Network.loadingFinished', { requestId: 'r1' });
+  const records = await h.records();
+  assert.deepEqual(records.map((r) => r.t), ['open', 'response', 'chunk', 'end']);
+  const open = records[0] as Extract<ObservedRecord, { t: 'open' }>;
+  assert.equal(open.api, 'eventsource');
+  assert.deepEqual(open.headers.find(([n]) => n === 'Last-Event-ID'), ['Last-Event-ID', '0'], 'the headers as they left, from ExtraInfo');
+  assert.equal(checkDrain({ records, dropped: 0 }).records.length, records.length);
+});
+
+test('what the page controls is cut to the limits; hostile shapes are ignored, never thrown on', async () => {
+  const h = harness((method) => (method === 'Network.streamResourceContent' ? { bufferedData: 12 } : {}));
+  await h.capture.start(7, 'http://app.test/');
+  for (const params of [null, 'x', 42, { requestId: { toString: 1 } }, { requestId: 'r', request: 'nope' }]) {
+    for (const m of ['Network.requestWillBeSent', 'Network.responseReceived', 'Network.dataReceived', 'Network.loadingFailed', 'Target.attachedToTarget']) h.event(m, params);
+  }
+  const headers = Object.fromEntries(Array.from({ length: 1000 }, (_, i) => [`x-${i}`, 'v'.repeat(100_000)]));
+  h.event('Network.requestWillBeSent', { requestId: 'big', type: 'Fetch', request: { url: `http://app.test/${'u'.repeat(2_000_000)}`, method: 'P'.repeat(100), headers, postData: 'b'.repeat(1_000_000) } });
+  h.event('Network.responseReceived', { requestId: 'big', type: 'Fetch', response: { mimeType: 'TEXT/EVENT-STREAM', status: 1e9, headers } });
+  h.event('Network.dataReceived', { requestId: 'big', data: '%%%not base64' });
+  h.event('Network.loadingFailed', { requestId: 'big', canceled: true, errorText: 'net::ERR_ABORTED' });
+  const records = await h.records();
+  assert.deepEqual(records.map((r) => r.t), ['open', 'response', 'end']);
+  const checked = checkDrain({ records, dropped: 0 });
+  assert.equal(checked.records.length, records.length, 'every record passes the intake\'s checks');
+  assert.equal((records[2] as Extract<ObservedRecord, { t: 'end' }>).reason, 'cancel');
+});
+
+test('iframes (auto-attached targets) get the Network domain and are never left waiting, even when a command fails', async () => {
+  const h = harness((method, _p, target) => (target.sessionId === 's1' && method === 'Network.enable' ? new Error('gone') : {}));
+  await h.capture.start(7, 'http://app.test/');
+  h.event('Target.attachedToTarget', { sessionId: 's1', waitingForDebugger: true, targetInfo: { type: 'iframe' } });
+  await new Promise((r) => setTimeout(r, 10));
+  assert.ok(h.commands.some((c) => c.target.sessionId === 's1' && c.method === 'Runtime.runIfWaitingForDebugger'));
+  assert.ok(h.commands.some((c) => c.target.sessionId === undefined && c.method === 'Target.setAutoAttach'));
+});
+
+test('Cancel on Chrome\'s bar switches the capture off and says why; the open streams say they are no longer followed', async () => {
+  const h = harness();
+  await h.capture.start(7, 'http://app.test/');
+  assert.deepEqual(h.states.at(-1), { on: true, why: null });
+  h.detach('canceled_by_user');
+  assert.equal(h.capture.isOn(7), false);
+  assert.equal(h.states.at(-1)?.on, false);
+  assert.equal(h.states.at(-1)?.why, detachReason('canceled_by_user'));
+  assert.match(h.states.at(-1)?.why ?? '', /Cancel/);
+  assert.equal(h.forgotten.length, 1);
+});

@@ -1,0 +1,168 @@
+/**
+ * Complete capture in real Firefox (Debian firefox-esr, WebDriver BiDi): `filterResponseData` on
+ * the app tab's event-stream responses. The Firefox DevTools toolbox is not reachable by automation
+ * here (shared/recipes/browser-testing.md), so the panel page the e2e build opens in a tab of its own
+ * stands in for it: it sends the same message the panel's switch sends, for the app tab's id, over
+ * a runtime Port of its own, and shows the observed connections as the panel does.
+ *
+ * Not covered here: the panel's own switch and explanation in Firefox's toolbox, the grant tab for
+ * an origin without host access, and the cancel trap (the page's reader.cancel() while filtered).
+ */
+import assert from 'node:assert/strict';
+import { existsSync, readFileSync } from 'node:fs';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { join, resolve } from 'node:path';
+import { after, before, describe, test } from 'node:test';
+import puppeteer, { type Browser, type Page } from 'puppeteer-core';
+
+const EXTENSION_DIR = resolve('dist', 'extension-firefox-e2e');
+const FIXED_UUID = '6f3b1c2e-5a4d-4e8f-9b7a-0c1d2e3f4a5c';
+const GUARD = 20_000;
+const TOKEN = 'Bearer page-token-0123456789';
+const executablePath = [process.env.FIREFOX_PATH, '/usr/bin/firefox-esr', '/usr/bin/firefox'].find((p): p is string => !!p && existsSync(p)) ?? null;
+
+const PAGE = `<!doctype html><meta charset="utf-8"><title>app</title><script>
+window.counts = { es: 0, chat: 0 };
+window.openEs = () => { const es = new EventSource('/es'); es.onmessage = (e) => { window.counts.es++; if (e.lastEventId === '3') es.close(); }; };
+window.chat = async () => {
+  const res = await fetch('/chat', { method: 'POST', headers: { Authorization: ${JSON.stringify(TOKEN)}, 'Content-Type': 'application/json' }, body: '{"prompt":"hello"}' });
+  const text = await res.text();
+  window.counts.chat += text.split('\\n\\n').filter((b) => b.includes('data:')).length;
+};
+</script>`;
+
+interface Seen {
+  url: string;
+  headers: Record<string, string | string[] | undefined>;
+}
+
+function startApp(): Promise<{ url: string; seen: Seen[]; close(): Promise<void> }> {
+  const seen: Seen[] = [];
+  const server: Server = createServer((req, res) => {
+    if (req.url === '/page.html') return void res.writeHead(200, { 'content-type': 'text/html' }).end(PAGE);
+    if (req.url !== '/es' && req.url !== '/chat') return void res.writeHead(404).end();
+    seen.push({ url: req.url, headers: req.headers });
+    req.resume();
+    res.writeHead(200, { 'content-type': 'text/event-stream' });
+    if (req.url === '/es') res.end(': hi\nretry: 60000\n\nid: 1\ndata: one\n\nevent: ghost\nid: 2\ndata: boo\n\nid: 3\ndata: three\n\n');
+    else res.end('id: 1\ndata: a\n\nid: 2\ndata: b\n\n');
+  });
+  return new Promise((done) =>
+    server.listen(0, '127.0.0.1', () =>
+      done({
+        url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+        seen,
+        close: () => new Promise<void>((r) => {
+          server.closeAllConnections();
+          server.close(() => r());
+        }),
+      }),
+    ),
+  );
+}
+
+interface StateMessage {
+  type: string;
+  on?: boolean;
+  why?: string | null;
+}
+
+/** In the panel page: the app tab's id, and a Port that sends one message and returns the background's complete-capture answer. */
+async function send(panel: Page, message: object): Promise<StateMessage> {
+  return panel.evaluate(
+    (m) =>
+      new Promise<StateMessage>((resolveState) => {
+        const b = (globalThis as unknown as { browser: { runtime: { connect(o: { name: string }): { postMessage(x: unknown): void; onMessage: { addListener(f: (x: StateMessage) => void): void }; disconnect(): void } } } }).browser;
+        const port = b.runtime.connect({ name: 'sse-devtools-panel' });
+        port.onMessage.addListener((x) => {
+          if (x.type === 'complete-capture-state') {
+            port.disconnect();
+            resolveState(x);
+          }
+        });
+        port.postMessage(m);
+      }),
+    message,
+  );
+}
+
+async function findPage(browser: Browser, selector: string): Promise<Page> {
+  const deadline = Date.now() + GUARD;
+  while (Date.now() < deadline) {
+    for (const page of await browser.pages()) if (await page.$(selector).catch(() => null)) return page;
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  throw new Error(`no page with ${selector}`);
+}
+
+describe('Firefox: complete capture with filterResponseData', { skip: executablePath ? false : 'no Firefox found (set FIREFOX_PATH)' }, () => {
+  let browser: Browser;
+  let app: Awaited<ReturnType<typeof startApp>>;
+  let panel: Page;
+  let page: Page;
+  let tabId: number;
+
+  before(async () => {
+    const manifest = JSON.parse(readFileSync(join(EXTENSION_DIR, 'manifest.json'), 'utf8')) as { browser_specific_settings: { gecko: { id: string } } };
+    app = await startApp();
+    browser = await puppeteer.launch({
+      browser: 'firefox',
+      executablePath: executablePath!,
+      headless: true,
+      extraPrefsFirefox: {
+        'extensions.webextensions.uuids': JSON.stringify({ [manifest.browser_specific_settings.gecko.id]: FIXED_UUID }),
+      },
+    });
+    await browser.installExtension(EXTENSION_DIR);
+    panel = await findPage(browser, '[data-testid="connect-form"]');
+    page = await browser.newPage();
+    await page.goto(`${app.url}/page.html`);
+    const id = await panel.evaluate(async (u) => {
+      const b = (globalThis as unknown as { browser: { tabs: { query(q: object): Promise<{ id?: number; url?: string }[]> } } }).browser;
+      return (await b.tabs.query({})).find((t) => t.url === u)?.id ?? -1;
+    }, `${app.url}/page.html`);
+    assert.ok(id >= 0, 'the app tab was found');
+    tabId = id;
+  });
+
+  after(async () => {
+    await browser?.close();
+    await app?.close();
+  });
+
+  test('the tab\'s streams are seen: every type (also one nobody listens to), ids, the POST\'s headers as sent; the page unaffected, also once off', async () => {
+    const pageUrl = `${app.url}/page.html`;
+    // 127.0.0.1 is among the manifest's host permissions: no grant tab (other origins are asked for there).
+    const on = await send(panel, { type: 'complete-capture', tabId, on: true, pageUrl });
+    assert.deepEqual([on.on, on.why], [true, null]);
+
+    await page.evaluate(() => (window as unknown as { openEs(): void }).openEs());
+    await page.evaluate(() => (window as unknown as { chat(): Promise<void> }).chat());
+    await page.waitForFunction(() => (window as unknown as { counts: { es: number } }).counts.es === 2, { timeout: GUARD });
+    assert.deepEqual(await page.evaluate(() => (window as unknown as { counts: object }).counts), { es: 2, chat: 2 }, 'the page got every event it handles');
+
+    const OBSERVED = '[data-testid="observed-group"] [data-testid="connection-item"]';
+    for (const [url, rows] of [
+      [`${app.url}/es`, [['message', '1'], ['ghost', '2'], ['message', '3']]],
+      [`${app.url}/chat`, [['message', '1'], ['message', '2']]],
+    ] as const) {
+      await panel.waitForFunction((sel: string, u: string) => [...document.querySelectorAll(`${sel} .label`)].some((l) => l.getAttribute('title') === u), { timeout: GUARD }, OBSERVED, url);
+      await panel.evaluate((sel: string, u: string) => [...document.querySelectorAll<HTMLElement>(sel)].find((i) => i.querySelector('.label')?.getAttribute('title') === u)?.click(), OBSERVED, url);
+      await panel.waitForFunction((n: number) => document.querySelectorAll('[data-testid="timeline-row"][data-kind="event"]').length === n, { timeout: GUARD }, rows.length);
+      const got = await panel.$$eval('[data-testid="timeline-row"][data-kind="event"]', (rs) => rs.map((r) => [r.querySelector('.c-channel')?.textContent ?? '', r.querySelector('.c-id')?.textContent ?? '']));
+      assert.deepEqual(got, rows.map((r) => [...r]));
+    }
+    assert.match(await panel.$eval(`${OBSERVED}[aria-selected="true"] [data-testid="observed-badge"]`, (b) => b.textContent ?? ''), /observed · fetch · complete/);
+    await panel.click('[data-testid="timeline-row"][data-kind="attempt-started"]');
+    await panel.waitForFunction(() => document.body.innerText.includes('Bearer [redacted]'), { timeout: GUARD });
+    assert.match(await panel.evaluate(() => document.body.innerText), /user-agent/i, 'a header the browser added');
+    assert.ok(!(await panel.evaluate(() => document.body.innerText)).includes('page-token'));
+    await panel.screenshot({ path: resolve('test-results', 'firefox-complete-capture.png') });
+
+    const off = await send(panel, { type: 'complete-capture', tabId, on: false, pageUrl });
+    assert.equal(off.on, false);
+    await page.evaluate(() => (window as unknown as { chat(): Promise<void> }).chat());
+    assert.equal(await page.evaluate(() => (window as unknown as { counts: { chat: number } }).counts.chat), 4, 'the page goes on working once off');
+  });
+});
