@@ -4,6 +4,7 @@
  * 4.1.1, LDSwiftEventSource 3.3.1). Secrets are masked unless the caller reveals them.
  */
 import { checkHeader, HTTP_TOKEN, type ConnectionConfig } from './config.js';
+import { HIDDEN_CHARS } from './describe.js';
 import { isSecretHeader, maskHeaderValue, maskUrl, REDACTED } from './secrets.js';
 import type { ReconnectPolicy } from './policy.js';
 import type { HeaderPair } from './timeline.js';
@@ -78,9 +79,10 @@ export function shellQuote(s: string): string {
 /**
  * Characters that change how code reads without being seen: line breaks (U+2028 ends a `//` comment
  * in JS), other controls, bidi overrides (Trojan Source), zero-width and tag characters, and lone
- * surrogates. The literals write them as escapes, so the snippet shows what it sends.
+ * surrogates; the same set the panel and the terminal show as escapes. The literals write them as
+ * escapes, so the snippet shows what it sends.
  */
-const INVISIBLE = String.raw`[\x00-\x1f\x7f-\x9f\xad\u061c\u180e\u200b-\u200f\u2028-\u202e\u2060-\u206f\ufeff\ufff9-\ufffb\u{e0000}-\u{e007f}]|\p{Cs}`;
+const INVISIBLE = HIDDEN_CHARS;
 
 function quoted(s: string, special: RegExp, escapes: Readonly<Record<string, string>>, escape: (c: string) => string): string {
   return `"${s.replace(special, (c) => escapes[c] ?? escape(c))}"`;

@@ -25,6 +25,25 @@ function CopyButton({ label, text, testid }: { label: string; text: () => string
   );
 }
 
+/** One header, escaped as text; with where it came from when that is known. */
+function HeaderRow({ name, value, source }: { name: string; value: string; source?: HeaderSource }) {
+  return (
+    <tr data-source={source}>
+      <th>
+        <SafeText text={name} />
+      </th>
+      <td>
+        <SafeText text={value} />
+      </td>
+      {source && (
+        <td class={`source source-${source}`} title={SOURCE_LABEL[source].title}>
+          {SOURCE_LABEL[source].text}
+        </td>
+      )}
+    </tr>
+  );
+}
+
 function Headers({ title, headers }: { title: string; headers: readonly HeaderPair[] }) {
   return (
     <>
@@ -32,14 +51,7 @@ function Headers({ title, headers }: { title: string; headers: readonly HeaderPa
       <table class="headers mono" data-testid="detail-headers">
         <tbody>
           {headers.map(([n, v], i) => (
-            <tr key={i}>
-              <th>
-                <SafeText text={n} />
-              </th>
-              <td>
-                <SafeText text={v} />
-              </td>
-            </tr>
+            <HeaderRow key={i} name={n} value={v} />
           ))}
         </tbody>
       </table>
@@ -62,17 +74,7 @@ function SentHeaders({ entry }: { entry: RequestSentEntry }) {
       <table class="headers mono" data-testid="sent-headers">
         <tbody>
           {entry.headers.map(([n, v, source], i) => (
-            <tr key={i} data-source={source}>
-              <th>
-                <SafeText text={n} />
-              </th>
-              <td>
-                <SafeText text={v} />
-              </td>
-              <td class={`source source-${source}`} title={SOURCE_LABEL[source].title}>
-                {SOURCE_LABEL[source].text}
-              </td>
-            </tr>
+            <HeaderRow key={i} name={n} value={v} source={source} />
           ))}
         </tbody>
       </table>
