@@ -147,7 +147,8 @@ export function describeEntry(e: TimelineEntry, s: Style = plain, text: (raw: st
     }
     case 'reconnect-scheduled': {
       const id = e.lastEventId === null ? 'no Last-Event-ID' : `Last-Event-ID ${text(e.lastEventId)}`;
-      return `${s.yellow('↻')} reconnect in ${formatDuration(e.delayMs)} as #${e.nextAttempt} with ${id} ${s.dim(`(${e.why})`)}`;
+      const when = e.delayMs === null ? 'reconnect after a delay the hook cannot see' : `reconnect in ${formatDuration(e.delayMs)}`;
+      return `${s.yellow('↻')} ${when} as #${e.nextAttempt} with ${id} ${s.dim(`(${e.why})`)}`;
     }
     case 'stopped':
       // A why that says "stopped …" itself (the CLI's --duration) is not prefixed twice.

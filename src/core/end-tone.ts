@@ -17,6 +17,8 @@ export const END_TONES: Readonly<Record<EndReason, EndTone>> = {
   'http-error': 'error',
   'bad-content-type': 'error',
   'network-error': 'error',
+  // How SSE streams usually live (a server or proxy ends them, the browser resumes); a lost network reads the same to the page.
+  'lost-or-closed': 'normal',
   fault: 'simulated',
   'closed-by-user': 'user',
 };
@@ -24,7 +26,7 @@ export const END_TONES: Readonly<Record<EndReason, EndTone>> = {
 /** The legend, in the order it is shown; `open` is an attempt that has not ended. */
 export const TONE_LEGEND: readonly { tone: EndTone | 'open'; label: string; reasons: string }[] = [
   { tone: 'open', label: 'open', reasons: 'the attempt is still running' },
-  { tone: 'normal', label: 'ended normally', reasons: 'closed-by-server, no-content (204)' },
+  { tone: 'normal', label: 'ended normally', reasons: 'closed-by-server, no-content (204), lost-or-closed (an observed EventSource reconnects: lost or closed by the server, its page cannot tell which)' },
   { tone: 'error', label: 'error', reasons: 'http-error, bad-content-type, network-error, idle-timeout, connect-timeout' },
   { tone: 'simulated', label: 'simulated', reasons: 'fault (a simulation from the fault lab)' },
   { tone: 'user', label: 'closed by you', reasons: 'closed-by-user' },

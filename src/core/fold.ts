@@ -155,7 +155,7 @@ export function createConnectionFold(options: FoldOptions = {}): ConnectionFold 
       case 'reconnect-scheduled': {
         const r = record(e.attempt);
         if (r) r.nextDelayMs = e.delayMs;
-        state = { phase: 'waiting', attempt: e.nextAttempt, until: e.time + e.delayMs };
+        state = { phase: 'waiting', attempt: e.nextAttempt, until: e.delayMs === null ? null : e.time + e.delayMs };
         return;
       }
       case 'stopped':

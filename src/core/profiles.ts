@@ -21,6 +21,9 @@ export interface ClientProfile {
   errors: Record<EndReason, string>;
 }
 
+/** Only an observed page's EventSource ends so (it cannot tell these two apart); a client of its own knows which it was. */
+const LOST_OR_CLOSED = 'as closed-by-server or network-error, whichever it was';
+
 const browserErrors = (closed: string): Record<EndReason, string> => ({
   'closed-by-server': 'error event, readyState CONNECTING: reconnects',
   'idle-timeout': 'no idle timeout in browsers: the stream would stay open',
@@ -29,6 +32,7 @@ const browserErrors = (closed: string): Record<EndReason, string> => ({
   'bad-content-type': `error event, readyState CLOSED (${closed})`,
   'no-content': `error event, readyState CLOSED (${closed})`,
   'network-error': 'error event, readyState CONNECTING: reconnects',
+  'lost-or-closed': 'error event, readyState CONNECTING: reconnects',
   'closed-by-user': 'close()',
   fault: 'error event, readyState CONNECTING: reconnects',
 });
@@ -80,6 +84,7 @@ export const PROFILES: readonly ClientProfile[] = [
       'bad-content-type': 'Error "EventSource\'s response has a Content-Type specifying an unsupported type: … Aborting the connection." then close()',
       'no-content': 'Error "EventSource\'s response has a status 204 … that is not 200. Aborting the connection." then close()',
       'network-error': 'error event, readyState CONNECTING: reconnects after `retry`',
+      'lost-or-closed': LOST_OR_CLOSED,
       'closed-by-user': 'close()',
       fault: 'error event, readyState CONNECTING: reconnects after `retry`',
     },
@@ -111,6 +116,7 @@ export const PROFILES: readonly ClientProfile[] = [
       'bad-content-type': 'okhttp-eventsource does not check Content-Type; it would try to parse the body',
       'no-content': 'StreamClosedByServerException: Stream closed by server (204 is a success to OkHttp)',
       'network-error': 'StreamIOException wrapping the IOException',
+      'lost-or-closed': LOST_OR_CLOSED,
       'closed-by-user': 'StreamClosedByCallerException: Stream closed by client',
       fault: 'StreamIOException wrapping the IOException',
     },
@@ -142,6 +148,7 @@ export const PROFILES: readonly ClientProfile[] = [
       'bad-content-type': 'LDSwiftEventSource does not check Content-Type; it would try to parse the body',
       'no-content': 'UnsuccessfulResponseError(responseCode: 204); default handler: .shutdown',
       'network-error': 'URLError from URLSession, then reconnects',
+      'lost-or-closed': LOST_OR_CLOSED,
       'closed-by-user': 'stop()',
       fault: 'URLError from URLSession, then reconnects',
     },

@@ -12,6 +12,8 @@ export const END_REASONS = [
   'bad-content-type',
   'no-content',
   'network-error',
+  /** An observed EventSource's stream ended and it reconnects: its page sees only `error`, the same for the server's end and a lost network. */
+  'lost-or-closed',
   'closed-by-user',
   'fault',
 ] as const;
@@ -133,7 +135,8 @@ export interface ResponseBody {
 
 export interface ReconnectScheduledEntry extends EntryBase {
   kind: 'reconnect-scheduled';
-  delayMs: number;
+  /** null: the delay is not ours to know (an observed page's browser waits its own default or the stream's retry:). */
+  delayMs: number | null;
   /** How the delay was arrived at, in words: "retry: 5000 from the server", "backoff 2^3 × 1000 ms, jittered". */
   why: string;
   nextAttempt: number;
@@ -195,6 +198,7 @@ export type EntryBody<E extends TimelineEntry = TimelineEntry> = E extends Timel
 export type ConnectionState =
   | { phase: 'connecting'; attempt: number; since: number }
   | { phase: 'open'; attempt: number; since: number }
-  | { phase: 'waiting'; attempt: number; until: number }
+  /** `until` null: when the next attempt starts is the browser's to decide (an observed EventSource). */
+  | { phase: 'waiting'; attempt: number; until: number | null }
   /** `lastEnd`: how the last attempt ended, so a closed connection reads in the same colours as its attempts. */
   | { phase: 'closed'; why: string; since: number; lastEnd?: EndReason };

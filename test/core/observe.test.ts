@@ -9,6 +9,7 @@ import { after, before, describe, test } from 'node:test';
 import { checkDrain } from '../../src/core/observe/records.js';
 import { createObservedStream, type ObservedStream } from '../../src/core/observe/observed-stream.js';
 import { createConnectionFold } from '../../src/core/fold.js';
+import { describeEntry } from '../../src/core/describe.js';
 import type { AttemptEndedEntry, EventEntry, TimelineEntry } from '../../src/core/timeline.js';
 import type { ObservedRecord } from '../../src/protocol/observed.js';
 import { config, run } from '../helpers/harness.js';
@@ -183,6 +184,26 @@ describe('an observed EventSource', () => {
     entries.forEach((e) => fold.add(e));
     assert.equal(fold.stats.attempts, 2);
     assert.equal(fold.stats.lastEventId, '3');
+  });
+
+  // A hook sees only `error` with readyState 0: the server's normal end and a lost network look the same, and the delay is the browser's.
+  test('a reconnect claims neither a network error nor a delay the hook cannot know', () => {
+    const { entries } = observe(esOpen, [
+      { t: 'es-open', sid: 's1', time: T0 + 1 },
+      msg(T0 + 2, 'message', 'a', '1'),
+      { t: 'es-error', sid: 's1', time: T0 + 3, readyState: 0 },
+    ]);
+    const end = entries.find((e): e is AttemptEndedEntry => e.kind === 'attempt-ended')!;
+    assert.equal(end.reason, 'lost-or-closed');
+    assert.match(end.detail, /connection lost or closed by the server/);
+    const scheduled = entries.find((e) => e.kind === 'reconnect-scheduled');
+    assert.ok(scheduled?.kind === 'reconnect-scheduled');
+    assert.equal(scheduled.delayMs, null, 'the delay is the browser\'s, unseen');
+    assert.match(describeEntry(scheduled), /reconnect after a delay the hook cannot see/);
+    assert.doesNotMatch(describeEntry(scheduled), /0 ms/);
+    const fold = createConnectionFold();
+    entries.forEach((e) => fold.add(e));
+    assert.deepEqual(fold.state, { phase: 'waiting', attempt: 2, until: null });
   });
 
   test('close() by the page ends the attempt as closed by the page', () => {

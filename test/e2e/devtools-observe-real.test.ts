@@ -130,6 +130,12 @@ test('"Reload and observe" with the real hook: the page\'s EventSource, fetch PO
   const esItem = (await panel().$(`${OBSERVED}[aria-selected="true"]`))!;
   assert.match(await esItem.$eval(byTestId('observed-badge'), (b) => b.textContent ?? ''), /observed · EventSource/);
   assert.match(await esItem.evaluate((el) => el.textContent ?? ''), /2 attempts/);
+  // The server ended attempt 1 and the browser reconnected: a hook sees only `error`, so it claims neither a network error nor a delay.
+  const rowText = (kind: string) => panel().$eval(`[data-testid="timeline-row"][data-kind="${kind}"]`, (r) => r.textContent ?? '');
+  assert.match(await rowText('attempt-ended'), /lost-or-closed.*connection lost or closed by the server — the page's EventSource cannot tell which/);
+  const reconnect = await rowText('reconnect-scheduled');
+  assert.match(reconnect, /reconnect after a delay the hook cannot see as #2/);
+  assert.doesNotMatch(reconnect, /in 0 ms/);
 
   await selectObserved('/xhr?scope=top');
   const xhrRows = await eventRows(XHR_EVENTS);

@@ -22,7 +22,7 @@ function configFor(id: string, maxAttempts: number) {
   return c;
 }
 
-const delays = (entries: { kind: string }[]) => entries.filter((e): e is ReconnectScheduledEntry => e.kind === 'reconnect-scheduled').map((e) => e.delayMs);
+const delays = (entries: { kind: string }[]) => entries.filter((e): e is ReconnectScheduledEntry => e.kind === 'reconnect-scheduled').map((e) => e.delayMs ?? Number.NaN); // the engine always knows its delay
 
 /** The delays after `n` connection failures in a row, with the random draw fixed. */
 async function failingSchedule(id: string, n: number, random: number): Promise<number[]> {

@@ -15,7 +15,7 @@ const refused = async (): Promise<Response> => {
 };
 
 function scheduleOf(entries: { kind: string }[]): number[] {
-  return entries.filter((e): e is ReconnectScheduledEntry => e.kind === 'reconnect-scheduled').map((e) => e.delayMs);
+  return entries.filter((e): e is ReconnectScheduledEntry => e.kind === 'reconnect-scheduled').map((e) => e.delayMs ?? Number.NaN);
 }
 
 const policy = (p: Partial<ReconnectPolicy>): ReconnectPolicy => ({ ...SPEC_POLICY, ...p });

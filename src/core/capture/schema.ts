@@ -72,7 +72,7 @@ const entrySchema: z.ZodType<TimelineEntry> = z.discriminatedUnion('kind', [
   z.object({ ...base, kind: z.literal('retry-changed'), delayMs: ms }),
   z.object({ ...base, kind: z.literal('ignored-line'), why: z.enum(['unknown-field', 'invalid-retry']), line: text }),
   z.object({ ...base, kind: z.literal('attempt-ended'), ...endFields }),
-  z.object({ ...base, kind: z.literal('reconnect-scheduled'), delayMs: ms, why: text, nextAttempt: count, lastEventId: text.nullable() }),
+  z.object({ ...base, kind: z.literal('reconnect-scheduled'), delayMs: ms.nullable(), why: text, nextAttempt: count, lastEventId: text.nullable() }),
   z.object({ ...base, kind: z.literal('stopped'), why: text }),
   z.object({ ...base, kind: z.literal('fault-injected'), fault: text, detail: text }),
   z.object({ ...base, kind: z.literal('worker-restarted'), detail: text }),

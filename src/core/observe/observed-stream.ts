@@ -231,8 +231,9 @@ export function createObservedStream(options: ObservedStreamOptions): ObservedSt
       stop('the browser gave up on the EventSource', time);
       return;
     }
-    endAttempt('network-error', opened ? 'the EventSource lost its stream (the server ended it or the network failed: a hook in the page cannot tell which)' : 'the EventSource could not connect (a hook in the page cannot see why)', time);
-    emit({ kind: 'reconnect-scheduled', delayMs: 0, why: ES_RECONNECT_NOT_SEEN, nextAttempt: attempt + 1, lastEventId: lastEventId === '' ? null : lastEventId }, time);
+    if (opened) endAttempt('lost-or-closed', 'connection lost or closed by the server — the page\'s EventSource cannot tell which', time);
+    else endAttempt('network-error', 'the EventSource could not connect (a hook in the page cannot see why)', time);
+    emit({ kind: 'reconnect-scheduled', delayMs: null, why: ES_RECONNECT_NOT_SEEN, nextAttempt: attempt + 1, lastEventId: lastEventId === '' ? null : lastEventId }, time);
   }
 
   startAttempt(open.time);

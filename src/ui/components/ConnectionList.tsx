@@ -12,7 +12,7 @@ function describeState(state: ConnectionState, now: number): string {
     case 'open':
       return `open for ${formatDuration(Math.max(0, now - state.since))}`;
     case 'waiting':
-      return `reconnecting in ${formatDuration(Math.max(0, state.until - now))} (attempt ${state.attempt})`;
+      return state.until === null ? `reconnecting when the browser does (attempt ${state.attempt})` : `reconnecting in ${formatDuration(Math.max(0, state.until - now))} (attempt ${state.attempt})`;
     case 'closed':
       return `closed: ${state.why}`;
   }

@@ -154,7 +154,7 @@ export function DetailPane({ entry, request, body = null, profile, observed = fa
         )}
         {entry.kind === 'reconnect-scheduled' && (
           <>
-            <Field name="delay" value={`${entry.delayMs} ms`} />
+            <Field name="delay" value={entry.delayMs === null ? 'not known (the browser\'s own)' : `${entry.delayMs} ms`} />
             <Field name="why" value={entry.why} />
             <Field name="will send Last-Event-ID" value={entry.lastEventId ?? '(none)'} />
           </>
