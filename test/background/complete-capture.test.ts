@@ -100,3 +100,30 @@ test('Cancel on Chrome\'s bar switches the capture off and says why; the open st
   assert.match(h.states.at(-1)?.why ?? '', /Cancel/);
   assert.equal(h.forgotten.length, 1);
 });
+
+test('an EventSource\'s reconnect (same URL and frame, after the last request ended) keeps its stream, carrying the Last-Event-ID it sent; after the page\'s close() a new one is a new stream', async () => {
+  const h = harness();
+  await h.capture.start(7, 'http://app.test/');
+  const request = (id: string, leid?: string) => {
+    h.event('Network.requestWillBeSent', { requestId: id, type: 'EventSource', documentURL: 'http://app.test/', request: { url: 'http://app.test/es', method: 'GET', headers: { Accept: 'text/event-stream' } } });
+    if (leid) h.event('Network.requestWillBeSentExtraInfo', { requestId: id, headers: { Accept: 'text/event-stream', 'Last-Event-ID': leid } });
+    h.event('Network.responseReceived', { requestId: id, type: 'EventSource', response: { url: 'http://app.test/es', status: 200, mimeType: 'text/event-stream', headers: {} } });
+  };
+  // The browser waits (retry:) before it reconnects: the ended request's content has been read by then.
+  const later = () => new Promise((r) => setTimeout(r, 10));
+  request('r1');
+  h.event('Network.loadingFinished', { requestId: 'r1' });
+  await later();
+  // The server is down for one reconnect: a request without a response, an attempt that failed.
+  h.event('Network.requestWillBeSent', { requestId: 'r1b', type: 'EventSource', documentURL: 'http://app.test/', request: { url: 'http://app.test/es', method: 'GET', headers: {} } });
+  h.event('Network.loadingFailed', { requestId: 'r1b', errorText: 'net::ERR_CONNECTION_REFUSED' });
+  request('r2', '3');
+  h.event('Network.loadingFailed', { requestId: 'r2', canceled: true, errorText: 'net::ERR_ABORTED' });
+  await later();
+  request('r3');
+  const opens = (await h.records()).filter((r): r is Extract<ObservedRecord, { t: 'open' }> => r.t === 'open');
+  assert.equal(opens.length, 4);
+  assert.deepEqual(opens.slice(1, 3).map((o) => o.sid), [opens[0]!.sid, opens[0]!.sid], 'the reconnects are the same stream');
+  assert.deepEqual(opens[2]!.headers.find(([n]) => n === 'Last-Event-ID'), ['Last-Event-ID', '3']);
+  assert.notEqual(opens[3]!.sid, opens[0]!.sid, 'closed by the page: a new EventSource is a new stream');
+});

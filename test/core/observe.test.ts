@@ -230,6 +230,49 @@ describe('an observed EventSource', () => {
   });
 });
 
+describe('an EventSource seen by complete capture', () => {
+  const esOpen = fetchOpen({ api: 'eventsource', method: 'GET', headers: [['Accept', 'text/event-stream']], body: null, url: 'http://127.0.0.1:9/events' });
+  const ok: ObservedRecord = { t: 'response', sid: 's1', time: T0 + 1, status: 200, statusText: 'OK', headers: [['Content-Type', 'text/event-stream']], url: 'http://127.0.0.1:9/events' };
+  const observeComplete = (records: ObservedRecord[]): TimelineEntry[] => {
+    const entries: TimelineEntry[] = [];
+    const stream = createObservedStream({ connectionId: 'o-1', open: esOpen, mode: 'complete', onEntry: (e) => entries.push(e) });
+    for (const r of records) stream.add(r);
+    return entries;
+  };
+
+  test('its reconnect is attempt 2 of one connection, with the Last-Event-ID it sent, why each attempt ended, and the retry it will wait', () => {
+    const entries = observeComplete([
+      ok,
+      { t: 'chunk', sid: 's1', time: T0 + 2, text: 'retry: 100\n\nid: 1\ndata: a\n\n' },
+      { t: 'end', sid: 's1', time: T0 + 3, reason: 'done', detail: '' },
+      { ...esOpen, time: T0 + 110, headers: [['Accept', 'text/event-stream'], ['Last-Event-ID', '1']] },
+      { ...ok, time: T0 + 111 },
+      { t: 'chunk', sid: 's1', time: T0 + 112, text: 'id: 2\ndata: b\n\n' },
+      { t: 'end', sid: 's1', time: T0 + 113, reason: 'cancel', detail: 'net::ERR_ABORTED' },
+    ]);
+    const starts = entries.filter((e) => e.kind === 'attempt-started');
+    assert.deepEqual(starts.map((e) => [e.attempt, e.kind === 'attempt-started' && e.lastEventId]), [[1, null], [2, '1']]);
+    const ends = entries.filter((e): e is AttemptEndedEntry => e.kind === 'attempt-ended');
+    assert.deepEqual(ends.map((e) => [e.attempt, e.reason]), [[1, 'closed-by-server'], [2, 'closed-by-user']]);
+    const scheduled = entries.find((e) => e.kind === 'reconnect-scheduled');
+    assert.ok(scheduled?.kind === 'reconnect-scheduled');
+    assert.equal(scheduled.delayMs, 100, 'the retry the stream sent');
+    assert.deepEqual(entries.filter((e): e is EventEntry => e.kind === 'event').map((e) => [e.attempt, e.id, e.data]), [[1, '1', 'a'], [2, '2', 'b']]);
+    assert.equal(entries.at(-1)!.kind, 'stopped');
+    const fold = createConnectionFold();
+    entries.forEach((e) => fold.add(e));
+    assert.equal(fold.stats.attempts, 2);
+  });
+
+  test('a response the browser gives up on (not 200) ends it with the status, and nothing follows', () => {
+    const entries = observeComplete([{ ...ok, status: 503, statusText: 'Unavailable' }, { t: 'end', sid: 's1', time: T0 + 3, reason: 'done', detail: '' }]);
+    const ends = entries.filter((e): e is AttemptEndedEntry => e.kind === 'attempt-ended');
+    assert.deepEqual(ends.map((e) => [e.reason, e.status]), [['http-error', 503]]);
+    assert.equal(entries.filter((e) => e.kind === 'reconnect-scheduled').length, 0);
+    assert.equal(entries.at(-1)!.kind, 'stopped');
+  });
+});
+
 describe('drains from a hostile page', () => {
   test('are checked record by record and never throw', () => {
     for (const value of [null, 7, 'x', [], {}, { records: 'no' }, { records: [null, 1, 'x', { t: 'open' }] }]) assert.doesNotThrow(() => checkDrain(value));

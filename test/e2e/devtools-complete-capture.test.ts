@@ -157,9 +157,9 @@ async function selectObserved(url: string, index = 0): Promise<void> {
   await matching[index]!.click();
 }
 
-async function eventRows(): Promise<{ channel: string; id: string; data: string }[]> {
+async function eventRows(): Promise<{ attempt: string; channel: string; id: string; data: string }[]> {
   return panel().$$eval('[data-testid="timeline-row"][data-kind="event"]', (rows) =>
-    rows.map((r) => ({ channel: r.querySelector('.c-channel')?.textContent ?? '', id: r.querySelector('.c-id')?.textContent ?? '', data: r.querySelector('.c-data')?.textContent ?? '' })),
+    rows.map((r) => ({ attempt: r.querySelector('.c-attempt')?.textContent ?? '', channel: r.querySelector('.c-channel')?.textContent ?? '', id: r.querySelector('.c-id')?.textContent ?? '', data: r.querySelector('.c-data')?.textContent ?? '' })),
   );
 }
 
@@ -195,36 +195,38 @@ test('switching complete capture on is explained first, then the debugger report
   assert.deepEqual(await session.inspected.evaluate(() => (window as unknown as { lastIds: string[] }).lastIds), ['1', '3', '5']);
 });
 
-test('an EventSource: every type (also one nobody listens to), ids in order, retry, and the reconnect\'s Last-Event-ID as sent', async () => {
+test('an EventSource: every type (also one nobody listens to), ids in order, retry, and its reconnect as attempt 2 of the same connection with the Last-Event-ID it sent', async () => {
   const esUrl = `${app.url}/es`;
   await selectObserved(esUrl, 0);
-  await panel().waitForFunction(() => document.querySelectorAll('[data-testid="timeline-row"][data-kind="event"]').length === 3, { timeout: GUARD });
+  // The page closes its EventSource on id 5: the connection then stops, nothing more will come.
+  await panel().waitForFunction(() => document.querySelectorAll('[data-testid="timeline-row"][data-kind="event"]').length === 5 && document.querySelector('[data-testid="timeline-row"][data-kind="stopped"]'), { timeout: GUARD });
   assert.deepEqual(
-    (await eventRows()).map((r) => [r.channel, r.id, r.data]),
+    (await eventRows()).map((r) => [r.attempt, r.channel, r.id, r.data]),
     [
-      ['message', '1', 'one'],
-      ['ghost', '2', 'boo'],
-      ['message', '3', 'three'],
+      ['#1', 'message', '1', 'one'],
+      ['#1', 'ghost', '2', 'boo'],
+      ['#1', 'message', '3', 'three'],
+      ['#2', 'ghost', '4', 'boo again'],
+      ['#2', 'message', '5', 'five'],
     ],
   );
+  assert.equal(await observedCount(esUrl), 1, 'the reconnect is not a connection of its own');
   const item = (await panel().$(`${OBSERVED}[aria-selected="true"]`))!;
   assert.match(await item.$eval(byTestId('observed-badge'), (b) => b.textContent ?? ''), /observed · EventSource · complete/);
+  assert.match(await item.evaluate((el) => el.textContent ?? ''), /2 attempts/);
   assert.ok(await panel().$('[data-testid="timeline-row"][data-kind="retry-changed"]'), 'retry: is seen, as only raw bytes show it');
 
-  // The reconnect is its own request: the server saw Last-Event-ID 3, and so does the panel.
+  // Why each attempt ended, the delay the stream asked for, and the Last-Event-ID the reconnect carried (the server's log agrees).
+  const rows = (kind: string) => panel().$$eval(`[data-testid="timeline-row"][data-kind="${kind}"]`, (rs) => rs.map((r) => r.textContent ?? ''));
+  const ended = await rows('attempt-ended');
+  assert.equal(ended.length, 2);
+  assert.match(ended[0]!, /closed-by-server/);
+  assert.match(ended[1]!, /closed-by-user.*EventSource\.close\(\)/);
+  assert.match((await rows('reconnect-scheduled')).join(), /reconnect in 100 ms as #2 with Last-Event-ID 3/);
   const reconnect = app.seen.find((s) => s.url === '/es' && s.headers['last-event-id'] !== undefined);
   assert.equal(reconnect?.headers['last-event-id'], '3');
-  await selectObserved(esUrl, 1);
-  await panel().waitForFunction(() => document.querySelectorAll('[data-testid="timeline-row"][data-kind="event"]').length === 2, { timeout: GUARD });
-  assert.deepEqual(
-    (await eventRows()).map((r) => [r.channel, r.id]),
-    [
-      ['ghost', '4'],
-      ['message', '5'],
-    ],
-  );
-  await (await panel().$('[data-testid="timeline-row"][data-kind="attempt-started"]'))!.click();
-  await panel().waitForFunction(() => /last-event-id\s*:?\s*3/i.test(document.body.innerText), { timeout: GUARD });
+  await (await panel().$$('[data-testid="timeline-row"][data-kind="attempt-started"]'))[1]!.click();
+  await panel().waitForFunction(() => /last-event-id\s*:?\s*3/i.test(document.querySelector('[data-testid="detail-pane"]')?.textContent ?? document.body.innerText), { timeout: GUARD });
   await session.screenshot(join(ARTIFACTS, 'devtools-complete-capture-eventsource-light.png'));
 });
 

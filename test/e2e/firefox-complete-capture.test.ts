@@ -9,7 +9,7 @@
  * an origin without host access, and the cancel trap (the page's reader.cancel() while filtered).
  */
 import assert from 'node:assert/strict';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join, resolve } from 'node:path';
@@ -158,6 +158,7 @@ describe('Firefox: complete capture with filterResponseData', { skip: executable
     await panel.waitForFunction(() => document.body.innerText.includes('Bearer [redacted]'), { timeout: GUARD });
     assert.match(await panel.evaluate(() => document.body.innerText), /user-agent/i, 'a header the browser added');
     assert.ok(!(await panel.evaluate(() => document.body.innerText)).includes('page-token'));
+    mkdirSync('test-results', { recursive: true });
     await panel.screenshot({ path: resolve('test-results', 'firefox-complete-capture.png') });
 
     const off = await send(panel, { type: 'complete-capture', tabId, on: false, pageUrl });

@@ -42,8 +42,9 @@ export interface ObservedStreamOptions {
   /**
    * 'complete': the records come from below the page (the browser's network layer): the request's
    * real headers and the raw bytes of every response, an EventSource's included, so its bytes are
-   * parsed like a fetch stream's (ids, retry and comments exact, every event type). Each request
-   * an EventSource makes (a reconnect too) is its own stream there. Default 'hook'.
+   * parsed like a fetch stream's (ids, retry and comments exact, every event type). An
+   * EventSource's reconnect arrives as another `open` of the same stream: its next attempt, with
+   * the headers it was sent with (its Last-Event-ID). Default 'hook'.
    */
   mode?: ObservedMode;
   onEntry(entry: TimelineEntry): void;
@@ -106,6 +107,10 @@ export function createObservedStream(options: ObservedStreamOptions): ObservedSt
   const request = observedRequest(open);
   // What a hook reports of an EventSource is its events, not its bytes; a complete capture reports bytes.
   const isEs = open.api === 'eventsource' && options.mode !== 'complete';
+  /** An EventSource seen from the network layer: its requests are its attempts, and the browser reconnects after an end. */
+  const esComplete = open.api === 'eventsource' && options.mode === 'complete';
+  /** The last `retry:` the stream sent: the delay the browser waits before its reconnect. */
+  let retryMs: number | null = null;
   const mask: Masker | null = createMasker(knownSecretValues(request));
   const secretHeaders = request.secretHeaders;
 
@@ -113,7 +118,7 @@ export function createObservedStream(options: ObservedStreamOptions): ObservedSt
   let lastTime = 0;
   let attempt = 0;
   /** The attempt in progress: since when, whether its stream opened, what it received. */
-  let current: { startedAt: number; opened: boolean; bytes: number; events: number } | null = null;
+  let current: { startedAt: number; opened: boolean; bytes: number; events: number; status: number; contentType: string } | null = null;
   let stopped = false;
   let lastEventId = request.initialLastEventId ?? '';
   let parser: StreamParser | null = null;
@@ -152,7 +157,9 @@ export function createObservedStream(options: ObservedStreamOptions): ObservedSt
         if (!parserBroken) emit({ kind: 'comment', text }, chunkTime);
       },
       retry: (ms) => {
-        if (!parserBroken) emit({ kind: 'retry-changed', delayMs: ms }, chunkTime);
+        if (parserBroken) return;
+        retryMs = ms;
+        emit({ kind: 'retry-changed', delayMs: ms }, chunkTime);
       },
       ignored: (why, line) => {
         if (!parserBroken) emit({ kind: 'ignored-line', why, line }, chunkTime);
@@ -165,21 +172,24 @@ export function createObservedStream(options: ObservedStreamOptions): ObservedSt
     });
   }
 
-  function startAttempt(time: number): void {
+  /** `headers`: the request's as reported; a complete capture reports each reconnect's own (its Last-Event-ID). */
+  function startAttempt(time: number, headers: readonly HeaderPair[] = open.headers): void {
     attempt++;
-    current = { startedAt: time, opened: false, bytes: 0, events: 0 };
-    const reconnect = isEs && attempt > 1 && lastEventId !== '';
+    current = { startedAt: time, opened: false, bytes: 0, events: 0, status: 0, contentType: '' };
+    // A hook never sees an EventSource's request: the id it sends on a reconnect is the last one the page received.
+    const sent = isEs ? (attempt > 1 && lastEventId !== '') || request.initialLastEventId !== null ? lastEventId : null : (headers.find(([n]) => n.toLowerCase() === 'last-event-id')?.[1] ?? null);
     emit(
       {
         kind: 'attempt-started',
         method: request.method,
         url: maskUrl(open.url),
-        headers: maskHeaders(open.headers, secretHeaders),
-        lastEventId: reconnect || request.initialLastEventId !== null ? lastEventId : null,
-        lastEventIdVia: reconnect || request.initialLastEventId !== null ? 'header' : 'none',
+        headers: maskHeaders(headers, secretHeaders),
+        lastEventId: sent,
+        lastEventIdVia: sent !== null ? 'header' : 'none',
       },
       time,
     );
+    const reconnect = isEs && attempt > 1 && lastEventId !== '';
     if (isEs) {
       emit(
         {
@@ -210,16 +220,42 @@ export function createObservedStream(options: ObservedStreamOptions): ObservedSt
     parserBroken = false;
   }
 
-  function endAttempt(reason: EndReason, detail: string, time: number): void {
+  function endAttempt(reason: EndReason, detail: string, time: number, status: number | null = null): void {
     if (!current) return;
     const a = current;
     current = null;
-    emit({ kind: 'attempt-ended', reason, status: null, detail, durationMs: Math.max(0, time - a.startedAt), bytes: a.bytes, events: a.events }, time);
+    emit({ kind: 'attempt-ended', reason, status, detail, durationMs: Math.max(0, time - a.startedAt), bytes: a.bytes, events: a.events }, time);
   }
 
   function stop(why: string, time: number): void {
     stopped = true;
     emit({ kind: 'stopped', why }, time);
+  }
+
+  /**
+   * A complete capture's EventSource request ended: WHATWG fails the EventSource on a status other
+   * than 200 or a wrong Content-Type (204 included), and reconnects after any other end.
+   */
+  function esCompleteEnd(r: Extract<ObservedRecord, { t: 'end' }>, detail: string): void {
+    if (!current) return;
+    if (r.reason === 'cancel' || r.reason === 'abort' || r.reason === 'close') {
+      endAttempt('closed-by-user', 'the page closed it (EventSource.close())', r.time);
+      stop('the page closed the EventSource', r.time);
+      return;
+    }
+    const { status, contentType } = current;
+    const failed: [EndReason, string] | null = !current.opened
+      ? null
+      : status === 204 ? ['no-content', '204: the server asked the browser to stop reconnecting'] : status !== 200 ? ['http-error', `status ${status}: the browser fails the EventSource`] : contentType !== 'text/event-stream' ? ['bad-content-type', `Content-Type ${contentType || '(none)'}: the browser fails the EventSource`] : null;
+    if (failed) {
+      endAttempt(failed[0], failed[1], r.time, status);
+      stop('the browser gave up on the EventSource', r.time);
+      return;
+    }
+    if (r.reason === 'done') endAttempt('closed-by-server', 'the server ended the response', r.time);
+    else endAttempt('network-error', current.opened ? detail : `no response: ${detail}`, r.time);
+    const why = retryMs !== null ? `retry: ${retryMs} ms from the stream; the browser waits about that long` : 'the browser\'s own default (Chromium 3 s, Firefox 5 s): the stream sent no retry:';
+    emit({ kind: 'reconnect-scheduled', delayMs: retryMs, why, nextAttempt: attempt + 1, lastEventId: lastEventId === '' ? null : lastEventId }, r.time);
   }
 
   function esError(readyState: number, time: number): void {
@@ -247,10 +283,14 @@ export function createObservedStream(options: ObservedStreamOptions): ObservedSt
       if (stopped) return;
       switch (r.t) {
         case 'open':
+          // Complete capture: the EventSource's reconnect (the capture grouped it with this stream).
+          if (esComplete && !current) startAttempt(r.time, r.headers);
           return;
         case 'response':
           if (!current || isEs) return;
           current.opened = true;
+          current.status = r.status;
+          current.contentType = (r.headers.find(([n]) => n.toLowerCase() === 'content-type')?.[1] ?? '').split(';')[0]!.trim().toLowerCase();
           emit(
             {
               kind: 'response',
@@ -308,6 +348,7 @@ export function createObservedStream(options: ObservedStreamOptions): ObservedSt
             stop('the page closed the EventSource', r.time);
             return;
           }
+          if (esComplete) return esCompleteEnd(r, detail);
           endAttempt(end.reason, detail, r.time);
           stop(`the page's ${STREAM_NAMES[open.api]} ended; a new request from the page is a new observed connection`, r.time);
           return;

@@ -16,6 +16,7 @@
 import type { WebRequest } from 'webextension-polyfill';
 import type { ObservedApi, ObservedDrain, ObservedRecord } from '../../protocol/observed.js';
 import { LIMITS } from '../../core/limits.js';
+import { createReconnectBook, type ReconnectBook } from './es-reconnects.js';
 
 /** The part of `browser.webRequest` used here. */
 export interface FilterApi {
@@ -56,6 +57,7 @@ interface TabCapture {
   queue: ObservedRecord[];
   dropped: number;
   timer: ReturnType<typeof setTimeout> | null;
+  reconnects: ReconnectBook;
 }
 
 const cut = (s: unknown, max: number): string => (typeof s === 'string' ? s.slice(0, max) : '');
@@ -143,9 +145,12 @@ export function createFilterCapture(options: FilterCaptureOptions) {
     // Firefox reports fetch, XHR and EventSource requests alike as xmlhttprequest (measured): an
     // EventSource is told by the Accept it always sends; fetch and XHR cannot be told apart, so both read as fetch.
     const kind: ObservedApi = accept === 'text/event-stream' && d.method === 'GET' ? 'eventsource' : 'fetch';
-    const sid = `ff:${cut(d.requestId, 150)}`;
     const time = options.now();
     const url = cut(d.url, LIMITS.urlChars);
+    const frame = cut(d.documentUrl ?? '', LIMITS.urlChars) || t.pageUrl;
+    // An EventSource's reconnect goes on as the next attempt of the stream it continues.
+    const sid = (kind === 'eventsource' && t.reconnects.take('', frame, url)) || `ff:${cut(d.requestId, 150)}`;
+    const resumes = kind === 'eventsource' && d.statusCode === 200;
     push(t, {
       t: 'open',
       sid,
@@ -157,7 +162,7 @@ export function createFilterCapture(options: FilterCaptureOptions) {
       body: pending?.body ?? null,
       bodyCut: pending?.bodyCut ?? false,
       withCredentials: false,
-      frame: cut(d.documentUrl ?? '', LIMITS.urlChars) || t.pageUrl,
+      frame,
     });
     const statusLine = cut(d.statusLine, LIMITS.textChars);
     push(t, { t: 'response', sid, time, status: Number.isInteger(d.statusCode) && d.statusCode >= 0 && d.statusCode <= 999 ? d.statusCode : 0, statusText: statusLine.replace(/^\S+\s+\d+\s*/, ''), headers: pairs(d.responseHeaders), url });
@@ -177,6 +182,9 @@ export function createFilterCapture(options: FilterCaptureOptions) {
       const rest = decoder.decode();
       if (rest !== '') push(t, { t: 'chunk', sid, time: options.now(), text: rest });
       push(t, { t: 'end', sid, time: options.now(), reason, detail: cut(detail, LIMITS.textChars) });
+      // The browser reconnects after the server's end or a network error; the page's close() ends the request too, so
+      // a new EventSource to the same URL from the same frame after a close() is taken for a reconnect here.
+      if (resumes) t.reconnects.ended('', frame, url, sid);
     };
     filter.ondata = (e) => {
       // The page's bytes first, unchanged; then what we make of them.
@@ -213,7 +221,7 @@ export function createFilterCapture(options: FilterCaptureOptions) {
     start(tabId: number, pageUrl: string): void {
       if (!tabs.has(tabId)) {
         if (tabs.size === 0) listen(true);
-        tabs.set(tabId, { tabId, pageUrl, pending: new Map(), filters: new Map(), queue: [], dropped: 0, timer: null });
+        tabs.set(tabId, { tabId, pageUrl, pending: new Map(), filters: new Map(), queue: [], dropped: 0, timer: null, reconnects: createReconnectBook() });
       }
       options.state(tabId, true, null);
     },

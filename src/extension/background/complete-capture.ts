@@ -22,6 +22,7 @@
  */
 import type { ObservedApi, ObservedDrain, ObservedRecord } from '../../protocol/observed.js';
 import { LIMITS } from '../../core/limits.js';
+import { createReconnectBook, type ReconnectBook } from './es-reconnects.js';
 
 /** chrome.debugger's target: a tab, or a session inside it (an iframe's, from auto-attach). */
 export interface Debuggee {
@@ -84,6 +85,8 @@ interface Stream {
   fallback: boolean;
   /** The request ended while its buffered content was still being fetched: end it after that. */
   endAfter: { reason: 'done' | 'cancel' | 'error'; detail: string } | null;
+  /** An EventSource's: where its reconnect will come from, and whether the browser reconnects (a 200 event stream). */
+  es: { scope: string; frame: string; url: string; resumes: boolean } | null;
 }
 
 interface TabCapture {
@@ -98,6 +101,7 @@ interface TabCapture {
   timer: ReturnType<typeof setTimeout> | null;
   /** Our own detach is not the user's Cancel. */
   detaching: boolean;
+  reconnects: ReconnectBook;
 }
 
 const cut = (s: unknown, max: number): string => (typeof s === 'string' ? s.slice(0, max) : '');
@@ -184,10 +188,15 @@ export function createCompleteCapture(options: CompleteCaptureOptions) {
   }
 
   function end(t: TabCapture, key: string, reason: 'done' | 'cancel' | 'error', detail: string): void {
+    const request = t.pending.get(key);
+    const sent = t.extraHeaders.get(key);
     t.pending.delete(key);
     t.extraHeaders.delete(key);
     const s = t.streams.get(key);
-    if (!s) return;
+    if (!s) {
+      if (request?.type === 'EventSource' && reason === 'error') failedReconnect(t, key, request, sent ?? request.headers, detail);
+      return;
+    }
     // A short response can finish before its buffered content arrives: its bytes come first.
     if (s.early !== null) {
       s.endAfter = { reason, detail };
@@ -196,8 +205,22 @@ export function createCompleteCapture(options: CompleteCaptureOptions) {
     finish(t, key, s, reason, detail);
   }
 
+  /** An EventSource's reconnect that got no response (the server down): an attempt of its stream that failed; the browser tries again. */
+  function failedReconnect(t: TabCapture, key: string, request: Pending, headers: [string, string][], detail: string): void {
+    const scope = key.slice(0, key.indexOf('|'));
+    const frame = request.frame || t.pageUrl;
+    const sid = t.reconnects.take(scope, frame, request.url);
+    if (sid === null) return;
+    const time = options.now();
+    push(t, { t: 'open', sid, api: 'eventsource', time, url: request.url, method: request.method, headers, body: null, bodyCut: false, withCredentials: false, frame });
+    push(t, { t: 'end', sid, time, reason: 'error', detail: cut(detail, LIMITS.textChars) });
+    t.reconnects.ended(scope, frame, request.url, sid);
+  }
+
   function finish(t: TabCapture, key: string, s: Stream, reason: 'done' | 'cancel' | 'error', detail: string): void {
     t.streams.delete(key);
+    // The browser reconnects unless the page closed it or the response failed the EventSource.
+    if (s.es?.resumes && reason !== 'cancel') t.reconnects.ended(s.es.scope, s.es.frame, s.es.url, s.sid);
     const rest = s.decoder.decode();
     if (rest !== '') pushText(t, s.sid, rest);
     push(t, { t: 'end', sid: s.sid, time: options.now(), reason, detail: cut(detail, LIMITS.textChars) });
@@ -238,7 +261,11 @@ export function createCompleteCapture(options: CompleteCaptureOptions) {
     const request = t.pending.get(key);
     const api0 = apiOf(type || request?.type || '');
     const url = cut(response.url, LIMITS.urlChars) || request?.url || '';
-    const sid = `${target.sessionId ?? 'top'}:${cut(requestId, 150)}`;
+    const frame = request?.frame || t.pageUrl;
+    const status = typeof response.status === 'number' && Number.isInteger(response.status) && response.status >= 0 && response.status <= 999 ? response.status : 0;
+    const es = api0 === 'eventsource' ? { scope: target.sessionId ?? '', frame, url: request?.url || url, resumes: status === 200 && mime === 'text/event-stream' } : null;
+    // An EventSource's reconnect goes on as the next attempt of the stream it continues.
+    const sid = (es && t.reconnects.take(es.scope, es.frame, es.url)) ?? `${target.sessionId ?? 'top'}:${cut(requestId, 150)}`;
     const time = options.now();
     // The headers as they left (cookies, the browser's own) when Chromium reported them; else those the request was made with.
     const headers = t.extraHeaders.get(key) ?? request?.headers ?? [];
@@ -253,11 +280,10 @@ export function createCompleteCapture(options: CompleteCaptureOptions) {
       body: request?.body ?? null,
       bodyCut: request?.bodyCut ?? false,
       withCredentials: false,
-      frame: request?.frame || t.pageUrl,
+      frame,
     });
-    const status = typeof response.status === 'number' && Number.isInteger(response.status) && response.status >= 0 && response.status <= 999 ? response.status : 0;
     push(t, { t: 'response', sid, time, status, statusText: cut(response.statusText, LIMITS.textChars), headers: headerPairs(response.headers), url });
-    const s: Stream = { sid, api: api0, decoder: new TextDecoder(), early: [], fallback: false, endAfter: null };
+    const s: Stream = { sid, api: api0, decoder: new TextDecoder(), early: [], fallback: false, endAfter: null, es };
     t.streams.set(key, s);
     void startStreaming(t, target, key, requestId, s);
   }
@@ -371,7 +397,7 @@ export function createCompleteCapture(options: CompleteCaptureOptions) {
         options.state(tabId, true, null);
         return;
       }
-      const t: TabCapture = { tabId, pageUrl, mainFrameId: null, pending: new Map(), extraHeaders: new Map(), streams: new Map(), queue: [], dropped: 0, timer: null, detaching: false };
+      const t: TabCapture = { tabId, pageUrl, mainFrameId: null, pending: new Map(), extraHeaders: new Map(), streams: new Map(), queue: [], dropped: 0, timer: null, detaching: false, reconnects: createReconnectBook() };
       const target: Debuggee = { tabId };
       try {
         await api.attach(target, '1.3');

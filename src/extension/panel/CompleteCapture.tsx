@@ -54,8 +54,8 @@ function DebuggerExplanation() {
     <div class="hint" data-testid="complete-explanation">
       Complete capture reads this tab's traffic through Chrome's debugger (the <span class="mono">debugger</span> permission): every stream the page opens from now on, in every frame, with
       the request as it left the browser (its cookies and the headers the browser adds, an EventSource's <span class="mono">Last-Event-ID</span> on each reconnect) and the raw bytes of the
-      response, so every event type shows, also types the page does not listen to, with ids, <span class="mono">retry:</span> and comments exactly as sent. Each request an EventSource makes, a
-      reconnect too, is listed on its own. The page is not changed and nothing is requested again. While it is on, Chrome shows the bar "SSE DevTools started debugging this browser" above the
+      response, so every event type shows, also types the page does not listen to, with ids, <span class="mono">retry:</span> and comments exactly as sent. An EventSource's reconnects are
+      attempts of one connection, each with why it ended and the <span class="mono">Last-Event-ID</span> it sent. The page is not changed and nothing is requested again. While it is on, Chrome shows the bar "SSE DevTools started debugging this browser" above the
       page (the page gets a little less room); pressing Cancel there stops the capture. "Observe this tab" (a hook in the page) needs no bar but sees only what the page's own code sees: the event
       types it listens to.
     </div>
@@ -67,7 +67,7 @@ function FilterExplanation() {
     <div class="hint" data-testid="complete-explanation">
       Complete capture filters this tab's event-stream responses (<span class="mono">webRequest.filterResponseData</span>; Firefox asks once for the permissions and the site): every byte is
       passed on to the page unchanged and copied here, so every event type shows, also types the page does not listen to, with ids, <span class="mono">retry:</span> and comments exactly as
-      sent, and the requests' headers as they left (an EventSource's <span class="mono">Last-Event-ID</span> on each reconnect). Each request an EventSource makes is listed on its own. No bar
+      sent, and the requests' headers as they left (an EventSource's <span class="mono">Last-Event-ID</span> on each reconnect); an EventSource's reconnects are attempts of one connection. No bar
       is shown. The catch: while a stream is filtered, the page's <span class="mono">reader.cancel()</span> no longer closes it (<span class="mono">abort()</span> and{' '}
       <span class="mono">EventSource.close()</span> still do); switching complete capture off lets go of every stream at once. "Observe this tab" (a hook in the page) has no such catch but
       sees only the event types the page listens to.
