@@ -60,6 +60,7 @@ export interface ObservedDrain {
 
 /**
  * The hook installs itself as `globalThis[Symbol.for(OBSERVE_GLOBAL)]`: a frozen, non-enumerable
- * `{ version: 1, drain(max?: number): ObservedDrain }`; installing it twice is a no-op.
+ * `{ version: 1, drain(max?: number): ObservedDrain, since: number }` (`since`: the page's `Date.now()`
+ * when the hook began watching); installing it twice is a no-op.
  */
 export const OBSERVE_GLOBAL = 'sse-devtools.observe';

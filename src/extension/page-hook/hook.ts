@@ -50,6 +50,7 @@ function install(): void {
 
   const dateNow = Date.now;
   const now = (): number => dateNow();
+  const since = now();
   const random = Math.random;
   const floor = Math.floor;
   const strSlice = uncurry(String.prototype.slice);
@@ -210,7 +211,8 @@ function install(): void {
   attempt(hookXhr);
   attempt(hookEventSource);
 
-  defineProperty(G, KEY, { value: Object.freeze({ version: 1, drain }), enumerable: false, writable: false, configurable: false });
+  // `since`: streams the page opened before it are not seen (the panel lists them from DevTools' network log).
+  defineProperty(G, KEY, { value: Object.freeze({ version: 1, drain, since }), enumerable: false, writable: false, configurable: false });
 
   // ── fetch ──────────────────────────────────────────────────────────────────────────────────
   function hookFetch(): void {

@@ -2,6 +2,7 @@
 import { count } from '../../core/limits.js';
 import type { ObservedIntake } from '../../protocol/messages.js';
 import type { Observer } from './observe.js';
+import { BeforeObserving } from './BeforeObserving.js';
 
 export function ObserveToggle({ observer }: { observer: Observer }) {
   const on = observer.on.value;
@@ -43,6 +44,7 @@ export function ObserveBar({ observer, intake }: { observer: Observer; intake: O
         </button>
         <span class="hint" data-testid="observe-status">{observer.hooked.value ? 'hook active in the page' : 'no hook in the page yet: reload to observe from the start'}</span>
       </div>
+      {observer.on.value && <BeforeObserving observer={observer} />}
       {problem && (
         <div class="field-error" data-testid="observe-problem" role="alert">
           {problem}

@@ -1,0 +1,131 @@
+/**
+ * "Opened before observing" (issue 12): the inspected page's event streams that started before the
+ * hook did, so no hook will ever see them, listed from DevTools' own network log
+ * (`devtools.network.getHAR()`, no permission) so the user can reload and observe them. A getHAR
+ * call returns the whole log (megabytes on a busy page): it is called when the list is first shown,
+ * when the page or its hook changed (a reload, a navigation; checked every 2 s with a small eval),
+ * and when the user asks, never on a timer of its own.
+ *
+ * Firefox hands extensions that log only once its Network panel has been opened in the toolbox: an
+ * empty log there says so. The log and the page's answers are the page's traffic: everything goes
+ * through src/core/observe/before-observing.ts (bounded, masked) before it is shown, as text.
+ */
+import { signal } from '@preact/signals';
+import { stillOpen, streamsInHar, type HarStreams } from '../../core/observe/before-observing.js';
+import { OBSERVE_GLOBAL } from '../../protocol/observed.js';
+
+const CHECK_MS = 2000;
+/** Finished requests the page is asked for at most. */
+const MAX_FINISHED = 2000;
+
+interface DevtoolsApi {
+  network: { getHAR(callback: (har: unknown) => void): void };
+  inspectedWindow: { eval(code: string, options: object, callback: (result: unknown, exception: unknown) => void): void };
+}
+
+function devtoolsApi(): DevtoolsApi | null {
+  const d = (globalThis as { chrome?: { devtools?: Partial<DevtoolsApi> } }).chrome?.devtools;
+  return d?.network && typeof d.network.getHAR === 'function' && d.inspectedWindow && typeof d.inspectedWindow.eval === 'function' ? (d as DevtoolsApi) : null;
+}
+
+const isFirefox = typeof (globalThis as { browser?: { runtime?: { getBrowserInfo?: unknown } } }).browser?.runtime?.getBrowserInfo === 'function';
+
+/** The page's load and its hook: when either changes, the list is looked at again. */
+const PAGE_CODE = `(() => { try { const h = globalThis[Symbol.for(${JSON.stringify(OBSERVE_GLOBAL)})]; return { start: Number(performance.timeOrigin), since: h && typeof h.since === 'number' ? h.since : null }; } catch (e) { return null; } })()`;
+
+/** The page's finished requests among `urls`, as [url, start]; runs in the page, which may lie (a stream then shows as open or not). */
+const finishedCode = (urls: string[]): string =>
+  `(() => { try { const want = new Set(${JSON.stringify(urls)}); const o = performance.timeOrigin; return performance.getEntriesByType('resource').filter((e) => want.has(e.name)).slice(-${MAX_FINISHED}).map((e) => [String(e.name), o + e.startTime]); } catch (e) { return []; } })()`;
+
+function evalIn(api: DevtoolsApi, code: string): Promise<unknown> {
+  return new Promise((resolve) => {
+    try {
+      api.inspectedWindow.eval(code, {}, (result, exception) => resolve(exception ? null : result));
+    } catch {
+      resolve(null);
+    }
+  });
+}
+
+function getHar(api: DevtoolsApi): Promise<unknown> {
+  return new Promise((resolve) => {
+    try {
+      api.network.getHAR((har) => resolve(har));
+    } catch {
+      resolve(null);
+    }
+  });
+}
+
+interface PageState {
+  start: number;
+  since: number | null;
+}
+
+function readPage(value: unknown): PageState | null {
+  if (typeof value !== 'object' || value === null) return null;
+  const v = value as { start?: unknown; since?: unknown };
+  if (typeof v.start !== 'number' || !Number.isFinite(v.start)) return null;
+  return { start: v.start, since: typeof v.since === 'number' && Number.isFinite(v.since) ? v.since : null };
+}
+
+function harSize(har: unknown): number {
+  const h = har as { entries?: unknown; log?: { entries?: unknown } } | null;
+  const entries = h?.entries ?? h?.log?.entries;
+  return Array.isArray(entries) ? entries.length : 0;
+}
+
+interface BeforeObservingResult extends HarStreams {
+  /** Why the list may be empty although streams are open (Firefox's log, DevTools opened late). */
+  note: string | null;
+}
+
+export function createBeforeObserving() {
+  const api = devtoolsApi();
+  const result = signal<BeforeObservingResult | null>(null);
+  const looking = signal(false);
+  let lastKey = '';
+  let timer: ReturnType<typeof setInterval> | null = null;
+
+  async function look(): Promise<void> {
+    if (!api || looking.value) return;
+    looking.value = true;
+    try {
+      const page = readPage(await evalIn(api, PAGE_CODE));
+      if (!page) return;
+      lastKey = `${page.start}|${page.since}`;
+      const har = await getHar(api);
+      const candidates = streamsInHar(har, page.start, page.since);
+      const finished = candidates.length === 0 ? [] : await evalIn(api, finishedCode([...new Set(candidates.map((c) => c.rawUrl))]));
+      const note =
+        isFirefox && harSize(har) === 0
+          ? 'Firefox gives extensions its network log only once the Network panel has been opened in this toolbox, and only from then on: open it, reload, and look again.'
+          : null;
+      result.value = { ...stillOpen(candidates, finished), note };
+    } finally {
+      looking.value = false;
+    }
+  }
+
+  async function check(): Promise<void> {
+    if (!api || looking.value) return;
+    const page = readPage(await evalIn(api, PAGE_CODE));
+    if (page && `${page.start}|${page.since}` !== lastKey) await look();
+  }
+
+  return {
+    available: api !== null,
+    result,
+    looking,
+    look,
+    /** Looks now, and again whenever the page reloads or its hook changes, until stopped. */
+    start(): void {
+      void look();
+      timer ??= setInterval(() => void check(), CHECK_MS);
+    },
+    stop(): void {
+      if (timer !== null) clearInterval(timer);
+      timer = null;
+    },
+  };
+}

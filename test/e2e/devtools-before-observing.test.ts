@@ -1,0 +1,110 @@
+/**
+ * "Opened before observing" in the REAL Chromium DevTools: an app whose EventSource and fetch POST
+ * stream started before the user switched "Observe this tab" on. The hook installed then cannot
+ * see them; the panel lists them from DevTools' network log (getHAR) as "opened before observing",
+ * with what the log knows and the token masked, and not a stream that already ended. "Reload and
+ * observe" on one of them reloads the page with the hook first: the EventSource then shows as an
+ * observed connection and the list is empty.
+ */
+import assert from 'node:assert/strict';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { join } from 'node:path';
+import { after, before, test } from 'node:test';
+import type { Frame } from 'puppeteer-core';
+import { ARTIFACTS } from '../helpers/browser.js';
+import { launchDevtools, type DevtoolsSession } from '../helpers/devtools.js';
+import { byTestId, panelActions } from '../helpers/devtools-actions.js';
+
+const GUARD = 30_000;
+const TOKEN = 'Bearer before-secret-0123456789';
+
+const PAGE = `<!doctype html><meta charset="utf-8"><title>app before observing</title><h1>An app</h1><script>
+window.got = 0;
+new EventSource('/es').onmessage = () => window.got++;
+fetch('/chat', { method: 'POST', headers: { Authorization: ${JSON.stringify(TOKEN)} }, body: '{"q":"hi"}' }).then(async (r) => { const rd = r.body.getReader(); for (;;) { if ((await rd.read()).done) break; } });
+fetch('/done').then((r) => r.text()).then(() => (window.doneRead = true));
+</script>`;
+
+function startApp(): Promise<{ url: string; close(): Promise<void> }> {
+  const server: Server = createServer((req, res) => {
+    if (req.url === '/') return void res.writeHead(200, { 'content-type': 'text/html' }).end(PAGE);
+    if (req.url === '/done') return void res.writeHead(200, { 'content-type': 'text/event-stream' }).end('data: short\n\n');
+    if (req.url !== '/es' && req.url !== '/chat') return void res.writeHead(404).end();
+    req.resume();
+    res.writeHead(200, { 'content-type': 'text/event-stream' });
+    let n = 0;
+    const tick = () => res.write(`id: ${++n}\ndata: tick ${n}\n\n`);
+    tick();
+    const timer = setInterval(tick, 200);
+    res.on('close', () => clearInterval(timer));
+  });
+  return new Promise((done) =>
+    server.listen(0, '127.0.0.1', () =>
+      done({
+        url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+        close: () =>
+          new Promise<void>((r) => {
+            server.closeAllConnections();
+            server.close(() => r());
+          }),
+      }),
+    ),
+  );
+}
+
+let app: Awaited<ReturnType<typeof startApp>>;
+let session: DevtoolsSession;
+const panel = (): Frame => session.panel;
+const { field } = panelActions(panel, GUARD);
+const OBSERVED = `${byTestId('observed-group')} ${byTestId('connection-item')}`;
+
+before(async () => {
+  app = await startApp();
+  session = await launchDevtools();
+  // DevTools' network log starts when DevTools (re)loads, and a theme switch reloads it: switch first.
+  await session.setTheme('dark');
+  await loadApp();
+});
+
+async function loadApp(): Promise<void> {
+  await session.inspected.goto(`${app.url}/`);
+  await session.inspected.waitForFunction(() => (window as unknown as { got: number; doneRead?: true }).got >= 2 && (window as unknown as { doneRead?: true }).doneRead, { timeout: GUARD, polling: 100 });
+}
+
+after(async () => {
+  await session?.close();
+  await app?.close();
+});
+
+const items = (): Promise<string[]> => panel().$$eval(byTestId('before-observing-item'), (els) => els.map((e) => e.textContent ?? ''));
+
+test('streams the page opened before observing are listed as such, with what DevTools\' log knows, the token masked', async () => {
+  await panel().waitForFunction((origin: string) => document.querySelector('[data-testid="observe-toggle"]')?.getAttribute('title')?.includes(origin), { timeout: GUARD }, app.url);
+  await (await field('observe-toggle')).click();
+  await panel().waitForFunction(() => document.querySelectorAll('[data-testid="before-observing-item"]').length === 2, { timeout: GUARD });
+  const [es, chat] = [...(await items())].sort();
+  assert.match(es!, /opened before observing\s*GET http:\/\/127\.0\.0\.1:\d+\/es.*EventSource · status 200 · started .* by parser .*· \d+ events? so far, last id \d+/);
+  assert.match(chat!, /opened before observing\s*POST http:\/\/127\.0\.0\.1:\d+\/chat.*fetch · status 200/);
+  assert.ok(!(await items()).some((t) => t.includes('/done')), 'a stream that ended is not listed');
+  // The hook installed now cannot see them: no observed connection for them.
+  assert.equal(await panel().$(OBSERVED), null);
+  for (const d of await panel().$$('.before-headers')) await d.evaluate((el) => ((el as HTMLDetailsElement).open = true));
+  const text = await panel().evaluate(() => document.body.innerText);
+  assert.match(text, /Authorization\s*Bearer \[redacted\]/);
+  assert.ok(!text.includes('before-secret'), 'the token in DevTools\' log is masked');
+  await session.screenshot(join(ARTIFACTS, 'devtools-before-observing-dark.png'));
+});
+
+test('"Reload and observe" on one: the page opens it again with the hook first, and it shows as observed', async () => {
+  await session.setTheme('light');
+  // DevTools' log is new, and the page loaded again (no hook: only a reload from the panel installs it first): its streams are from before observing again.
+  await loadApp();
+  await panel().waitForFunction(() => document.querySelectorAll('[data-testid="before-observing-item"]').length === 2, { timeout: GUARD });
+  await session.screenshot(join(ARTIFACTS, 'devtools-before-observing-light.png'));
+  await (await field('before-reload')).click();
+  await panel().waitForFunction((sel: string, u: string) => [...document.querySelectorAll(`${sel} .label`)].some((l) => l.getAttribute('title') === u), { timeout: GUARD }, OBSERVED, `${app.url}/es`);
+  await panel().waitForFunction(() => document.querySelector('[data-testid="before-observing-status"]')?.textContent?.startsWith('No stream of this page is open from before observing'), { timeout: GUARD });
+  assert.deepEqual(await items(), []);
+  await session.screenshot(join(ARTIFACTS, 'devtools-before-observing-reloaded.png'));
+});
