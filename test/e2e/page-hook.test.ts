@@ -510,7 +510,7 @@ describe('the hook stays small and single', () => {
           inKeys: Object.keys(w).length === Object.keys(w).filter((k) => !k.includes('sse')).length,
         };
       }, OBSERVE_GLOBAL);
-      assert.deepEqual(state, { same: true, enumerable: false, writable: false, configurable: false, frozen: true, version: 1, keys: ['drain', 'version'], inKeys: true });
+      assert.deepEqual(state, { same: true, enumerable: false, writable: false, configurable: false, frozen: true, version: 1, keys: ['drain', 'since', 'version'], inKeys: true });
       await page.evaluate((url) => fetch(url).then((r) => r.text()), `${server.url}/xhr?scope=once`);
       const records = (await drainAll(page)).records;
       assert.equal(records.filter((r) => r.t === 'open').length, 1, 'one stream reported once');
