@@ -25,6 +25,9 @@ const executablePath = [process.env.FIREFOX_PATH, '/usr/bin/firefox-esr', '/usr/
 const PAGE = `<!doctype html><meta charset="utf-8"><title>app</title><script>
 window.counts = { es: 0, chat: 0 };
 window.openEs = () => { const es = new EventSource('/es'); es.onmessage = (e) => { window.counts.es++; if (e.lastEventId === '3') es.close(); }; };
+// Reconnects once (the server ends the first response), closes on the resumed stream's event.
+window.heard = [];
+window.openResuming = () => { const es = new EventSource('/resume'); es.onmessage = (e) => { window.heard.push(e.lastEventId); if (e.lastEventId === 'r2') es.close(); }; };
 window.chat = async () => {
   const res = await fetch('/chat', { method: 'POST', headers: { Authorization: ${JSON.stringify(TOKEN)}, 'Content-Type': 'application/json' }, body: '{"prompt":"hello"}' });
   const text = await res.text();
@@ -41,6 +44,13 @@ function startApp(): Promise<{ url: string; seen: Seen[]; close(): Promise<void>
   const seen: Seen[] = [];
   const server: Server = createServer((req, res) => {
     if (req.url === '/page.html') return void res.writeHead(200, { 'content-type': 'text/html' }).end(PAGE);
+    if (req.url === '/resume') {
+      seen.push({ url: req.url, headers: req.headers });
+      res.writeHead(200, { 'content-type': 'text/event-stream' });
+      if (req.headers['last-event-id'] === undefined) return void res.end('retry: 50\n\nid: r1\ndata: one\n\n');
+      res.write('id: r2\ndata: two\n\n');
+      return void res.on('close', () => res.end());
+    }
     if (req.url !== '/es' && req.url !== '/chat') return void res.writeHead(404).end();
     seen.push({ url: req.url, headers: req.headers });
     req.resume();
@@ -160,6 +170,30 @@ describe('Firefox: complete capture with filterResponseData', { skip: executable
     assert.ok(!(await panel.evaluate(() => document.body.innerText)).includes('page-token'));
     mkdirSync('test-results', { recursive: true });
     await panel.screenshot({ path: resolve('test-results', 'firefox-complete-capture.png') });
+
+    // An EventSource that reconnects is one connection, its reconnect attempt 2 with the Last-Event-ID it sent.
+    await page.evaluate(() => (window as unknown as { openResuming(): void }).openResuming());
+    await page.waitForFunction(() => (window as unknown as { heard: string[] }).heard.length === 2, { timeout: GUARD, polling: 100 });
+    assert.deepEqual(app.seen.filter((x) => x.url === '/resume').map((x) => x.headers['last-event-id'] ?? null), [null, 'r1']);
+    const resume = `${app.url}/resume`;
+    await panel.waitForFunction((sel: string, u: string) => [...document.querySelectorAll(`${sel} .label`)].some((l) => l.getAttribute('title') === u), { timeout: GUARD }, OBSERVED, resume);
+    await panel.evaluate((sel: string, u: string) => [...document.querySelectorAll<HTMLElement>(sel)].find((i) => i.querySelector('.label')?.getAttribute('title') === u)?.click(), OBSERVED, resume);
+    await panel.waitForFunction(() => document.querySelectorAll('[data-testid="timeline-row"][data-kind="event"]').length === 2, { timeout: GUARD });
+    assert.equal(await panel.$$eval(`${OBSERVED} .label`, (ls, u) => ls.filter((l) => l.getAttribute('title') === u).length, resume), 1, 'one connection');
+    assert.deepEqual(
+      await panel.$$eval('[data-testid="timeline-row"][data-kind="event"]', (rs) => rs.map((r) => [r.querySelector('.c-attempt')?.textContent ?? '', r.querySelector('.c-id')?.textContent ?? ''])),
+      [['#1', 'r1'], ['#2', 'r2']],
+    );
+    assert.match((await panel.$$eval('[data-testid="timeline-row"][data-kind="attempt-started"]', (rs) => rs.map((r) => r.textContent ?? '')))[1] ?? '', /Last-Event-ID r1/);
+    // The page's close() stops the filter as a server's end would; webRequest says which it was.
+    await panel.waitForFunction(() => document.querySelector('[data-testid="timeline-row"][data-kind="stopped"]'), { timeout: GUARD });
+    const ends = await panel.$$eval('[data-testid="timeline-row"][data-kind="attempt-ended"]', (rs) => rs.map((r) => r.textContent ?? ''));
+    assert.deepEqual(ends.map((e) => /closed-by-server|closed-by-user/.exec(e)?.[0]), ['closed-by-server', 'closed-by-user']);
+    await panel.screenshot({ path: resolve('test-results', 'firefox-complete-capture-reconnect.png') });
+    // After the page's close(), a new EventSource to the same URL is a connection of its own.
+    await page.evaluate(() => (window as unknown as { openResuming(): void }).openResuming());
+    await page.waitForFunction(() => (window as unknown as { heard: string[] }).heard.length === 4, { timeout: GUARD, polling: 100 });
+    await panel.waitForFunction((sel: string, u: string) => [...document.querySelectorAll(`${sel} .label`)].filter((l) => l.getAttribute('title') === u).length === 2, { timeout: GUARD }, OBSERVED, resume);
 
     const off = await send(panel, { type: 'complete-capture', tabId, on: false, pageUrl });
     assert.equal(off.on, false);

@@ -27,6 +27,8 @@ export interface FilterApi {
     addListener(cb: (d: WebRequest.OnHeadersReceivedDetailsType) => void, filter: WebRequest.RequestFilter, spec: ('blocking' | 'responseHeaders')[]): void;
     removeListener(cb: (d: WebRequest.OnHeadersReceivedDetailsType) => void): void;
   };
+  onCompleted: { addListener(cb: (d: WebRequest.OnCompletedDetailsType) => void, filter: WebRequest.RequestFilter): void; removeListener(cb: (d: WebRequest.OnCompletedDetailsType) => void): void };
+  onErrorOccurred: { addListener(cb: (d: WebRequest.OnErrorOccurredDetailsType) => void, filter: WebRequest.RequestFilter): void; removeListener(cb: (d: WebRequest.OnErrorOccurredDetailsType) => void): void };
 }
 
 export interface FilterCaptureOptions {
@@ -38,6 +40,8 @@ export interface FilterCaptureOptions {
 }
 
 const MAX_PENDING = 2000;
+/** How long a stopped filter waits for webRequest to say how its request ended before it takes the server's end. */
+const OUTCOME_WAIT_MS = 2000;
 const MAX_STREAMS = 500;
 const MAX_QUEUE = 20_000;
 const FLUSH_MS = 50;
@@ -58,6 +62,16 @@ interface TabCapture {
   dropped: number;
   timer: ReturnType<typeof setTimeout> | null;
   reconnects: ReconnectBook;
+  /** Filtered requests whose filter stopped, waiting for webRequest's word on how they ended. */
+  waiting: Map<string, (outcome: Outcome) => void>;
+  /** webRequest's word that came before the filter stopped, for filtered requests only. */
+  outcomes: Map<string, Outcome>;
+}
+
+/** How a request ended, as webRequest says: a filter's `onstop` also fires when the page closes its EventSource (measured in Firefox ESR 153). */
+interface Outcome {
+  reason: 'done' | 'cancel' | 'error';
+  detail: string;
 }
 
 const cut = (s: unknown, max: number): string => (typeof s === 'string' ? s.slice(0, max) : '');
@@ -175,16 +189,17 @@ export function createFilterCapture(options: FilterCaptureOptions) {
     }
     const decoder = new TextDecoder();
     let ended = false;
-    const end = (reason: 'done' | 'error', detail: string) => {
+    const end = (reason: Outcome['reason'], detail: string) => {
       if (ended) return;
       ended = true;
       t.filters.delete(d.requestId);
+      // Switched off meanwhile: the stream was already told it is no longer followed.
+      if (tabs.get(t.tabId) !== t) return;
       const rest = decoder.decode();
       if (rest !== '') push(t, { t: 'chunk', sid, time: options.now(), text: rest });
       push(t, { t: 'end', sid, time: options.now(), reason, detail: cut(detail, LIMITS.textChars) });
-      // The browser reconnects after the server's end or a network error; the page's close() ends the request too, so
-      // a new EventSource to the same URL from the same frame after a close() is taken for a reconnect here.
-      if (resumes) t.reconnects.ended('', frame, url, sid);
+      // The browser reconnects after the server's end or a network error, not after the page's close().
+      if (resumes && reason !== 'cancel') t.reconnects.ended('', frame, url, sid);
     };
     filter.ondata = (e) => {
       // The page's bytes first, unchanged; then what we make of them.
@@ -193,12 +208,40 @@ export function createFilterCapture(options: FilterCaptureOptions) {
       const text = decoder.decode(e.data, { stream: true });
       for (let i = 0; i < text.length; i += LIMITS.eventDataChars) push(t, { t: 'chunk', sid, time: options.now(), text: text.slice(i, i + LIMITS.eventDataChars) });
     };
+    // The page's close() stops the filter as the server's end does: webRequest tells them apart (completed, or an error such as NS_BINDING_ABORTED).
+    const settle = (fallback: Outcome) => {
+      const known = t.outcomes.get(d.requestId);
+      t.outcomes.delete(d.requestId);
+      if (known) return end(known.reason, known.detail);
+      const timer = setTimeout(() => decide(fallback), OUTCOME_WAIT_MS);
+      const decide = (o: Outcome) => {
+        clearTimeout(timer);
+        t.waiting.delete(d.requestId);
+        end(o.reason, o.detail);
+      };
+      t.waiting.set(d.requestId, decide);
+    };
     filter.onstop = () => {
       filter.close();
-      end('done', '');
+      settle({ reason: 'done', detail: '' });
     };
-    filter.onerror = () => end('error', cut(filter.error, 500));
+    filter.onerror = () => settle({ reason: 'error', detail: cut(filter.error, 500) });
     t.filters.set(d.requestId, filter);
+  };
+
+  const outcome = (tabId: number, requestId: string, o: Outcome): void => {
+    const t = tabs.get(tabId);
+    if (!t) return;
+    const waiter = t.waiting.get(requestId);
+    if (waiter) return waiter(o);
+    if (!t.filters.has(requestId)) return;
+    if (t.outcomes.size >= MAX_STREAMS) t.outcomes.clear();
+    t.outcomes.set(requestId, o);
+  };
+  const onCompleted = (d: WebRequest.OnCompletedDetailsType): void => outcome(d.tabId, d.requestId, { reason: 'done', detail: '' });
+  const onErrorOccurred = (d: WebRequest.OnErrorOccurredDetailsType): void => {
+    const error = cut(d.error, 500);
+    outcome(d.tabId, d.requestId, /ABORT/i.test(error) ? { reason: 'cancel', detail: error } : { reason: 'error', detail: error });
   };
 
   function listen(on: boolean): void {
@@ -207,10 +250,14 @@ export function createFilterCapture(options: FilterCaptureOptions) {
       api.onBeforeRequest.addListener(onBeforeRequest, filter, ['requestBody']);
       api.onSendHeaders.addListener(onSendHeaders, filter, ['requestHeaders']);
       api.onHeadersReceived.addListener(onHeadersReceived, filter, ['blocking', 'responseHeaders']);
+      api.onCompleted.addListener(onCompleted, filter);
+      api.onErrorOccurred.addListener(onErrorOccurred, filter);
     } else {
       api.onBeforeRequest.removeListener(onBeforeRequest);
       api.onSendHeaders.removeListener(onSendHeaders);
       api.onHeadersReceived.removeListener(onHeadersReceived);
+      api.onCompleted.removeListener(onCompleted);
+      api.onErrorOccurred.removeListener(onErrorOccurred);
     }
   }
 
@@ -221,7 +268,7 @@ export function createFilterCapture(options: FilterCaptureOptions) {
     start(tabId: number, pageUrl: string): void {
       if (!tabs.has(tabId)) {
         if (tabs.size === 0) listen(true);
-        tabs.set(tabId, { tabId, pageUrl, pending: new Map(), filters: new Map(), queue: [], dropped: 0, timer: null, reconnects: createReconnectBook() });
+        tabs.set(tabId, { tabId, pageUrl, pending: new Map(), filters: new Map(), queue: [], dropped: 0, timer: null, reconnects: createReconnectBook(), waiting: new Map(), outcomes: new Map() });
       }
       options.state(tabId, true, null);
     },

@@ -55,6 +55,8 @@ const filterApi: FilterApi = {
   onBeforeRequest: browser.webRequest.onBeforeRequest,
   onSendHeaders: browser.webRequest.onSendHeaders,
   onHeadersReceived: browser.webRequest.onHeadersReceived,
+  onCompleted: browser.webRequest.onCompleted,
+  onErrorOccurred: browser.webRequest.onErrorOccurred,
 };
 const filterCapture =
   !complete && isFirefox
