@@ -147,7 +147,7 @@ export function describeEntry(e: TimelineEntry, s: Style = plain, text: (raw: st
     }
     case 'reconnect-scheduled': {
       const id = e.lastEventId === null ? 'no Last-Event-ID' : `Last-Event-ID ${text(e.lastEventId)}`;
-      const when = e.delayMs === null ? 'reconnect after a delay the hook cannot see' : `reconnect in ${formatDuration(e.delayMs)}`;
+      const when = e.delayMs === null ? 'reconnect after an unknown delay' : `reconnect in ${formatDuration(e.delayMs)}`;
       return `${s.yellow('↻')} ${when} as #${e.nextAttempt} with ${id} ${s.dim(`(${e.why})`)}`;
     }
     case 'stopped':

@@ -199,7 +199,7 @@ describe('an observed EventSource', () => {
     const scheduled = entries.find((e) => e.kind === 'reconnect-scheduled');
     assert.ok(scheduled?.kind === 'reconnect-scheduled');
     assert.equal(scheduled.delayMs, null, 'the delay is the browser\'s, unseen');
-    assert.match(describeEntry(scheduled), /reconnect after a delay the hook cannot see/);
+    assert.match(describeEntry(scheduled), /reconnect after an unknown delay/);
     assert.doesNotMatch(describeEntry(scheduled), /0 ms/);
     const fold = createConnectionFold();
     entries.forEach((e) => fold.add(e));

@@ -134,7 +134,7 @@ test('"Reload and observe" with the real hook: the page\'s EventSource, fetch PO
   const rowText = (kind: string) => panel().$eval(`[data-testid="timeline-row"][data-kind="${kind}"]`, (r) => r.textContent ?? '');
   assert.match(await rowText('attempt-ended'), /lost-or-closed.*connection lost or closed by the server — the page's EventSource cannot tell which/);
   const reconnect = await rowText('reconnect-scheduled');
-  assert.match(reconnect, /reconnect after a delay the hook cannot see as #2/);
+  assert.match(reconnect, /reconnect after an unknown delay as #2/);
   assert.doesNotMatch(reconnect, /in 0 ms/);
 
   await selectObserved('/xhr?scope=top');
