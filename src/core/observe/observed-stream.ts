@@ -71,8 +71,18 @@ const END_DETAIL: Record<'done' | 'cancel' | 'abort' | 'close' | 'error', { reas
   error: { reason: 'network-error', detail: 'the page\'s request failed' },
 };
 
-/** In a stop row: a complete capture follows an EventSource request by request (each reconnect is its own). */
+/** In a stop row (a hook's EventSource and a complete capture's end otherwise). */
 const STREAM_NAMES: Record<ObservedApi, string> = { fetch: 'fetch stream', xhr: 'XHR stream', eventsource: 'EventSource request' };
+
+const headerValue = (headers: readonly HeaderPair[], lowerName: string): string | undefined => headers.find(([n]) => n.toLowerCase() === lowerName)?.[1];
+
+/** WHATWG fails an EventSource (no reconnect) on these responses; null: it reconnects after the end. */
+function esFailure(status: number, contentType: string): [EndReason, string] | null {
+  if (status === 204) return ['no-content', '204: the server asked the browser to stop reconnecting'];
+  if (status !== 200) return ['http-error', `status ${status}: the browser fails the EventSource`];
+  if (contentType !== 'text/event-stream') return ['bad-content-type', `Content-Type ${contentType || '(none)'}: the browser fails the EventSource`];
+  return null;
+}
 
 function sameOrigin(a: string, b: string): boolean {
   try {
@@ -177,7 +187,8 @@ export function createObservedStream(options: ObservedStreamOptions): ObservedSt
     attempt++;
     current = { startedAt: time, opened: false, bytes: 0, events: 0, status: 0, contentType: '' };
     // A hook never sees an EventSource's request: the id it sends on a reconnect is the last one the page received.
-    const sent = isEs ? (attempt > 1 && lastEventId !== '') || request.initialLastEventId !== null ? lastEventId : null : (headers.find(([n]) => n.toLowerCase() === 'last-event-id')?.[1] ?? null);
+    const hookGuess = (attempt > 1 && lastEventId !== '') || request.initialLastEventId !== null ? lastEventId : null;
+    const sent = isEs ? hookGuess : (headerValue(headers, 'last-event-id') ?? null);
     emit(
       {
         kind: 'attempt-started',
@@ -243,12 +254,9 @@ export function createObservedStream(options: ObservedStreamOptions): ObservedSt
       stop('the page closed the EventSource', r.time);
       return;
     }
-    const { status, contentType } = current;
-    const failed: [EndReason, string] | null = !current.opened
-      ? null
-      : status === 204 ? ['no-content', '204: the server asked the browser to stop reconnecting'] : status !== 200 ? ['http-error', `status ${status}: the browser fails the EventSource`] : contentType !== 'text/event-stream' ? ['bad-content-type', `Content-Type ${contentType || '(none)'}: the browser fails the EventSource`] : null;
+    const failed = current.opened ? esFailure(current.status, current.contentType) : null;
     if (failed) {
-      endAttempt(failed[0], failed[1], r.time, status);
+      endAttempt(failed[0], failed[1], r.time, current.status);
       stop('the browser gave up on the EventSource', r.time);
       return;
     }
@@ -290,7 +298,7 @@ export function createObservedStream(options: ObservedStreamOptions): ObservedSt
           if (!current || isEs) return;
           current.opened = true;
           current.status = r.status;
-          current.contentType = (r.headers.find(([n]) => n.toLowerCase() === 'content-type')?.[1] ?? '').split(';')[0]!.trim().toLowerCase();
+          current.contentType = (headerValue(r.headers, 'content-type') ?? '').split(';')[0]!.trim().toLowerCase();
           emit(
             {
               kind: 'response',
