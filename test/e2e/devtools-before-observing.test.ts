@@ -24,13 +24,20 @@ window.got = 0;
 new EventSource('/es').onmessage = () => window.got++;
 fetch('/chat', { method: 'POST', headers: { Authorization: ${JSON.stringify(TOKEN)} }, body: '{"q":"hi"}' }).then(async (r) => { const rd = r.body.getReader(); for (;;) { if ((await rd.read()).done) break; } });
 fetch('/done').then((r) => r.text()).then(() => (window.doneRead = true));
+</script><iframe src="/frame"></iframe>`;
+
+// In a frame: one stream that ended (its resource timing is the frame's own) and one still open.
+const FRAME = `<!doctype html><meta charset="utf-8"><script>
+fetch('/frame-done').then((r) => r.text()).then(() => (parent.frameDone = true));
+new EventSource('/frame-es');
 </script>`;
 
 function startApp(): Promise<{ url: string; close(): Promise<void> }> {
   const server: Server = createServer((req, res) => {
     if (req.url === '/') return void res.writeHead(200, { 'content-type': 'text/html' }).end(PAGE);
-    if (req.url === '/done') return void res.writeHead(200, { 'content-type': 'text/event-stream' }).end('data: short\n\n');
-    if (req.url !== '/es' && req.url !== '/chat') return void res.writeHead(404).end();
+    if (req.url === '/frame') return void res.writeHead(200, { 'content-type': 'text/html' }).end(FRAME);
+    if (req.url === '/done' || req.url === '/frame-done') return void res.writeHead(200, { 'content-type': 'text/event-stream' }).end('data: short\n\n');
+    if (req.url !== '/es' && req.url !== '/chat' && req.url !== '/frame-es') return void res.writeHead(404).end();
     req.resume();
     res.writeHead(200, { 'content-type': 'text/event-stream' });
     let n = 0;
@@ -69,7 +76,7 @@ before(async () => {
 
 async function loadApp(): Promise<void> {
   await session.inspected.goto(`${app.url}/`);
-  await session.inspected.waitForFunction(() => (window as unknown as { got: number; doneRead?: true }).got >= 2 && (window as unknown as { doneRead?: true }).doneRead, { timeout: GUARD, polling: 100 });
+  await session.inspected.waitForFunction(() => (window as unknown as { got: number; doneRead?: true }).got >= 2 && (window as unknown as { doneRead?: true }).doneRead && (window as unknown as { frameDone?: true }).frameDone, { timeout: GUARD, polling: 100 });
 }
 
 after(async () => {
@@ -82,11 +89,12 @@ const items = (): Promise<string[]> => panel().$$eval(byTestId('before-observing
 test('streams the page opened before observing are listed as such, with what DevTools\' log knows, the token masked', async () => {
   await panel().waitForFunction((origin: string) => document.querySelector('[data-testid="observe-toggle"]')?.getAttribute('title')?.includes(origin), { timeout: GUARD }, app.url);
   await (await field('observe-toggle')).click();
-  await panel().waitForFunction(() => document.querySelectorAll('[data-testid="before-observing-item"]').length === 2, { timeout: GUARD });
-  const [es, chat] = [...(await items())].sort();
+  await panel().waitForFunction(() => document.querySelectorAll('[data-testid="before-observing-item"]').length === 3, { timeout: GUARD });
+  const [es, frameEs, chat] = [...(await items())].sort((a, b) => a.localeCompare(b));
   assert.match(es!, /opened before observing\s*GET http:\/\/127\.0\.0\.1:\d+\/es.*EventSource · status 200 · started .* by parser .*· \d+ events? so far, last id \d+/);
   assert.match(chat!, /opened before observing\s*POST http:\/\/127\.0\.0\.1:\d+\/chat.*fetch · status 200/);
-  assert.ok(!(await items()).some((t) => t.includes('/done')), 'a stream that ended is not listed');
+  assert.match(frameEs!, /GET http:\/\/127\.0\.0\.1:\d+\/frame-es.*EventSource/);
+  assert.ok(!(await items()).some((t) => t.includes('done')), 'a stream that ended is not listed, in the page or in its frame');
   // The hook installed now cannot see them: no observed connection for them.
   assert.equal(await panel().$(OBSERVED), null);
   for (const d of await panel().$$('.before-headers')) await d.evaluate((el) => ((el as HTMLDetailsElement).open = true));
@@ -100,7 +108,7 @@ test('"Reload and observe" on one: the page opens it again with the hook first, 
   await session.setTheme('light');
   // DevTools' log is new, and the page loaded again (no hook: only a reload from the panel installs it first): its streams are from before observing again.
   await loadApp();
-  await panel().waitForFunction(() => document.querySelectorAll('[data-testid="before-observing-item"]').length === 2, { timeout: GUARD });
+  await panel().waitForFunction(() => document.querySelectorAll('[data-testid="before-observing-item"]').length === 3, { timeout: GUARD });
   await session.screenshot(join(ARTIFACTS, 'devtools-before-observing-light.png'));
   await (await field('before-reload')).click();
   await panel().waitForFunction((sel: string, u: string) => [...document.querySelectorAll(`${sel} .label`)].some((l) => l.getAttribute('title') === u), { timeout: GUARD }, OBSERVED, `${app.url}/es`);

@@ -28,6 +28,8 @@ const SAME_START_MS = 250;
 export interface StreamBefore {
   /** The full URL, to match with the page's resource timing; never shown (it may carry a token). */
   rawUrl: string;
+  /** The Referer it was sent with (the frame that asked, when same-origin), to ask that frame; never shown. */
+  referer: string;
   url: string;
   method: string;
   /** How the page opened it, as DevTools' log says: EventSource, fetch, XHR, or what the log called it. */
@@ -100,8 +102,10 @@ export function streamsInHar(har: unknown, pageStart: number, since: number | nu
     const messages = Array.isArray(e._eventSourceMessages) ? e._eventSourceMessages : [];
     const last = messages.length > 0 ? obj(messages[messages.length - 1]) : {};
     const status = typeof response.status === 'number' && Number.isInteger(response.status) ? response.status : 0;
+    const referer = Array.isArray(request.headers) ? (request.headers as unknown[]).map(obj).find((x) => typeof x.name === 'string' && x.name.toLowerCase() === 'referer') : undefined;
     out.push({
       rawUrl,
+      referer: text(referer?.value, URL_CHARS),
       url: maskUrl(rawUrl),
       method: text(request.method, 16) || 'GET',
       type: TYPES[type] ?? (type || 'other'),

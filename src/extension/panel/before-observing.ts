@@ -20,7 +20,7 @@ const MAX_FINISHED = 2000;
 
 interface DevtoolsApi {
   network: { getHAR(callback: (har: unknown) => void): void };
-  inspectedWindow: { eval(code: string, options: object, callback: (result: unknown, exception: unknown) => void): void };
+  inspectedWindow: { eval(code: string, options: { frameURL?: string }, callback: (result: unknown, exception: unknown) => void): void };
 }
 
 function devtoolsApi(): DevtoolsApi | null {
@@ -31,16 +31,19 @@ function devtoolsApi(): DevtoolsApi | null {
 const isFirefox = typeof (globalThis as { browser?: { runtime?: { getBrowserInfo?: unknown } } }).browser?.runtime?.getBrowserInfo === 'function';
 
 /** The page's load and its hook: when either changes, the list is looked at again. */
-const PAGE_CODE = `(() => { try { const h = globalThis[Symbol.for(${JSON.stringify(OBSERVE_GLOBAL)})]; return { start: Number(performance.timeOrigin), since: h && typeof h.since === 'number' ? h.since : null }; } catch (e) { return null; } })()`;
+const PAGE_CODE = `(() => { try { const h = globalThis[Symbol.for(${JSON.stringify(OBSERVE_GLOBAL)})]; return { start: Number(performance.timeOrigin), since: h && typeof h.since === 'number' ? h.since : null, href: String(location.href) }; } catch (e) { return null; } })()`;
 
 /** The page's finished requests among `urls`, as [url, start]; runs in the page, which may lie (a stream then shows as open or not). */
 const finishedCode = (urls: string[]): string =>
   `(() => { try { const want = new Set(${JSON.stringify(urls)}); const o = performance.timeOrigin; return performance.getEntriesByType('resource').filter((e) => want.has(e.name)).slice(-${MAX_FINISHED}).map((e) => [String(e.name), o + e.startTime]); } catch (e) { return []; } })()`;
 
-function evalIn(api: DevtoolsApi, code: string): Promise<unknown> {
+/** Frames asked about their finished requests at most, besides the top one. */
+const MAX_FRAMES = 8;
+
+function evalIn(api: DevtoolsApi, code: string, frameURL?: string): Promise<unknown> {
   return new Promise((resolve) => {
     try {
-      api.inspectedWindow.eval(code, {}, (result, exception) => resolve(exception ? null : result));
+      api.inspectedWindow.eval(code, frameURL === undefined ? {} : { frameURL }, (result, exception) => resolve(exception ? null : result));
     } catch {
       resolve(null);
     }
@@ -60,13 +63,15 @@ function getHar(api: DevtoolsApi): Promise<unknown> {
 interface PageState {
   start: number;
   since: number | null;
+  href: string;
 }
 
 function readPage(value: unknown): PageState | null {
   if (typeof value !== 'object' || value === null) return null;
   const v = value as { start?: unknown; since?: unknown };
   if (typeof v.start !== 'number' || !Number.isFinite(v.start)) return null;
-  return { start: v.start, since: typeof v.since === 'number' && Number.isFinite(v.since) ? v.since : null };
+  const href = (value as { href?: unknown }).href;
+  return { start: v.start, since: typeof v.since === 'number' && Number.isFinite(v.since) ? v.since : null, href: typeof href === 'string' ? href : '' };
 }
 
 function harSize(har: unknown): number {
@@ -96,7 +101,15 @@ export function createBeforeObserving() {
       lastKey = `${page.start}|${page.since}`;
       const har = await getHar(api);
       const candidates = streamsInHar(har, page.start, page.since);
-      const finished = candidates.length === 0 ? [] : await evalIn(api, finishedCode([...new Set(candidates.map((c) => c.rawUrl))]));
+      const finished: unknown[] = [];
+      const ask = async (urls: string[], frameURL?: string) => {
+        const answer = urls.length === 0 ? null : await evalIn(api, finishedCode([...new Set(urls)]), frameURL);
+        if (Array.isArray(answer)) finished.push(...(answer as unknown[]).slice(0, MAX_FINISHED));
+      };
+      await ask(candidates.map((c) => c.rawUrl));
+      // A frame's requests are in its own resource timing: ask the frames that sent them (their Referer), a few at most.
+      const frames = [...new Set(candidates.map((c) => c.referer).filter((r) => r !== '' && r !== page.href))].slice(0, MAX_FRAMES);
+      for (const frameURL of frames) await ask(candidates.filter((c) => c.referer === frameURL).map((c) => c.rawUrl), frameURL);
       const note =
         isFirefox && harSize(har) === 0
           ? 'Firefox gives extensions its network log only once the Network panel has been opened in this toolbox, and only from then on: open it, reload, and look again.'
