@@ -6,11 +6,14 @@ import { SafeText } from '../../ui/components/SafeText.js';
 import { createBeforeObserving } from './before-observing.js';
 import type { Observer } from './observe.js';
 
+const FRAME = 'Opened by a frame of the page.';
+const FRAME_CHROMIUM = 'Opened by a frame of the page: in Chromium the reload\'s hook runs in the top frame only, so a reload does not make this one observed (complete capture sees frames).';
+
 function clock(time: number): string {
   return new Date(time).toLocaleTimeString('en-GB', { hour12: false });
 }
 
-function Stream({ s, onReload }: { s: StreamBefore; onReload(): void }) {
+function Stream({ s, frame, onReload }: { s: StreamBefore; frame: string | null; onReload(): void }) {
   const seen = s.events > 0 ? `${count(s.events)} event${s.events === 1 ? '' : 's'} so far${s.lastEventId === null ? '' : `, last id ${s.lastEventId}`}` : 'no event seen yet';
   return (
     <li class="before-item" data-testid="before-observing-item">
@@ -26,6 +29,11 @@ function Stream({ s, onReload }: { s: StreamBefore; onReload(): void }) {
       <div class="hint">
         {s.type} · {s.status === 0 ? 'no response yet' : `status ${s.status}`} · started {clock(s.startedAt)} by <SafeText text={s.initiator} /> · {seen}
       </div>
+      {frame !== null && (
+        <div class="hint" data-testid="before-observing-frame">
+          {frame}
+        </div>
+      )}
       {s.headers.length > 0 && (
         <details class="before-headers">
           <summary class="hint">request headers ({s.headers.length}, secrets masked)</summary>
@@ -80,7 +88,7 @@ export function BeforeObserving({ observer }: { observer: Observer }) {
       {r !== null && r.streams.length > 0 && (
         <ul class="before-list">
           {r.streams.map((s, i) => (
-            <Stream key={i} s={s} onReload={reload} />
+            <Stream key={i} s={s} frame={r.inFrame.has(s) ? (r.topFrameOnly ? FRAME_CHROMIUM : FRAME) : null} onReload={reload} />
           ))}
         </ul>
       )}

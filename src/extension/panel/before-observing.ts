@@ -11,7 +11,7 @@
  * through src/core/observe/before-observing.ts (bounded, masked) before it is shown, as text.
  */
 import { signal } from '@preact/signals';
-import { stillOpen, streamsInHar, type HarStreams } from '../../core/observe/before-observing.js';
+import { stillOpen, streamsInHar, type HarStreams, type StreamBefore } from '../../core/observe/before-observing.js';
 import { OBSERVE_GLOBAL } from '../../protocol/observed.js';
 
 const CHECK_MS = 2000;
@@ -83,6 +83,10 @@ function harSize(har: unknown): number {
 interface BeforeObservingResult extends HarStreams {
   /** Why the list may be empty although streams are open (Firefox's log, DevTools opened late). */
   note: string | null;
+  /** Streams a frame sent (their Referer is not the top page): Chromium's reload hook does not reach them. */
+  inFrame: ReadonlySet<StreamBefore>;
+  /** Chromium runs "Reload and observe"'s hook in the top frame only; Firefox in every frame. */
+  topFrameOnly: boolean;
 }
 
 export function createBeforeObserving() {
@@ -114,7 +118,8 @@ export function createBeforeObserving() {
         isFirefox && harSize(har) === 0
           ? 'Firefox gives extensions its network log only once the Network panel has been opened in this toolbox, and only from then on: open it, reload, and look again.'
           : null;
-      result.value = { ...stillOpen(candidates, finished), note };
+      const open = stillOpen(candidates, finished);
+      result.value = { ...open, note, inFrame: new Set(open.streams.filter((c) => c.referer !== '' && c.referer !== page.href)), topFrameOnly: !isFirefox };
     } finally {
       looking.value = false;
     }
