@@ -99,6 +99,8 @@ export interface ConnectionManager {
   observe(tabId: number, pageUrl: string, drain: unknown, mode?: ObservedMode): ObservedIntake;
   /** A source stopped reporting a tab's streams: those still open say so, and take no more records. */
   forgetObserved(tabId: number, mode: ObservedMode, why: string): void;
+  /** The tab is gone: its per-tab state goes, and its streams still open say so and take no more records. */
+  tabClosed(tabId: number): void;
   setSettings(settings: Settings): void;
   readonly settings: Settings;
   info(id: string): ConnectionInfo | null;
@@ -397,6 +399,7 @@ export function createConnectionManager(options: ManagerOptions): ConnectionMana
       m.engine?.close();
       connections.delete(id);
       for (const [key, o] of observedBySid) if (o === m) observedBySid.delete(key);
+      if (m.observed) intakes[m.observed.origin.mode].released(m.observed.origin.tabId);
       void persistence.removeSecrets(id);
       sink.removed(id);
     },
@@ -433,6 +436,16 @@ export function createConnectionManager(options: ManagerOptions): ConnectionMana
         observedBySid.delete(key);
         const stream = m.observed?.stream;
         if (stream && !stream.stopped) stream.note({ kind: 'stopped', why }, now());
+      }
+    },
+
+    tabClosed(tabId) {
+      for (const intake of Object.values(intakes)) intake.forget(tabId);
+      for (const [key, m] of observedBySid) {
+        if (m.observed?.origin.tabId !== tabId) continue;
+        observedBySid.delete(key);
+        const stream = m.observed.stream;
+        if (stream && !stream.stopped) stream.note({ kind: 'stopped', why: 'the tab was closed' }, now());
       }
     },
 

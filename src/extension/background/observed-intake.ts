@@ -15,14 +15,17 @@ import type { ObservedRecord } from '../../protocol/observed.js';
 const OBSERVE_RATE = { records: 20_000, chars: 4 * 1024 * 1024 } as const;
 /** A burst: two seconds of records, and room for one event of the largest size a capture holds. */
 const BUCKET = { records: 2 * OBSERVE_RATE.records, chars: 20 * 1024 * 1024 } as const;
-/** Streams one tab may open: past it, new ones are counted, not followed. */
+/** Observed rows one tab may have at once (reload after reload, they add up): past it, new streams are counted, not followed. */
 const MAX_OBSERVED_PER_TAB = 500;
 
 interface TabState {
   records: number;
   chars: number;
   refilledAt: number;
+  /** Rows this tab's streams made that are still there (the user removes rows; `released`). */
   opened: number;
+  /** The page the counts in `status` are about: another page in the tab is counted afresh. */
+  pageUrl: string;
   status: ObservedIntake;
 }
 
@@ -57,11 +60,19 @@ function rowsOf(r: ObservedRecord): number {
 export function createObservedIntake(options: IntakeOptions) {
   const tabs = new Map<number, TabState>();
 
-  function tab(tabId: number): TabState {
+  const freshStatus = (tabId: number): ObservedIntake => ({ tabId, accepted: 0, invalid: 0, limited: 0, hookDropped: 0 });
+
+  function tab(tabId: number, pageUrl: string): TabState {
     let t = tabs.get(tabId);
     if (!t) {
-      t = { records: BUCKET.records, chars: BUCKET.chars, refilledAt: options.now(), opened: 0, status: { tabId, accepted: 0, invalid: 0, limited: 0, hookDropped: 0 } };
+      t = { records: BUCKET.records, chars: BUCKET.chars, refilledAt: options.now(), opened: 0, pageUrl, status: freshStatus(tabId) };
       tabs.set(tabId, t);
+    }
+    // Only what the panel shows starts afresh: the rate and the row cap hold across pages, which
+    // the page itself can change at will (pushState).
+    if (t.pageUrl !== pageUrl) {
+      t.pageUrl = pageUrl;
+      t.status = freshStatus(tabId);
     }
     const now = options.now();
     const s = Math.max(0, now - t.refilledAt) / 1000;
@@ -73,7 +84,7 @@ export function createObservedIntake(options: IntakeOptions) {
 
   return {
     take(tabId: number, pageUrl: string, drain: unknown): ObservedIntake {
-      const t = tab(tabId);
+      const t = tab(tabId, pageUrl);
       const checked = checkDrain(drain);
       t.status.hookDropped += checked.hookDropped;
       /** Per stream, records lost here (invalid or over the rate) and whether stream text was among them. */
@@ -114,6 +125,12 @@ export function createObservedIntake(options: IntakeOptions) {
       }
       return { ...t.status };
     },
+    /** A row this tab's stream made was removed: room for another. */
+    released(tabId: number): void {
+      const t = tabs.get(tabId);
+      if (t && t.opened > 0) t.opened--;
+    },
+    /** The tab closed: nothing of it is kept. */
     forget(tabId: number): void {
       tabs.delete(tabId);
     },

@@ -194,6 +194,9 @@ async function handle(port: PanelPort, message: PanelMessage): Promise<void> {
   }
 }
 
+// A closed tab's observation state goes with it (tab ids are not reused): no leak over a long session.
+browser.tabs.onRemoved.addListener((tabId) => void ready.then(() => manager.tabClosed(tabId)));
+
 browser.runtime.onConnect.addListener((runtimePort) => {
   if (runtimePort.name !== PANEL_PORT) return;
   const port: PanelPort = { postMessage: (m) => runtimePort.postMessage(m) };
