@@ -61,7 +61,7 @@ describe('drains from an observed tab', () => {
       ],
       dropped: 0,
     });
-    assert.deepEqual(intake, { tabId: 7, accepted: 3, invalid: 0, limited: 0, hookDropped: 0 });
+    assert.deepEqual(intake, { tabId: 7, accepted: 3, invalid: 0, limited: 0, hookDropped: 0, cut: 0 });
     await b.hub.flush();
     const info = b.manager.snapshot().connections[0]!;
     assert.match(info.id, /^o-7-/);
@@ -168,7 +168,7 @@ describe('a tab over a long session', () => {
     const b = background();
     openMany(b, 5, 'a-', 3, 'http://127.0.0.1:9/one');
     b.manager.observe(5, 'http://127.0.0.1:9/one', { records: [{ t: 'chunk', sid: 'nobody', time: b.now(), text: 'x' }], dropped: 4 });
-    assert.deepEqual(openMany(b, 5, 'b-', 2, 'http://127.0.0.1:9/two'), { tabId: 5, accepted: 2, invalid: 0, limited: 0, hookDropped: 0 });
+    assert.deepEqual(openMany(b, 5, 'b-', 2, 'http://127.0.0.1:9/two'), { tabId: 5, accepted: 2, invalid: 0, limited: 0, hookDropped: 0, cut: 0 });
   });
 
   test('a closed tab leaves nothing behind: its open streams say so and take no more records; a report under its id starts from zero', async () => {
@@ -184,4 +184,15 @@ describe('a tab over a long session', () => {
     assert.ok(rows.some((e) => e.kind === 'stopped' && /tab was closed/.test(e.why)), JSON.stringify(rows.map((e) => e.kind)));
     assert.ok(!rows.some((e) => e.kind === 'event'));
   });
+});
+
+test('records the panel cut from an oversized drain are said in their stream\'s timeline; a hostile cut list is bounded', async () => {
+  const b = background();
+  b.manager.observe(8, 'http://127.0.0.1:9/', { records: [open('k', b.now())], dropped: 0 });
+  const intake = b.manager.observe(8, 'http://127.0.0.1:9/', { records: [], dropped: 0 }, 'hook', [['k', 41], ['unknown', 2], ['k', -1], 'x', [1, 2], ['z'.repeat(500), 3]]);
+  assert.equal(intake.cut, 43);
+  await b.hub.flush();
+  const rows = b.persistence.storedEntries.get(b.manager.snapshot().connections[0]!.id) ?? [];
+  assert.ok(rows.some((e) => e.kind === 'entries-dropped' && e.count === 41 && /cut by the panel/.test(e.detail)), JSON.stringify(rows));
+  assert.doesNotThrow(() => b.manager.observe(8, 'http://127.0.0.1:9/', { records: [] }, 'hook', Array.from({ length: 100_000 }, () => ['k', 1])));
 });

@@ -8,6 +8,7 @@
 import { checkDrain } from '../../core/observe/records.js';
 import type { ObservedStream } from '../../core/observe/observed-stream.js';
 import { count } from '../../core/limits.js';
+import { MAX_DRAIN_CHARS } from '../../core/observe/records.js';
 import type { ObservedIntake } from '../../protocol/messages.js';
 import type { ObservedRecord } from '../../protocol/observed.js';
 
@@ -57,10 +58,22 @@ function rowsOf(r: ObservedRecord): number {
   return Math.ceil(n / 2);
 }
 
+/** A cut list as the panel sends it, bounded whatever arrives. */
+function checkCut(value: unknown): [string, number][] {
+  if (!Array.isArray(value)) return [];
+  const out: [string, number][] = [];
+  for (const item of value.slice(0, 1001) as unknown[]) {
+    if (!Array.isArray(item)) continue;
+    const [sid, n] = item as unknown[];
+    if (typeof sid === 'string' && sid.length <= 200 && typeof n === 'number' && Number.isSafeInteger(n) && n > 0) out.push([sid, n]);
+  }
+  return out;
+}
+
 export function createObservedIntake(options: IntakeOptions) {
   const tabs = new Map<number, TabState>();
 
-  const freshStatus = (tabId: number): ObservedIntake => ({ tabId, accepted: 0, invalid: 0, limited: 0, hookDropped: 0 });
+  const freshStatus = (tabId: number): ObservedIntake => ({ tabId, accepted: 0, invalid: 0, limited: 0, hookDropped: 0, cut: 0 });
 
   function tab(tabId: number, pageUrl: string): TabState {
     let t = tabs.get(tabId);
@@ -83,15 +96,16 @@ export function createObservedIntake(options: IntakeOptions) {
   }
 
   return {
-    take(tabId: number, pageUrl: string, drain: unknown): ObservedIntake {
+    /** `cut`: what the panel cut from this drain, per stream id (our panel's word, on the page's ids: checked like the rest). */
+    take(tabId: number, pageUrl: string, drain: unknown, cut: unknown = []): ObservedIntake {
       const t = tab(tabId, pageUrl);
       const checked = checkDrain(drain);
       t.status.hookDropped += checked.hookDropped;
       /** Per stream, records lost here (invalid or over the rate) and whether stream text was among them. */
-      const lost = new Map<ObservedStream, { invalid: number; limited: number; text: boolean }>();
-      const lose = (stream: ObservedStream, kind: 'invalid' | 'limited', text: boolean) => {
-        const l = lost.get(stream) ?? { invalid: 0, limited: 0, text: false };
-        l[kind]++;
+      const lost = new Map<ObservedStream, { invalid: number; limited: number; cut: number; text: boolean }>();
+      const lose = (stream: ObservedStream, kind: 'invalid' | 'limited' | 'cut', text: boolean, n = 1) => {
+        const l = lost.get(stream) ?? { invalid: 0, limited: 0, cut: 0, text: false };
+        l[kind] += n;
         l.text ||= text;
         lost.set(stream, l);
       };
@@ -118,8 +132,17 @@ export function createObservedIntake(options: IntakeOptions) {
           options.open(tabId, pageUrl, r);
         } else t.status.invalid++;
       }
+      for (const [sid, n] of checkCut(cut)) {
+        const stream = sid === '' ? null : options.find(tabId, sid);
+        if (stream) lose(stream, 'cut', true, n);
+        else t.status.cut += n;
+      }
       const time = options.now();
       for (const [stream, l] of lost) {
+        if (l.cut > 0) {
+          t.status.cut += l.cut;
+          stream.lost(l.cut, `cut by the panel: one poll of the page returned more than ${count(MAX_DRAIN_CHARS / 1024 / 1024)} MiB, more than it forwards at once`, l.text, time);
+        }
         if (l.invalid > 0) stream.lost(l.invalid, 'they were not records a hook writes (wrong shape or too large)', l.text, time);
         if (l.limited > 0) stream.lost(l.limited, `the tab reported more than ${count(OBSERVE_RATE.records)} records or ${count(OBSERVE_RATE.chars / 1024 / 1024)} MiB a second`, l.text, time);
       }

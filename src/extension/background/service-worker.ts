@@ -145,7 +145,7 @@ async function handle(port: PanelPort, message: PanelMessage): Promise<void> {
       // From our own panel, but carrying the page's data: only the tab and page URL are ours to check here.
       const { tabId, pageUrl } = message;
       if (!Number.isSafeInteger(tabId) || tabId < 0 || typeof pageUrl !== 'string') return;
-      const intake = manager.observe(tabId, pageUrl.slice(0, LIMITS.urlChars), message.drain);
+      const intake = manager.observe(tabId, pageUrl.slice(0, LIMITS.urlChars), message.drain, 'hook', message.cut);
       hub.post(port, { type: 'observed-intake', ...intake });
       return;
     }
