@@ -45,6 +45,8 @@ export interface RevealedSecrets {
   url: string | null;
   headers: HeaderPair[];
   body: string | null;
+  /** An observed request whose body the page's hook read only in part: `body` is that part. */
+  bodyCut: boolean;
 }
 
 export type PanelMessage =

@@ -68,7 +68,8 @@ interface OwnedConnection {
    * A stream the inspected page opened, seen by a hook in the page: read-only, no engine. Its
    * fold is gone after a restart of the background (the page's later records are not followed).
    */
-  observed: { origin: ObservedOrigin; stream: ObservedStream | null } | null;
+  /** `bodyCut`: the page's request body was reported only in part (Open in lab says so). */
+  observed: { origin: ObservedOrigin; stream: ObservedStream | null; bodyCut?: boolean } | null;
 }
 
 export interface ManagerOptions {
@@ -91,7 +92,7 @@ export interface ConnectionManager {
   inject(id: string, fault: Fault): string | null;
   stopFault(id: string, kind: FaultKind): void;
   /** The unmasked URL and headers, for a panel the user asked to reveal them in. */
-  secrets(id: string): Secrets | null;
+  secrets(id: string): (Secrets & { bodyCut: boolean }) | null;
   /**
    * A drain of a page's hook, as the panel of the inspected tab forwarded it: hostile input,
    * checked record by record and rate-limited per tab. Never throws.
@@ -277,7 +278,7 @@ export function createConnectionManager(options: ManagerOptions): ConnectionMana
           lastAttempt: 0,
           fold: createConnectionFold({ lastEventId: request.initialLastEventId ?? '', keepAttempts: 0 }),
           secretsLost: false,
-          observed: { origin: { api: record.api, mode, tabId, pageUrl: maskUrl(pageUrl), frameUrl: maskUrl(record.frame), withCredentials: record.withCredentials }, stream: null },
+          observed: { origin: { api: record.api, mode, tabId, pageUrl: maskUrl(pageUrl), frameUrl: maskUrl(record.frame), withCredentials: record.withCredentials }, stream: null, bodyCut: record.bodyCut },
         };
         connections.set(id, m);
         if (hasMask(m.config)) void persistence.saveSecrets(id, m.secrets);
@@ -422,7 +423,7 @@ export function createConnectionManager(options: ManagerOptions): ConnectionMana
 
     secrets(id) {
       const m = connections.get(id);
-      return m ? { url: m.secrets.url, headers: m.secrets.headers.map(([n, v]) => [n, v]), body: m.secrets.body ?? m.config.body } : null;
+      return m ? { url: m.secrets.url, headers: m.secrets.headers.map(([n, v]) => [n, v]), body: m.secrets.body ?? m.config.body, bodyCut: m.observed?.bodyCut === true } : null;
     },
 
     observe(tabId, pageUrl, drain, mode = 'hook', cut) {

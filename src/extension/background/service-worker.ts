@@ -138,7 +138,7 @@ async function handle(port: PanelPort, message: PanelMessage): Promise<void> {
       return;
     case 'get-secrets': {
       const secrets = manager.secrets(message.connectionId);
-      hub.post(port, { type: 'secrets', requestId: message.requestId, url: secrets?.url ?? null, headers: secrets?.headers ?? [], body: secrets?.body ?? null });
+      hub.post(port, { type: 'secrets', requestId: message.requestId, url: secrets?.url ?? null, headers: secrets?.headers ?? [], body: secrets?.body ?? null, bodyCut: secrets?.bodyCut ?? false });
       return;
     }
     case 'observed': {

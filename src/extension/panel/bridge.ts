@@ -55,7 +55,7 @@ export function createBridge(store: TimelineStore): Bridge {
         return;
       }
       if (message.type === 'secrets') {
-        waitingSecrets.get(message.requestId)?.({ url: message.url, headers: message.headers, body: message.body });
+        waitingSecrets.get(message.requestId)?.({ url: message.url, headers: message.headers, body: message.body, bodyCut: message.bodyCut === true });
         waitingSecrets.delete(message.requestId);
         return;
       }
@@ -67,7 +67,7 @@ export function createBridge(store: TimelineStore): Bridge {
       // Answers to requests on this port will never come: settle them so no form waits forever.
       for (const resolve of waiting.values()) resolve({ connectionId: null, errors: [{ field: 'url', message: 'The background restarted before answering; press Connect again.' }] });
       waiting.clear();
-      for (const resolve of waitingSecrets.values()) resolve({ url: null, headers: [], body: null });
+      for (const resolve of waitingSecrets.values()) resolve({ url: null, headers: [], body: null, bodyCut: false });
       waitingSecrets.clear();
       setTimeout(open, retryMs);
       retryMs = Math.min(retryMs * 2, 2000);
@@ -100,7 +100,7 @@ export function createBridge(store: TimelineStore): Bridge {
     },
     secrets(connectionId) {
       const requestId = `s${nextRequest++}`;
-      if (!port) return Promise.resolve({ url: null, headers: [], body: null });
+      if (!port) return Promise.resolve({ url: null, headers: [], body: null, bodyCut: false });
       return new Promise((resolve) => {
         waitingSecrets.set(requestId, resolve);
         send({ type: 'get-secrets', requestId, connectionId });
