@@ -279,3 +279,24 @@ test('switching off detaches: the page keeps working and its new streams are no 
   await (await field('complete-toggle')).click();
   await panel().waitForFunction(() => document.querySelector('[data-testid="complete-toggle"]')?.getAttribute('aria-pressed') === 'false', { timeout: GUARD });
 });
+
+test('after the background restarts (Chrome stopped its worker), the panel never shows complete capture on while nothing is captured', async () => {
+  await (await field('complete-toggle')).click();
+  await (await field('complete-confirm')).click();
+  await panel().waitForFunction(() => document.querySelector('[data-testid="complete-toggle"]')?.getAttribute('aria-pressed') === 'true', { timeout: GUARD });
+  const chats = await observedCount(`${app.url}/chat`);
+  const cdp = await session.inspected.createCDPSession();
+  await cdp.send('ServiceWorker.enable');
+  await cdp.send('ServiceWorker.stopAllWorkers');
+  await cdp.detach();
+  // The panel's port drops and comes back (which starts the worker again); meanwhile it does not claim the capture is on.
+  await panel().waitForFunction(() => document.querySelector('[data-testid="background-status"]')?.textContent?.includes('live'), { timeout: GUARD });
+  await panel().evaluate(() => new Promise((r) => setTimeout(r, 1500)));
+  await session.inspected.evaluate(() => (window as unknown as { chat(): Promise<void> }).chat());
+  // The panel asked again for what the user had switched on: the capture resumed, and reports the page's new stream.
+  await until('the new stream reported', async () => (await observedCount(`${app.url}/chat`)) > chats);
+  assert.equal(await panel().$eval(byTestId('complete-toggle'), (b) => b.getAttribute('aria-pressed')), 'true');
+  assert.equal(await panel().$(byTestId('complete-problem')), null);
+  await session.screenshot(join(ARTIFACTS, 'devtools-complete-after-worker-restart-light.png'));
+  await (await field('complete-toggle')).click();
+});

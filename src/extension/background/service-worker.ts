@@ -33,6 +33,26 @@ hub.attach(manager);
 
 // Chromium only: Firefox has no chrome.debugger (its complete capture would be filterResponseData).
 const debuggerApi = chromeDebugger();
+/**
+ * Tabs whose debugger this worker attached, kept in session storage: a worker that Chrome stopped
+ * forgot them, while the debugger may still be attached (the bar still shown, nobody listening).
+ * The next worker detaches those first; a panel that still wants the capture asks again.
+ */
+const COMPLETE_TABS_KEY = 'complete-capture-tabs';
+const completeTabs = new Set<number>();
+function completeState(tabId: number, on: boolean, why: string | null): void {
+  if (on) completeTabs.add(tabId);
+  else completeTabs.delete(tabId);
+  void browser.storage.session.set({ [COMPLETE_TABS_KEY]: [...completeTabs] }).catch(() => {});
+  hub.broadcast({ type: 'complete-capture-state', tabId, on, why });
+}
+async function detachStale(): Promise<void> {
+  if (!debuggerApi) return;
+  const stored = (await browser.storage.session.get(COMPLETE_TABS_KEY))[COMPLETE_TABS_KEY];
+  if (!Array.isArray(stored)) return;
+  for (const tabId of stored) if (Number.isSafeInteger(tabId)) await debuggerApi.detach({ tabId: tabId as number }).catch(() => {});
+  await browser.storage.session.remove(COMPLETE_TABS_KEY);
+}
 const complete = debuggerApi
   ? createCompleteCapture({
       api: debuggerApi,
@@ -40,7 +60,7 @@ const complete = debuggerApi
       report: (tabId, pageUrl, drain) => {
         manager.observe(tabId, pageUrl, drain, 'complete');
       },
-      state: (tabId, on, why) => hub.broadcast({ type: 'complete-capture-state', tabId, on, why }),
+      state: completeState,
       forget: (tabId, why) => manager.forgetObserved(tabId, 'complete', why),
     })
   : null;
@@ -72,6 +92,7 @@ const filterCapture =
 const ready = (async () => {
   const stored = await browser.storage.local.get(SETTINGS_KEY);
   manager.setSettings(readSettings(stored[SETTINGS_KEY]));
+  await detachStale().catch(() => {});
   await manager.restore();
 })().catch((err: unknown) => console.error('SSE DevTools: restoring connections failed', err));
 
