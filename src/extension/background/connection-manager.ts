@@ -69,7 +69,7 @@ interface OwnedConnection {
    * fold is gone after a restart of the background (the page's later records are not followed).
    */
   /** `bodyCut`: the page's request body was reported only in part (Open in lab says so). */
-  observed: { origin: ObservedOrigin; stream: ObservedStream | null; bodyCut?: boolean } | null;
+  observed: { origin: ObservedOrigin; stream: ObservedStream | null; bodyCut?: boolean; openedAt?: number } | null;
 }
 
 export interface ManagerOptions {
@@ -81,6 +81,12 @@ export interface ManagerOptions {
   engineDeps?: Partial<EngineDeps>;
   now?: () => number;
   newId?: () => string;
+  /**
+   * A page's hook saw the page cancel the reader of a fetch stream: the request's URL and when the
+   * page opened it (its clock). Firefox's complete capture disconnects that request's filter, with
+   * which Firefox would keep the connection open.
+   */
+  onPageCancel?(tabId: number, url: string, openedAt: number): void;
 }
 
 export interface ConnectionManager {
@@ -278,7 +284,7 @@ export function createConnectionManager(options: ManagerOptions): ConnectionMana
           lastAttempt: 0,
           fold: createConnectionFold({ lastEventId: request.initialLastEventId ?? '', keepAttempts: 0 }),
           secretsLost: false,
-          observed: { origin: { api: record.api, mode, tabId, pageUrl: maskUrl(pageUrl), frameUrl: maskUrl(record.frame), withCredentials: record.withCredentials }, stream: null, bodyCut: record.bodyCut },
+          observed: { origin: { api: record.api, mode, tabId, pageUrl: maskUrl(pageUrl), frameUrl: maskUrl(record.frame), withCredentials: record.withCredentials }, stream: null, bodyCut: record.bodyCut, openedAt: record.time },
         };
         connections.set(id, m);
         if (hasMask(m.config)) void persistence.saveSecrets(id, m.secrets);
@@ -287,6 +293,10 @@ export function createConnectionManager(options: ManagerOptions): ConnectionMana
         observedBySid.set(`${mode}:${tabId}:${record.sid}`, m);
         sink.changed(id);
         return stream;
+      },
+      cancelled: (tabId, sid) => {
+        const m = observedBySid.get(`${mode}:${tabId}:${sid}`);
+        if (mode === 'hook' && m?.observed?.origin.api === 'fetch') options.onPageCancel?.(tabId, m.secrets.url, m.observed.openedAt ?? 0);
       },
     });
   const intakes = { hook: intakeFor('hook'), complete: intakeFor('complete') };

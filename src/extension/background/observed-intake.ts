@@ -34,6 +34,8 @@ export interface IntakeOptions {
   now(): number;
   find(tabId: number, sid: string): ObservedStream | null;
   open(tabId: number, pageUrl: string, record: Extract<ObservedRecord, { t: 'open' }>): ObservedStream;
+  /** The page cancelled a stream it was reading (an `end` of reason cancel reached a known stream). */
+  cancelled?(tabId: number, sid: string): void;
 }
 
 /** Characters a record carries: what the per-tab byte rate counts. */
@@ -126,8 +128,10 @@ export function createObservedIntake(options: IntakeOptions) {
         t.records -= rows;
         t.chars -= chars;
         t.status.accepted++;
-        if (known) known.add(r);
-        else if (r.t === 'open') {
+        if (known) {
+          known.add(r);
+          if (r.t === 'end' && r.reason === 'cancel') options.cancelled?.(tabId, r.sid);
+        } else if (r.t === 'open') {
           t.opened++;
           options.open(tabId, pageUrl, r);
         } else t.status.invalid++;

@@ -28,7 +28,13 @@ const session: SessionArea = {
 };
 const persistence = createIdbPersistence(session);
 const hub = createPortHub({ persistence, onError: (err) => console.error('SSE DevTools: could not store entries', err) });
-const manager = createConnectionManager({ persistence, sink: hub, engineDeps: { send: sendObserved } });
+const manager = createConnectionManager({
+  persistence,
+  sink: hub,
+  engineDeps: { send: sendObserved },
+  // Declared below; only called once a drain arrives.
+  onPageCancel: (tabId, url, openedAt) => filterCapture?.pageCancelled(tabId, url, openedAt),
+});
 hub.attach(manager);
 
 // Chromium only: Firefox has no chrome.debugger (its complete capture would be filterResponseData).

@@ -221,7 +221,10 @@ function install(): void {
     const requestUrl = getter<Request, string>(Request.prototype, 'url');
     const requestMethod = getter<Request, string>(Request.prototype, 'method');
     const requestHeaders = getter<Request, Headers>(Request.prototype, 'headers');
-    const requestBody = getter<Request, ReadableStream<Uint8Array> | null>(Request.prototype, 'body');
+    // Firefox has no Request.prototype.body (checked in ESR 153): its request bodies are read whole
+    // with arrayBuffer() instead; without this the whole fetch hook failed to install there.
+    const requestBody = getOwnPropertyDescriptor(Request.prototype, 'body')?.get ? getter<Request, ReadableStream<Uint8Array> | null>(Request.prototype, 'body') : null;
+    const requestArrayBuffer = uncurry(Request.prototype.arrayBuffer);
     const requestSignal = getter<Request, AbortSignal>(Request.prototype, 'signal');
     const requestClone = uncurry(Request.prototype.clone);
     const responseHeaders = getter<Response, Headers>(Response.prototype, 'headers');
@@ -270,7 +273,7 @@ function install(): void {
         whenDone();
       };
       const gaveUp = (): void => settle(NO_BODY);
-      const reader = getReader(requestBody(requestClone(request)) as ReadableStream<Uint8Array>);
+      const reader = getReader((requestBody as NonNullable<typeof requestBody>)(requestClone(request)) as ReadableStream<Uint8Array>);
       const bytes = new Bytes(MAX_BODY_BYTES);
       let filled = 0;
       const step = (r: ReadableStreamReadResult<Uint8Array>): Promise<void> | undefined => {
@@ -299,6 +302,29 @@ function install(): void {
         done: () => result !== null,
         now: () => result ?? { body: bodyText(bytes.subarray(0, filled), filled).body, bodyCut: true },
       };
+    }
+
+    /** Where a Request has no body stream (Firefox): its clone read whole, then reported up to MAX_BODY_BYTES. */
+    function readWholeBody(request: Request, whenDone: () => void): BodyRead {
+      let result: RequestBody | null = null;
+      const settle = (body: RequestBody): void => {
+        if (result !== null) return;
+        result = body;
+        whenDone();
+      };
+      void promiseThen(
+        requestArrayBuffer(requestClone(request)),
+        (buffer) => {
+          try {
+            const total = bufferByteLength(buffer);
+            settle(total === 0 ? NO_BODY : bodyText(new Bytes(buffer, 0, total > MAX_BODY_BYTES ? MAX_BODY_BYTES : total), total));
+          } catch {
+            settle(NO_BODY);
+          }
+        },
+        () => settle(NO_BODY),
+      );
+      return { done: () => result !== null, now: () => result ?? { body: null, bodyCut: true } };
     }
 
     /**
@@ -450,7 +476,10 @@ function install(): void {
         let body: BodyRead | null = null;
         let waiter: (() => void) | null = null;
         try {
-          if (requestBody(request) !== null) body = readBody(request, () => waiter?.());
+          if (requestBody === null) {
+            const method = requestMethod(request);
+            if (method !== 'GET' && method !== 'HEAD') body = readWholeBody(request, () => waiter?.());
+          } else if (requestBody(request) !== null) body = readBody(request, () => waiter?.());
         } catch {
           // reported without its body
         }
