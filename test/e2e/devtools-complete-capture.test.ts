@@ -12,8 +12,8 @@
  * over the inspected tab once capture is on (the page loses 56 px), and pressing its Cancel (a real
  * X click, xdotool) detached the debugger with reason `canceled_by_user`: the panel switched off and
  * said "Cancel was pressed on Chrome's … bar", the page got its 56 px back, and the open observed
- * connections ended with a row saying they are no longer followed. That check needs a window
- * manager-free X screen and screen coordinates, so it is not part of this suite.
+ * connections ended with a row saying they are no longer followed. That check is automated,
+ * headed, in devtools-debugger-bar.test.ts.
  */
 import assert from 'node:assert/strict';
 import { createServer, type Server, type ServerResponse } from 'node:http';
