@@ -374,6 +374,9 @@ function install(): void {
             // A byte stream refuses empty chunks; and a pull that enqueues nothing is not called again.
             if (chunk.byteLength === 0) return pull(controller);
             try {
+              // Decoded now, chunk by chunk: enqueue() hands the chunk's buffer to the page, so
+              // keeping the bytes to decode at drain time means copying them, which measured no
+              // cheaper for the page than this decode (nor did decoding 64 KiB views of a 1 MiB chunk).
               const text = decode(decoder, chunk, STREAMING);
               if (text !== '') report({ t: 'chunk', sid, time: now(), text });
             } catch {
