@@ -36,6 +36,8 @@ export interface ObservedIntake {
   invalid: number;
   limited: number;
   hookDropped: number;
+  /** Cut by the panel from drains too large to forward. */
+  cut: number;
 }
 
 /** The real values behind a connection's masks; url null when the background does not know the connection. */
@@ -43,6 +45,8 @@ export interface RevealedSecrets {
   url: string | null;
   headers: HeaderPair[];
   body: string | null;
+  /** An observed request whose body the page's hook read only in part: `body` is that part. */
+  bodyCut: boolean;
 }
 
 export type PanelMessage =
@@ -60,7 +64,8 @@ export type PanelMessage =
    * A drain of the hook in the inspected tab's page, forwarded by that tab's panel. `drain` is
    * the page's, so hostile: the background checks it (src/core/observe/records.ts).
    */
-  | { type: 'observed'; tabId: number; pageUrl: string; drain: unknown }
+  /** `cut`: records the panel cut from an oversized drain, per stream id (src/extension/panel/drain-cap.ts). */
+  | { type: 'observed'; tabId: number; pageUrl: string; drain: unknown; cut?: [string, number][] }
   /** Complete capture of the inspected tab on or off (Chromium: the debugger; the panel explained the bar first). */
   | { type: 'complete-capture'; tabId: number; on: boolean; pageUrl: string };
 

@@ -61,7 +61,7 @@ describe('drains from an observed tab', () => {
       ],
       dropped: 0,
     });
-    assert.deepEqual(intake, { tabId: 7, accepted: 3, invalid: 0, limited: 0, hookDropped: 0 });
+    assert.deepEqual(intake, { tabId: 7, accepted: 3, invalid: 0, limited: 0, hookDropped: 0, cut: 0 });
     await b.hub.flush();
     const info = b.manager.snapshot().connections[0]!;
     assert.match(info.id, /^o-7-/);
@@ -148,4 +148,51 @@ test('past the retention cap an observed connection drops its oldest with a row 
   const seqs = (persistence.storedEntries.get(id) ?? []).map((e) => e.seq);
   assert.equal(new Set(seqs).size, seqs.length, 'no two entries share a seq');
   assert.ok((persistence.storedEntries.get(id) ?? []).some((e) => e.kind === 'entries-dropped' && /retention cap/.test(e.detail)));
+});
+
+describe('a tab over a long session', () => {
+  const openMany = (b: ReturnType<typeof background>, tabId: number, prefix: string, n: number, page = 'http://127.0.0.1:9/') =>
+    b.manager.observe(tabId, page, { records: Array.from({ length: n }, (_, i) => open(`${prefix}${i}`, b.now())), dropped: 0 });
+
+  test('its stream cap counts the observed rows still there: once the user removes some, the next streams are followed again', () => {
+    const b = background();
+    // 500 streams is the most one tab keeps (reload after reload, they add up): the 501st is counted, not followed.
+    assert.equal(openMany(b, 5, 'first-', 500).accepted, 500);
+    assert.equal(openMany(b, 5, 'late-', 1).limited, 1);
+    for (const c of b.manager.snapshot().connections.slice(0, 10)) b.manager.remove(c.id);
+    assert.equal(openMany(b, 5, 'next-', 10).limited, 1, 'none of the ten was refused');
+    assert.equal(b.manager.snapshot().connections.length, 500);
+  });
+
+  test('another page in the tab is counted afresh: the status the panel shows is that page\'s', () => {
+    const b = background();
+    openMany(b, 5, 'a-', 3, 'http://127.0.0.1:9/one');
+    b.manager.observe(5, 'http://127.0.0.1:9/one', { records: [{ t: 'chunk', sid: 'nobody', time: b.now(), text: 'x' }], dropped: 4 });
+    assert.deepEqual(openMany(b, 5, 'b-', 2, 'http://127.0.0.1:9/two'), { tabId: 5, accepted: 2, invalid: 0, limited: 0, hookDropped: 0, cut: 0 });
+  });
+
+  test('a closed tab leaves nothing behind: its open streams say so and take no more records; a report under its id starts from zero', async () => {
+    const b = background();
+    openMany(b, 6, 'a-', 500);
+    b.manager.observe(6, 'http://127.0.0.1:9/', { records: [{ t: 'chunk', sid: 'nobody', time: b.now(), text: 'x' }], dropped: 7 });
+    b.manager.tabClosed(6);
+    const late = b.manager.observe(6, 'http://127.0.0.1:9/', { records: [{ t: 'chunk', sid: 'a-0', time: b.now(), text: 'data: late\n\n' }], dropped: 0 });
+    assert.deepEqual([late.invalid, late.limited, late.hookDropped], [1, 0, 0], 'counted afresh: the record of a stream no longer followed, and nothing else');
+    assert.equal(openMany(b, 6, 'b-', 1).limited, 0);
+    await b.hub.flush();
+    const rows = b.persistence.storedEntries.get(b.manager.snapshot().connections[0]!.id) ?? [];
+    assert.ok(rows.some((e) => e.kind === 'stopped' && /tab was closed/.test(e.why)), JSON.stringify(rows.map((e) => e.kind)));
+    assert.ok(!rows.some((e) => e.kind === 'event'));
+  });
+});
+
+test('records the panel cut from an oversized drain are said in their stream\'s timeline; a hostile cut list is bounded', async () => {
+  const b = background();
+  b.manager.observe(8, 'http://127.0.0.1:9/', { records: [open('k', b.now())], dropped: 0 });
+  const intake = b.manager.observe(8, 'http://127.0.0.1:9/', { records: [], dropped: 0 }, 'hook', [['k', 41], ['unknown', 2], ['k', -1], 'x', [1, 2], ['z'.repeat(500), 3]]);
+  assert.equal(intake.cut, 43);
+  await b.hub.flush();
+  const rows = b.persistence.storedEntries.get(b.manager.snapshot().connections[0]!.id) ?? [];
+  assert.ok(rows.some((e) => e.kind === 'entries-dropped' && e.count === 41 && /cut by the panel/.test(e.detail)), JSON.stringify(rows));
+  assert.doesNotThrow(() => b.manager.observe(8, 'http://127.0.0.1:9/', { records: [] }, 'hook', Array.from({ length: 100_000 }, () => ['k', 1])));
 });

@@ -12,8 +12,8 @@
  * over the inspected tab once capture is on (the page loses 56 px), and pressing its Cancel (a real
  * X click, xdotool) detached the debugger with reason `canceled_by_user`: the panel switched off and
  * said "Cancel was pressed on Chrome's … bar", the page got its 56 px back, and the open observed
- * connections ended with a row saying they are no longer followed. That check needs a window
- * manager-free X screen and screen coordinates, so it is not part of this suite.
+ * connections ended with a row saying they are no longer followed. That check is automated,
+ * headed, in devtools-debugger-bar.test.ts.
  */
 import assert from 'node:assert/strict';
 import { createServer, type Server, type ServerResponse } from 'node:http';
@@ -280,4 +280,25 @@ test('switching off detaches: the page keeps working and its new streams are no 
   await panel().waitForFunction(() => document.querySelector('[data-testid="complete-toggle"]')?.getAttribute('aria-pressed') === 'true', { timeout: GUARD });
   await (await field('complete-toggle')).click();
   await panel().waitForFunction(() => document.querySelector('[data-testid="complete-toggle"]')?.getAttribute('aria-pressed') === 'false', { timeout: GUARD });
+});
+
+test('after the background restarts (Chrome stopped its worker), the panel never shows complete capture on while nothing is captured', async () => {
+  await (await field('complete-toggle')).click();
+  await (await field('complete-confirm')).click();
+  await panel().waitForFunction(() => document.querySelector('[data-testid="complete-toggle"]')?.getAttribute('aria-pressed') === 'true', { timeout: GUARD });
+  const chats = await observedCount(`${app.url}/chat`);
+  const cdp = await session.inspected.createCDPSession();
+  await cdp.send('ServiceWorker.enable');
+  await cdp.send('ServiceWorker.stopAllWorkers');
+  await cdp.detach();
+  // The panel's port drops and comes back (which starts the worker again); meanwhile it does not claim the capture is on.
+  await panel().waitForFunction(() => document.querySelector('[data-testid="background-status"]')?.textContent?.includes('live'), { timeout: GUARD });
+  await panel().evaluate(() => new Promise((r) => setTimeout(r, 1500)));
+  await session.inspected.evaluate(() => (window as unknown as { chat(): Promise<void> }).chat());
+  // The panel asked again for what the user had switched on: the capture resumed, and reports the page's new stream.
+  await until('the new stream reported', async () => (await observedCount(`${app.url}/chat`)) > chats);
+  assert.equal(await panel().$eval(byTestId('complete-toggle'), (b) => b.getAttribute('aria-pressed')), 'true');
+  assert.equal(await panel().$(byTestId('complete-problem')), null);
+  await session.screenshot(join(ARTIFACTS, 'devtools-complete-after-worker-restart-light.png'));
+  await (await field('complete-toggle')).click();
 });

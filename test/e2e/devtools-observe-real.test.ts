@@ -194,6 +194,38 @@ test('"Open in lab" on the page\'s fetch POST: Connect sends the same headers an
   await disconnectSelected();
 });
 
+test('"Open in lab" on a request whose body the hook read only in part: the form says the body is cut and how much was captured', async () => {
+  // 100 KiB posted: the hook reads a request body up to 64 KiB.
+  await session.inspected.evaluate(async () => {
+    const res = await fetch('/xhr?scope=bigbody', { method: 'POST', headers: { 'Content-Type': 'text/plain' }, body: 'b'.repeat(100 * 1024) });
+    await res.text();
+  });
+  await selectObserved('/xhr?scope=bigbody');
+  const item = (await panel().$(`${OBSERVED}[aria-selected="true"]`))!;
+  await (await item.$(byTestId('open-in-lab')))!.click();
+  await panel().waitForFunction((u: string) => document.querySelector<HTMLInputElement>('[data-testid="url-input"]')?.value === u, { timeout: GUARD }, `${app.url}/xhr?scope=bigbody`);
+  assert.equal(await panel().$eval(byTestId('body-input'), (t) => (t as HTMLTextAreaElement).value.length), 64 * 1024, 'the part the hook read');
+  const notice = await panel().waitForSelector(byTestId('body-cut-notice'), { visible: true, timeout: GUARD });
+  const text = (await notice!.evaluate((n) => n.textContent ?? '')) ?? '';
+  assert.match(text, /cut/i);
+  assert.match(text, /65,536 bytes/);
+  await session.screenshot(join(ARTIFACTS, 'devtools-open-in-lab-body-cut-light.png'));
+  // The user pastes the whole body: the form no longer claims it is cut.
+  await panel().$eval(byTestId('body-input'), (t) => {
+    (t as HTMLTextAreaElement).value = 'b'.repeat(100 * 1024);
+    t.dispatchEvent(new Event('input', { bubbles: true }));
+  });
+  await panel().waitForFunction(() => document.querySelector('[data-testid="body-cut-notice"]') === null, { timeout: GUARD });
+  // The dark theme (DevTools reloads the panel): the same notice, once more from the observed stream.
+  await session.setTheme('dark');
+  await selectObserved('/xhr?scope=bigbody');
+  await (await (await panel().$(`${OBSERVED}[aria-selected="true"]`))!.$(byTestId('open-in-lab')))!.click();
+  const dark = await panel().waitForSelector(byTestId('body-cut-notice'), { visible: true, timeout: GUARD });
+  await dark!.evaluate((n) => n.scrollIntoView({ block: 'center' }));
+  await session.screenshot(join(ARTIFACTS, 'devtools-open-in-lab-body-cut-dark.png'));
+  await session.setTheme('light');
+});
+
 test('dark theme: the observed streams stay after DevTools reloads, observing remembered for the origin', async () => {
   await session.setTheme('dark');
   await panel().waitForFunction(() => document.querySelector('[data-testid="observe-toggle"]')?.getAttribute('aria-pressed') === 'true', { timeout: GUARD });

@@ -40,6 +40,15 @@ window.hostile = () => {
   queue.push({ t: 'open', sid: fid, api: 'fetch', time: t, url: new URL('/flood', location.href).href, method: 'GET', headers: [], body: null, bodyCut: false, withCredentials: false, frame });
   for (let i = 0; i < 150000; i++) queue.push({ t: 'chunk', sid: fid, time: t, text: 'data: ' + i + '\\n\\n' });
 };
+// One drain of 200 MB: a few small events, then 100 records of 2 MiB each (one string, so the page
+// itself holds little), then small events again.
+window.huge = () => {
+  const sid = 'huge' + ++n, t = Date.now(), big = 'data: ' + 'y'.repeat(2 * 1024 * 1024 - 8) + '\\n\\n';
+  queue.push({ t: 'open', sid, api: 'fetch', time: t, url: new URL('/huge', location.href).href, method: 'GET', headers: [], body: null, bodyCut: false, withCredentials: false, frame });
+  for (let i = 0; i < 3; i++) queue.push({ t: 'chunk', sid, time: t, text: 'data: before-' + i + '\\n\\n' });
+  for (let i = 0; i < 100; i++) queue.push({ t: 'chunk', sid, time: t, text: big });
+  for (let i = 0; i < 3; i++) queue.push({ t: 'chunk', sid, time: t, text: 'data: after-' + i + '\\n\\n' });
+};
 </script>`;
 
 /** Serves the page; the stand-in hook makes no requests of its own. */
@@ -123,4 +132,22 @@ test('hostile records (markup, 10 MB, wrong shapes, a flood) leave the panel wor
   await selectObserved(`${app.url}/hostile`);
   await panel().waitForFunction(() => document.querySelectorAll('[data-testid="timeline-row"][data-kind="event"]').length === 2, { timeout: GUARD });
   await session.screenshot(join(ARTIFACTS, 'devtools-observe-hostile-light.png'));
+});
+
+test('a 200 MB drain is cut by the panel before it goes to the background, and the stream says how many records were lost', async () => {
+  if (!(await panel().$(byTestId('observe-status')))) await (await field('observe-toggle')).click();
+  await panel().waitForFunction(() => document.querySelector('[data-testid="observe-status"]')?.textContent?.includes('hook active'), { timeout: GUARD });
+  await session.inspected.evaluate(() => (window as unknown as { huge(): void }).huge());
+  await selectObserved(`${app.url}/huge`);
+  // What fitted went through: the small events first, then as many 2 MiB events as the cap holds.
+  await panel().waitForFunction(() => [...document.querySelectorAll('[data-testid="timeline-row"][data-kind="entries-dropped"]')].some((r) => /cut by the panel/.test(r.textContent ?? '')), { timeout: 60_000 });
+  const dropped = await panel().$$eval('[data-testid="timeline-row"][data-kind="entries-dropped"]', (rows) => rows.map((r) => r.textContent ?? ''));
+  const lost = dropped.reduce((n, d) => n + Number(/([\d,]+) records? from the page/.exec(d)?.[1]?.replace(/,/g, '') ?? NaN), 0);
+  const rows = await eventRows();
+  assert.deepEqual(rows.slice(0, 3).map((r) => r.data), ['before-0', 'before-1', 'before-2']);
+  const bigKept = rows.filter((r) => r.data.startsWith('yyyy')).length;
+  assert.ok(bigKept >= 1 && bigKept < 100, `some 2 MiB events went through, not all (${bigKept})`);
+  assert.equal(bigKept + lost, 103, `every record after the cap is counted as lost (${dropped.join(' | ')})`);
+  assert.match((await panel().$eval(byTestId('observe-dropped'), (d) => d.textContent ?? '')) ?? '', /cut by the panel/);
+  await session.screenshot(join(ARTIFACTS, 'devtools-observe-cut-drain-light.png'));
 });

@@ -5,8 +5,12 @@
  * stands in for it: it sends the same message the panel's switch sends, for the app tab's id, over
  * a runtime Port of its own, and shows the observed connections as the panel does.
  *
- * Not covered here: the panel's own switch and explanation in Firefox's toolbox, the grant tab for
- * an origin without host access, and the cancel trap (the page's reader.cancel() while filtered).
+ * The cancel trap (the page's reader.cancel() does not close a filtered connection) is covered with
+ * the real page hook injected into the app tab: the test forwards its drain to the background as the
+ * panel's poll does, and the background disconnects the filter of the stream the page cancelled.
+ *
+ * Not covered here: the panel's own switch and explanation in Firefox's toolbox, and the grant tab
+ * for an origin without host access.
  */
 import assert from 'node:assert/strict';
 import { existsSync, mkdirSync, readFileSync } from 'node:fs';
@@ -28,6 +32,11 @@ window.openEs = () => { const es = new EventSource('/es'); es.onmessage = (e) =>
 // Reconnects once (the server ends the first response), closes on the resumed stream's event.
 window.heard = [];
 window.openResuming = () => { const es = new EventSource('/resume'); es.onmessage = (e) => { window.heard.push(e.lastEventId); if (e.lastEventId === 'r2') es.close(); }; };
+window.readOneThenCancel = async () => {
+  const reader = (await fetch('/endless')).body.getReader();
+  await reader.read();
+  await reader.cancel();
+};
 window.chat = async () => {
   const res = await fetch('/chat', { method: 'POST', headers: { Authorization: ${JSON.stringify(TOKEN)}, 'Content-Type': 'application/json' }, body: '{"prompt":"hello"}' });
   const text = await res.text();
@@ -40,8 +49,9 @@ interface Seen {
   headers: Record<string, string | string[] | undefined>;
 }
 
-function startApp(): Promise<{ url: string; seen: Seen[]; close(): Promise<void> }> {
+function startApp(): Promise<{ url: string; seen: Seen[]; endless: { closed: boolean }[]; close(): Promise<void> }> {
   const seen: Seen[] = [];
+  const endless: { closed: boolean }[] = [];
   const server: Server = createServer((req, res) => {
     if (req.url === '/page.html') return void res.writeHead(200, { 'content-type': 'text/html' }).end(PAGE);
     if (req.url === '/resume') {
@@ -50,6 +60,17 @@ function startApp(): Promise<{ url: string; seen: Seen[]; close(): Promise<void>
       if (req.headers['last-event-id'] === undefined) return void res.end('retry: 50\n\nid: r1\ndata: one\n\n');
       res.write('id: r2\ndata: two\n\n');
       return void res.on('close', () => res.end());
+    }
+    if (req.url === '/endless') {
+      const log = { closed: false };
+      endless.push(log);
+      res.writeHead(200, { 'content-type': 'text/event-stream' });
+      const timer = setInterval(() => res.write('data: tick\n\n'), 50);
+      res.on('close', () => {
+        clearInterval(timer);
+        log.closed = true;
+      });
+      return;
     }
     if (req.url !== '/es' && req.url !== '/chat') return void res.writeHead(404).end();
     seen.push({ url: req.url, headers: req.headers });
@@ -63,6 +84,7 @@ function startApp(): Promise<{ url: string; seen: Seen[]; close(): Promise<void>
       done({
         url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
         seen,
+        endless,
         close: () => new Promise<void>((r) => {
           server.closeAllConnections();
           server.close(() => r());
@@ -94,6 +116,26 @@ async function send(panel: Page, message: object): Promise<StateMessage> {
         port.postMessage(m);
       }),
     message,
+  );
+}
+
+/** Sends one message over a Port of the panel page's own and waits for the background's answer of type `reply`. */
+async function post(panel: Page, message: object, reply: string): Promise<void> {
+  await panel.evaluate(
+    (m, r) =>
+      new Promise<void>((done) => {
+        const b = (globalThis as unknown as { browser: { runtime: { connect(o: { name: string }): { postMessage(x: unknown): void; onMessage: { addListener(f: (x: { type: string }) => void): void }; disconnect(): void } } } }).browser;
+        const port = b.runtime.connect({ name: 'sse-devtools-panel' });
+        port.onMessage.addListener((x) => {
+          if (x.type === r) {
+            port.disconnect();
+            done();
+          }
+        });
+        port.postMessage(m);
+      }),
+    message,
+    reply,
   );
 }
 
@@ -199,5 +241,26 @@ describe('Firefox: complete capture with filterResponseData', { skip: executable
     assert.equal(off.on, false);
     await page.evaluate(() => (window as unknown as { chat(): Promise<void> }).chat());
     assert.equal(await page.evaluate(() => (window as unknown as { counts: { chat: number } }).counts.chat), 4, 'the page goes on working once off');
+  });
+
+  test('the page\'s reader.cancel() closes the connection with complete capture on: the hook reports the cancel and the filter steps aside', async () => {
+    const pageUrl = `${app.url}/page.html`;
+    assert.deepEqual((await send(panel, { type: 'complete-capture', tabId, on: true, pageUrl })).on, true);
+    // The real page hook, in the page's own realm as "Observe this tab" installs it (BiDi's evaluate is not that realm).
+    await page.evaluate((src: string) => {
+      const script = document.createElement('script');
+      script.textContent = src;
+      document.documentElement.append(script);
+    }, readFileSync(resolve('extension', 'page-hook.js'), 'utf8'));
+    await page.evaluate(() => (window as unknown as { readOneThenCancel(): Promise<void> }).readOneThenCancel());
+    // The panel's poll: the hook's drain, forwarded to the background for this tab.
+    const drain = await page.evaluate(() => (globalThis as unknown as Record<symbol, { drain(n: number): unknown }>)[Symbol.for('sse-devtools.observe')]!.drain(5000));
+    assert.match(JSON.stringify(drain), /"reason":"cancel"/, `the hook saw the page cancel: ${JSON.stringify(drain).slice(0, 600)}`);
+    await post(panel, { type: 'observed', tabId, pageUrl, drain }, 'observed-intake');
+    const deadline = Date.now() + GUARD;
+    while (!app.endless.every((s) => s.closed) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
+    assert.equal(app.endless.length, 1);
+    assert.ok(app.endless[0]!.closed, 'the server saw the connection close after the page cancelled');
+    await send(panel, { type: 'complete-capture', tabId, on: false, pageUrl });
   });
 });

@@ -31,6 +31,11 @@ export interface LaunchDevtoolsOptions {
   panelTitle?: string;
   /** Guard for every wait while starting, in ms. */
   guardMs?: number;
+  /**
+   * A headed browser on the X display (the test runner's xvfb), without --enable-automation: the
+   * browser's own bars (Chrome's "started debugging this browser") show, and only X input reaches them.
+   */
+  headed?: boolean;
 }
 
 export interface Download {
@@ -76,7 +81,8 @@ export async function launchDevtools(options: LaunchDevtoolsOptions = {}): Promi
   const guardMs = options.guardMs ?? DEFAULT_GUARD;
   const userDataDir = mkdtempSync(join(tmpdir(), 'sse-devtools-'));
   const downloadsDir = mkdtempSync(join(tmpdir(), 'sse-downloads-'));
-  const browser = await puppeteer.launch(devtoolsLaunchOptions({ headless: true, userDataDir, ...WINDOW }));
+  const launch = devtoolsLaunchOptions({ headless: !options.headed, userDataDir, ...WINDOW });
+  const browser = await puppeteer.launch(options.headed ? { ...launch, ignoreDefaultArgs: [...(Array.isArray(launch.ignoreDefaultArgs) ? launch.ignoreDefaultArgs : []), '--enable-automation'] } : launch);
   try {
     const cdp: CDPSession = await browser.target().createCDPSession();
     await cdp.send('Browser.setDownloadBehavior', { behavior: 'allowAndName', downloadPath: downloadsDir, eventsEnabled: true });

@@ -13,6 +13,8 @@ z.config({ jitless: true });
 
 /** Records one drain may carry: the panel asks the hook for at most this many at a time. */
 export const MAX_RECORDS_PER_DRAIN = 5000;
+/** Characters of one drain the panel forwards: one event of the largest size accepted, with room around it. */
+export const MAX_DRAIN_CHARS = LIMITS.eventDataChars + 1024 * 1024;
 
 const sid = z.string().min(1).max(200);
 const time = z.number().finite().min(LIMITS.timeMin).max(LIMITS.timeMax);

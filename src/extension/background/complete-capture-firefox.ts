@@ -8,7 +8,8 @@
  * The trap (measured, shared/recipes/page-observation.md): while a filter is attached, the page's
  * `reader.cancel()` no longer closes the connection (`abort()` and `EventSource.close()` still do).
  * So switching off disconnects every filter of the tab at once, and the panel says so before the
- * mode is switched on.
+ * mode is switched on; and when the page's hook reports that the page cancelled a fetch reader,
+ * that request's filter is disconnected (`pageCancelled`), after which Firefox closes it.
  *
  * What the browser reports about a page's requests is the page's doing: cut to the records' limits
  * here, checked again by the intake.
@@ -53,11 +54,20 @@ interface Pending {
   bodyCut: boolean;
 }
 
+/** A filtered response: what tells it apart when the page's hook reports a cancel, and how to end its record. */
+interface Filtered {
+  filter: WebRequest.StreamFilter;
+  url: string;
+  api: ObservedApi;
+  time: number;
+  end(reason: Outcome['reason'], detail: string): void;
+}
+
 interface TabCapture {
   tabId: number;
   pageUrl: string;
   pending: Map<string, Pending>;
-  filters: Map<string, WebRequest.StreamFilter>;
+  filters: Map<string, Filtered>;
   queue: ObservedRecord[];
   dropped: number;
   timer: ReturnType<typeof setTimeout> | null;
@@ -226,7 +236,7 @@ export function createFilterCapture(options: FilterCaptureOptions) {
       settle({ reason: 'done', detail: '' });
     };
     filter.onerror = () => settle({ reason: 'error', detail: cut(filter.error, 500) });
-    t.filters.set(d.requestId, filter);
+    t.filters.set(d.requestId, { filter, url: cut(d.url, LIMITS.urlChars), api: kind, time, end });
   };
 
   const outcome = (tabId: number, requestId: string, o: Outcome): void => {
@@ -272,6 +282,30 @@ export function createFilterCapture(options: FilterCaptureOptions) {
       }
       options.state(tabId, true, null);
     },
+    /**
+     * The page cancelled its reader of a fetch stream to `url` (its hook says so; `openedAt` on the
+     * page's clock): the filter of that request, the one opened nearest that time among those to the
+     * same URL, steps aside, so that Firefox closes the connection as it would without us.
+     */
+    pageCancelled(tabId: number, url: string, openedAt: number): void {
+      const t = tabs.get(tabId);
+      if (!t) return;
+      let best: [string, Filtered] | null = null;
+      for (const entry of t.filters) {
+        const f = entry[1];
+        if (f.url !== url || f.api !== 'fetch') continue;
+        if (best === null || Math.abs(f.time - openedAt) < Math.abs(best[1].time - openedAt)) best = entry;
+      }
+      if (best === null) return;
+      const [requestId, f] = best;
+      t.filters.delete(requestId);
+      try {
+        f.filter.disconnect();
+      } catch {
+        // Already finished.
+      }
+      f.end('cancel', 'the page cancelled its reader (its hook said so): the filter stepped aside so that Firefox closes the connection');
+    },
     stop(tabId: number): void {
       const t = tabs.get(tabId);
       if (t) {
@@ -280,7 +314,7 @@ export function createFilterCapture(options: FilterCaptureOptions) {
         // The page's streams go on: the filter steps out of the way (and the page's cancel() works again).
         for (const f of t.filters.values()) {
           try {
-            f.disconnect();
+            f.filter.disconnect();
           } catch {
             // Already finished.
           }

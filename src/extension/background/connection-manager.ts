@@ -68,7 +68,8 @@ interface OwnedConnection {
    * A stream the inspected page opened, seen by a hook in the page: read-only, no engine. Its
    * fold is gone after a restart of the background (the page's later records are not followed).
    */
-  observed: { origin: ObservedOrigin; stream: ObservedStream | null } | null;
+  /** `bodyCut`: the page's request body was reported only in part (Open in lab says so). */
+  observed: { origin: ObservedOrigin; stream: ObservedStream | null; bodyCut?: boolean; openedAt?: number } | null;
 }
 
 export interface ManagerOptions {
@@ -80,6 +81,12 @@ export interface ManagerOptions {
   engineDeps?: Partial<EngineDeps>;
   now?: () => number;
   newId?: () => string;
+  /**
+   * A page's hook saw the page cancel the reader of a fetch stream: the request's URL and when the
+   * page opened it (its clock). Firefox's complete capture disconnects that request's filter, with
+   * which Firefox would keep the connection open.
+   */
+  onPageCancel?(tabId: number, url: string, openedAt: number): void;
 }
 
 export interface ConnectionManager {
@@ -91,14 +98,16 @@ export interface ConnectionManager {
   inject(id: string, fault: Fault): string | null;
   stopFault(id: string, kind: FaultKind): void;
   /** The unmasked URL and headers, for a panel the user asked to reveal them in. */
-  secrets(id: string): Secrets | null;
+  secrets(id: string): (Secrets & { bodyCut: boolean }) | null;
   /**
    * A drain of a page's hook, as the panel of the inspected tab forwarded it: hostile input,
    * checked record by record and rate-limited per tab. Never throws.
    */
-  observe(tabId: number, pageUrl: string, drain: unknown, mode?: ObservedMode): ObservedIntake;
+  observe(tabId: number, pageUrl: string, drain: unknown, mode?: ObservedMode, cut?: unknown): ObservedIntake;
   /** A source stopped reporting a tab's streams: those still open say so, and take no more records. */
   forgetObserved(tabId: number, mode: ObservedMode, why: string): void;
+  /** The tab is gone: its per-tab state goes, and its streams still open say so and take no more records. */
+  tabClosed(tabId: number): void;
   setSettings(settings: Settings): void;
   readonly settings: Settings;
   info(id: string): ConnectionInfo | null;
@@ -275,7 +284,7 @@ export function createConnectionManager(options: ManagerOptions): ConnectionMana
           lastAttempt: 0,
           fold: createConnectionFold({ lastEventId: request.initialLastEventId ?? '', keepAttempts: 0 }),
           secretsLost: false,
-          observed: { origin: { api: record.api, mode, tabId, pageUrl: maskUrl(pageUrl), frameUrl: maskUrl(record.frame), withCredentials: record.withCredentials }, stream: null },
+          observed: { origin: { api: record.api, mode, tabId, pageUrl: maskUrl(pageUrl), frameUrl: maskUrl(record.frame), withCredentials: record.withCredentials }, stream: null, bodyCut: record.bodyCut, openedAt: record.time },
         };
         connections.set(id, m);
         if (hasMask(m.config)) void persistence.saveSecrets(id, m.secrets);
@@ -284,6 +293,10 @@ export function createConnectionManager(options: ManagerOptions): ConnectionMana
         observedBySid.set(`${mode}:${tabId}:${record.sid}`, m);
         sink.changed(id);
         return stream;
+      },
+      cancelled: (tabId, sid) => {
+        const m = observedBySid.get(`${mode}:${tabId}:${sid}`);
+        if (mode === 'hook' && m?.observed?.origin.api === 'fetch') options.onPageCancel?.(tabId, m.secrets.url, m.observed.openedAt ?? 0);
       },
     });
   const intakes = { hook: intakeFor('hook'), complete: intakeFor('complete') };
@@ -397,6 +410,7 @@ export function createConnectionManager(options: ManagerOptions): ConnectionMana
       m.engine?.close();
       connections.delete(id);
       for (const [key, o] of observedBySid) if (o === m) observedBySid.delete(key);
+      if (m.observed) intakes[m.observed.origin.mode].released(m.observed.origin.tabId);
       void persistence.removeSecrets(id);
       sink.removed(id);
     },
@@ -419,11 +433,11 @@ export function createConnectionManager(options: ManagerOptions): ConnectionMana
 
     secrets(id) {
       const m = connections.get(id);
-      return m ? { url: m.secrets.url, headers: m.secrets.headers.map(([n, v]) => [n, v]), body: m.secrets.body ?? m.config.body } : null;
+      return m ? { url: m.secrets.url, headers: m.secrets.headers.map(([n, v]) => [n, v]), body: m.secrets.body ?? m.config.body, bodyCut: m.observed?.bodyCut === true } : null;
     },
 
-    observe(tabId, pageUrl, drain, mode = 'hook') {
-      return intakes[mode].take(tabId, pageUrl, drain);
+    observe(tabId, pageUrl, drain, mode = 'hook', cut) {
+      return intakes[mode].take(tabId, pageUrl, drain, cut);
     },
 
     forgetObserved(tabId, mode, why) {
@@ -433,6 +447,16 @@ export function createConnectionManager(options: ManagerOptions): ConnectionMana
         observedBySid.delete(key);
         const stream = m.observed?.stream;
         if (stream && !stream.stopped) stream.note({ kind: 'stopped', why }, now());
+      }
+    },
+
+    tabClosed(tabId) {
+      for (const intake of Object.values(intakes)) intake.forget(tabId);
+      for (const [key, m] of observedBySid) {
+        if (m.observed?.origin.tabId !== tabId) continue;
+        observedBySid.delete(key);
+        const stream = m.observed.stream;
+        if (stream && !stream.stopped) stream.note({ kind: 'stopped', why: 'the tab was closed' }, now());
       }
     },
 

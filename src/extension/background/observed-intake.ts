@@ -8,6 +8,7 @@
 import { checkDrain } from '../../core/observe/records.js';
 import type { ObservedStream } from '../../core/observe/observed-stream.js';
 import { count } from '../../core/limits.js';
+import { MAX_DRAIN_CHARS } from '../../core/observe/records.js';
 import type { ObservedIntake } from '../../protocol/messages.js';
 import type { ObservedRecord } from '../../protocol/observed.js';
 
@@ -15,14 +16,17 @@ import type { ObservedRecord } from '../../protocol/observed.js';
 const OBSERVE_RATE = { records: 20_000, chars: 4 * 1024 * 1024 } as const;
 /** A burst: two seconds of records, and room for one event of the largest size a capture holds. */
 const BUCKET = { records: 2 * OBSERVE_RATE.records, chars: 20 * 1024 * 1024 } as const;
-/** Streams one tab may open: past it, new ones are counted, not followed. */
+/** Observed rows one tab may have at once (reload after reload, they add up): past it, new streams are counted, not followed. */
 const MAX_OBSERVED_PER_TAB = 500;
 
 interface TabState {
   records: number;
   chars: number;
   refilledAt: number;
+  /** Rows this tab's streams made that are still there (the user removes rows; `released`). */
   opened: number;
+  /** The page the counts in `status` are about: another page in the tab is counted afresh. */
+  pageUrl: string;
   status: ObservedIntake;
 }
 
@@ -30,6 +34,8 @@ export interface IntakeOptions {
   now(): number;
   find(tabId: number, sid: string): ObservedStream | null;
   open(tabId: number, pageUrl: string, record: Extract<ObservedRecord, { t: 'open' }>): ObservedStream;
+  /** The page cancelled a stream it was reading (an `end` of reason cancel reached a known stream). */
+  cancelled?(tabId: number, sid: string): void;
 }
 
 /** Characters a record carries: what the per-tab byte rate counts. */
@@ -54,14 +60,34 @@ function rowsOf(r: ObservedRecord): number {
   return Math.ceil(n / 2);
 }
 
+/** A cut list as the panel sends it, bounded whatever arrives. */
+function checkCut(value: unknown): [string, number][] {
+  if (!Array.isArray(value)) return [];
+  const out: [string, number][] = [];
+  for (const item of value.slice(0, 1001) as unknown[]) {
+    if (!Array.isArray(item)) continue;
+    const [sid, n] = item as unknown[];
+    if (typeof sid === 'string' && sid.length <= 200 && typeof n === 'number' && Number.isSafeInteger(n) && n > 0) out.push([sid, n]);
+  }
+  return out;
+}
+
 export function createObservedIntake(options: IntakeOptions) {
   const tabs = new Map<number, TabState>();
 
-  function tab(tabId: number): TabState {
+  const freshStatus = (tabId: number): ObservedIntake => ({ tabId, accepted: 0, invalid: 0, limited: 0, hookDropped: 0, cut: 0 });
+
+  function tab(tabId: number, pageUrl: string): TabState {
     let t = tabs.get(tabId);
     if (!t) {
-      t = { records: BUCKET.records, chars: BUCKET.chars, refilledAt: options.now(), opened: 0, status: { tabId, accepted: 0, invalid: 0, limited: 0, hookDropped: 0 } };
+      t = { records: BUCKET.records, chars: BUCKET.chars, refilledAt: options.now(), opened: 0, pageUrl, status: freshStatus(tabId) };
       tabs.set(tabId, t);
+    }
+    // Only what the panel shows starts afresh: the rate and the row cap hold across pages, which
+    // the page itself can change at will (pushState).
+    if (t.pageUrl !== pageUrl) {
+      t.pageUrl = pageUrl;
+      t.status = freshStatus(tabId);
     }
     const now = options.now();
     const s = Math.max(0, now - t.refilledAt) / 1000;
@@ -72,15 +98,16 @@ export function createObservedIntake(options: IntakeOptions) {
   }
 
   return {
-    take(tabId: number, pageUrl: string, drain: unknown): ObservedIntake {
-      const t = tab(tabId);
+    /** `cut`: what the panel cut from this drain, per stream id (our panel's word, on the page's ids: checked like the rest). */
+    take(tabId: number, pageUrl: string, drain: unknown, cut: unknown = []): ObservedIntake {
+      const t = tab(tabId, pageUrl);
       const checked = checkDrain(drain);
       t.status.hookDropped += checked.hookDropped;
       /** Per stream, records lost here (invalid or over the rate) and whether stream text was among them. */
-      const lost = new Map<ObservedStream, { invalid: number; limited: number; text: boolean }>();
-      const lose = (stream: ObservedStream, kind: 'invalid' | 'limited', text: boolean) => {
-        const l = lost.get(stream) ?? { invalid: 0, limited: 0, text: false };
-        l[kind]++;
+      const lost = new Map<ObservedStream, { invalid: number; limited: number; cut: number; text: boolean }>();
+      const lose = (stream: ObservedStream, kind: 'invalid' | 'limited' | 'cut', text: boolean, n = 1) => {
+        const l = lost.get(stream) ?? { invalid: 0, limited: 0, cut: 0, text: false };
+        l[kind] += n;
         l.text ||= text;
         lost.set(stream, l);
       };
@@ -101,19 +128,36 @@ export function createObservedIntake(options: IntakeOptions) {
         t.records -= rows;
         t.chars -= chars;
         t.status.accepted++;
-        if (known) known.add(r);
-        else if (r.t === 'open') {
+        if (known) {
+          known.add(r);
+          if (r.t === 'end' && r.reason === 'cancel') options.cancelled?.(tabId, r.sid);
+        } else if (r.t === 'open') {
           t.opened++;
           options.open(tabId, pageUrl, r);
         } else t.status.invalid++;
       }
+      for (const [sid, n] of checkCut(cut)) {
+        const stream = sid === '' ? null : options.find(tabId, sid);
+        if (stream) lose(stream, 'cut', true, n);
+        else t.status.cut += n;
+      }
       const time = options.now();
       for (const [stream, l] of lost) {
+        if (l.cut > 0) {
+          t.status.cut += l.cut;
+          stream.lost(l.cut, `cut by the panel: one poll of the page returned more than ${count(MAX_DRAIN_CHARS / 1024 / 1024)} MiB, more than it forwards at once`, l.text, time);
+        }
         if (l.invalid > 0) stream.lost(l.invalid, 'they were not records a hook writes (wrong shape or too large)', l.text, time);
         if (l.limited > 0) stream.lost(l.limited, `the tab reported more than ${count(OBSERVE_RATE.records)} records or ${count(OBSERVE_RATE.chars / 1024 / 1024)} MiB a second`, l.text, time);
       }
       return { ...t.status };
     },
+    /** A row this tab's stream made was removed: room for another. */
+    released(tabId: number): void {
+      const t = tabs.get(tabId);
+      if (t && t.opened > 0) t.opened--;
+    },
+    /** The tab closed: nothing of it is kept. */
     forget(tabId: number): void {
       tabs.delete(tabId);
     },

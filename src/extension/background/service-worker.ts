@@ -28,11 +28,37 @@ const session: SessionArea = {
 };
 const persistence = createIdbPersistence(session);
 const hub = createPortHub({ persistence, onError: (err) => console.error('SSE DevTools: could not store entries', err) });
-const manager = createConnectionManager({ persistence, sink: hub, engineDeps: { send: sendObserved } });
+const manager = createConnectionManager({
+  persistence,
+  sink: hub,
+  engineDeps: { send: sendObserved },
+  // Declared below; only called once a drain arrives.
+  onPageCancel: (tabId, url, openedAt) => filterCapture?.pageCancelled(tabId, url, openedAt),
+});
 hub.attach(manager);
 
 // Chromium only: Firefox has no chrome.debugger (its complete capture would be filterResponseData).
 const debuggerApi = chromeDebugger();
+/**
+ * Tabs whose debugger this worker attached, kept in session storage: a worker that Chrome stopped
+ * forgot them, while the debugger may still be attached (the bar still shown, nobody listening).
+ * The next worker detaches those first; a panel that still wants the capture asks again.
+ */
+const COMPLETE_TABS_KEY = 'complete-capture-tabs';
+const completeTabs = new Set<number>();
+function completeState(tabId: number, on: boolean, why: string | null): void {
+  if (on) completeTabs.add(tabId);
+  else completeTabs.delete(tabId);
+  void browser.storage.session.set({ [COMPLETE_TABS_KEY]: [...completeTabs] }).catch(() => {});
+  hub.broadcast({ type: 'complete-capture-state', tabId, on, why });
+}
+async function detachStale(): Promise<void> {
+  if (!debuggerApi) return;
+  const stored = (await browser.storage.session.get(COMPLETE_TABS_KEY))[COMPLETE_TABS_KEY];
+  if (!Array.isArray(stored)) return;
+  for (const tabId of stored) if (Number.isSafeInteger(tabId)) await debuggerApi.detach({ tabId: tabId as number }).catch(() => {});
+  await browser.storage.session.remove(COMPLETE_TABS_KEY);
+}
 const complete = debuggerApi
   ? createCompleteCapture({
       api: debuggerApi,
@@ -40,7 +66,7 @@ const complete = debuggerApi
       report: (tabId, pageUrl, drain) => {
         manager.observe(tabId, pageUrl, drain, 'complete');
       },
-      state: (tabId, on, why) => hub.broadcast({ type: 'complete-capture-state', tabId, on, why }),
+      state: completeState,
       forget: (tabId, why) => manager.forgetObserved(tabId, 'complete', why),
     })
   : null;
@@ -74,6 +100,7 @@ const filterCapture =
 const ready = (async () => {
   const stored = await browser.storage.local.get(SETTINGS_KEY);
   manager.setSettings(readSettings(stored[SETTINGS_KEY]));
+  await detachStale().catch(() => {});
   await manager.restore();
 })().catch((err: unknown) => console.error('SSE DevTools: restoring connections failed', err));
 
@@ -140,14 +167,14 @@ async function handle(port: PanelPort, message: PanelMessage): Promise<void> {
       return;
     case 'get-secrets': {
       const secrets = manager.secrets(message.connectionId);
-      hub.post(port, { type: 'secrets', requestId: message.requestId, url: secrets?.url ?? null, headers: secrets?.headers ?? [], body: secrets?.body ?? null });
+      hub.post(port, { type: 'secrets', requestId: message.requestId, url: secrets?.url ?? null, headers: secrets?.headers ?? [], body: secrets?.body ?? null, bodyCut: secrets?.bodyCut ?? false });
       return;
     }
     case 'observed': {
       // From our own panel, but carrying the page's data: only the tab and page URL are ours to check here.
       const { tabId, pageUrl } = message;
       if (!Number.isSafeInteger(tabId) || tabId < 0 || typeof pageUrl !== 'string') return;
-      const intake = manager.observe(tabId, pageUrl.slice(0, LIMITS.urlChars), message.drain);
+      const intake = manager.observe(tabId, pageUrl.slice(0, LIMITS.urlChars), message.drain, 'hook', message.cut);
       hub.post(port, { type: 'observed-intake', ...intake });
       return;
     }
@@ -195,6 +222,9 @@ async function handle(port: PanelPort, message: PanelMessage): Promise<void> {
     }
   }
 }
+
+// A closed tab's observation state goes with it (tab ids are not reused): no leak over a long session.
+browser.tabs.onRemoved.addListener((tabId) => void ready.then(() => manager.tabClosed(tabId)));
 
 browser.runtime.onConnect.addListener((runtimePort) => {
   if (runtimePort.name !== PANEL_PORT) return;

@@ -98,9 +98,17 @@ function BackgroundStatus({ connected }: { connected: boolean }) {
   );
 }
 
+const utf8Bytes = (text: string): number => new TextEncoder().encode(text).byteLength;
+
+function bodyCutNotice(bytes: number): string {
+  return `This body is cut: the page's request body was longer, and only its first ${bytes.toLocaleString('en-US')} bytes were captured (the hook reads up to 64 KiB, and no more of a body still being sent when the response began). Connect sends only this part; paste the whole body to send the page's request as it was.`;
+}
+
 export function App({ store, view, layout, bridge, observer, complete }: { store: TimelineStore; view: ViewStore; layout: LayoutStore; bridge: Bridge; observer: Observer; complete: CompleteControl }) {
   const showForm = useSignal(true);
   const fill = useSignal<ConnectionConfig | null>(null);
+  /** Said beside the body while it is the one filled: the page's body was captured only in part. */
+  const bodyNotice = useSignal<string | null>(null);
   const pending = useSignal<PendingConnect | null>(null);
   const showCode = useSignal(false);
   const exporting = useSignal<ConnView[] | null>(null);
@@ -130,6 +138,7 @@ export function App({ store, view, layout, bridge, observer, complete }: { store
       // The last id the page saw: the lab picks the stream up where the page was.
       initialLastEventId: v.info.stats.lastEventId !== '' ? v.info.stats.lastEventId : c.initialLastEventId,
     };
+    bodyNotice.value = secrets.bodyCut ? bodyCutNotice(utf8Bytes(fill.value.body ?? '')) : null;
     showForm.value = true;
     layout.show('connections');
   }
@@ -216,7 +225,7 @@ export function App({ store, view, layout, bridge, observer, complete }: { store
         // Hidden, not removed: what was typed is still there when the form is opened again.
         sidebarTop={
           <div class="form-slot" hidden={!showForm.value}>
-            <ConnectForm onConnect={connect} pending={pending.value} fill={fill.value} />
+            <ConnectForm onConnect={connect} pending={pending.value} fill={fill.value} bodyNotice={bodyNotice.value} />
           </div>
         }
         empty="Connect to a stream, or open a capture, to see its timeline."

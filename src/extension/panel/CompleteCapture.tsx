@@ -69,8 +69,8 @@ function FilterExplanation() {
       passed on to the page unchanged and copied here, so every event type shows, also types the page does not listen to, with ids, <span class="mono">retry:</span> and comments exactly as
       sent, and the requests' headers as they left (an EventSource's <span class="mono">Last-Event-ID</span> on each reconnect); an EventSource's reconnects are attempts of one connection. No bar
       is shown. The catch: while a stream is filtered, the page's <span class="mono">reader.cancel()</span> no longer closes it (<span class="mono">abort()</span> and{' '}
-      <span class="mono">EventSource.close()</span> still do); switching complete capture off lets go of every stream at once. "Observe this tab" (a hook in the page) has no such catch but
-      sees only the event types the page listens to.
+      <span class="mono">EventSource.close()</span> still do), unless "Observe this tab" is on too: its hook in the page reports the cancel and that stream's filter steps aside. Switching complete
+      capture off lets go of every stream at once. "Observe this tab" alone has no such catch but sees only the event types the page listens to.
     </div>
   );
 }

@@ -24,6 +24,7 @@ function describeIntake(intake: ObservedIntake | null): string | null {
     intake.invalid > 0 ? `${count(intake.invalid)} not valid` : '',
     intake.limited > 0 ? `${count(intake.limited)} over the tab's rate limit` : '',
     intake.hookDropped > 0 ? `${count(intake.hookDropped)} dropped by the page's hook (its queue was full)` : '',
+    intake.cut > 0 ? `${count(intake.cut)} cut by the panel (a poll returned more than it forwards at once)` : '',
   ].filter(Boolean);
   return parts.length === 0 ? null : `Records from the page dropped: ${parts.join(', ')}.`;
 }

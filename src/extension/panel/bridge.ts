@@ -21,6 +21,8 @@ export interface Bridge {
   intake: Signal<ObservedIntake | null>;
   /** The background's last word on complete capture, for whichever tab. */
   complete: Signal<CompleteCaptureState | null>;
+  /** Runs each time the port is opened again after it dropped (the background may have restarted and forgotten what it was doing). */
+  onReopen(listener: () => void): void;
   connect(config: ConnectionConfig): Promise<{ connectionId: string | null; errors: FieldError[] }>;
   setSettings(settings: Settings): void;
   secrets(connectionId: string): Promise<RevealedSecrets>;
@@ -34,6 +36,8 @@ export function createBridge(store: TimelineStore): Bridge {
   let nextRequest = 0;
   const intake = signal<ObservedIntake | null>(null);
   const complete = signal<CompleteCaptureState | null>(null);
+  const reopenListeners: (() => void)[] = [];
+  let opened = false;
 
   function open(): void {
     port = browser.runtime.connect({ name: PANEL_PORT });
@@ -55,7 +59,7 @@ export function createBridge(store: TimelineStore): Bridge {
         return;
       }
       if (message.type === 'secrets') {
-        waitingSecrets.get(message.requestId)?.({ url: message.url, headers: message.headers, body: message.body });
+        waitingSecrets.get(message.requestId)?.({ url: message.url, headers: message.headers, body: message.body, bodyCut: message.bodyCut === true });
         waitingSecrets.delete(message.requestId);
         return;
       }
@@ -64,15 +68,20 @@ export function createBridge(store: TimelineStore): Bridge {
     port.onDisconnect.addListener(() => {
       port = null;
       store.connected.value = false;
+      // A stopped worker forgot its complete capture (and Chrome may have detached its debugger):
+      // not "on" until the background says so again.
+      if (complete.value?.on) complete.value = { ...complete.value, on: false, why: null };
       // Answers to requests on this port will never come: settle them so no form waits forever.
       for (const resolve of waiting.values()) resolve({ connectionId: null, errors: [{ field: 'url', message: 'The background restarted before answering; press Connect again.' }] });
       waiting.clear();
-      for (const resolve of waitingSecrets.values()) resolve({ url: null, headers: [], body: null });
+      for (const resolve of waitingSecrets.values()) resolve({ url: null, headers: [], body: null, bodyCut: false });
       waitingSecrets.clear();
       setTimeout(open, retryMs);
       retryMs = Math.min(retryMs * 2, 2000);
     });
     port.postMessage({ type: 'hello' } satisfies PanelMessage);
+    if (opened) for (const listener of reopenListeners) listener();
+    opened = true;
   }
 
   function send(message: PanelMessage): void {
@@ -87,6 +96,9 @@ export function createBridge(store: TimelineStore): Bridge {
     send,
     intake,
     complete,
+    onReopen(listener) {
+      reopenListeners.push(listener);
+    },
     connect(config) {
       const requestId = `r${nextRequest++}`;
       if (!port) return Promise.resolve({ connectionId: null, errors: [{ field: 'url', message: 'Reconnecting to the background; press Connect again in a moment.' }] });
@@ -100,7 +112,7 @@ export function createBridge(store: TimelineStore): Bridge {
     },
     secrets(connectionId) {
       const requestId = `s${nextRequest++}`;
-      if (!port) return Promise.resolve({ url: null, headers: [], body: null });
+      if (!port) return Promise.resolve({ url: null, headers: [], body: null, bodyCut: false });
       return new Promise((resolve) => {
         waitingSecrets.set(requestId, resolve);
         send({ type: 'get-secrets', requestId, connectionId });

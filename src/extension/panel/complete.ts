@@ -40,6 +40,15 @@ export function createCompleteControl(bridge: Bridge, observer: Observer) {
 
   // An answer settles what was asked.
   bridge.complete.subscribe(() => (pending.value = false));
+  /** The user's last choice: what to ask for again when the background restarted and forgot it. */
+  let wanted = false;
+  bridge.complete.subscribe((state) => {
+    // Cancel on Chrome's bar, or a start that failed, is the browser's answer: not wanted any more.
+    if (state !== null && state.tabId === observer.tabId && !state.on && state.why !== null) wanted = false;
+  });
+  bridge.onReopen(() => {
+    if (wanted) send(true);
+  });
 
   return {
     kind,
@@ -50,11 +59,14 @@ export function createCompleteControl(bridge: Bridge, observer: Observer) {
     why,
     /** The toolbar button: explain first; off at once. */
     toggle(): void {
-      if (on.value) send(false);
-      else explaining.value = !explaining.value;
+      if (on.value) {
+        wanted = false;
+        send(false);
+      } else explaining.value = !explaining.value;
     },
     confirm(): void {
       explaining.value = false;
+      wanted = true;
       send(true);
     },
     cancel(): void {

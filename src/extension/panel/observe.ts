@@ -11,6 +11,7 @@ import browser from 'webextension-polyfill';
 import { MAX_RECORDS_PER_DRAIN } from '../../core/observe/records.js';
 import { OBSERVE_GLOBAL, type ObservedDrain } from '../../protocol/observed.js';
 import type { Bridge } from './bridge.js';
+import { capDrain } from './drain-cap.js';
 
 const POLL_MS = 100;
 const STORAGE_KEY = 'observe-origins';
@@ -123,7 +124,10 @@ export function createObserver(bridge: Bridge) {
         const want = pageOrigin !== null && (await remembered())[pageOrigin] === true;
         if (!want) stop();
       }
-      if (on.value && hasRecords(result.drain)) bridge.send({ type: 'observed', tabId: api.tabId, pageUrl: result.page, drain: result.drain });
+      if (on.value && hasRecords(result.drain)) {
+        const { drain, cut } = capDrain(result.drain);
+        bridge.send({ type: 'observed', tabId: api.tabId, pageUrl: result.page, drain, ...(cut.length > 0 ? { cut } : {}) });
+      }
     } finally {
       polling = false;
     }

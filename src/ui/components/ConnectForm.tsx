@@ -51,9 +51,11 @@ export interface ConnectFormProps {
   pending?: PendingConnect | null;
   /** A config to fill the form with (Open in lab); a new object fills it again. */
   fill?: ConnectionConfig | null;
+  /** Said beside the body while it is still the one `fill` brought (e.g. a page's body captured only in part). */
+  bodyNotice?: string | null;
 }
 
-export function ConnectForm({ onConnect, pending = null, fill = null }: ConnectFormProps) {
+export function ConnectForm({ onConnect, pending = null, fill = null, bodyNotice = null }: ConnectFormProps) {
   const [form, setForm] = useState<FormState>(EMPTY_FORM);
   const [errors, setErrors] = useState<FieldError[]>([]);
   const [recent, setRecent] = useState<Recent[]>(loadRecent);
@@ -190,6 +192,11 @@ export function ConnectForm({ onConnect, pending = null, fill = null }: ConnectF
           </div>
           <textarea class="mono" data-testid="body-input" rows={3} value={form.body} onInput={(e) => set('body', e.currentTarget.value)} aria-label="Body" />
           {err('body')}
+          {bodyNotice !== null && fill !== null && form.body === (fill.body ?? '') && (
+            <div class="field-warning" data-testid="body-cut-notice" role="note">
+              {bodyNotice}
+            </div>
+          )}
         </>
       )}
       <div class="section-title">Last-Event-ID</div>
