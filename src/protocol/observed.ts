@@ -60,6 +60,8 @@ export interface ObservedDrain {
 
 /**
  * The hook installs itself as `globalThis[Symbol.for(OBSERVE_GLOBAL)]`: a frozen, non-enumerable
- * `{ version: 1, drain(max?: number): ObservedDrain }`; installing it twice is a no-op.
+ * `{ version: 1, drain(max?: number): ObservedDrain, late: boolean }`; installing it twice is a
+ * no-op. `late`: the document had run a script before the hook came, so streams it opened before
+ * are not seen (the page's word, shown as a warning only).
  */
 export const OBSERVE_GLOBAL = 'sse-devtools.observe';

@@ -96,7 +96,8 @@ export interface ConnectionManager {
    * A drain of a page's hook, as the panel of the inspected tab forwarded it: hostile input,
    * checked record by record and rate-limited per tab. Never throws.
    */
-  observe(tabId: number, pageUrl: string, drain: unknown, mode?: ObservedMode): ObservedIntake;
+  /** `scope`: the frame the drain came from, empty for the top frame (observed-intake.ts). */
+  observe(tabId: number, pageUrl: string, drain: unknown, mode?: ObservedMode, scope?: string): ObservedIntake;
   /** A source stopped reporting a tab's streams: those still open say so, and take no more records. */
   forgetObserved(tabId: number, mode: ObservedMode, why: string): void;
   setSettings(settings: Settings): void;
@@ -422,8 +423,8 @@ export function createConnectionManager(options: ManagerOptions): ConnectionMana
       return m ? { url: m.secrets.url, headers: m.secrets.headers.map(([n, v]) => [n, v]), body: m.secrets.body ?? m.config.body } : null;
     },
 
-    observe(tabId, pageUrl, drain, mode = 'hook') {
-      return intakes[mode].take(tabId, pageUrl, drain);
+    observe(tabId, pageUrl, drain, mode = 'hook', scope = '') {
+      return intakes[mode].take(tabId, pageUrl, drain, scope);
     },
 
     forgetObserved(tabId, mode, why) {

@@ -5,7 +5,7 @@
  * amount of work; nothing is dropped silently: a stream that lost records gets a row saying how
  * many and why, and the panel's status line counts what belonged to no known stream.
  */
-import { checkDrain } from '../../core/observe/records.js';
+import { checkDrain, type CheckedDrain } from '../../core/observe/records.js';
 import type { ObservedStream } from '../../core/observe/observed-stream.js';
 import { count } from '../../core/limits.js';
 import type { ObservedIntake } from '../../protocol/messages.js';
@@ -54,6 +54,15 @@ function rowsOf(r: ObservedRecord): number {
   return Math.ceil(n / 2);
 }
 
+function scoped(checked: CheckedDrain, scope: string): CheckedDrain {
+  if (scope === '') return checked;
+  return {
+    ...checked,
+    records: checked.records.map((r) => ({ ...r, sid: scope + r.sid })),
+    invalid: new Map([...checked.invalid].map(([sid, n]) => [sid === '' ? '' : scope + sid, n])),
+  };
+}
+
 export function createObservedIntake(options: IntakeOptions) {
   const tabs = new Map<number, TabState>();
 
@@ -72,9 +81,13 @@ export function createObservedIntake(options: IntakeOptions) {
   }
 
   return {
-    take(tabId: number, pageUrl: string, drain: unknown): ObservedIntake {
+    /**
+     * `scope` names the frame the drain came from (empty for the top frame), put before each
+     * stream id: one frame's hook, as hostile as the page, cannot write into another frame's streams.
+     */
+    take(tabId: number, pageUrl: string, drain: unknown, scope = ''): ObservedIntake {
       const t = tab(tabId);
-      const checked = checkDrain(drain);
+      const checked = scoped(checkDrain(drain), scope);
       t.status.hookDropped += checked.hookDropped;
       /** Per stream, records lost here (invalid or over the rate) and whether stream text was among them. */
       const lost = new Map<ObservedStream, { invalid: number; limited: number; text: boolean }>();
