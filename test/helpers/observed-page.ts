@@ -4,8 +4,10 @@
  * events with ids, a type nobody listens to, a comment, a reconnect with Last-Event-ID), a fetch
  * POST stream with a Bearer token and a JSON body read with getReader(), and an XHR stream; the
  * same page runs again in a same-origin iframe, and with `/?cross` also in a cross-site one
- * (`localhost` instead of 127.0.0.1); `&at-load` makes the iframes open theirs at their load event
- * rather than in their first script (a frame's hook may arrive just after that: docs/ARCHITECTURE.md). The page counts what it received
+ * (`localhost` instead of 127.0.0.1); with `&on-message` the iframes open theirs when their parent
+ * posts them 'start-streams' rather than in their first script (a frame's hook may arrive after
+ * that: docs/ARCHITECTURE.md), so a test can start them once the hook is there (asked with 'hooked?', they
+ * answer their parent, which keeps the answers in `window.frameHooks`). The page counts what it received
  * (`window.pageStreams`), the server logs what it sent, so a test can say the page was not disturbed.
  *
  * More routes for single cases: `/framing?src=URL` (a page framing URL), `/echo` (what the request carried), `/endless` (never ends; the log says when the client went away),
@@ -108,11 +110,12 @@ xhr.send();
 }
 
 /** `frames`: the iframes' URLs, each the same page run in a frame. */
-function page(scope: string, frames: string[], atLoad = false): string {
+function page(scope: string, frames: string[], onMessage = false): string {
   return `<!doctype html><html><head><meta charset="utf-8"><title>streams ${scope}</title></head><body>
 <h1>A page with its own streams (${scope})</h1>
 ${frames.map((src) => `<iframe src="${src}" width="400" height="200"></iframe>`).join('\n')}
-<script>${atLoad ? `addEventListener('load', () => {${pageScript(scope)}});` : pageScript(scope)}</script>
+<script>${onMessage ? `addEventListener('message', (e) => { if (e.data === 'hooked?') parent.postMessage({ scope: '${scope}', hooked: Symbol.for('sse-devtools.observe') in globalThis }, '*'); if (e.data === 'start-streams' && !window.pageStreams) {${pageScript(scope)}} });` : pageScript(scope)}</script>
+${frames.length > 0 ? `<script>window.frameHooks = {}; addEventListener('message', (e) => { if (typeof e.data === 'object' && e.data !== null && 'hooked' in e.data) window.frameHooks[e.data.scope] = e.data.hooked; });</script>` : ''}
 </body></html>`;
 }
 
@@ -137,9 +140,9 @@ export async function startObservedPageServer(): Promise<ObservedPageServer> {
     const html = (text: string) => res.writeHead(200, { 'Content-Type': 'text/html; charset=utf-8' }).end(text);
     // The cross-site iframe is the same server under another host name: localhost is not 127.0.0.1's site.
     const crossSite = `http://localhost:${(server.address() as AddressInfo).port}/frame?scope=cross`;
-    const atLoad = url.searchParams.has('at-load') ? '&at-load' : '';
-    if (url.pathname === '/') return void html(page('top', url.searchParams.has('cross') ? [`/frame?scope=frame${atLoad}`, crossSite + atLoad] : ['/frame?scope=frame']));
-    if (url.pathname === '/frame') return void html(page(url.searchParams.get('scope') === 'cross' ? 'cross' : 'frame', [], atLoad !== ''));
+    const onMessage = url.searchParams.has('on-message') ? '&on-message' : '';
+    if (url.pathname === '/') return void html(page('top', url.searchParams.has('cross') ? [`/frame?scope=frame${onMessage}`, crossSite + onMessage] : ['/frame?scope=frame']));
+    if (url.pathname === '/frame') return void html(page(url.searchParams.get('scope') === 'cross' ? 'cross' : 'frame', [], onMessage !== ''));
     // A page framing any URL the test names (an origin the extension has no access to).
     if (url.pathname === '/framing') return void html(`<!doctype html><title>framing</title><iframe src="${(url.searchParams.get('src') ?? '').replaceAll('&', '&amp;').replaceAll('"', '&quot;')}"></iframe>`);
     if (url.pathname === '/blank') return void html('<!doctype html><title>blank</title><p>blank</p>');

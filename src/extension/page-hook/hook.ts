@@ -231,7 +231,9 @@ function install(): void {
     const requestUrl = getter<Request, string>(Request.prototype, 'url');
     const requestMethod = getter<Request, string>(Request.prototype, 'method');
     const requestHeaders = getter<Request, Headers>(Request.prototype, 'headers');
-    const requestBody = getter<Request, ReadableStream<Uint8Array> | null>(Request.prototype, 'body');
+    // Firefox has no Request.body: there the body is read whole from a clone (it cannot be a stream there either).
+    const requestBody = getOwnPropertyDescriptor(Request.prototype, 'body')?.get === undefined ? null : getter<Request, ReadableStream<Uint8Array> | null>(Request.prototype, 'body');
+    const requestArrayBuffer = uncurry(Request.prototype.arrayBuffer);
     const requestSignal = getter<Request, AbortSignal>(Request.prototype, 'signal');
     const requestClone = uncurry(Request.prototype.clone);
     const responseHeaders = getter<Response, Headers>(Response.prototype, 'headers');
@@ -280,6 +282,17 @@ function install(): void {
         whenDone();
       };
       const gaveUp = (): void => settle(NO_BODY);
+      if (requestBody === null) {
+        void promiseThen(
+          requestArrayBuffer(requestClone(request)),
+          (buffer) => {
+            const all = new Bytes(buffer);
+            settle(all.byteLength === 0 ? NO_BODY : bodyText(all.subarray(0, MAX_BODY_BYTES), all.byteLength));
+          },
+          gaveUp,
+        );
+        return { done: () => result !== null, now: () => result ?? { body: null, bodyCut: true } };
+      }
       const reader = getReader(requestBody(requestClone(request)) as ReadableStream<Uint8Array>);
       const bytes = new Bytes(MAX_BODY_BYTES);
       let filled = 0;
@@ -460,7 +473,8 @@ function install(): void {
         let body: BodyRead | null = null;
         let waiter: (() => void) | null = null;
         try {
-          if (requestBody(request) !== null) body = readBody(request, () => waiter?.());
+          const method = requestMethod(request);
+          if (requestBody === null ? method !== 'GET' && method !== 'HEAD' : requestBody(request) !== null) body = readBody(request, () => waiter?.());
         } catch {
           // reported without its body
         }
