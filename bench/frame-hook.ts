@@ -10,8 +10,8 @@
  *   world: 'MAIN', injectImmediately: true })` at `webNavigation.onCommitted` (scripting,
  *   webNavigation and host access to the frame).
  *
- * Figures, not pass/fail. Run: node src/tooling/build.mjs && node dist/bench/frame-hook.js [reloads]
- * (the `commit` route needs the build's manifest to carry scripting and webNavigation).
+ * Figures, not pass/fail; docs/ARCHITECTURE.md has the last ones. Run: node src/tooling/build.mjs &&
+ * node dist/bench/frame-hook.js [reloads] [eval,commit]
  */
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';

@@ -19,7 +19,7 @@ import type { ObservedFrame, ObservedIntake } from '../../protocol/messages.js';
 import { OBSERVE_GLOBAL } from '../../protocol/observed.js';
 
 /** A tab whose panel has not polled for this long (DevTools closed, observing off) is no longer observed. */
-const EXPIRE_MS = 5_000;
+const EXPIRE_MS = 2_000;
 /** Iframes drained per poll; a page with more gets the rest listed as not observed. */
 const MAX_FRAMES = 32;
 
