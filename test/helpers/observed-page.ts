@@ -141,7 +141,7 @@ export async function startObservedPageServer(): Promise<ObservedPageServer> {
     // The cross-site iframe is the same server under another host name: localhost is not 127.0.0.1's site.
     const crossSite = `http://localhost:${(server.address() as AddressInfo).port}/frame?scope=cross`;
     const onMessage = url.searchParams.has('on-message') ? '&on-message' : '';
-    if (url.pathname === '/') return void html(page('top', url.searchParams.has('cross') ? [`/frame?scope=frame${onMessage}`, crossSite + onMessage] : ['/frame?scope=frame']));
+    if (url.pathname === '/') return void html(page('top', url.searchParams.has('cross') ? [`/frame?scope=frame${onMessage}`, crossSite + onMessage] : ['/frame']));
     if (url.pathname === '/frame') return void html(page(url.searchParams.get('scope') === 'cross' ? 'cross' : 'frame', [], onMessage !== ''));
     // A page framing any URL the test names (an origin the extension has no access to).
     if (url.pathname === '/framing') return void html(`<!doctype html><title>framing</title><iframe src="${(url.searchParams.get('src') ?? '').replaceAll('&', '&amp;').replaceAll('"', '&quot;')}"></iframe>`);
