@@ -164,4 +164,12 @@ describe('Firefox DevTools: observing the inspected tab and its iframes', { skip
     assert.equal(lab.events, page.events);
     await inPanel(`document.querySelector('[data-testid="lab-group"] [data-testid="connection-item"][aria-selected="true"] [data-testid="disconnect-button"]')?.click();`);
   });
+
+  test('dark theme: the panel follows Firefox\'s DevTools theme, the observed iframe streams and the frames list readable', async () => {
+    await ff.setTheme('dark');
+    await untilPanel('the dark theme', `return document.documentElement.dataset.theme === 'dark';`);
+    await rowsOf(streamUrl('/es', 'cross'), ES_HEARD.length);
+    await ff.screenshot(resolve('test-results', 'firefox-observe-dark.png'));
+    await ff.setTheme('light');
+  });
 });

@@ -31,6 +31,8 @@ export interface FirefoxDevtools {
   inPanel<T>(body: string): Promise<T>;
   /** Polls `body` in the panel until it returns a truthy value, which it returns. */
   untilPanel<T>(what: string, body: string, guardMs?: number): Promise<T>;
+  /** Switches DevTools' theme as its settings do (the panel follows through `onThemeChanged`). */
+  setTheme(theme: 'light' | 'dark'): Promise<void>;
   /** A PNG of the browser window: the page above, the toolbox with the panel below. */
   screenshot(path: string): Promise<void>;
   /** Firefox's stdout and stderr so far. */
@@ -220,6 +222,9 @@ export async function launchFirefoxDevtools(options: { extensionDir: string; uui
           await new Promise((r) => setTimeout(r, 150));
         }
         throw new Error(`timed out waiting for ${what} (last: ${JSON.stringify(last)?.slice(0, 500)})`);
+      },
+      async setTheme(theme) {
+        await chromeAsync(`Services.prefs.setCharPref('devtools.theme', args[0]);`, [theme]);
       },
       async screenshot(path) {
         await inContext('chrome');
