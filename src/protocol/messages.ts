@@ -67,7 +67,25 @@ export type PanelMessage =
   /** `cut`: records the panel cut from an oversized drain, per stream id (src/extension/panel/drain-cap.ts). */
   | { type: 'observed'; tabId: number; pageUrl: string; drain: unknown; cut?: [string, number][] }
   /** Complete capture of the inspected tab on or off (Chromium: the debugger; the panel explained the bar first). */
-  | { type: 'complete-capture'; tabId: number; on: boolean; pageUrl: string };
+  | { type: 'complete-capture'; tabId: number; on: boolean; pageUrl: string }
+  /**
+   * The hook in the inspected tab's iframes: `on`, sent with every poll, drains them (and puts the
+   * hook into frames that lack it, and into each frame as it commits); off stops both.
+   */
+  | { type: 'observe-frames'; tabId: number; pageUrl: string; on: boolean }
+  /** Firefox: open the grant tab for an iframe's site (a Firefox panel cannot ask for permissions). */
+  | { type: 'grant-frame-access'; url: string };
+
+/**
+ * One iframe of the observed tab, as the background's last drain found it: `hooked` from its start,
+ * `late` (the hook came after the frame's first script: streams opened before it are not seen),
+ * `no-access` (the extension may not run scripts there: `detail` says why), `failed` (the drain threw).
+ */
+export interface ObservedFrame {
+  url: string;
+  state: 'hooked' | 'late' | 'no-access' | 'failed';
+  detail: string;
+}
 
 export type BackgroundMessage =
   /** The connections; their retained entries follow as batches. */
@@ -86,7 +104,9 @@ export type BackgroundMessage =
   | { type: 'settings'; settings: Settings }
   | ({ type: 'observed-intake' } & ObservedIntake)
   /** Complete capture of a tab is on or off; `why` when it went off without being asked (Cancel on Chrome's bar) or could not start. */
-  | { type: 'complete-capture-state'; tabId: number; on: boolean; why: string | null };
+  | { type: 'complete-capture-state'; tabId: number; on: boolean; why: string | null }
+  /** The observed tab's iframes, sent when what the drains found changes. */
+  | { type: 'observed-frames'; tabId: number; frames: ObservedFrame[] };
 
 export function isPanelMessage(value: unknown): value is PanelMessage {
   return typeof value === 'object' && value !== null && typeof (value as { type?: unknown }).type === 'string';

@@ -60,7 +60,9 @@ export interface ObservedDrain {
 
 /**
  * The hook installs itself as `globalThis[Symbol.for(OBSERVE_GLOBAL)]`: a frozen, non-enumerable
- * `{ version: 1, drain(max?: number): ObservedDrain, since: number }` (`since`: the page's `Date.now()`
- * when the hook began watching); installing it twice is a no-op.
+ * `{ version: 1, drain(max?: number): ObservedDrain, since: number, late: boolean }`; installing it
+ * twice is a no-op. `since`: the page's `Date.now()` when the hook began watching. `late`: the
+ * document had run a script before the hook came, so streams it opened before are not seen (the
+ * page's word, shown as a warning only).
  */
 export const OBSERVE_GLOBAL = 'sse-devtools.observe';

@@ -108,6 +108,21 @@ describe('drains from an observed tab', () => {
     assert.ok(dropped.some((e) => e.kind === 'entries-dropped' && e.count === 2 && /not records a hook writes/.test(e.detail)), JSON.stringify(dropped));
   });
 
+  test('an iframe\'s drain cannot write into the top frame\'s stream, nor another iframe\'s, even naming its stream id', async () => {
+    const b = background();
+    const t = b.now();
+    const chunk = (text: string): ObservedRecord => ({ t: 'chunk', sid: 's', time: t, text });
+    const response: ObservedRecord = { t: 'response', sid: 's', time: t, status: 200, statusText: 'OK', headers: [['content-type', 'text/event-stream']], url: '' };
+    b.manager.observe(3, 'http://127.0.0.1:9/', { records: [open('s', t), response, chunk('data: top\n\n')], dropped: 0 });
+    b.manager.observe(3, 'http://127.0.0.1:9/', { records: [open('s', t), response, chunk('data: frame 5\n\n')], dropped: 0 }, 'hook', 'f5:');
+    // Frame 6 writes to stream "s" without opening one of its own: it belongs to no stream of frame 6.
+    const forged = b.manager.observe(3, 'http://127.0.0.1:9/', { records: [chunk('data: forged\n\n')], dropped: 0 }, 'hook', 'f6:');
+    assert.equal(forged.invalid, 1, 'counted as belonging to no known stream');
+    await b.hub.flush();
+    const data = b.manager.snapshot().connections.map((c) => (b.persistence.storedEntries.get(c.id) ?? []).map((e) => (e.kind === 'event' ? e.data : '')).filter(Boolean));
+    assert.deepEqual(data.map((d) => d.join()).sort((x, y) => x.localeCompare(y)), ['frame 5', 'top']);
+  });
+
   test('a flood is cut at the tab\'s rate, with a row saying how many records were dropped', async () => {
     const b = background();
     const t = b.now();

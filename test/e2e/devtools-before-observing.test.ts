@@ -93,7 +93,7 @@ test('streams the page opened before observing are listed as such, with what Dev
   const [es, frameEs, chat] = [...(await items())].sort((a, b) => a.localeCompare(b));
   assert.match(es!, /opened before observing\s*GET http:\/\/127\.0\.0\.1:\d+\/es.*EventSource · status 200 · started .* by parser .*· \d+ events? so far, last id \d+/);
   assert.match(chat!, /opened before observing\s*POST http:\/\/127\.0\.0\.1:\d+\/chat.*fetch · status 200/);
-  assert.match(frameEs!, /GET http:\/\/127\.0\.0\.1:\d+\/frame-es.*EventSource.*Opened by a frame of the page: in Chromium the reload's hook runs in the top frame only/);
+  assert.match(frameEs!, /GET http:\/\/127\.0\.0\.1:\d+\/frame-es.*EventSource.*Opened by a frame of the page: after a reload the frame gets its hook as it loads/);
   assert.ok(!(await items()).some((t) => t.includes('done')), 'a stream that ended is not listed, in the page or in its frame');
   // The hook installed now cannot see them: no observed connection for them.
   assert.equal(await panel().$(OBSERVED), null);

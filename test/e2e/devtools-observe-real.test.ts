@@ -7,12 +7,19 @@
  * receive exactly what the server sent, as without the hook.
  *
  * Chromium runs `reload({ injectedScript })` in the top frame only (shared/recipes/page-observation.md),
- * so the iframe's streams are not observed in this mode: asserted here, and said in the panel.
+ * so the background puts the hook into each iframe as it commits and drains it there: the same
+ * streams in a same-origin and a cross-site (localhost) iframe appear too, each marked with its
+ * frame's URL. The iframes open theirs once their hook is there: it arrives just after a frame's
+ * first script in some loads (bench/frame-hook.ts), which the panel then says (asserted when observing
+ * begins on frames already loaded).
  */
 import assert from 'node:assert/strict';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import type { Frame } from 'puppeteer-core';
+import { OBSERVE_GLOBAL } from '../../src/protocol/observed.js';
 import { ARTIFACTS } from '../helpers/browser.js';
 import { launchDevtools, type DevtoolsSession } from '../helpers/devtools.js';
 import { byTestId, panelActions } from '../helpers/devtools-actions.js';
@@ -38,7 +45,7 @@ let firstLoad = 0;
 before(async () => {
   app = await startObservedPageServer();
   session = await launchDevtools();
-  await session.inspected.goto(`${app.url}/`);
+  await session.inspected.goto(`${app.url}/?cross&on-message`);
 });
 
 after(async () => {
@@ -46,16 +53,25 @@ after(async () => {
   await app?.close();
 });
 
-const frameOf = (scope: 'top' | 'frame'): Frame => (scope === 'top' ? session.inspected.mainFrame() : session.inspected.frames().find((f) => f.url().endsWith('/frame') && !f.detached)!);
+type Scope = 'top' | 'frame' | 'cross';
+const SCOPES: Scope[] = ['top', 'frame', 'cross'];
+const frameOf = (scope: Scope): Frame => (scope === 'top' ? session.inspected.mainFrame() : session.inspected.frames().find((f) => f.url().includes(`/frame?scope=${scope}`) && !f.detached)!);
+/** Where each scope's streams go: the cross-site frame's to its own origin. */
+const originOf = (scope: Scope): string => (scope === 'cross' ? app.url.replace('127.0.0.1', 'localhost') : app.url);
 
 /** Waits for the page's streams to finish; `stale` marks the load before a reload, never taken for the new one. */
-async function pageDone(scope: 'top' | 'frame'): Promise<PageStreams> {
+async function pageDone(scope: Scope): Promise<PageStreams> {
   await frameOf(scope)?.waitForFunction(() => (window as unknown as { pageStreams?: PageStreams; stale?: true }).pageStreams?.done === true && !(window as unknown as { stale?: true }).stale, { timeout: GUARD });
   return frameOf(scope).evaluate(() => (window as unknown as { pageStreams: PageStreams }).pageStreams);
 }
 
-async function selectObserved(path: string): Promise<void> {
-  const url = `${app.url}${path}`;
+/** The iframes open their streams when their parent asks (observed-page.ts, `on-message`). */
+async function startFrames(): Promise<void> {
+  await session.inspected.mainFrame().evaluate(() => document.querySelectorAll('iframe').forEach((f) => f.contentWindow?.postMessage('start-streams', '*')));
+}
+
+async function selectObserved(path: string, origin = app.url): Promise<void> {
+  const url = `${origin}${path}`;
   await panel().waitForFunction((sel: string, u: string) => [...document.querySelectorAll(`${sel} .label`)].some((l) => l.getAttribute('title') === u), { timeout: GUARD }, OBSERVED, url);
   for (const item of await panel().$$(OBSERVED)) {
     if ((await item.$eval('.label', (l) => l.getAttribute('title'))) === url) {
@@ -79,27 +95,35 @@ async function eventRows(n: number): Promise<{ attempt: string; channel: string;
   );
 }
 
-test('"Reload and observe" with the real hook: the page\'s EventSource, fetch POST and XHR streams, in order, ids and attempts right, the token masked; the iframe\'s are not seen, and the panel says so', async () => {
+test('"Reload and observe" with the real hook: the EventSource, fetch POST and XHR streams of the page and of its same-origin and cross-site iframes, in order, ids and attempts right, the token masked', async () => {
   const first = await pageDone('top');
   assert.equal(first.fetch.events, FETCH_EVENTS + 1, 'the page works before any hook');
+  await startFrames();
   await pageDone('frame');
+  await pageDone('cross');
   firstLoad = app.streams.length;
 
   await panel().waitForFunction((origin: string) => document.querySelector('[data-testid="observe-toggle"]')?.getAttribute('title')?.includes(origin), { timeout: GUARD }, app.url);
   await (await field('observe-toggle')).click();
   await panel().waitForFunction(() => document.querySelector('[data-testid="observe-status"]')?.textContent?.includes('hook active'), { timeout: GUARD });
-  const bar = await panel().$eval(byTestId('observe-bar'), (b) => b.textContent ?? '');
-  assert.match(bar, /streams inside iframes: the hook runs and is read in the top frame only/, 'the mode says what it cannot see');
-  for (const scope of ['top', 'frame'] as const) await frameOf(scope).evaluate(() => void ((window as unknown as { stale: true }).stale = true));
+  // Switched on after the frames loaded, the hook reaches them late, and the panel says each one's streams so far are not seen.
+  await panel().waitForFunction(() => document.querySelectorAll('[data-testid="observe-frame"][data-state="late"]').length === 2, { timeout: GUARD });
+  assert.match(await panel().$eval(byTestId('observe-frames'), (f) => f.textContent ?? ''), /2 iframes, 0 observed from their start.*frame\?scope=frame.*after this frame's first script/s);
+  for (const scope of SCOPES) await frameOf(scope).evaluate(() => void ((window as unknown as { stale: true }).stale = true));
   await (await field('reload-and-observe')).click();
 
   // The page, reloaded with the hook before its scripts, receives what the server sent, as before.
-  await session.inspected.mainFrame().waitForFunction(() => !(window as unknown as { stale?: true }).stale && document.querySelector('iframe')?.contentDocument?.readyState === 'complete', { timeout: GUARD });
+  await session.inspected.mainFrame().waitForFunction(() => !(window as unknown as { stale?: true }).stale && document.readyState === 'complete', { timeout: GUARD });
+  // Each iframe's hook came as it committed: before its first script in most loads, just after in
+  // some (bench/frame-hook.ts), which the panel then says. Its streams start once it is there.
+  for (const scope of ['frame', 'cross'] as const) await frameOf(scope).waitForFunction((key: string) => Symbol.for(key) in globalThis, { timeout: GUARD }, OBSERVE_GLOBAL);
+  await startFrames();
   const top = await pageDone('top');
   const frame = await pageDone('frame');
+  const cross = await pageDone('cross');
   const logged = app.streams.slice(firstLoad);
   const log = (path: string, scope: string) => logged.filter((s) => s.path === path && s.scope === scope);
-  for (const [scope, seen] of [['top', top], ['frame', frame]] as const) {
+  for (const [scope, seen] of [['top', top], ['frame', frame], ['cross', cross]] as const) {
     const [chat] = log('/chat', scope);
     const [xhr] = log('/xhr', scope);
     assert.ok(chat?.endedByServer && xhr?.endedByServer, `${scope}: the server finished both streams`);
@@ -111,13 +135,21 @@ test('"Reload and observe" with the real hook: the page\'s EventSource, fetch PO
     assert.deepEqual(log('/es', scope).map((s) => s.headers['last-event-id'] ?? null), [null, '4'], `${scope}: one reconnect, resuming after id 4`);
     assert.equal(seen.es.opens, 2);
   }
-  assert.deepEqual(top, { ...frame }, 'the observed top frame received exactly what the unobserved iframe did');
+  await panel().waitForFunction(() => document.querySelector('[data-testid="observe-frames"]')?.textContent?.startsWith('2 iframes, '), { timeout: GUARD });
+  assert.equal(await panel().$('[data-testid="observe-frame"]:not([data-state="late"])'), null, 'every iframe is observed, from its start or said to be late');
+  assert.deepEqual(top, { ...frame }, 'the observed frames received exactly the same');
+  assert.deepEqual(top, { ...cross });
 
-  // Observed: the top frame's three streams, and nothing of the iframe's.
-  const paths = ['/es?scope=top', '/chat?scope=top', '/xhr?scope=top'];
-  await panel().waitForFunction((sel: string, n: number) => document.querySelectorAll(sel).length >= n, { timeout: GUARD }, OBSERVED, paths.length);
-  const labels = await panel().$$eval(`${OBSERVED} .label`, (ls) => ls.map((l) => l.getAttribute('title') ?? ''));
-  assert.deepEqual([...labels].sort(), paths.map((p) => `${app.url}${p}`).sort());
+  // Observed: each frame's three streams, marked with the frame they came from.
+  const expected = SCOPES.flatMap((scope) => ['/es', '/chat', '/xhr'].map((p) => `${originOf(scope)}${p}?scope=${scope}`));
+  await panel().waitForFunction((sel: string, n: number) => document.querySelectorAll(sel).length >= n, { timeout: GUARD }, OBSERVED, expected.length);
+  const items = await panel().$$eval(OBSERVED, (is) => is.map((i) => [i.querySelector('.label')?.getAttribute('title') ?? '', i.querySelector('.origin-url')?.textContent ?? '']));
+  assert.deepEqual(items.map(([label]) => label ?? '').sort(), [...expected].sort());
+  for (const [label, where] of items) {
+    const scope = SCOPES.find((s) => label!.endsWith(`scope=${s}`))!;
+    const frameUrl = scope === 'top' ? `${app.url}/?cross&on-message` : `${originOf(scope)}/frame?scope=${scope}&on-message`;
+    assert.equal(where, scope === 'top' ? frameUrl : `${frameUrl} in ${app.url}/?cross&on-message`, `${label}: marked with its frame`);
+  }
   assert.equal(await panel().$(`${byTestId('lab-group')} ${byTestId('connection-item')}[data-observed]`), null, 'none in the lab\'s group');
 
   await selectObserved('/es?scope=top');
@@ -153,7 +185,25 @@ test('"Reload and observe" with the real hook: the page\'s EventSource, fetch PO
   await (await panel().$('[data-testid="timeline-row"][data-kind="attempt-started"]'))!.click();
   await panel().waitForFunction(() => document.body.innerText.includes('Bearer [redacted]'), { timeout: GUARD });
   assert.ok(!(await panel().evaluate(() => document.body.innerText)).includes(PAGE_TOKEN.slice('Bearer '.length)), 'the token is masked everywhere in the panel');
+
+  // The iframes' streams: the same events, ids and attempts, and the token masked.
+  for (const scope of ['frame', 'cross'] as const) {
+    await selectObserved(`/es?scope=${scope}`, originOf(scope));
+    assert.deepEqual(
+      (await eventRows(ES_HEARD.length)).map((r) => [r.attempt, r.channel, r.id, r.data]),
+      ES_HEARD.map(([type, data, id], i) => [i < 3 ? '#1' : '#2', type, id === '4' ? '4⚠1' : id, data]),
+      `${scope}: the EventSource's events in order, the reconnect as attempt #2`,
+    );
+    await selectObserved(`/xhr?scope=${scope}`, originOf(scope));
+    assert.equal((await eventRows(XHR_EVENTS)).length, XHR_EVENTS);
+    await selectObserved(`/chat?scope=${scope}`, originOf(scope));
+    assert.equal((await eventRows(FETCH_EVENTS + 1)).at(-1)?.data, '[DONE]');
+  }
+  await (await panel().$('[data-testid="timeline-row"][data-kind="attempt-started"]'))!.click();
+  await panel().waitForFunction(() => document.body.innerText.includes('Bearer [redacted]'), { timeout: GUARD });
+  assert.ok(!(await panel().evaluate(() => document.body.innerText)).includes(PAGE_TOKEN.slice('Bearer '.length)), 'the cross-site frame\'s token is masked too');
   await session.screenshot(join(ARTIFACTS, 'devtools-observe-real-light.png'));
+  await selectObserved('/chat?scope=top');
 });
 
 test('"Open in lab" on the page\'s fetch POST: Connect sends the same headers and body, and the lab\'s connection streams', async () => {
@@ -224,6 +274,27 @@ test('"Open in lab" on a request whose body the hook read only in part: the form
   await dark!.evaluate((n) => n.scrollIntoView({ block: 'center' }));
   await session.screenshot(join(ARTIFACTS, 'devtools-open-in-lab-body-cut-dark.png'));
   await session.setTheme('light');
+});
+
+test('an iframe of a site the extension may not access is listed as not observed, with why and an Allow button; its streams are not seen', async () => {
+  // 127.0.0.2 is another site than 127.0.0.1 and not among the manifest's host permissions.
+  const other = createServer((_req, res) => void res.writeHead(200, { 'Content-Type': 'text/html' }).end('<!doctype html><title>other</title><script>fetch("/nothing")</script>'));
+  await new Promise<void>((r) => other.listen(0, '127.0.0.2', r));
+  try {
+    const src = `http://127.0.0.2:${(other.address() as AddressInfo).port}/`;
+    await session.inspected.goto(`${app.url}/framing?src=${encodeURIComponent(src)}`);
+    const row = await panel().waitForSelector('[data-testid="observe-frame"][data-state="no-access"]', { timeout: GUARD });
+    const text = await row!.evaluate((r) => r.textContent ?? '');
+    assert.ok(text.startsWith(src), text);
+    assert.match(text, /not observed: SSE DevTools may not run scripts on this site/);
+    assert.ok(await row!.$(byTestId('allow-frame')), 'an Allow button asks for the site');
+    assert.match(await panel().$eval(byTestId('observe-frames'), (f) => f.textContent ?? ''), /^1 iframe, 0 observed from their start/);
+    await session.screenshot(join(ARTIFACTS, 'devtools-observe-frames-no-access.png'));
+  } finally {
+    other.closeAllConnections();
+    other.close();
+    await session.inspected.goto(`${app.url}/?cross&on-message`);
+  }
 });
 
 test('dark theme: the observed streams stay after DevTools reloads, observing remembered for the origin', async () => {

@@ -498,8 +498,9 @@ describe('the hook stays small and single', () => {
         const w = window as unknown as Record<string, unknown> & Record<symbol, unknown>;
         const now = [fetch, XMLHttpRequest.prototype.open, EventSource, EventTarget.prototype.addEventListener, Function.prototype.toString];
         const desc = Object.getOwnPropertyDescriptor(w, Symbol.for(key));
-        const api = desc?.value as { version: number; drain: unknown };
+        const api = desc?.value as { version: number; drain: unknown; late: unknown };
         return {
+          late: api.late,
           same: now.every((f, i) => f === (w.__before as unknown[])[i]),
           enumerable: desc?.enumerable,
           writable: desc?.writable,
@@ -510,11 +511,22 @@ describe('the hook stays small and single', () => {
           inKeys: Object.keys(w).length === Object.keys(w).filter((k) => !k.includes('sse')).length,
         };
       }, OBSERVE_GLOBAL);
-      assert.deepEqual(state, { same: true, enumerable: false, writable: false, configurable: false, frozen: true, version: 1, keys: ['drain', 'since', 'version'], inKeys: true });
+      assert.deepEqual(state, { late: false, same: true, enumerable: false, writable: false, configurable: false, frozen: true, version: 1, keys: ['drain', 'late', 'since', 'version'], inKeys: true }, 'installed before the page\'s scripts: not late');
       await page.evaluate((url) => fetch(url).then((r) => r.text()), `${server.url}/xhr?scope=once`);
       const records = (await drainAll(page)).records;
       assert.equal(records.filter((r) => r.t === 'open').length, 1, 'one stream reported once');
       assert.equal(text(records), xhrText());
+    } finally {
+      await context.close();
+    }
+  });
+
+  test('a hook installed after the page ran a script says it came late (the panel then says streams opened before are not seen)', async () => {
+    const { context, page } = await newPage(null);
+    try {
+      await page.goto(`${server.url}/`);
+      await page.addScriptTag({ content: HOOK });
+      assert.equal(await page.evaluate((key) => (window as unknown as Record<symbol, { late: unknown }>)[Symbol.for(key)]?.late, OBSERVE_GLOBAL), true);
     } finally {
       await context.close();
     }

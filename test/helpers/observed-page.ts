@@ -3,10 +3,14 @@
  * tests that observe an inspected page (issue 12). The page opens an EventSource (unnamed and named
  * events with ids, a type nobody listens to, a comment, a reconnect with Last-Event-ID), a fetch
  * POST stream with a Bearer token and a JSON body read with getReader(), and an XHR stream; the
- * same page runs again in a same-origin iframe. The page counts what it received
+ * same page runs again in a same-origin iframe, and with `/?cross` also in a cross-site one
+ * (`localhost` instead of 127.0.0.1); with `&on-message` the iframes open theirs when their parent
+ * posts them 'start-streams' rather than in their first script (a frame's hook may arrive after
+ * that: docs/ARCHITECTURE.md), so a test can start them once the hook is there (asked with 'hooked?', they
+ * answer their parent, which keeps the answers in `window.frameHooks`). The page counts what it received
  * (`window.pageStreams`), the server logs what it sent, so a test can say the page was not disturbed.
  *
- * More routes for single cases: `/echo` (what the request carried), `/endless` (never ends; the log says when the client went away),
+ * More routes for single cases: `/framing?src=URL` (a page framing URL), `/echo` (what the request carried), `/endless` (never ends; the log says when the client went away),
  * `/json` (not a stream), `/flood?mib=N` (N MiB of events as fast as the socket takes them),
  * `/fast?n=N` (N numbered 100 B events in 64 KiB writes).
  */
@@ -105,11 +109,13 @@ xhr.send();
 `;
 }
 
-function page(scope: string, iframe: boolean): string {
+/** `frames`: the iframes' URLs, each the same page run in a frame. */
+function page(scope: string, frames: string[], onMessage = false): string {
   return `<!doctype html><html><head><meta charset="utf-8"><title>streams ${scope}</title></head><body>
 <h1>A page with its own streams (${scope})</h1>
-${iframe ? '<iframe src="/frame" width="400" height="200"></iframe>' : ''}
-<script>${pageScript(scope)}</script>
+${frames.map((src) => `<iframe src="${src}" width="400" height="200"></iframe>`).join('\n')}
+<script>${onMessage ? `addEventListener('message', (e) => { if (e.data === 'hooked?') parent.postMessage({ scope: '${scope}', hooked: Symbol.for('sse-devtools.observe') in globalThis }, '*'); if (e.data === 'start-streams' && !window.pageStreams) {${pageScript(scope)}} });` : pageScript(scope)}</script>
+${frames.length > 0 ? `<script>window.frameHooks = {}; addEventListener('message', (e) => { if (typeof e.data === 'object' && e.data !== null && 'hooked' in e.data) window.frameHooks[e.data.scope] = e.data.hooked; });</script>` : ''}
 </body></html>`;
 }
 
@@ -132,8 +138,13 @@ export async function startObservedPageServer(): Promise<ObservedPageServer> {
   async function route(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const url = new URL(req.url ?? '/', 'http://127.0.0.1');
     const html = (text: string) => res.writeHead(200, { 'Content-Type': 'text/html; charset=utf-8' }).end(text);
-    if (url.pathname === '/') return void html(page('top', true));
-    if (url.pathname === '/frame') return void html(page('frame', false));
+    // The cross-site iframe is the same server under another host name: localhost is not 127.0.0.1's site.
+    const crossSite = `http://localhost:${(server.address() as AddressInfo).port}/frame?scope=cross`;
+    const onMessage = url.searchParams.has('on-message') ? '&on-message' : '';
+    if (url.pathname === '/') return void html(page('top', url.searchParams.has('cross') ? [`/frame?scope=frame${onMessage}`, crossSite + onMessage] : ['/frame']));
+    if (url.pathname === '/frame') return void html(page(url.searchParams.get('scope') === 'cross' ? 'cross' : 'frame', [], onMessage !== ''));
+    // A page framing any URL the test names (an origin the extension has no access to).
+    if (url.pathname === '/framing') return void html(`<!doctype html><title>framing</title><iframe src="${(url.searchParams.get('src') ?? '').replaceAll('&', '&amp;').replaceAll('"', '&quot;')}"></iframe>`);
     if (url.pathname === '/blank') return void html('<!doctype html><title>blank</title><p>blank</p>');
     if (url.pathname === '/json') return void res.writeHead(200, { 'Content-Type': 'application/json' }).end('{"ok":true}');
     const body = await readBody(req);

@@ -5,10 +5,9 @@
  * amount of work; nothing is dropped silently: a stream that lost records gets a row saying how
  * many and why, and the panel's status line counts what belonged to no known stream.
  */
-import { checkDrain } from '../../core/observe/records.js';
+import { checkDrain, MAX_DRAIN_CHARS, type CheckedDrain } from '../../core/observe/records.js';
 import type { ObservedStream } from '../../core/observe/observed-stream.js';
 import { count } from '../../core/limits.js';
-import { MAX_DRAIN_CHARS } from '../../core/observe/records.js';
 import type { ObservedIntake } from '../../protocol/messages.js';
 import type { ObservedRecord } from '../../protocol/observed.js';
 
@@ -72,6 +71,15 @@ function checkCut(value: unknown): [string, number][] {
   return out;
 }
 
+function scoped(checked: CheckedDrain, scope: string): CheckedDrain {
+  if (scope === '') return checked;
+  return {
+    ...checked,
+    records: checked.records.map((r) => ({ ...r, sid: scope + r.sid })),
+    invalid: new Map([...checked.invalid].map(([sid, n]) => [sid === '' ? '' : scope + sid, n])),
+  };
+}
+
 export function createObservedIntake(options: IntakeOptions) {
   const tabs = new Map<number, TabState>();
 
@@ -98,10 +106,15 @@ export function createObservedIntake(options: IntakeOptions) {
   }
 
   return {
-    /** `cut`: what the panel cut from this drain, per stream id (our panel's word, on the page's ids: checked like the rest). */
-    take(tabId: number, pageUrl: string, drain: unknown, cut: unknown = []): ObservedIntake {
+    /**
+     * `cut`: what the panel cut from this drain, per stream id (our panel's word, on the page's ids:
+     * checked like the rest). `scope` names the frame the drain came from (empty for the top frame),
+     * put before each stream id: one frame's hook, as hostile as the page, cannot write into another
+     * frame's streams.
+     */
+    take(tabId: number, pageUrl: string, drain: unknown, cut: unknown = [], scope = ''): ObservedIntake {
       const t = tab(tabId, pageUrl);
-      const checked = checkDrain(drain);
+      const checked = scoped(checkDrain(drain), scope);
       t.status.hookDropped += checked.hookDropped;
       /** Per stream, records lost here (invalid or over the rate) and whether stream text was among them. */
       const lost = new Map<ObservedStream, { invalid: number; limited: number; cut: number; text: boolean }>();
@@ -112,7 +125,7 @@ export function createObservedIntake(options: IntakeOptions) {
         lost.set(stream, l);
       };
       for (const [sid, n] of checked.invalid) {
-        const stream = sid === '' ? null : options.find(tabId, sid);
+        const stream = sid === '' ? null : options.find(tabId, scope + sid);
         if (stream) for (let i = 0; i < n; i++) lose(stream, 'invalid', true);
         else t.status.invalid += n;
       }
@@ -137,7 +150,7 @@ export function createObservedIntake(options: IntakeOptions) {
         } else t.status.invalid++;
       }
       for (const [sid, n] of checkCut(cut)) {
-        const stream = sid === '' ? null : options.find(tabId, sid);
+        const stream = sid === '' ? null : options.find(tabId, scope + sid);
         if (stream) lose(stream, 'cut', true, n);
         else t.status.cut += n;
       }

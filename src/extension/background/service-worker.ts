@@ -12,6 +12,7 @@ import { PANEL_PORT, isPanelMessage, type PanelMessage } from '../../protocol/me
 import { chromeDebugger, createCompleteCapture } from './complete-capture.js';
 import { createFilterCapture, type FilterApi } from './complete-capture-firefox.js';
 import { createConnectionManager } from './connection-manager.js';
+import { createFrameHooks } from './frame-hooks.js';
 import { startKeepAlive } from './keep-alive.js';
 import { createIdbPersistence, type SessionArea } from './persistence.js';
 import { createPortHub, type PanelPort } from './port-hub.js';
@@ -70,6 +71,13 @@ const complete = debuggerApi
       forget: (tabId, why) => manager.forgetObserved(tabId, 'complete', why),
     })
   : null;
+
+/** What each panel was last told of its tab's iframes. */
+const framesTold = new WeakMap<PanelPort, string>();
+const frameHooks = createFrameHooks({
+  now: () => Date.now(),
+  take: (tabId, pageUrl, drain, scope) => manager.observe(tabId, pageUrl, drain, 'hook', undefined, scope),
+});
 
 /**
  * Firefox: filterResponseData (Chrome MV3 has none). Firefox adds it to webRequest only once its
@@ -176,6 +184,28 @@ async function handle(port: PanelPort, message: PanelMessage): Promise<void> {
       if (!Number.isSafeInteger(tabId) || tabId < 0 || typeof pageUrl !== 'string') return;
       const intake = manager.observe(tabId, pageUrl.slice(0, LIMITS.urlChars), message.drain, 'hook', message.cut);
       hub.post(port, { type: 'observed-intake', ...intake });
+      return;
+    }
+    case 'observe-frames': {
+      const { tabId, pageUrl, on } = message;
+      if (!Number.isSafeInteger(tabId) || tabId < 0 || typeof pageUrl !== 'string') return;
+      if (on !== true) {
+        frameHooks.stop(tabId);
+        return;
+      }
+      const polled = await frameHooks.poll(tabId, pageUrl.slice(0, LIMITS.urlChars));
+      // Each panel hears of the frames when they change for it (a panel that reloaded hears them again).
+      const told = polled.frames ? JSON.stringify(polled.frames) : null;
+      if (polled.frames && told !== null && told !== framesTold.get(port)) {
+        framesTold.set(port, told);
+        hub.post(port, { type: 'observed-frames', tabId, frames: polled.frames });
+      }
+      if (polled.intake) hub.post(port, { type: 'observed-intake', ...polled.intake });
+      return;
+    }
+    case 'grant-frame-access': {
+      const pattern = typeof message.url === 'string' ? pageOriginPattern(message.url) : null;
+      if (pattern !== null) await browser.tabs.create({ url: browser.runtime.getURL(`grant.html?frames=1&origin=${encodeURIComponent(pattern)}`) });
       return;
     }
     case 'complete-capture': {

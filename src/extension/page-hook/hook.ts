@@ -48,6 +48,16 @@ function install(): void {
   const KEY = Symbol.for(OBSERVE_GLOBAL);
   if (getOwnPropertyDescriptor(G, KEY) !== undefined) return;
 
+  // A hook that finds a script element already parsed came after the document's first script
+  // (an iframe's hook arrives as the frame commits, racing its parser): streams opened before it
+  // are not seen, and the panel says so rather than lose them silently.
+  let late = false;
+  try {
+    late = typeof document === 'object' && document.getElementsByTagName('script').length > 0;
+  } catch {
+    // no document (a worker) or one the page broke: nothing to say
+  }
+
   const dateNow = Date.now;
   const now = (): number => dateNow();
   const since = now();
@@ -212,7 +222,7 @@ function install(): void {
   attempt(hookEventSource);
 
   // `since`: streams the page opened before it are not seen (the panel lists them from DevTools' network log).
-  defineProperty(G, KEY, { value: Object.freeze({ version: 1, drain, since }), enumerable: false, writable: false, configurable: false });
+  defineProperty(G, KEY, { value: Object.freeze({ version: 1, drain, since, late }), enumerable: false, writable: false, configurable: false });
 
   // ── fetch ──────────────────────────────────────────────────────────────────────────────────
   function hookFetch(): void {

@@ -6,8 +6,7 @@ import { SafeText } from '../../ui/components/SafeText.js';
 import { createBeforeObserving } from './before-observing.js';
 import type { Observer } from './observe.js';
 
-const FRAME = 'Opened by a frame of the page.';
-const FRAME_CHROMIUM = 'Opened by a frame of the page: in Chromium the reload\'s hook runs in the top frame only, so a reload does not make this one observed (complete capture sees frames).';
+const FRAME = 'Opened by a frame of the page: after a reload the frame gets its hook as it loads, usually before its first script; a stream it opens before that is seen by complete capture only.';
 
 function clock(time: number): string {
   return new Date(time).toLocaleTimeString('en-GB', { hour12: false });
@@ -88,7 +87,7 @@ export function BeforeObserving({ observer }: { observer: Observer }) {
       {r !== null && r.streams.length > 0 && (
         <ul class="before-list">
           {r.streams.map((s, i) => (
-            <Stream key={i} s={s} frame={r.inFrame.has(s) ? (r.topFrameOnly ? FRAME_CHROMIUM : FRAME) : null} onReload={reload} />
+            <Stream key={i} s={s} frame={r.inFrame.has(s) ? FRAME : null} onReload={reload} />
           ))}
         </ul>
       )}

@@ -83,10 +83,8 @@ function harSize(har: unknown): number {
 interface BeforeObservingResult extends HarStreams {
   /** Why the list may be empty although streams are open (Firefox's log, DevTools opened late). */
   note: string | null;
-  /** Streams a frame sent (their Referer is not the top page): Chromium's reload hook does not reach them. */
+  /** Streams a frame sent (their Referer is not the top page): a reload observes them only if the frame's hook wins its race (frame-hooks.ts). */
   inFrame: ReadonlySet<StreamBefore>;
-  /** Chromium runs "Reload and observe"'s hook in the top frame only; Firefox in every frame. */
-  topFrameOnly: boolean;
 }
 
 export function createBeforeObserving() {
@@ -119,7 +117,7 @@ export function createBeforeObserving() {
           ? 'Firefox gives extensions its network log only once the Network panel has been opened in this toolbox, and only from then on: open it, reload, and look again.'
           : null;
       const open = stillOpen(candidates, finished);
-      result.value = { ...open, note, inFrame: new Set(open.streams.filter((c) => c.referer !== '' && c.referer !== page.href)), topFrameOnly: !isFirefox };
+      result.value = { ...open, note, inFrame: new Set(open.streams.filter((c) => c.referer !== '' && c.referer !== page.href)) };
     } finally {
       looking.value = false;
     }

@@ -5,7 +5,7 @@
 import { signal, type Signal } from '@preact/signals';
 import browser from 'webextension-polyfill';
 import type { ConnectionConfig, FieldError } from '../../core/config.js';
-import { PANEL_PORT, isPanelMessage, type BackgroundMessage, type ObservedIntake, type PanelMessage, type RevealedSecrets } from '../../protocol/messages.js';
+import { PANEL_PORT, isPanelMessage, type BackgroundMessage, type ObservedFrame, type ObservedIntake, type PanelMessage, type RevealedSecrets } from '../../protocol/messages.js';
 import type { Settings } from '../../core/settings.js';
 import type { TimelineStore } from '../../ui/store/timeline-store.js';
 
@@ -23,6 +23,8 @@ export interface Bridge {
   complete: Signal<CompleteCaptureState | null>;
   /** Runs each time the port is opened again after it dropped (the background may have restarted and forgotten what it was doing). */
   onReopen(listener: () => void): void;
+  /** The observed tab's iframes as the background's drains last found them. */
+  frames: Signal<{ tabId: number; frames: ObservedFrame[] } | null>;
   connect(config: ConnectionConfig): Promise<{ connectionId: string | null; errors: FieldError[] }>;
   setSettings(settings: Settings): void;
   secrets(connectionId: string): Promise<RevealedSecrets>;
@@ -38,6 +40,7 @@ export function createBridge(store: TimelineStore): Bridge {
   const complete = signal<CompleteCaptureState | null>(null);
   const reopenListeners: (() => void)[] = [];
   let opened = false;
+  const frames = signal<{ tabId: number; frames: ObservedFrame[] } | null>(null);
 
   function open(): void {
     port = browser.runtime.connect({ name: PANEL_PORT });
@@ -52,6 +55,10 @@ export function createBridge(store: TimelineStore): Bridge {
       }
       if (message.type === 'observed-intake') {
         intake.value = message;
+        return;
+      }
+      if (message.type === 'observed-frames') {
+        frames.value = { tabId: message.tabId, frames: message.frames };
         return;
       }
       if (message.type === 'complete-capture-state') {
@@ -99,6 +106,7 @@ export function createBridge(store: TimelineStore): Bridge {
     onReopen(listener) {
       reopenListeners.push(listener);
     },
+    frames,
     connect(config) {
       const requestId = `r${nextRequest++}`;
       if (!port) return Promise.resolve({ connectionId: null, errors: [{ field: 'url', message: 'Reconnecting to the background; press Connect again in a moment.' }] });

@@ -3,13 +3,15 @@
  * origin), the hook's installation ("Reload and observe" runs it before the page's own scripts),
  * and a poll of the hook's queue through `devtools.inspectedWindow.eval` about every 100 ms while
  * on. Drains go to the background as they are: the page wrote them, so only the background, which
- * checks them, makes anything of them. Outside DevTools (the panel opened as a tab) there is no
+ * checks them, makes anything of them. The iframes are the background's (frame-hooks.ts): each
+ * poll asks it to drain them, and it answers with what it found in each frame. Outside DevTools (the panel opened as a tab) there is no
  * inspected window, and the panel says so instead.
  */
-import { signal } from '@preact/signals';
+import { computed, signal } from '@preact/signals';
 import browser from 'webextension-polyfill';
 import { MAX_RECORDS_PER_DRAIN } from '../../core/observe/records.js';
 import { OBSERVE_GLOBAL, type ObservedDrain } from '../../protocol/observed.js';
+import { originPattern } from '../../core/config.js';
 import type { Bridge } from './bridge.js';
 import { capDrain } from './drain-cap.js';
 
@@ -124,10 +126,12 @@ export function createObserver(bridge: Bridge) {
         const want = pageOrigin !== null && (await remembered())[pageOrigin] === true;
         if (!want) stop();
       }
-      if (on.value && hasRecords(result.drain)) {
+      if (!on.value) return;
+      if (hasRecords(result.drain)) {
         const { drain, cut } = capDrain(result.drain);
         bridge.send({ type: 'observed', tabId: api.tabId, pageUrl: result.page, drain, ...(cut.length > 0 ? { cut } : {}) });
       }
+      bridge.send({ type: 'observe-frames', tabId: api.tabId, pageUrl: result.page, on: true });
     } finally {
       polling = false;
     }
@@ -139,6 +143,7 @@ export function createObserver(bridge: Bridge) {
   }
 
   function stop(): void {
+    if (on.value && api) bridge.send({ type: 'observe-frames', tabId: api.tabId, pageUrl: page.value, on: false });
     on.value = false;
     if (timer !== null) clearInterval(timer);
     timer = null;
@@ -166,6 +171,8 @@ export function createObserver(bridge: Bridge) {
     page,
     hooked,
     problem,
+    /** The inspected tab's iframes as the background last found them (their URLs are the browser's); null until it said. */
+    frames: computed(() => (api && bridge.frames.value?.tabId === api.tabId ? bridge.frames.value.frames : null)),
     tabId: api?.tabId ?? null,
     async setOn(value: boolean): Promise<void> {
       problem.value = null;
@@ -179,6 +186,22 @@ export function createObserver(bridge: Bridge) {
         else await evalIn(api, script);
       }
     },
+    /**
+     * Asks for host access to an iframe's site, so the hook can run there. Chrome lets the panel
+     * ask during the click (so no await before it); Firefox gives panels no permissions API, so
+     * there the background opens our grant tab.
+     */
+    allowFrame(url: string): void {
+      const permissions = (browser as { permissions?: typeof browser.permissions }).permissions;
+      let origins: string[];
+      try {
+        origins = [originPattern(url)];
+      } catch {
+        return;
+      }
+      if (permissions?.request) void permissions.request({ origins }).catch(() => false);
+      else bridge.send({ type: 'grant-frame-access', url });
+    },
     /** Reloads the inspected page with the hook running before any of the page's own scripts. */
     async reloadAndObserve(): Promise<void> {
       if (!api) return;
@@ -189,6 +212,8 @@ export function createObserver(bridge: Bridge) {
         return;
       }
       start();
+      // The background hooks each iframe as it commits once it knows the tab is observed: tell it before the reload.
+      bridge.send({ type: 'observe-frames', tabId: api.tabId, pageUrl: page.value, on: true });
       await remember(true);
       api.reload({ injectedScript: script });
     },

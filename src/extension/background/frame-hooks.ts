@@ -1,0 +1,141 @@
+/**
+ * The page hook in the observed tab's iframes (issue 12). Chromium's `inspectedWindow.reload({
+ * injectedScript })` runs in the top frame only, and Firefox's `inspectedWindow.eval` cannot pick
+ * a frame, so for iframes the background does both jobs, the same way in both browsers: while a
+ * panel observes a tab, each iframe that commits gets the hook (`scripting.executeScript`, main
+ * world, `injectImmediately`: before the frame's first script in most loads, not all:
+ * bench/frame-hook.ts, docs/ARCHITECTURE.md), and each poll of the panel drains every iframe's hook
+ * by frame id (frame URLs repeat; ids do not). Nothing is put into a tab no panel observes: the
+ * commit listener exists only while some tab is observed, and a tab whose panel stopped polling
+ * stops being observed.
+ *
+ * What a frame's hook returns is as hostile as the page: it goes to the same intake, its stream ids
+ * scoped to the frame. The frames' URLs come from the browser (webNavigation), not from the page.
+ */
+import browser from 'webextension-polyfill';
+import { LIMITS } from '../../core/limits.js';
+import { MAX_RECORDS_PER_DRAIN } from '../../core/observe/records.js';
+import type { ObservedFrame, ObservedIntake } from '../../protocol/messages.js';
+import { OBSERVE_GLOBAL } from '../../protocol/observed.js';
+
+/** A tab whose panel has not polled for this long (DevTools closed, observing off) is no longer observed. */
+const EXPIRE_MS = 2_000;
+/** Iframes drained per poll; a page with more gets the rest listed as not observed. */
+const MAX_FRAMES = 32;
+
+interface TabState {
+  polled: number;
+  draining: boolean;
+}
+
+export interface FrameHooksOptions {
+  now(): number;
+  /** A frame's drain, the page's word, for the intake; `scope` names the frame. */
+  take(tabId: number, pageUrl: string, drain: unknown, scope: string): ObservedIntake;
+}
+
+export interface FramePoll {
+  /** The tab's iframes as this poll found them; null when another poll of the tab was still running. */
+  frames: ObservedFrame[] | null;
+  /** The intake's status after the last frame that reported records; null when none did. */
+  intake: ObservedIntake | null;
+}
+
+// Runs in the frame's main world (the function's source is sent, so it must stand alone): it
+// reads as little of the page as it can, and whatever comes back is the page's word.
+function drainInPage(key: string, max: number): { hooked: boolean; late: boolean; drain: unknown } {
+  try {
+    const hook = (globalThis as unknown as Record<symbol, { drain?: unknown; late?: unknown } | undefined>)[Symbol.for(key)];
+    if (!hook || typeof hook.drain !== 'function') return { hooked: false, late: false, drain: null };
+    return { hooked: true, late: hook.late === true, drain: (hook.drain as (n: number) => unknown)(max) };
+  } catch {
+    return { hooked: false, late: false, drain: null };
+  }
+}
+
+function hasRecords(drain: unknown): boolean {
+  if (typeof drain !== 'object' || drain === null) return false;
+  const d = drain as { records?: unknown; dropped?: unknown };
+  return (Array.isArray(d.records) && d.records.length > 0) || (typeof d.dropped === 'number' && d.dropped > 0);
+}
+
+/** Chromium and Firefox word a missing host permission differently; both name it. */
+const NO_ACCESS = /permission|cannot access/i;
+
+export function createFrameHooks(options: FrameHooksOptions) {
+  const tabs = new Map<number, TabState>();
+
+  const observed = (tabId: number): boolean => {
+    const t = tabs.get(tabId);
+    if (t && options.now() - t.polled > EXPIRE_MS) stop(tabId);
+    return tabs.has(tabId);
+  };
+
+  async function inject(tabId: number, frameId: number): Promise<void> {
+    try {
+      await browser.scripting.executeScript({ target: { tabId, frameIds: [frameId] }, world: 'MAIN', injectImmediately: true, files: ['page-hook.js'] });
+    } catch {
+      // No access to the frame, or it went away: the next drain says which.
+    }
+  }
+
+  const onCommitted = (d: { tabId: number; frameId: number }): void => {
+    if (d.frameId !== 0 && observed(d.tabId)) void inject(d.tabId, d.frameId);
+  };
+
+  function stop(tabId: number): void {
+    tabs.delete(tabId);
+    if (tabs.size === 0) browser.webNavigation.onCommitted.removeListener(onCommitted);
+  }
+
+  async function drainFrame(tabId: number, pageUrl: string, frameId: number, url: string): Promise<{ frame: ObservedFrame; intake: ObservedIntake | null }> {
+    const frame = (state: ObservedFrame['state'], detail = ''): ObservedFrame => ({ url, state, detail });
+    try {
+      const [result] = await browser.scripting.executeScript({ target: { tabId, frameIds: [frameId] }, world: 'MAIN', func: drainInPage, args: [OBSERVE_GLOBAL, MAX_RECORDS_PER_DRAIN] });
+      const r = result?.result as { hooked?: unknown; late?: unknown; drain?: unknown } | undefined;
+      if (typeof r !== 'object' || r === null) return { frame: frame('failed', 'its hook did not answer'), intake: null };
+      if (r.hooked !== true) {
+        // A frame that was there before observing began: hooked now, it shows what it opens from now on.
+        await inject(tabId, frameId);
+        return { frame: frame('late'), intake: null };
+      }
+      const intake = hasRecords(r.drain) ? options.take(tabId, pageUrl, r.drain, `f${frameId}:`) : null;
+      return { frame: frame(r.late === true ? 'late' : 'hooked'), intake };
+    } catch (error) {
+      const message = error instanceof Error ? error.message : String(error);
+      // The browser's word on a missing permission names the extension's manifest: the panel says it plainly.
+      return { frame: NO_ACCESS.test(message) ? frame('no-access') : frame('failed', message.slice(0, 300)), intake: null };
+    }
+  }
+
+  return {
+    /** One poll of the panel observing `tabId`: drains its iframes, hooking those that lack it. */
+    async poll(tabId: number, pageUrl: string): Promise<FramePoll> {
+      let t = tabs.get(tabId);
+      if (!t) {
+        if (tabs.size === 0) browser.webNavigation.onCommitted.addListener(onCommitted);
+        t = { polled: 0, draining: false };
+        tabs.set(tabId, t);
+      }
+      t.polled = options.now();
+      if (t.draining) return { frames: null, intake: null };
+      t.draining = true;
+      try {
+        const all = (await browser.webNavigation.getAllFrames({ tabId })) ?? [];
+        const iframes = all.filter((f) => f.frameId !== 0 && !f.errorOccurred);
+        const drained = await Promise.all(iframes.slice(0, MAX_FRAMES).map((f) => drainFrame(tabId, pageUrl, f.frameId, f.url.slice(0, LIMITS.urlChars))));
+        const frames = [
+          ...drained.map((d) => d.frame),
+          ...iframes.slice(MAX_FRAMES).map((f): ObservedFrame => ({ url: f.url.slice(0, LIMITS.urlChars), state: 'failed', detail: `only the first ${MAX_FRAMES} iframes are observed` })),
+        ];
+        return { frames, intake: drained.reduce<ObservedIntake | null>((last, d) => d.intake ?? last, null) };
+      } catch {
+        // The tab is gone or not one scripts may run in (a browser page).
+        return { frames: null, intake: null };
+      } finally {
+        t.draining = false;
+      }
+    },
+    stop,
+  };
+}
