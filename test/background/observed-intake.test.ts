@@ -114,9 +114,9 @@ describe('drains from an observed tab', () => {
     const chunk = (text: string): ObservedRecord => ({ t: 'chunk', sid: 's', time: t, text });
     const response: ObservedRecord = { t: 'response', sid: 's', time: t, status: 200, statusText: 'OK', headers: [['content-type', 'text/event-stream']], url: '' };
     b.manager.observe(3, 'http://127.0.0.1:9/', { records: [open('s', t), response, chunk('data: top\n\n')], dropped: 0 });
-    b.manager.observe(3, 'http://127.0.0.1:9/', { records: [open('s', t), response, chunk('data: frame 5\n\n')], dropped: 0 }, 'hook', 'f5:');
+    b.manager.observe(3, 'http://127.0.0.1:9/', { records: [open('s', t), response, chunk('data: frame 5\n\n')], dropped: 0 }, { scope: 'f5:' });
     // Frame 6 writes to stream "s" without opening one of its own: it belongs to no stream of frame 6.
-    const forged = b.manager.observe(3, 'http://127.0.0.1:9/', { records: [chunk('data: forged\n\n')], dropped: 0 }, 'hook', 'f6:');
+    const forged = b.manager.observe(3, 'http://127.0.0.1:9/', { records: [chunk('data: forged\n\n')], dropped: 0 }, { scope: 'f6:' });
     assert.equal(forged.invalid, 1, 'counted as belonging to no known stream');
     await b.hub.flush();
     const data = b.manager.snapshot().connections.map((c) => (b.persistence.storedEntries.get(c.id) ?? []).map((e) => (e.kind === 'event' ? e.data : '')).filter(Boolean));
@@ -204,10 +204,10 @@ describe('a tab over a long session', () => {
 test('records the panel cut from an oversized drain are said in their stream\'s timeline; a hostile cut list is bounded', async () => {
   const b = background();
   b.manager.observe(8, 'http://127.0.0.1:9/', { records: [open('k', b.now())], dropped: 0 });
-  const intake = b.manager.observe(8, 'http://127.0.0.1:9/', { records: [], dropped: 0 }, 'hook', [['k', 41], ['unknown', 2], ['k', -1], 'x', [1, 2], ['z'.repeat(500), 3]]);
+  const intake = b.manager.observe(8, 'http://127.0.0.1:9/', { records: [], dropped: 0 }, { cut: [['k', 41], ['unknown', 2], ['k', -1], 'x', [1, 2], ['z'.repeat(500), 3]] });
   assert.equal(intake.cut, 43);
   await b.hub.flush();
   const rows = b.persistence.storedEntries.get(b.manager.snapshot().connections[0]!.id) ?? [];
   assert.ok(rows.some((e) => e.kind === 'entries-dropped' && e.count === 41 && /cut by the panel/.test(e.detail)), JSON.stringify(rows));
-  assert.doesNotThrow(() => b.manager.observe(8, 'http://127.0.0.1:9/', { records: [] }, 'hook', Array.from({ length: 100_000 }, () => ['k', 1])));
+  assert.doesNotThrow(() => b.manager.observe(8, 'http://127.0.0.1:9/', { records: [] }, { cut: Array.from({ length: 100_000 }, () => ['k', 1]) }));
 });

@@ -103,8 +103,11 @@ export interface ConnectionManager {
    * A drain of a page's hook, as the panel of the inspected tab forwarded it: hostile input,
    * checked record by record and rate-limited per tab. Never throws.
    */
-  /** `cut`: what the panel cut from the drain, per stream id; `scope`: the frame the drain came from, empty for the top frame (observed-intake.ts). */
-  observe(tabId: number, pageUrl: string, drain: unknown, mode?: ObservedMode, cut?: unknown, scope?: string): ObservedIntake;
+  /**
+   * `mode`: which source reported it (hook by default); `cut`: what the panel cut from the drain, per
+   * stream id; `scope`: the frame the drain came from, empty for the top frame (observed-intake.ts).
+   */
+  observe(tabId: number, pageUrl: string, drain: unknown, from?: { mode?: ObservedMode; cut?: unknown; scope?: string }): ObservedIntake;
   /** A source stopped reporting a tab's streams: those still open say so, and take no more records. */
   forgetObserved(tabId: number, mode: ObservedMode, why: string): void;
   /** The tab is gone: its per-tab state goes, and its streams still open say so and take no more records. */
@@ -437,7 +440,7 @@ export function createConnectionManager(options: ManagerOptions): ConnectionMana
       return m ? { url: m.secrets.url, headers: m.secrets.headers.map(([n, v]) => [n, v]), body: m.secrets.body ?? m.config.body, bodyCut: m.observed?.bodyCut === true } : null;
     },
 
-    observe(tabId, pageUrl, drain, mode = 'hook', cut, scope = '') {
+    observe(tabId, pageUrl, drain, { mode = 'hook', cut, scope = '' } = {}) {
       return intakes[mode].take(tabId, pageUrl, drain, cut, scope);
     },
 

@@ -65,7 +65,7 @@ const complete = debuggerApi
       api: debuggerApi,
       now: () => Date.now(),
       report: (tabId, pageUrl, drain) => {
-        manager.observe(tabId, pageUrl, drain, 'complete');
+        manager.observe(tabId, pageUrl, drain, { mode: 'complete' });
       },
       state: completeState,
       forget: (tabId, why) => manager.forgetObserved(tabId, 'complete', why),
@@ -76,7 +76,7 @@ const complete = debuggerApi
 const framesTold = new WeakMap<PanelPort, string>();
 const frameHooks = createFrameHooks({
   now: () => Date.now(),
-  take: (tabId, pageUrl, drain, scope) => manager.observe(tabId, pageUrl, drain, 'hook', undefined, scope),
+  take: (tabId, pageUrl, drain, scope) => manager.observe(tabId, pageUrl, drain, { scope }),
 });
 
 /**
@@ -98,7 +98,7 @@ const filterCapture =
         api: filterApi,
         now: () => Date.now(),
         report: (tabId, pageUrl, drain) => {
-          manager.observe(tabId, pageUrl, drain, 'complete');
+          manager.observe(tabId, pageUrl, drain, { mode: 'complete' });
         },
         state: (tabId, on, why) => hub.broadcast({ type: 'complete-capture-state', tabId, on, why }),
         forget: (tabId, why) => manager.forgetObserved(tabId, 'complete', why),
@@ -182,7 +182,7 @@ async function handle(port: PanelPort, message: PanelMessage): Promise<void> {
       // From our own panel, but carrying the page's data: only the tab and page URL are ours to check here.
       const { tabId, pageUrl } = message;
       if (!Number.isSafeInteger(tabId) || tabId < 0 || typeof pageUrl !== 'string') return;
-      const intake = manager.observe(tabId, pageUrl.slice(0, LIMITS.urlChars), message.drain, 'hook', message.cut);
+      const intake = manager.observe(tabId, pageUrl.slice(0, LIMITS.urlChars), message.drain, { cut: message.cut });
       hub.post(port, { type: 'observed-intake', ...intake });
       return;
     }
