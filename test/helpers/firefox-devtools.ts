@@ -35,6 +35,8 @@ export interface FirefoxDevtools {
   setTheme(theme: 'light' | 'dark'): Promise<void>;
   /** A PNG of the browser window: the page above, the toolbox with the panel below. */
   screenshot(path: string): Promise<void>;
+  /** A PNG of the SSE panel alone. */
+  panelScreenshot(path: string): Promise<void>;
   /** Firefox's stdout and stderr so far. */
   output(): string;
   close(): Promise<void>;
@@ -122,7 +124,47 @@ const { gDevTools } = require('devtools/client/framework/devtools');
 const win = Services.wm.getMostRecentWindow('navigator:browser');
 `;
 
-export async function launchFirefoxDevtools(options: { extensionDir: string; uuid: string; panelTitle?: string; guardMs?: number }): Promise<FirefoxDevtools> {
+// Chrome context, after CHROME_HELPERS: the SSE panel's <browser> in the selected tab's toolbox (args[0] is the panel's title).
+const PANEL_BROWSER = `
+const toolbox = gDevTools.getToolboxForTab(win.gBrowser.selectedTab);
+const tool = toolbox && toolbox.getAdditionalTools().find((t) => t.label === args[0]);
+const panelBrowser = tool && toolbox.doc.getElementById('toolbox-panel-iframe-' + tool.id)?.contentDocument?.querySelector('browser');
+if (!panelBrowser) throw new Error('the SSE panel is not open');
+`;
+
+// Painting the whole window (what Marionette's screenshot does) drops every element of the remote
+// panel whose opacity is below 1: disabled buttons, the ✕ and ⚙ icons (a headed Firefox under Xvfb
+// shows them). So the panel is painted by its own process and drawn over its place in the window.
+const PAINT = `
+async function paint(withWindow) {
+  const canvas = win.document.createElementNS('http://www.w3.org/1999/xhtml', 'canvas');
+  const ctx = canvas.getContext('2d');
+  const scale = win.devicePixelRatio;
+  const box = panelBrowser.getBoundingClientRect();
+  const panel = await panelBrowser.browsingContext.currentWindowGlobal.drawSnapshot(new win.DOMRect(0, 0, box.width, box.height), scale, 'white');
+  if (!withWindow) {
+    canvas.width = panel.width;
+    canvas.height = panel.height;
+    ctx.drawImage(panel, 0, 0);
+    return canvas.toDataURL('image/png');
+  }
+  const all = await win.browsingContext.currentWindowGlobal.drawSnapshot(new win.DOMRect(0, 0, win.innerWidth, win.innerHeight), scale, 'white');
+  canvas.width = all.width;
+  canvas.height = all.height;
+  ctx.drawImage(all, 0, 0);
+  const x = panelBrowser.ownerDocument.defaultView.mozInnerScreenX - win.mozInnerScreenX + box.left;
+  const y = panelBrowser.ownerDocument.defaultView.mozInnerScreenY - win.mozInnerScreenY + box.top;
+  ctx.drawImage(panel, Math.round(x * scale), Math.round(y * scale));
+  return canvas.toDataURL('image/png');
+}
+`;
+
+function writeDataUrl(path: string, url: string): void {
+  mkdirSync(dirname(path), { recursive: true });
+  writeFileSync(path, Buffer.from(url.slice(url.indexOf(',') + 1), 'base64'));
+}
+
+export async function launchFirefoxDevtools(options: { extensionDir: string; uuid: string; panelTitle?: string; guardMs?: number; headed?: boolean }): Promise<FirefoxDevtools> {
   const executable = firefoxPath();
   if (!executable) throw new Error('no Firefox found (set FIREFOX_PATH)');
   const guardMs = options.guardMs ?? 30_000;
@@ -145,7 +187,7 @@ export async function launchFirefoxDevtools(options: { extensionDir: string; uui
     'devtools.console.stdout.content': true,
   };
   writeFileSync(join(profile, 'user.js'), Object.entries(prefs).map(([k, v]) => `user_pref(${JSON.stringify(k)}, ${JSON.stringify(v)});`).join('\n'));
-  const firefox: ChildProcess = spawn(executable, ['--marionette', '--remote-allow-system-access', '--headless', '--no-remote', '--profile', profile, '--width', '1280', '--height', '1000'], { stdio: ['ignore', 'pipe', 'pipe'] });
+  const firefox: ChildProcess = spawn(executable, ['--marionette', '--remote-allow-system-access', ...(options.headed ? [] : ['--headless']), '--no-remote', '--profile', profile, '--width', '1280', '--height', '1000'], { stdio: ['ignore', 'pipe', 'pipe'] });
   let output = '';
   firefox.stdout?.on('data', (d: Buffer) => (output += d.toString('utf8')));
   firefox.stderr?.on('data', (d: Buffer) => (output += d.toString('utf8')));
@@ -227,10 +269,10 @@ export async function launchFirefoxDevtools(options: { extensionDir: string; uui
         await chromeAsync(`Services.prefs.setCharPref('devtools.theme', args[0]);`, [theme]);
       },
       async screenshot(path) {
-        await inContext('chrome');
-        const { value } = await m.send<{ value: string }>('WebDriver:TakeScreenshot', { full: false });
-        mkdirSync(dirname(path), { recursive: true });
-        writeFileSync(path, Buffer.from(value, 'base64'));
+        writeDataUrl(path, await chromeAsync<string>(`${PANEL_BROWSER} ${PAINT} return await paint(true);`, [title]));
+      },
+      async panelScreenshot(path) {
+        writeDataUrl(path, await chromeAsync<string>(`${PANEL_BROWSER} ${PAINT} return await paint(false);`, [title]));
       },
       output: () => output,
       close,
