@@ -87,6 +87,9 @@ describe('Firefox DevTools: observing the inspected tab and its iframes', { skip
     await untilPanel('the panel to know the page', `return document.querySelector('[data-testid="observe-toggle"]')?.getAttribute('title')?.includes(${JSON.stringify(app.url)});`);
     await inPanel(`document.querySelector('[data-testid="observe-toggle"]').click();`);
     await untilPanel('the Reload and observe button', `return document.querySelector('[data-testid="reload-and-observe"]') !== null;`);
+    // The Network panel was never opened in this toolbox, so Firefox hands extensions no network log: the panel says why it lists nothing from before observing.
+    const note = await untilPanel<string>('the look for streams opened before observing', `const s = document.querySelector('[data-testid="before-observing-status"]')?.textContent ?? ''; return !s.startsWith('Looking') && s !== '' && (document.querySelector('[data-testid="before-observing-note"]')?.textContent ?? 'no note');`);
+    assert.match(note, /only once the Network panel has been opened/);
     const firstLoad = app.streams.length;
     await ff.inPage('window.stale = true;');
     await inPanel(`document.querySelector('[data-testid="reload-and-observe"]').click();`);
@@ -163,6 +166,53 @@ describe('Firefox DevTools: observing the inspected tab and its iframes', { skip
     assert.equal(lab.body, page.body);
     assert.equal(lab.events, page.events);
     await inPanel(`document.querySelector('[data-testid="lab-group"] [data-testid="connection-item"][aria-selected="true"] [data-testid="disconnect-button"]')?.click();`);
+  });
+
+  test('"Complete capture" from the panel: explained first (no bar, the permissions, the reader.cancel() catch), then the page\'s EventSource with a type it does not listen to; switched off, a reload is not captured', async () => {
+    const esTop = streamUrl('/es', 'top');
+    const completeItems = (url: string) => `observedItems().filter((i) => i.querySelector('.label')?.getAttribute('title') === ${JSON.stringify(url)} && i.querySelector('[data-testid="observed-badge"]')?.dataset.mode === 'complete')`;
+    const hookItems = (url: string) => `observedItems().filter((i) => i.querySelector('.label')?.getAttribute('title') === ${JSON.stringify(url)} && i.querySelector('[data-testid="observed-badge"]')?.dataset.mode !== 'complete')`;
+    const toggle = await untilPanel<{ disabled: boolean; title: string }>('the Complete capture button', `const b = document.querySelector('[data-testid="complete-toggle"]'); return b && { disabled: b.disabled, title: b.title };`);
+    assert.equal(toggle.disabled, false, `Firefox's complete capture is offered in its toolbox: ${toggle.title}`);
+    await inPanel(`document.querySelector('[data-testid="complete-toggle"]').click();`);
+    const explanation = await untilPanel<string>('the explanation', `return document.querySelector('[data-testid="complete-explanation"]')?.textContent;`);
+    assert.match(explanation, /filterResponseData/, 'says which route');
+    assert.match(explanation, /[Nn]o bar/, 'says no bar shows');
+    assert.match(explanation, /webRequestFilterResponse.*access to the page's site/s, 'says which permissions it takes');
+    assert.match(explanation, /reader\.cancel\(\)/, 'says the catch with the page\'s reader.cancel()');
+    assert.equal(await inPanel<string>(`return document.querySelector('[data-testid="complete-toggle"]').getAttribute('aria-pressed');`), 'false', 'nothing filtered before the user confirms');
+    await ff.panelScreenshot(resolve('test-results', 'firefox-complete-explained.png'));
+    await inPanel(`document.querySelector('[data-testid="complete-confirm"]').click();`);
+    await untilPanel('complete capture on', `return document.querySelector('[data-testid="complete-toggle"]')?.getAttribute('aria-pressed') === 'true';`).catch(async (e: unknown) => {
+      throw new Error(`${String(e)}; problem: ${await inPanel<string>(`return document.querySelector('[data-testid="complete-problem"]')?.textContent ?? '';`)}`);
+    });
+
+    await ff.navigate(`${app.url}${PAGE_PATH}`);
+    await untilPanel(`the complete capture of ${esTop}`, `const c = ${completeItems(esTop)}; if (c.length === 0) return false; c[c.length - 1].click(); return true;`);
+    const rows = await untilPanel<string[][]>('every event of the EventSource', `const c = ${completeItems(esTop)}; const i = c[c.length - 1]; if (i.getAttribute('aria-selected') !== 'true') { i.click(); return false; } const rows = eventRows(); return rows.length === 6 && rows;`);
+    assert.deepEqual(
+      rows.map((r) => [r[0], r[1], r[2], r[3]]),
+      [
+        ['#1', 'message', '1', 'hello'],
+        ['#1', 'price', '2', '10'],
+        ['#1', 'ignored', '3', 'nobody'],
+        ['#1', 'price', '4', '11'],
+        ['#2', 'message', '5', 'again'],
+        ['#2', 'price', '6', '12'],
+      ],
+      'every type, also the one the page does not listen to, the reconnect as attempt #2',
+    );
+    await ff.screenshot(resolve('test-results', 'firefox-complete-on.png'));
+
+    await inPanel(`document.querySelector('[data-testid="complete-toggle"]').click();`);
+    await untilPanel('complete capture off', `return document.querySelector('[data-testid="complete-toggle"]')?.getAttribute('aria-pressed') === 'false' && !document.querySelector('[data-testid="complete-status"]');`);
+    const captured = await inPanel<number>(`return ${completeItems(esTop)}.length;`);
+    const hooked = await inPanel<number>(`return ${hookItems(esTop)}.length;`);
+    await ff.inPage('window.stale = true;');
+    await inPanel(`document.querySelector('[data-testid="reload-and-observe"]').click();`);
+    await untilPanel('the hook to observe the reloaded page\'s EventSource', `return ${hookItems(esTop)}.length > ${hooked};`);
+    await untilPanel('its events', `const h = ${hookItems(esTop)}; const i = h[h.length - 1]; if (i.getAttribute('aria-selected') !== 'true') { i.click(); return false; } return eventRows().length === ${ES_HEARD.length} && ended();`);
+    assert.equal(await inPanel<number>(`return ${completeItems(esTop)}.length;`), captured, 'switched off: the reload\'s streams are not captured');
   });
 
   test('dark theme: the panel follows Firefox\'s DevTools theme, the observed iframe streams and the frames list readable', async () => {

@@ -1,5 +1,12 @@
 /** The toolbar's "Complete capture" switch and its explanation: what it sees, and what it costs. */
-import type { CompleteControl } from './complete.js';
+import type { ComponentChildren } from 'preact';
+import type { CompleteControl, CompleteKind } from './complete.js';
+
+/** What each browser's complete capture is called where the panel speaks of it. */
+const WORDS: Record<Exclude<CompleteKind, 'none'>, { stop: string; on: string }> = {
+  debugger: { stop: 'Stop complete capture (detaches the debugger from this tab)', on: 'the debugger is attached to this tab' },
+  filter: { stop: 'Stop complete capture (lets go of every filtered stream of this tab)', on: 'this tab\'s event-stream responses are filtered' },
+};
 
 export function CompleteToggle({ complete }: { complete: CompleteControl }) {
   const on = complete.on.value;
@@ -8,7 +15,7 @@ export function CompleteToggle({ complete }: { complete: CompleteControl }) {
       ? 'Complete capture needs Chromium\'s debugger API or Firefox\'s response filters, which this browser lacks'
       : 'Complete capture needs the panel inside DevTools, where there is an inspected tab'
     : on
-      ? 'Stop complete capture (detaches the debugger from this tab)'
+      ? WORDS[complete.kind as keyof typeof WORDS].stop
       : 'See every stream of this tab from the network layer: every event type, raw bytes, the requests as sent';
   return (
     <button class={on ? 'on' : ''} data-testid="complete-toggle" aria-pressed={on} aria-expanded={complete.explaining.value} disabled={!complete.available || complete.pending.value} title={title} onClick={() => complete.toggle()}>
@@ -22,12 +29,13 @@ export function CompleteBar({ complete }: { complete: CompleteControl }) {
   const explaining = complete.explaining.value;
   const on = complete.on.value;
   if (!explaining && !on && why === null) return null;
+  const words = complete.kind === 'none' ? null : WORDS[complete.kind];
   return (
     <div class="observe-bar" data-testid="complete-bar" role="region" aria-label="Complete capture">
-      {(explaining || on) && (complete.kind === 'filter' ? <FilterExplanation /> : <DebuggerExplanation />)}
+      {explaining && (complete.kind === 'filter' ? <FilterExplanation /> : <DebuggerExplanation />)}
       {explaining && (
         <div class="row">
-          <button class="small" data-testid="complete-confirm" onClick={() => complete.confirm()}>
+          <button class="small primary" data-testid="complete-confirm" onClick={() => complete.confirm()}>
             Switch on complete capture
           </button>
           <button class="small" data-testid="complete-cancel" onClick={() => complete.cancel()}>
@@ -35,10 +43,13 @@ export function CompleteBar({ complete }: { complete: CompleteControl }) {
           </button>
         </div>
       )}
-      {on && (
-        <span class="hint" data-testid="complete-status">
-          complete capture on: the debugger is attached to this tab
-        </span>
+      {on && words && (
+        <details class="observe-line">
+          <summary class="hint" data-testid="complete-status">
+            <span class="on-dot" aria-hidden="true">◉</span> Complete capture on: {words.on}
+          </summary>
+          {complete.kind === 'filter' ? <FilterExplanation /> : <DebuggerExplanation />}
+        </details>
       )}
       {why !== null && (
         <div class="field-error" data-testid="complete-problem" role="alert">
@@ -49,28 +60,47 @@ export function CompleteBar({ complete }: { complete: CompleteControl }) {
   );
 }
 
+function Explanation({ children }: { children: ComponentChildren }) {
+  return (
+    <ul class="hint explain" data-testid="complete-explanation">
+      {children}
+    </ul>
+  );
+}
+
 function DebuggerExplanation() {
   return (
-    <div class="hint" data-testid="complete-explanation">
-      Complete capture reads this tab's traffic through Chrome's debugger (the <span class="mono">debugger</span> permission): every stream the page opens from now on, in every frame, with
-      the request as it left the browser (its cookies and the headers the browser adds, an EventSource's <span class="mono">Last-Event-ID</span> on each reconnect) and the raw bytes of the
-      response, so every event type shows, also types the page does not listen to, with ids, <span class="mono">retry:</span> and comments exactly as sent. An EventSource's reconnects are
-      attempts of one connection, each with why it ended and the <span class="mono">Last-Event-ID</span> it sent. The page is not changed and nothing is requested again. While it is on, Chrome shows the bar "SSE DevTools started debugging this browser" above the
-      page (the page gets a little less room); pressing Cancel there stops the capture. "Observe this tab" (a hook in the page) needs no bar but sees only what the page's own code sees: the event
-      types it listens to.
-    </div>
+    <Explanation>
+      <li>
+        <b>Sees</b> every stream this tab opens from now on, in every frame, through Chrome's debugger (the <span class="mono">debugger</span> permission): every event type, also types the page
+        does not listen to, with ids, <span class="mono">retry:</span> and comments as sent; the requests as they left the browser (cookies, an EventSource's <span class="mono">Last-Event-ID</span>);
+        an EventSource's reconnects as attempts of one connection.
+      </li>
+      <li>
+        <b>Costs</b>: while it is on, Chrome shows the bar "SSE DevTools started debugging this browser" above the page (the page gets a little less room); Cancel there stops the capture.
+      </li>
+      <li>The page is not changed and nothing is requested again. "Observe this tab" needs no bar but sees only the event types the page listens to.</li>
+    </Explanation>
   );
 }
 
 function FilterExplanation() {
   return (
-    <div class="hint" data-testid="complete-explanation">
-      Complete capture filters this tab's event-stream responses (<span class="mono">webRequest.filterResponseData</span>; Firefox asks once for the permissions and the site): every byte is
-      passed on to the page unchanged and copied here, so every event type shows, also types the page does not listen to, with ids, <span class="mono">retry:</span> and comments exactly as
-      sent, and the requests' headers as they left (an EventSource's <span class="mono">Last-Event-ID</span> on each reconnect); an EventSource's reconnects are attempts of one connection. No bar
-      is shown. The catch: while a stream is filtered, the page's <span class="mono">reader.cancel()</span> no longer closes it (<span class="mono">abort()</span> and{' '}
-      <span class="mono">EventSource.close()</span> still do), unless "Observe this tab" is on too: its hook in the page reports the cancel and that stream's filter steps aside. Switching complete
-      capture off lets go of every stream at once. "Observe this tab" alone has no such catch but sees only the event types the page listens to.
-    </div>
+    <Explanation>
+      <li>
+        <b>Sees</b> every event-stream response of this tab (<span class="mono">webRequest.filterResponseData</span>): each byte is passed on to the page unchanged and copied here, so every
+        event type shows, also types the page does not listen to, with ids, <span class="mono">retry:</span> and comments as sent, and the requests' headers as they left (an EventSource's{' '}
+        <span class="mono">Last-Event-ID</span> on each reconnect). No bar is shown.
+      </li>
+      <li>
+        <b>Permissions</b>: <span class="mono">webRequest</span>, <span class="mono">webRequestBlocking</span> and <span class="mono">webRequestFilterResponse</span> (asked at install) and access to
+        the page's site: for a site not allowed yet, a tab opens where Firefox asks once.
+      </li>
+      <li>
+        <b>The catch</b>: while a stream is filtered, the page's <span class="mono">reader.cancel()</span> does not close it (<span class="mono">abort()</span> and{' '}
+        <span class="mono">EventSource.close()</span> still do), unless "Observe this tab" is on too: its hook reports the cancel and that stream's filter steps aside. Switching off lets go of every
+        stream at once.
+      </li>
+    </Explanation>
   );
 }

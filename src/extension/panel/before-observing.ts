@@ -13,6 +13,7 @@
 import { signal } from '@preact/signals';
 import { stillOpen, streamsInHar, type HarStreams, type StreamBefore } from '../../core/observe/before-observing.js';
 import { OBSERVE_GLOBAL } from '../../protocol/observed.js';
+import { inFirefox } from './in-firefox.js';
 
 const CHECK_MS = 2000;
 /** Finished requests the page is asked for at most. */
@@ -27,8 +28,6 @@ function devtoolsApi(): DevtoolsApi | null {
   const d = (globalThis as { chrome?: { devtools?: Partial<DevtoolsApi> } }).chrome?.devtools;
   return d?.network && typeof d.network.getHAR === 'function' && d.inspectedWindow && typeof d.inspectedWindow.eval === 'function' ? (d as DevtoolsApi) : null;
 }
-
-const isFirefox = typeof (globalThis as { browser?: { runtime?: { getBrowserInfo?: unknown } } }).browser?.runtime?.getBrowserInfo === 'function';
 
 /** The page's load and its hook: when either changes, the list is looked at again. */
 const PAGE_CODE = `(() => { try { const h = globalThis[Symbol.for(${JSON.stringify(OBSERVE_GLOBAL)})]; return { start: Number(performance.timeOrigin), since: h && typeof h.since === 'number' ? h.since : null, href: String(location.href) }; } catch (e) { return null; } })()`;
@@ -113,7 +112,7 @@ export function createBeforeObserving() {
       const frames = [...new Set(candidates.map((c) => c.referer).filter((r) => r !== '' && r !== page.href))].slice(0, MAX_FRAMES);
       for (const frameURL of frames) await ask(candidates.filter((c) => c.referer === frameURL).map((c) => c.rawUrl), frameURL);
       const note =
-        isFirefox && harSize(har) === 0
+        inFirefox() && harSize(har) === 0
           ? 'Firefox gives extensions its network log only once the Network panel has been opened in this toolbox, and only from then on: open it, reload, and look again.'
           : null;
       const open = stillOpen(candidates, finished);

@@ -1,22 +1,24 @@
 /**
  * The panel's side of complete capture (issue 12, the opt-in mode): the background attaches
- * Chromium's debugger to the inspected tab and reports the page's streams from the network layer.
- * The panel explains first what it costs (Chrome's "started debugging this browser" bar over every
- * tab while it is on) and asks again; it follows what the background says, since Chrome can end the
- * capture on its own (Cancel on the bar, the tab closed), and then says why.
+ * Chromium's debugger to the inspected tab, or filters its responses in Firefox, and reports the
+ * page's streams from the network layer. The panel explains first what it costs (Chrome's "started
+ * debugging this browser" bar; Firefox's catch with the page's reader.cancel()) and asks again; it
+ * follows what the background says, since the browser can end the capture on its own (Cancel on
+ * Chrome's bar, the tab closed, a permission not granted), and then says why.
  */
 import { computed, signal } from '@preact/signals';
 import type { Bridge } from './bridge.js';
+import { inFirefox } from './in-firefox.js';
 import type { Observer } from './observe.js';
 
 /** Which complete capture this browser can do: Chromium's debugger, Firefox's response filters, or none. */
 export type CompleteKind = 'debugger' | 'filter' | 'none';
 
 function completeKind(): CompleteKind {
-  const g = globalThis as { chrome?: { debugger?: { attach?: unknown } }; browser?: { runtime?: { getBrowserInfo?: unknown } } };
+  const g = globalThis as { chrome?: { debugger?: { attach?: unknown } } };
   if (typeof g.chrome?.debugger?.attach === 'function') return 'debugger';
-  // Firefox alone has getBrowserInfo; its filterResponseData may only appear once its optional permission is granted.
-  return typeof g.browser?.runtime?.getBrowserInfo === 'function' ? 'filter' : 'none';
+  // The filters are the background's: the panel cannot see webRequest, only which browser it is in.
+  return inFirefox() ? 'filter' : 'none';
 }
 
 export function createCompleteControl(bridge: Bridge, observer: Observer) {
