@@ -90,6 +90,9 @@ test('streams the page opened before observing are listed as such, with what Dev
   await panel().waitForFunction((origin: string) => document.querySelector('[data-testid="observe-toggle"]')?.getAttribute('title')?.includes(origin), { timeout: GUARD }, app.url);
   await (await field('observe-toggle')).click();
   await panel().waitForFunction(() => document.querySelectorAll('[data-testid="before-observing-item"]').length === 3, { timeout: GUARD });
+  // Folded, the observe bar's line counts them with a warning mark; the list is behind its disclosure.
+  assert.equal(await panel().$eval('[data-testid="observe-bar-tally"][data-key="before"]', (t) => `${t.getAttribute('data-warn')} ${t.textContent}`), 'true ⚠ 3 streams from before observing');
+  await (await field('observe-bar-details-toggle')).click();
   const [es, frameEs, chat] = [...(await items())].sort((a, b) => a.localeCompare(b));
   assert.match(es!, /opened before observing\s*GET http:\/\/127\.0\.0\.1:\d+\/es.*EventSource · status 200 · started .* by parser .*· \d+ events? so far, last id \d+/);
   assert.match(chat!, /opened before observing\s*POST http:\/\/127\.0\.0\.1:\d+\/chat.*fetch · status 200/);
@@ -109,6 +112,7 @@ test('"Reload and observe" on one: the page opens it again with the hook first, 
   // DevTools' log is new, and the page loaded again (no hook: only a reload from the panel installs it first): its streams are from before observing again.
   await loadApp();
   await panel().waitForFunction(() => document.querySelectorAll('[data-testid="before-observing-item"]').length === 3, { timeout: GUARD });
+  await (await field('observe-bar-details-toggle')).click();
   await session.screenshot(join(ARTIFACTS, 'devtools-before-observing-light.png'));
   await (await field('before-reload')).click();
   await panel().waitForFunction((sel: string, u: string) => [...document.querySelectorAll(`${sel} .label`)].some((l) => l.getAttribute('title') === u), { timeout: GUARD }, OBSERVED, `${app.url}/es`);

@@ -206,6 +206,68 @@ test('"Reload and observe" with the real hook: the EventSource, fetch POST and X
   await selectObserved('/chat?scope=top');
 });
 
+/** What the observe bar shows: how many rows its status line takes, the line's text, whether the details are shown, and whether each warning and the Reload button are inside the panel. */
+async function observeBar() {
+  return panel().$eval(byTestId('observe-bar'), (bar) => {
+    const line = bar.querySelector('.status-line');
+    const parts = line ? [...line.children].filter((c) => !c.classList.contains('spacer')) : [];
+    const rows = new Set(parts.map((c) => Math.round(c.getBoundingClientRect().top + c.getBoundingClientRect().height / 2)));
+    const inside = (el: Element | null) => el !== null && el.getBoundingClientRect().right <= innerWidth && el.getBoundingClientRect().left >= 0;
+    return {
+      rows: line ? rows.size : 0,
+      text: line?.textContent ?? '',
+      /** Taller than its line: something besides the line is shown. */
+      extra: Math.round(bar.getBoundingClientRect().height - (line?.getBoundingClientRect().height ?? 0)),
+      details: bar.querySelector('[data-testid="observe-frames"]')?.checkVisibility() ?? false,
+      warnings: [...bar.querySelectorAll('[data-testid="observe-bar-tally"][data-warn="true"]')].map((t) => [t.textContent ?? '', inside(t)] as const),
+      reload: inside(bar.querySelector('[data-testid="reload-and-observe"]')),
+    };
+  });
+}
+
+test('observing takes one status line: the mode, the hook, the iframes observed from their start (a warning mark when not all), the rest behind its disclosure; an observed stream\'s end takes one line', async () => {
+  const folded = await observeBar();
+  assert.equal(folded.rows, 1, `one line at full width: ${folded.text}`);
+  assert.ok(folded.extra <= 6, `nothing but the line is shown while folded (${folded.extra} px more)`);
+  assert.equal(folded.details, false);
+  assert.match(folded.text, /Observing.*hook active/);
+  const frames = /iframes (\d)\/2 from start/.exec(folded.text);
+  assert.ok(frames, `the iframes counted: ${folded.text}`);
+  assert.equal(folded.warnings.some(([t]) => t.includes('iframes')), frames[1] !== '2', 'an iframe not observed from its start is marked as a warning');
+  await (await field('observe-bar-details-toggle')).click();
+  const open = await observeBar();
+  assert.equal(open.details, true, 'the disclosure shows the iframes and what the hook sees');
+  assert.match(await panel().$eval(byTestId('observe-bar'), (b) => (b as HTMLElement).innerText), /A hook in the page sees its fetch and XHR streams/);
+  await (await field('observe-bar-details-toggle')).click();
+  assert.equal((await observeBar()).details, false);
+
+  await selectObserved('/chat?scope=top');
+  const state = await panel().$eval(`${OBSERVED}[aria-selected="true"] [data-testid="connection-state"]`, (el) => {
+    const range = document.createRange();
+    range.selectNodeContents(el);
+    return { text: el.textContent ?? '', title: el.getAttribute('title') ?? '', lines: new Set([...range.getClientRects()].map((r) => Math.round(r.top))).size };
+  });
+  assert.equal(state.text, 'ended · the page\'s fetch stream ended');
+  assert.equal(state.title, 'ended: the page\'s fetch stream ended; a new request from the page is a new observed connection', 'the whole reason on hover');
+  assert.equal(state.lines, 1);
+
+  // Docked beside the page, DevTools is narrow: the line may wrap once, its warnings and Reload stay in view.
+  for (const width of [550, 400]) {
+    await session.resize(width);
+    await panel().waitForSelector('.main[data-layout="tabs"]', { timeout: GUARD });
+    const narrow = await observeBar();
+    assert.ok(narrow.rows <= 2, `${width} px: at most two rows (${narrow.rows})`);
+    assert.ok(narrow.warnings.every(([, inside]) => inside) && narrow.reload, `${width} px: every warning and Reload and observe in view`);
+    await session.screenshot(join(ARTIFACTS, `devtools-observe-${width}-light.png`));
+  }
+  await (await field('observe-bar-details-toggle')).click();
+  await session.screenshot(join(ARTIFACTS, 'devtools-observe-400-details-light.png'));
+  await (await field('observe-bar-details-toggle')).click();
+  await session.resize(1280);
+  await panel().waitForSelector('.main[data-layout="columns"]', { timeout: GUARD });
+  await selectObserved('/chat?scope=top');
+});
+
 test('"Open in lab" on the page\'s fetch POST: Connect sends the same headers and body, and the lab\'s connection streams', async () => {
   const chatItem = (await panel().$(`${OBSERVED}[aria-selected="true"]`))!;
   await (await chatItem.$(byTestId('open-in-lab')))!.click();
@@ -303,5 +365,11 @@ test('dark theme: the observed streams stay after DevTools reloads, observing re
   await selectObserved('/es?scope=top');
   await eventRows(ES_HEARD.length);
   await session.screenshot(join(ARTIFACTS, 'devtools-observe-real-dark.png'));
+  await session.resize(400);
+  await panel().waitForSelector('.main[data-layout="tabs"]', { timeout: GUARD });
+  await session.screenshot(join(ARTIFACTS, 'devtools-observe-400-dark.png'));
+  await (await field('observe-bar-details-toggle')).click();
+  await session.screenshot(join(ARTIFACTS, 'devtools-observe-400-details-dark.png'));
+  await session.resize(1280);
   await session.setTheme('light');
 });

@@ -215,11 +215,31 @@ describe('Firefox DevTools: observing the inspected tab and its iframes', { skip
     assert.equal(await inPanel<number>(`return ${completeItems(esTop)}.length;`), captured, 'switched off: the reload\'s streams are not captured');
   });
 
+  test('every observed stream has its ✕, shown where the user can click it, and it removes that stream', async () => {
+    const shown = await inPanel<{ items: number; reachable: number }>(`const items = observedItems(); return { items: items.length, reachable: items.filter((i) => {
+      const b = i.querySelector('[data-testid="remove-button"]');
+      if (!b) return false;
+      b.scrollIntoView({ block: 'nearest' });
+      const r = b.getBoundingClientRect();
+      const box = i.getBoundingClientRect();
+      return r.width > 0 && r.height > 0 && r.right <= box.right && document.elementFromPoint(r.left + r.width / 2, r.top + r.height / 2) === b;
+    }).length };`);
+    assert.ok(shown.items > 0);
+    assert.equal(shown.reachable, shown.items, 'each observed item shows its ✕ inside the item, not covered');
+    const gone = await inPanel<string>(`const i = observedItems()[0]; const id = i.dataset.id; i.querySelector('[data-testid="remove-button"]').click(); return id;`);
+    await untilPanel('the stream to be removed', `return !observedItems().some((i) => i.dataset.id === ${JSON.stringify(gone)});`);
+    assert.equal(await inPanel<number>('return observedItems().length;'), shown.items - 1);
+  });
+
   test('dark theme: the panel follows Firefox\'s DevTools theme, the observed iframe streams and the frames list readable', async () => {
     await ff.setTheme('dark');
     await untilPanel('the dark theme', `return document.documentElement.dataset.theme === 'dark';`);
     await rowsOf(streamUrl('/es', 'cross'), ES_HEARD.length);
     await ff.screenshot(resolve('test-results', 'firefox-observe-dark.png'));
+    await inPanel(`document.querySelector('[data-testid="observe-bar-details-toggle"]').click();`);
+    await untilPanel('the details', `return document.querySelector('[data-testid="observe-frames"]')?.checkVisibility();`);
+    await ff.panelScreenshot(resolve('test-results', 'firefox-observe-dark-details.png'));
+    await inPanel(`document.querySelector('[data-testid="observe-bar-details-toggle"]').click();`);
     await ff.setTheme('light');
   });
 });

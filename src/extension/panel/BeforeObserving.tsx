@@ -1,10 +1,8 @@
-/** Under the observe bar: the page's streams that started before observing, which only a reload lets the hook see. */
-import { useEffect, useMemo } from 'preact/hooks';
+/** In the observe bar's details: the page's streams that started before observing, which only a reload lets the hook see. */
 import { count } from '../../core/limits.js';
 import type { StreamBefore } from '../../core/observe/before-observing.js';
 import { SafeText } from '../../ui/components/SafeText.js';
-import { createBeforeObserving } from './before-observing.js';
-import type { Observer } from './observe.js';
+import type { BeforeObservingStore } from './before-observing.js';
 
 const FRAME = 'Opened by a frame of the page: after a reload the frame gets its hook as it loads, usually before its first script; a stream it opens before that is seen by complete capture only.';
 
@@ -56,15 +54,9 @@ function Stream({ s, frame, onReload }: { s: StreamBefore; frame: string | null;
   );
 }
 
-export function BeforeObserving({ observer }: { observer: Observer }) {
-  const before = useMemo(() => createBeforeObserving(), []);
-  useEffect(() => {
-    before.start();
-    return () => before.stop();
-  }, [before]);
+export function BeforeObserving({ before, onReload }: { before: BeforeObservingStore; onReload(): void }) {
   if (!before.available) return null;
   const r = before.result.value;
-  const reload = () => void observer.reloadAndObserve();
   return (
     <div class="before-observing" data-testid="before-observing" aria-label="Streams opened before observing">
       <div class="row">
@@ -87,7 +79,7 @@ export function BeforeObserving({ observer }: { observer: Observer }) {
       {r !== null && r.streams.length > 0 && (
         <ul class="before-list">
           {r.streams.map((s, i) => (
-            <Stream key={i} s={s} frame={r.inFrame.has(s) ? FRAME : null} onReload={reload} />
+            <Stream key={i} s={s} frame={r.inFrame.has(s) ? FRAME : null} onReload={onReload} />
           ))}
         </ul>
       )}

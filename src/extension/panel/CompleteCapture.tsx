@@ -1,6 +1,7 @@
 /** The toolbar's "Complete capture" switch and its explanation: what it sees, and what it costs. */
 import type { ComponentChildren } from 'preact';
 import type { CompleteControl, CompleteKind } from './complete.js';
+import { StatusLine } from './StatusLine.js';
 
 /** What each browser's complete capture is called where the panel speaks of it. */
 const WORDS: Record<Exclude<CompleteKind, 'none'>, { stop: string; on: string }> = {
@@ -30,9 +31,35 @@ export function CompleteBar({ complete }: { complete: CompleteControl }) {
   const on = complete.on.value;
   if (!explaining && !on && why === null) return null;
   const words = complete.kind === 'none' ? null : WORDS[complete.kind];
+  const explanation = complete.kind === 'filter' ? <FilterExplanation /> : <DebuggerExplanation />;
+  const problem = why !== null && (
+    <div class="field-error" data-testid="complete-problem" role="alert">
+      {why}
+    </div>
+  );
+  if (on && words && !explaining) {
+    return (
+      <StatusLine
+        testId="complete-bar"
+        label="Complete capture"
+        detailsTitle="What complete capture sees, and what it costs"
+        head={
+          <>
+            <span class="status-mode">Complete capture</span>
+            <span class="status-tally ok" data-testid="complete-status" title={words.on}>
+              on: {words.on}
+            </span>
+          </>
+        }
+        after={problem}
+      >
+        {explanation}
+      </StatusLine>
+    );
+  }
   return (
     <div class="observe-bar" data-testid="complete-bar" role="region" aria-label="Complete capture">
-      {explaining && (complete.kind === 'filter' ? <FilterExplanation /> : <DebuggerExplanation />)}
+      {explaining && explanation}
       {explaining && (
         <div class="row">
           <button class="small primary" data-testid="complete-confirm" onClick={() => complete.confirm()}>
@@ -43,19 +70,7 @@ export function CompleteBar({ complete }: { complete: CompleteControl }) {
           </button>
         </div>
       )}
-      {on && words && (
-        <details class="observe-line">
-          <summary class="hint" data-testid="complete-status">
-            <span class="on-dot" aria-hidden="true">◉</span> Complete capture on: {words.on}
-          </summary>
-          {complete.kind === 'filter' ? <FilterExplanation /> : <DebuggerExplanation />}
-        </details>
-      )}
-      {why !== null && (
-        <div class="field-error" data-testid="complete-problem" role="alert">
-          {why}
-        </div>
-      )}
+      {problem}
     </div>
   );
 }

@@ -144,3 +144,5 @@ export function createBeforeObserving() {
     },
   };
 }
+
+export type BeforeObservingStore = ReturnType<typeof createBeforeObserving>;

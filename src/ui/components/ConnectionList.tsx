@@ -5,7 +5,12 @@ import type { ConnectionState } from '../../core/timeline.js';
 import type { ConnectionInfo } from '../../protocol/messages.js';
 import { SafeText } from './SafeText.js';
 
-function describeState(state: ConnectionState, now: number): string {
+/**
+ * A page's stream that ended says so in its first clause ("the page's fetch stream ended"); the
+ * rest of the reason, and the whole of any long one, is in the line's title.
+ */
+function describeState(state: ConnectionState, now: number, observed: boolean): string {
+  if (observed && state.phase === 'closed') return `ended · ${state.why.split('; ')[0]}`;
   switch (state.phase) {
     case 'connecting':
       return `connecting (attempt ${state.attempt})`;
@@ -19,9 +24,9 @@ function describeState(state: ConnectionState, now: number): string {
 }
 
 /** An imported connection that was still running when captured is not running now: it says so. */
-function describeCaptured(state: ConnectionState, capturedAt: number | null, now: number): string {
-  if (capturedAt === null) return describeState(state, now);
-  const text = describeState(state, capturedAt);
+function describeCaptured(state: ConnectionState, capturedAt: number | null, now: number, observed: boolean): string {
+  if (capturedAt === null) return describeState(state, now, observed);
+  const text = describeState(state, capturedAt, observed);
   return state.phase === 'closed' ? text : `${text} when captured`;
 }
 
@@ -49,6 +54,8 @@ const API_NAMES = { fetch: 'fetch', xhr: 'XHR', eventsource: 'EventSource' } as 
 
 function Item({ c, p }: { c: ConnectionInfo; p: ConnectionListProps }) {
   const observed = c.observed;
+  const shown = describeCaptured(c.state, p.capturedAt.get(c.id) ?? null, p.now, observed !== undefined);
+  const full = c.state.phase === 'closed' ? `${observed ? 'ended' : 'closed'}: ${c.state.why}` : shown;
   return (
     <li
       class={`connection-item phase-${c.state.phase} ${p.selected === c.id ? 'selected' : ''} ${observed ? 'observed' : ''}`}
@@ -65,6 +72,10 @@ function Item({ c, p }: { c: ConnectionInfo; p: ConnectionListProps }) {
         <span class="label mono" title={safeText(c.config.url)}>
           <SafeText text={c.label} />
         </span>
+        <span class="spacer" />
+        <button class="small icon remove" data-testid="remove-button" title="Remove this connection and its timeline" aria-label="Remove this connection and its timeline" onClick={(e) => (e.stopPropagation(), p.onRemove(c.id))}>
+          ✕
+        </button>
       </div>
       {observed && (
         <div class="row origin" data-testid="observed-origin">
@@ -82,12 +93,14 @@ function Item({ c, p }: { c: ConnectionInfo; p: ConnectionListProps }) {
           </span>
         </div>
       )}
-      <div class="state" data-testid="connection-state">
-        <SafeText text={describeCaptured(c.state, p.capturedAt.get(c.id) ?? null, p.now)} />
+      <div class="state" data-testid="connection-state" title={safeText(full)}>
+        <SafeText text={shown} />
       </div>
       <div class="row stats">
-        <span>
-          {c.stats.events.toLocaleString('en-US')} event{c.stats.events === 1 ? '' : 's'} · {formatBytes(c.stats.bytes)} · {c.stats.attempts} attempt{c.stats.attempts === 1 ? '' : 's'}
+        <span class="counts" title={`${c.stats.events.toLocaleString('en-US')} event${c.stats.events === 1 ? '' : 's'}, ${formatBytes(c.stats.bytes)}, ${c.stats.attempts} attempt${c.stats.attempts === 1 ? '' : 's'}`}>
+          {c.stats.events.toLocaleString('en-US')} event{c.stats.events === 1 ? '' : 's'} · {formatBytes(c.stats.bytes)}
+          {/* One attempt is the usual case; a reconnect is what is worth a word here. */}
+          {c.stats.attempts > 1 && ` · ${c.stats.attempts} attempts`}
         </span>
         <span class="spacer" />
         {observed ? (
@@ -109,9 +122,6 @@ function Item({ c, p }: { c: ConnectionInfo; p: ConnectionListProps }) {
             Disconnect
           </button>
         )}
-        <button class="small icon" data-testid="remove-button" title="Remove this connection and its timeline" onClick={(e) => (e.stopPropagation(), p.onRemove(c.id))}>
-          ✕
-        </button>
       </div>
     </li>
   );
