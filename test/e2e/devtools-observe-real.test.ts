@@ -351,7 +351,10 @@ test('an iframe of a site the extension may not access is listed as not observed
     assert.match(text, /not observed: SSE DevTools may not run scripts on this site/);
     assert.ok(await row!.$(byTestId('allow-frame')), 'an Allow button asks for the site');
     assert.match(await panel().$eval(byTestId('observe-frames'), (f) => f.textContent ?? ''), /^1 iframe, 0 observed from their start/);
+    assert.match(await panel().$eval('[data-testid="observe-bar-tally"][data-key="frames"][data-warn="true"]', (t) => t.textContent ?? ''), /iframes 0\/1 from start/, 'folded, the line still warns');
+    await (await field('observe-bar-details-toggle')).click();
     await session.screenshot(join(ARTIFACTS, 'devtools-observe-frames-no-access.png'));
+    await (await field('observe-bar-details-toggle')).click();
   } finally {
     other.closeAllConnections();
     other.close();

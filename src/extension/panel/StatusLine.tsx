@@ -28,7 +28,13 @@ export function StatusLine(p: { testId: string; label: string; detailsTitle: str
         {p.head}
         {p.tallies?.map((t) => (
           <span key={t.key} class={`status-tally${t.warn ? ' warn' : ''}`} data-testid={`${p.testId}-tally`} data-key={t.key} data-warn={t.warn ? 'true' : undefined} title={t.title}>
-            {t.warn && <span aria-label="warning">⚠ </span>}
+            {t.warn && (
+              <>
+                <span role="img" aria-label="warning">
+                  ⚠
+                </span>{' '}
+              </>
+            )}
             {t.text}
           </span>
         ))}
