@@ -246,6 +246,7 @@ test('a fetch POST stream: the request\'s real headers (the browser\'s too), the
     assert.match(text, new RegExp(name, 'i'), `the panel shows the browser-added ${name}`);
   }
   assert.ok(!text.includes('page-token'), 'the token is masked');
+  assert.match(text, /Request headers as the browser sent them/, 'not the hook\'s "headers the page set": these are the browser\'s');
 });
 
 test('a cross-site iframe\'s stream is seen too (auto-attached), with its frame URL', async () => {

@@ -94,6 +94,12 @@ function Field({ name, value }: { name: string; value: string }) {
   );
 }
 
+const REQUEST_TITLES = {
+  lab: 'Request headers as configured',
+  hook: 'Request headers the page set (the browser adds others a hook cannot see)',
+  complete: 'Request headers as the browser sent them',
+} as const;
+
 export interface DetailPaneProps {
   entry: TimelineEntry | null;
   /** For a response: its request. */
@@ -101,13 +107,16 @@ export interface DetailPaneProps {
   /** For a refused response: its body, kept on the attempt's end. */
   body?: ResponseBody | null;
   profile: string | null;
-  /** The connection is a stream the page opened: its request's headers are those the page set, not a form's. */
-  observed?: boolean;
+  /**
+   * The connection is a stream the page opened, seen by its hook (the headers the page set, not the
+   * browser's) or by complete capture (the headers as they left); null for the lab's own.
+   */
+  observed?: 'hook' | 'complete' | null;
 }
 
-export function DetailPane({ entry, request, body = null, profile, observed = false }: DetailPaneProps) {
+export function DetailPane({ entry, request, body = null, profile, observed = null }: DetailPaneProps) {
   const [raw, setRaw] = useState(false);
-  const requestTitle = observed ? 'Request headers the page set (the browser adds others a hook cannot see)' : 'Request headers as configured';
+  const requestTitle = REQUEST_TITLES[observed ?? 'lab'];
   if (!entry) return <div class="detail empty">Select a row to see it in full.</div>;
   const asJson = () => JSON.stringify(entry, null, 2);
   return (

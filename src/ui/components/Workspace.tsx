@@ -245,7 +245,7 @@ export function Workspace({ store, view, layout, live, showCode, onCloseCode, si
           <div class="timeline empty">{empty}</div>
         )}
         {!narrow && selectedEntry && <PaneDivider layout={layout} size="detail" />}
-        <DetailPane entry={selectedEntry} request={request} body={failedBody} profile={selected?.info.config.profile ?? null} observed={selected?.info.observed !== undefined} />
+        <DetailPane entry={selectedEntry} request={request} body={failedBody} profile={selected?.info.config.profile ?? null} observed={selected?.info.observed?.mode ?? null} />
       </section>
     </div>
   );
