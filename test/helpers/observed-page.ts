@@ -11,6 +11,7 @@
  * (`window.pageStreams`), the server logs what it sent, so a test can say the page was not disturbed.
  *
  * More routes for single cases: `/framing?src=URL` (a page framing URL), `/echo` (what the request carried), `/endless` (never ends; the log says when the client went away),
+ * `/live?scope=S` (a page reading a fetch stream of /endless until it goes; with `&frame`, the same page in an iframe too),
  * `/json` (not a stream), `/flood?mib=N` (N MiB of events as fast as the socket takes them),
  * `/fast?n=N` (N numbered 100 B events in 64 KiB writes).
  */
@@ -145,6 +146,11 @@ export async function startObservedPageServer(): Promise<ObservedPageServer> {
     if (url.pathname === '/frame') return void html(page(url.searchParams.get('scope') === 'cross' ? 'cross' : 'frame', [], onMessage !== ''));
     // A page framing any URL the test names (an origin the extension has no access to).
     if (url.pathname === '/framing') return void html(`<!doctype html><title>framing</title><iframe src="${(url.searchParams.get('src') ?? '').replaceAll('&', '&amp;').replaceAll('"', '&quot;')}"></iframe>`);
+    if (url.pathname === '/live') {
+      const scope = (url.searchParams.get('scope') ?? 'top').replace(/[^a-z]/g, '');
+      const frame = url.searchParams.has('frame') ? '<iframe src="/live?scope=frame" width="300" height="80"></iframe>' : '';
+      return void html(`<!doctype html><title>live ${scope}</title><p>reading /endless (${scope})</p>${frame}<script>window.liveChunks = 0; fetch('/endless?scope=${scope}').then(async (res) => { const r = res.body.getReader(); for (;;) { const { done } = await r.read(); if (done) break; window.liveChunks++; } });</script>`);
+    }
     if (url.pathname === '/blank') return void html('<!doctype html><title>blank</title><p>blank</p>');
     if (url.pathname === '/json') return void res.writeHead(200, { 'Content-Type': 'application/json' }).end('{"ok":true}');
     const body = await readBody(req);

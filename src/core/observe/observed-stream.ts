@@ -59,6 +59,12 @@ export interface ObservedStream {
   /** Records that were lost before reaching this fold (invalid, over a rate limit, dropped by the hook). */
   lost(count: number, why: string, streamDataLost: boolean, time: number): void;
   readonly stopped: boolean;
+  /**
+   * What opened the stream is gone (its document, its tab) and took the stream with it, without an
+   * end the reporter could see: the attempt in progress ends as the page's doing, and the stream stops.
+   * `what`: how it went, for the attempt's end; `why`: the stop's whole sentence.
+   */
+  gone(what: string, why: string, time: number): void;
   /** An entry the host knows about (a retention cap's drop), numbered in the stream's sequence. */
   note(body: EntryBody, time: number): void;
 }
@@ -365,6 +371,11 @@ export function createObservedStream(options: ObservedStreamOptions): ObservedSt
     },
     note(body, time) {
       emit(body, time);
+    },
+    gone(what, why, time) {
+      if (stopped) return;
+      endAttempt('closed-by-user', what, time);
+      stop(why, time);
     },
     lost(count, why, streamDataLost, time) {
       if (count <= 0) return;

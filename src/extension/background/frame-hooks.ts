@@ -30,8 +30,12 @@ interface TabState {
 
 export interface FrameHooksOptions {
   now(): number;
-  /** A frame's drain, the page's word, for the intake; `scope` names the frame. */
-  take(tabId: number, pageUrl: string, drain: unknown, scope: string): ObservedIntake;
+  /** A frame's drain, the page's word, for the intake; `scope` names the frame, `doc` its document (its hook's `since`). */
+  take(tabId: number, pageUrl: string, drain: unknown, scope: string, doc: number): ObservedIntake;
+  /** The frame's document is `doc` now (null: it has no hook, so it is not the one hooked before). */
+  document(tabId: number, scope: string, doc: number | null): void;
+  /** The tab's iframes now, by scope: the others went away. */
+  frames(tabId: number, present: ReadonlySet<string>): void;
 }
 
 export interface FramePoll {
@@ -43,13 +47,13 @@ export interface FramePoll {
 
 // Runs in the frame's main world (the function's source is sent, so it must stand alone): it
 // reads as little of the page as it can, and whatever comes back is the page's word.
-function drainInPage(key: string, max: number): { hooked: boolean; late: boolean; drain: unknown } {
+function drainInPage(key: string, max: number): { hooked: boolean; late: boolean; since: unknown; drain: unknown } {
   try {
-    const hook = (globalThis as unknown as Record<symbol, { drain?: unknown; late?: unknown } | undefined>)[Symbol.for(key)];
-    if (!hook || typeof hook.drain !== 'function') return { hooked: false, late: false, drain: null };
-    return { hooked: true, late: hook.late === true, drain: (hook.drain as (n: number) => unknown)(max) };
+    const hook = (globalThis as unknown as Record<symbol, { drain?: unknown; late?: unknown; since?: unknown } | undefined>)[Symbol.for(key)];
+    if (!hook || typeof hook.drain !== 'function') return { hooked: false, late: false, since: null, drain: null };
+    return { hooked: true, late: hook.late === true, since: hook.since, drain: (hook.drain as (n: number) => unknown)(max) };
   } catch {
-    return { hooked: false, late: false, drain: null };
+    return { hooked: false, late: false, since: null, drain: null };
   }
 }
 
@@ -92,14 +96,20 @@ export function createFrameHooks(options: FrameHooksOptions) {
     const frame = (state: ObservedFrame['state'], detail = ''): ObservedFrame => ({ url, state, detail });
     try {
       const [result] = await browser.scripting.executeScript({ target: { tabId, frameIds: [frameId] }, world: 'MAIN', func: drainInPage, args: [OBSERVE_GLOBAL, MAX_RECORDS_PER_DRAIN] });
-      const r = result?.result as { hooked?: unknown; late?: unknown; drain?: unknown } | undefined;
+      const r = result?.result as { hooked?: unknown; late?: unknown; since?: unknown; drain?: unknown } | undefined;
       if (typeof r !== 'object' || r === null) return { frame: frame('failed', 'its hook did not answer'), intake: null };
+      const scope = `f${frameId}:`;
       if (r.hooked !== true) {
+        // A document without the hook: not the one hooked before, if any, which is gone with its streams.
+        options.document(tabId, scope, null);
         // A frame that was there before observing began: hooked now, it shows what it opens from now on.
         await inject(tabId, frameId);
         return { frame: frame('late'), intake: null };
       }
-      const intake = hasRecords(r.drain) ? options.take(tabId, pageUrl, r.drain, `f${frameId}:`) : null;
+      // The page's word: a `since` that is not a number still names a document, one not told from another.
+      const doc = typeof r.since === 'number' && Number.isFinite(r.since) ? r.since : -1;
+      options.document(tabId, scope, doc);
+      const intake = hasRecords(r.drain) ? options.take(tabId, pageUrl, r.drain, scope, doc) : null;
       return { frame: frame(r.late === true ? 'late' : 'hooked'), intake };
     } catch (error) {
       const message = error instanceof Error ? error.message : String(error);
@@ -123,6 +133,7 @@ export function createFrameHooks(options: FrameHooksOptions) {
       try {
         const all = (await browser.webNavigation.getAllFrames({ tabId })) ?? [];
         const iframes = all.filter((f) => f.frameId !== 0 && !f.errorOccurred);
+        options.frames(tabId, new Set(iframes.map((f) => `f${f.frameId}:`)));
         const drained = await Promise.all(iframes.slice(0, MAX_FRAMES).map((f) => drainFrame(tabId, pageUrl, f.frameId, f.url.slice(0, LIMITS.urlChars))));
         const frames = [
           ...drained.map((d) => d.frame),
