@@ -182,7 +182,10 @@ export function createCompleteCapture(options: CompleteCaptureOptions) {
   }
 
   function bytes(t: TabCapture, s: Stream, b64: string): void {
-    const text = s.decoder.decode(decodeBase64(b64), { stream: true });
+    streamText(t, s, s.decoder.decode(decodeBase64(b64), { stream: true }));
+  }
+
+  function streamText(t: TabCapture, s: Stream, text: string): void {
     if (text === '') return;
     s.es?.retry.feed(text);
     pushText(t, s.sid, text);
@@ -270,7 +273,7 @@ export function createCompleteCapture(options: CompleteCaptureOptions) {
           const body = obj(await api.sendCommand(target, 'Network.getResponseBody', { requestId }));
           if (typeof body.body === 'string') {
             if (body.base64Encoded === true) bytes(t, s, body.body);
-            else pushText(t, s.sid, body.body);
+            else streamText(t, s, body.body);
           }
         } catch {
           // Gone: the stream ends with what was seen.
