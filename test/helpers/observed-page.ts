@@ -11,7 +11,8 @@
  * (`window.pageStreams`), the server logs what it sent, so a test can say the page was not disturbed.
  *
  * More routes for single cases: `/framing?src=URL` (a page framing URL), `/echo` (what the request carried), `/endless` (never ends; the log says when the client went away),
- * `/frames?n=N` (a page with N idle iframes, every other one cross-site), `/live?scope=S` (a page reading a fetch stream of /endless until it goes; with `&frame`, the same page in an iframe too),
+ * `/frames?n=N` (a page with N idle iframes, every other one cross-site), `/live?scope=S` (a page reading a fetch stream of /endless until it goes,
+ * from when a hook is there or after 3 s: an iframe's hook may come after its first script; with `&frame`, the same page in an iframe too),
  * `/json` (not a stream), `/flood?mib=N` (N MiB of events as fast as the socket takes them),
  * `/fast?n=N` (N numbered 100 B events in 64 KiB writes).
  */
@@ -149,7 +150,7 @@ export async function startObservedPageServer(): Promise<ObservedPageServer> {
     if (url.pathname === '/live') {
       const scope = (url.searchParams.get('scope') ?? 'top').replace(/[^a-z]/g, '');
       const frame = url.searchParams.has('frame') ? '<iframe src="/live?scope=frame" width="300" height="80"></iframe>' : '';
-      return void html(`<!doctype html><title>live ${scope}</title><p>reading /endless (${scope})</p>${frame}<script>window.liveChunks = 0; fetch('/endless?scope=${scope}').then(async (res) => { const r = res.body.getReader(); for (;;) { const { done } = await r.read(); if (done) break; window.liveChunks++; } });</script>`);
+      return void html(`<!doctype html><title>live ${scope}</title><p>reading /endless (${scope})</p>${frame}<script>window.liveChunks = 0; const read = () => fetch('/endless?scope=${scope}').then(async (res) => { const r = res.body.getReader(); for (;;) { const { done } = await r.read(); if (done) break; window.liveChunks++; } }); const start = (n) => (Symbol.for('sse-devtools.observe') in globalThis || n >= 60 ? read() : setTimeout(() => start(n + 1), 50)); start(0);</script>`);
     }
     if (url.pathname === '/frames') {
       const n = Math.min(16, Number(url.searchParams.get('n') ?? '0') || 0);
