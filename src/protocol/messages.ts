@@ -64,8 +64,16 @@ export type PanelMessage =
    * A drain of the hook in the inspected tab's page, forwarded by that tab's panel. `drain` is
    * the page's, so hostile: the background checks it (src/core/observe/records.ts).
    */
-  /** `cut`: records the panel cut from an oversized drain, per stream id (src/extension/panel/drain-cap.ts). */
-  | { type: 'observed'; tabId: number; pageUrl: string; drain: unknown; cut?: [string, number][] }
+  /**
+   * `cut`: records the panel cut from an oversized drain, per stream id (src/extension/panel/drain-cap.ts).
+   * `doc`: the hook's `since`, which names the document the drain came from.
+   */
+  | { type: 'observed'; tabId: number; pageUrl: string; drain: unknown; cut?: [string, number][]; doc?: number }
+  /**
+   * The inspected tab's top document is another one now (the panel's poll saw the hook's `since`
+   * change, or no hook where there was one: null): the streams of the one before end with it.
+   */
+  | { type: 'observed-document'; tabId: number; doc: number | null }
   /** Complete capture of the inspected tab on or off (Chromium: the debugger; the panel explained the bar first). */
   | { type: 'complete-capture'; tabId: number; on: boolean; pageUrl: string }
   /**

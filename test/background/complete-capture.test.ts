@@ -9,11 +9,14 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { createCompleteCapture, detachReason, type DebuggerApi, type Debuggee } from '../../src/extension/background/complete-capture.js';
 import { checkDrain } from '../../src/core/observe/records.js';
+import { createObservedStream } from '../../src/core/observe/observed-stream.js';
+import type { ReconnectWait } from '../../src/extension/background/es-reconnects.js';
+import type { TimelineEntry } from '../../src/core/timeline.js';
 import type { ObservedDrain, ObservedRecord } from '../../src/protocol/observed.js';
 
 const b64 = (s: string) => Buffer.from(s).toString('base64');
 
-function harness(respond: (method: string, params: unknown, target: Debuggee) => unknown = () => ({})) {
+function harness(respond: (method: string, params: unknown, target: Debuggee) => unknown = () => ({}), reconnectWait?: ReconnectWait) {
   let onEvent: (source: Debuggee, method: string, params?: unknown) => void = () => {};
   let onDetach: (source: Debuggee, reason: string) => void = () => {};
   const commands: { method: string; target: Debuggee }[] = [];
@@ -35,7 +38,8 @@ function harness(respond: (method: string, params: unknown, target: Debuggee) =>
   const forgotten: string[] = [];
   const capture = createCompleteCapture({
     api,
-    now: () => 1_700_000_000_000,
+    now: () => Date.now(),
+    ...(reconnectWait ? { reconnectWait } : {}),
     report: (_tab, _page, drain) => drains.push(drain),
     state: (_tab, on, why) => states.push({ on, why }),
     forget: (_tab, why) => forgotten.push(why),
@@ -126,4 +130,42 @@ test('an EventSource\'s reconnect (same URL and frame, after the last request en
   assert.deepEqual(opens.slice(1, 3).map((o) => o.sid), [opens[0]!.sid, opens[0]!.sid], 'the reconnects are the same stream');
   assert.deepEqual(opens[2]!.headers.find(([n]) => n === 'Last-Event-ID'), ['Last-Event-ID', '3']);
   assert.notEqual(opens[3]!.sid, opens[0]!.sid, 'closed by the page: a new EventSource is a new stream');
+});
+
+test('an EventSource the page closes while it waits to reconnect ends once its reconnect is overdue (its retry: and a margin), saying so; a late reconnect with a Last-Event-ID still continues it, one without is a new EventSource', async () => {
+  const h = harness((method) => (method === 'Network.streamResourceContent' ? { bufferedData: b64('retry: 40\nid: 7\ndata: a\n\n') } : {}), { defaultMs: 3_000, marginMs: 30 });
+  await h.capture.start(7, 'http://app.test/');
+  const request = (id: string, leid?: string) => {
+    h.event('Network.requestWillBeSent', { requestId: id, type: 'EventSource', documentURL: 'http://app.test/', request: { url: 'http://app.test/es', method: 'GET', headers: { Accept: 'text/event-stream' } } });
+    if (leid) h.event('Network.requestWillBeSentExtraInfo', { requestId: id, headers: { Accept: 'text/event-stream', 'Last-Event-ID': leid } });
+    h.event('Network.responseReceived', { requestId: id, type: 'EventSource', response: { url: 'http://app.test/es', status: 200, mimeType: 'text/event-stream', headers: { 'Content-Type': 'text/event-stream' } } });
+  };
+  request('r1');
+  await new Promise((r) => setTimeout(r, 10));
+  h.event('Network.loadingFinished', { requestId: 'r1' });
+  // The page closes it during the 40 ms wait: no request comes, and nothing on the network says so.
+  await new Promise((r) => setTimeout(r, 200));
+  const ends = (await h.records()).filter((r): r is Extract<ObservedRecord, { t: 'end' }> => r.t === 'end');
+  assert.deepEqual(ends.map((e) => e.reason), ['done', 'close']);
+  assert.match(ends[1]!.detail, /no reconnect request within 0\.1 s \(its retry: of 40 ms, and a margin\): the page closed the EventSource while it waited to reconnect, or its reconnect was not seen/);
+
+  // Folded as the background does: the row stops (no longer waiting), and says why.
+  const entries: TimelineEntry[] = [];
+  const all = await h.records();
+  const stream = createObservedStream({ connectionId: 'o-1', open: all[0] as Extract<ObservedRecord, { t: 'open' }>, mode: 'complete', onEntry: (e) => entries.push(e) });
+  for (const r of all.slice(1)) stream.add(r);
+  assert.equal(stream.stopped, true);
+  assert.match(JSON.stringify(entries.at(-1)), /"kind":"stopped".*no reconnect request within/);
+
+  // After the wait, a new EventSource to the same URL sends no Last-Event-ID: a stream of its own.
+  request('r2');
+  // A reconnect that comes late anyway (a throttled tab) carries the Last-Event-ID: the same stream's next attempt.
+  request('r3', '7');
+  const after = await h.records();
+  const opens = after.filter((r): r is Extract<ObservedRecord, { t: 'open' }> => r.t === 'open');
+  assert.notEqual(opens[1]!.sid, opens[0]!.sid, 'a request without a Last-Event-ID after the wait is a new EventSource');
+  assert.equal(opens[2]!.sid, opens[0]!.sid, 'the late reconnect continues the stream');
+  for (const r of after.slice(all.length)) if (r.sid === opens[0]!.sid) stream.add(r);
+  assert.equal(stream.stopped, false, 'taken up again: a second attempt');
+  assert.ok(entries.some((e) => e.kind === 'attempt-started' && e.attempt === 2 && e.lastEventId === '7'), JSON.stringify(entries.map((e) => e.kind)));
 });

@@ -211,3 +211,63 @@ test('records the panel cut from an oversized drain are said in their stream\'s 
   assert.ok(rows.some((e) => e.kind === 'entries-dropped' && e.count === 41 && /cut by the panel/.test(e.detail)), JSON.stringify(rows));
   assert.doesNotThrow(() => b.manager.observe(8, 'http://127.0.0.1:9/', { records: [] }, { cut: Array.from({ length: 100_000 }, () => ['k', 1]) }));
 });
+
+describe('a document that goes away takes its streams with it (its hook went too and never says how they ended)', () => {
+  const response = (sid: string, time: number): ObservedRecord => ({ t: 'response', sid, time, status: 200, statusText: 'OK', headers: [['content-type', 'text/event-stream']], url: '' });
+  const live = (b: ReturnType<typeof background>, tabId: number, sid: string, from: { scope?: string; doc?: number } = {}) =>
+    b.manager.observe(tabId, 'http://127.0.0.1:9/', { records: [open(sid, b.now()), response(sid, b.now())], dropped: 0 }, from);
+  const byLabel = (b: ReturnType<typeof background>) => b.manager.snapshot().connections.map((c) => c.state.phase);
+  const rowsOf = (b: ReturnType<typeof background>, i: number) => b.persistence.storedEntries.get(b.manager.snapshot().connections[i]!.id) ?? [];
+
+  test('the page reloads: the old document\'s stream ends, saying so, and the new one\'s stays live; pushState ends nothing', async () => {
+    const b = background();
+    live(b, 1, 'old', { doc: 1000 });
+    // A same-document change (pushState) changes the page's URL, not its document.
+    b.manager.observe(1, 'http://127.0.0.1:9/other-path', { records: [], dropped: 0 }, { doc: 1000 });
+    b.manager.observedDocument(1, '', 1000);
+    assert.deepEqual(byLabel(b), ['open']);
+    b.tick(50);
+    live(b, 1, 'new', { doc: 2000 });
+    assert.deepEqual(byLabel(b), ['closed', 'open']);
+    await b.hub.flush();
+    const rows = rowsOf(b, 0);
+    const ended = rows.find((e) => e.kind === 'attempt-ended');
+    assert.ok(ended?.kind === 'attempt-ended' && ended.reason === 'closed-by-user' && /navigated away or was reloaded/.test(ended.detail), JSON.stringify(rows));
+    assert.ok(rows.some((e) => e.kind === 'stopped' && /could not see how this one ended/.test(e.why)));
+    assert.ok(!rowsOf(b, 1).some((e) => e.kind === 'attempt-ended' || e.kind === 'stopped'));
+  });
+
+  test('a page with no hook now (a plain reload, another page) ends the streams of the hooked one before it', () => {
+    const b = background();
+    live(b, 2, 's', { doc: 1000 });
+    b.manager.observedDocument(2, '', null);
+    assert.deepEqual(byLabel(b), ['closed']);
+  });
+
+  test('an iframe that navigates or goes away ends its own streams only; a late drain of a gone document opens a stream already ended', () => {
+    const b = background();
+    live(b, 3, 'top', { doc: 1 });
+    live(b, 3, 'a', { scope: 'f5:', doc: 10 });
+    live(b, 3, 'b', { scope: 'f6:', doc: 20 });
+    b.manager.observedDocument(3, 'f5:', 11);
+    assert.deepEqual(byLabel(b), ['open', 'closed', 'open']);
+    b.manager.observedFrames(3, new Set(['f5:']));
+    assert.deepEqual(byLabel(b), ['open', 'closed', 'closed']);
+    // A drain of frame 5's old document that was still on its way, and one of the removed frame 6.
+    live(b, 3, 'late', { scope: 'f5:', doc: 10 });
+    live(b, 3, 'late', { scope: 'f6:', doc: 20 });
+    assert.deepEqual(byLabel(b), ['open', 'closed', 'closed', 'closed', 'closed']);
+    live(b, 3, 'c', { scope: 'f5:', doc: 11 });
+    assert.deepEqual(byLabel(b).at(-1), 'open', 'the frame\'s new document is live');
+  });
+
+  test('a stream that ended by itself keeps its own end when its document goes', async () => {
+    const b = background();
+    b.manager.observe(4, 'http://127.0.0.1:9/', { records: [open('s', b.now()), response('s', b.now()), { t: 'end', sid: 's', time: b.now(), reason: 'done', detail: '' }], dropped: 0 }, { doc: 1 });
+    b.manager.observedDocument(4, '', 2);
+    await b.hub.flush();
+    const ends = rowsOf(b, 0).filter((e) => e.kind === 'attempt-ended' || e.kind === 'stopped');
+    assert.equal(ends.length, 2);
+    assert.ok(ends[0]?.kind === 'attempt-ended' && ends[0].reason === 'closed-by-server');
+  });
+});

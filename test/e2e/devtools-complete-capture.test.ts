@@ -54,6 +54,11 @@ window.chat = async () => {
   }
   window.counts.chat += text.split('\\n\\n').filter((b) => b.includes('data:')).length;
 };
+// Many apps close their EventSource in onerror, while the browser waits to reconnect, to reconnect in their own way.
+window.openClosing = () => {
+  const es = new EventSource('/es-once');
+  es.onerror = () => { es.close(); window.closedInWait = true; };
+};
 // A cross-site iframe (localhost is another site than 127.0.0.1): its own process, its own debugger target.
 window.addFrame = (src) => { const f = document.createElement('iframe'); f.src = src; document.body.append(f); };
 </script>`;
@@ -83,6 +88,12 @@ function startAppServer() {
       res.writeHead(200, { 'content-type': 'text/event-stream' });
       res.write('event: tick\nid: f1\ndata: in the frame\n\n');
       res.on('close', () => res.end());
+      return;
+    }
+    if (req.url === '/es-once') {
+      seen.push({ url: req.url, method: req.method ?? '', headers: req.headers, body: '' });
+      res.writeHead(200, { 'content-type': 'text/event-stream' });
+      res.end('retry: 200\nid: only\ndata: once\n\n');
       return;
     }
     if (req.url !== '/es' && req.url !== '/chat') {
@@ -228,6 +239,18 @@ test('an EventSource: every type (also one nobody listens to), ids in order, ret
   await (await panel().$$('[data-testid="timeline-row"][data-kind="attempt-started"]'))[1]!.click();
   await panel().waitForFunction(() => /last-event-id\s*:?\s*3/i.test(document.querySelector('[data-testid="detail-pane"]')?.textContent ?? document.body.innerText), { timeout: GUARD });
   await session.screenshot(join(ARTIFACTS, 'devtools-complete-capture-eventsource-light.png'));
+});
+
+test('an EventSource the page closes while the browser waits to reconnect ends once its reconnect is overdue, saying so, rather than reconnecting forever', async () => {
+  await session.inspected.evaluate(() => (window as unknown as { openClosing(): void }).openClosing());
+  await until('the page to close it in its wait', async () => session.inspected.evaluate(() => (window as unknown as { closedInWait?: boolean }).closedInWait === true));
+  await selectObserved(`${app.url}/es-once`);
+  await panel().waitForFunction(() => document.querySelector('[data-testid="timeline-row"][data-kind="stopped"]'), { timeout: GUARD });
+  const item = (await panel().$(`${OBSERVED}[aria-selected="true"]`))!;
+  assert.equal(await item.evaluate((i) => i.getAttribute('data-phase')), 'closed');
+  assert.match(await panel().$eval('[data-testid="timeline-row"][data-kind="stopped"]', (r) => r.textContent ?? ''), /no reconnect request within 2\.2 s \(its retry: of 200 ms, and a margin\)/);
+  assert.equal(app.seen.filter((s) => s.url === '/es-once').length, 1, 'the page closed it: no reconnect was made');
+  await session.screenshot(join(ARTIFACTS, 'devtools-complete-capture-overdue-light.png'));
 });
 
 test('a fetch POST stream: the request\'s real headers (the browser\'s too), the token masked, the events in order', async () => {

@@ -11,6 +11,8 @@
  * (`window.pageStreams`), the server logs what it sent, so a test can say the page was not disturbed.
  *
  * More routes for single cases: `/framing?src=URL` (a page framing URL), `/echo` (what the request carried), `/endless` (never ends; the log says when the client went away),
+ * `/frames?n=N` (a page with N idle iframes, every other one cross-site), `/live?scope=S` (a page reading a fetch stream of /endless until it goes,
+ * from when a hook is there or after 3 s: an iframe's hook may come after its first script; with `&frame`, the same page in an iframe too),
  * `/json` (not a stream), `/flood?mib=N` (N MiB of events as fast as the socket takes them),
  * `/fast?n=N` (N numbered 100 B events in 64 KiB writes).
  */
@@ -145,6 +147,16 @@ export async function startObservedPageServer(): Promise<ObservedPageServer> {
     if (url.pathname === '/frame') return void html(page(url.searchParams.get('scope') === 'cross' ? 'cross' : 'frame', [], onMessage !== ''));
     // A page framing any URL the test names (an origin the extension has no access to).
     if (url.pathname === '/framing') return void html(`<!doctype html><title>framing</title><iframe src="${(url.searchParams.get('src') ?? '').replaceAll('&', '&amp;').replaceAll('"', '&quot;')}"></iframe>`);
+    if (url.pathname === '/live') {
+      const scope = (url.searchParams.get('scope') ?? 'top').replace(/[^a-z]/g, '');
+      const frame = url.searchParams.has('frame') ? '<iframe src="/live?scope=frame" width="300" height="80"></iframe>' : '';
+      return void html(`<!doctype html><title>live ${scope}</title><p>reading /endless (${scope})</p>${frame}<script>window.liveChunks = 0; const read = () => fetch('/endless?scope=${scope}').then(async (res) => { const r = res.body.getReader(); for (;;) { const { done } = await r.read(); if (done) break; window.liveChunks++; } }); const start = (n) => (Symbol.for('sse-devtools.observe') in globalThis || n >= 60 ? read() : setTimeout(() => start(n + 1), 50)); start(0);</script>`);
+    }
+    if (url.pathname === '/frames') {
+      const n = Math.min(16, Number(url.searchParams.get('n') ?? '0') || 0);
+      const src = (i: number) => (i % 2 === 0 ? '/blank' : crossSite.replace('/frame?scope=cross', '/blank'));
+      return void html(`<!doctype html><title>${n} iframes</title>${Array.from({ length: n }, (_, i) => `<iframe src="${src(i)}" width="200" height="60"></iframe>`).join('')}`);
+    }
     if (url.pathname === '/blank') return void html('<!doctype html><title>blank</title><p>blank</p>');
     if (url.pathname === '/json') return void res.writeHead(200, { 'Content-Type': 'application/json' }).end('{"ok":true}');
     const body = await readBody(req);

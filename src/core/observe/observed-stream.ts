@@ -59,6 +59,12 @@ export interface ObservedStream {
   /** Records that were lost before reaching this fold (invalid, over a rate limit, dropped by the hook). */
   lost(count: number, why: string, streamDataLost: boolean, time: number): void;
   readonly stopped: boolean;
+  /**
+   * What opened the stream is gone (its document, its tab) and took the stream with it, without an
+   * end the reporter could see: the attempt in progress ends as the page's doing, and the stream stops.
+   * `what`: how it went, for the attempt's end; `why`: the stop's whole sentence.
+   */
+  gone(what: string, why: string, time: number): void;
   /** An entry the host knows about (a retention cap's drop), numbered in the stream's sequence. */
   note(body: EntryBody, time: number): void;
 }
@@ -130,6 +136,11 @@ export function createObservedStream(options: ObservedStreamOptions): ObservedSt
   /** The attempt in progress: since when, whether its stream opened, what it received. */
   let current: { startedAt: number; opened: boolean; bytes: number; events: number; status: number; contentType: string } | null = null;
   let stopped = false;
+  /**
+   * Complete capture: the EventSource's reconnect did not come in time and the stream stopped
+   * (es-reconnects.ts); a reconnect that still comes continues it.
+   */
+  let overdue = false;
   let lastEventId = request.initialLastEventId ?? '';
   let parser: StreamParser | null = null;
   /** Set once the parser met something past the limits: the rest of the stream is not followed. */
@@ -248,7 +259,14 @@ export function createObservedStream(options: ObservedStreamOptions): ObservedSt
    * than 200 or a wrong Content-Type (204 included), and reconnects after any other end.
    */
   function esCompleteEnd(r: Extract<ObservedRecord, { t: 'end' }>, detail: string): void {
-    if (!current) return;
+    if (!current) {
+      // Waiting to reconnect, and the reconnect did not come: the capture says why, and a late one continues the stream.
+      if (r.reason === 'close' && attempt > 0) {
+        stop(r.detail, r.time);
+        overdue = true;
+      }
+      return;
+    }
     if (r.reason === 'cancel' || r.reason === 'abort' || r.reason === 'close') {
       endAttempt('closed-by-user', 'the page closed it (EventSource.close())', r.time);
       stop('the page closed the EventSource', r.time);
@@ -288,11 +306,14 @@ export function createObservedStream(options: ObservedStreamOptions): ObservedSt
       return stopped;
     },
     add(r) {
-      if (stopped) return;
+      if (stopped && !(overdue && r.t === 'open')) return;
       switch (r.t) {
         case 'open':
-          // Complete capture: the EventSource's reconnect (the capture grouped it with this stream).
-          if (esComplete && !current) startAttempt(r.time, r.headers);
+          // Complete capture: the EventSource's reconnect (the capture grouped it with this stream), also one that came late.
+          if (esComplete && !current) {
+            stopped = overdue = false;
+            startAttempt(r.time, r.headers);
+          }
           return;
         case 'response':
           if (!current || isEs) return;
@@ -365,6 +386,11 @@ export function createObservedStream(options: ObservedStreamOptions): ObservedSt
     },
     note(body, time) {
       emit(body, time);
+    },
+    gone(what, why, time) {
+      if (stopped) return;
+      endAttempt('closed-by-user', what, time);
+      stop(why, time);
     },
     lost(count, why, streamDataLost, time) {
       if (count <= 0) return;

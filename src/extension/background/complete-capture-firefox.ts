@@ -17,7 +17,7 @@
 import type { WebRequest } from 'webextension-polyfill';
 import type { ObservedApi, ObservedDrain, ObservedRecord } from '../../protocol/observed.js';
 import { LIMITS } from '../../core/limits.js';
-import { createReconnectBook, type ReconnectBook } from './es-reconnects.js';
+import { createReconnectBook, RECONNECT_WAIT, retryWatcher, type ReconnectBook, type ReconnectWait } from './es-reconnects.js';
 
 /** The part of `browser.webRequest` used here. */
 export interface FilterApi {
@@ -38,6 +38,8 @@ export interface FilterCaptureOptions {
   report(tabId: number, pageUrl: string, drain: ObservedDrain): void;
   state(tabId: number, on: boolean, why: string | null): void;
   forget(tabId: number, why: string): void;
+  /** How long an EventSource's reconnect is waited for (es-reconnects.ts); Firefox's by default. */
+  reconnectWait?: ReconnectWait;
 }
 
 const MAX_PENDING = 2000;
@@ -72,6 +74,8 @@ interface TabCapture {
   dropped: number;
   timer: ReturnType<typeof setTimeout> | null;
   reconnects: ReconnectBook;
+  /** Wakes when the next EventSource waiting to reconnect is overdue. */
+  overdue: ReturnType<typeof setTimeout> | null;
   /** Filtered requests whose filter stopped, waiting for webRequest's word on how they ended. */
   waiting: Map<string, (outcome: Outcome) => void>;
   /** webRequest's word that came before the filter stopped, for filtered requests only. */
@@ -129,6 +133,21 @@ export function createFilterCapture(options: FilterCaptureOptions) {
     t.timer ??= setTimeout(() => flush(t), FLUSH_MS);
   }
 
+  function schedule(t: TabCapture): void {
+    if (t.overdue !== null) clearTimeout(t.overdue);
+    const next = t.reconnects.next();
+    t.overdue = next === null ? null : setTimeout(() => overdue(t), Math.max(0, next - options.now()));
+  }
+
+  /** EventSources whose reconnect did not come: the page closed them while they waited, most likely; they end saying so. */
+  function overdue(t: TabCapture): void {
+    t.overdue = null;
+    if (tabs.get(t.tabId) !== t) return;
+    const time = options.now();
+    for (const o of t.reconnects.overdue(time)) push(t, { t: 'end', sid: o.sid, time, reason: 'close', detail: cut(t.reconnects.describe(o), LIMITS.textChars) });
+    schedule(t);
+  }
+
   function bounded(t: TabCapture, key: string, update: (p: Pending) => void): void {
     let p = t.pending.get(key);
     if (!p) {
@@ -173,8 +192,10 @@ export function createFilterCapture(options: FilterCaptureOptions) {
     const url = cut(d.url, LIMITS.urlChars);
     const frame = cut(d.documentUrl ?? '', LIMITS.urlChars) || t.pageUrl;
     // An EventSource's reconnect goes on as the next attempt of the stream it continues.
-    const sid = (kind === 'eventsource' && t.reconnects.take('', frame, url)) || `ff:${cut(d.requestId, 150)}`;
-    const resumes = kind === 'eventsource' && d.statusCode === 200;
+    const resumes = headers.some(([n, v]) => n.toLowerCase() === 'last-event-id' && v !== '');
+    const sid = (kind === 'eventsource' && t.reconnects.take('', frame, url, resumes)) || `ff:${cut(d.requestId, 150)}`;
+    const reconnects = kind === 'eventsource' && d.statusCode === 200;
+    const retry = kind === 'eventsource' ? retryWatcher((ms) => t.reconnects.retry(sid, ms)) : null;
     push(t, {
       t: 'open',
       sid,
@@ -209,13 +230,17 @@ export function createFilterCapture(options: FilterCaptureOptions) {
       if (rest !== '') push(t, { t: 'chunk', sid, time: options.now(), text: rest });
       push(t, { t: 'end', sid, time: options.now(), reason, detail: cut(detail, LIMITS.textChars) });
       // The browser reconnects after the server's end or a network error, not after the page's close().
-      if (resumes && reason !== 'cancel') t.reconnects.ended('', frame, url, sid);
+      if (reconnects && reason !== 'cancel') {
+        t.reconnects.ended('', frame, url, sid, options.now());
+        schedule(t);
+      }
     };
     filter.ondata = (e) => {
       // The page's bytes first, unchanged; then what we make of them.
       filter.write(e.data);
       if (ended) return;
       const text = decoder.decode(e.data, { stream: true });
+      retry?.feed(text);
       for (let i = 0; i < text.length; i += LIMITS.eventDataChars) push(t, { t: 'chunk', sid, time: options.now(), text: text.slice(i, i + LIMITS.eventDataChars) });
     };
     // The page's close() stops the filter as the server's end does: webRequest tells them apart (completed, or an error such as NS_BINDING_ABORTED).
@@ -278,7 +303,7 @@ export function createFilterCapture(options: FilterCaptureOptions) {
     start(tabId: number, pageUrl: string): void {
       if (!tabs.has(tabId)) {
         if (tabs.size === 0) listen(true);
-        tabs.set(tabId, { tabId, pageUrl, pending: new Map(), filters: new Map(), queue: [], dropped: 0, timer: null, reconnects: createReconnectBook(), waiting: new Map(), outcomes: new Map() });
+        tabs.set(tabId, { tabId, pageUrl, pending: new Map(), filters: new Map(), queue: [], dropped: 0, timer: null, reconnects: createReconnectBook(options.reconnectWait ?? RECONNECT_WAIT.firefox), overdue: null, waiting: new Map(), outcomes: new Map() });
       }
       options.state(tabId, true, null);
     },
@@ -321,6 +346,7 @@ export function createFilterCapture(options: FilterCaptureOptions) {
         }
         t.filters.clear();
         if (t.timer !== null) clearTimeout(t.timer);
+        if (t.overdue !== null) clearTimeout(t.overdue);
         flush(t);
         options.forget(tabId, 'complete capture was switched off: SSE DevTools no longer sees this stream; the page still receives it');
       }

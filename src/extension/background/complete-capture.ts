@@ -22,7 +22,7 @@
  */
 import type { ObservedApi, ObservedDrain, ObservedRecord } from '../../protocol/observed.js';
 import { LIMITS } from '../../core/limits.js';
-import { createReconnectBook, type ReconnectBook } from './es-reconnects.js';
+import { createReconnectBook, RECONNECT_WAIT, retryWatcher, type ReconnectBook, type ReconnectWait } from './es-reconnects.js';
 
 /** chrome.debugger's target: a tab, or a session inside it (an iframe's, from auto-attach). */
 export interface Debuggee {
@@ -53,6 +53,8 @@ export interface CompleteCaptureOptions {
   state(tabId: number, on: boolean, why: string | null): void;
   /** The streams of this tab are no longer followed (capture off): say so in their timelines. */
   forget(tabId: number, why: string): void;
+  /** How long an EventSource's reconnect is waited for (es-reconnects.ts); Chromium's by default. */
+  reconnectWait?: ReconnectWait;
 }
 
 /** Requests remembered between their start and their response, per tab: the page decides how many it makes. */
@@ -85,8 +87,8 @@ interface Stream {
   fallback: boolean;
   /** The request ended while its buffered content was still being fetched: end it after that. */
   endAfter: { reason: 'done' | 'cancel' | 'error'; detail: string } | null;
-  /** An EventSource's: where its reconnect will come from, and whether the browser reconnects (a 200 event stream). */
-  es: { scope: string; frame: string; url: string; resumes: boolean } | null;
+  /** An EventSource's: where its reconnect will come from, whether the browser reconnects (a 200 event stream), and its `retry:`. */
+  es: { scope: string; frame: string; url: string; resumes: boolean; retry: { feed(text: string): void } } | null;
 }
 
 interface TabCapture {
@@ -102,7 +104,12 @@ interface TabCapture {
   /** Our own detach is not the user's Cancel. */
   detaching: boolean;
   reconnects: ReconnectBook;
+  /** Wakes when the next EventSource waiting to reconnect is overdue. */
+  overdue: ReturnType<typeof setTimeout> | null;
 }
+
+/** A request that carries a Last-Event-ID: only an EventSource's reconnect does. */
+const resumes = (headers: readonly [string, string][]): boolean => headers.some(([n, v]) => n.toLowerCase() === 'last-event-id' && v !== '');
 
 const cut = (s: unknown, max: number): string => (typeof s === 'string' ? s.slice(0, max) : '');
 
@@ -175,8 +182,34 @@ export function createCompleteCapture(options: CompleteCaptureOptions) {
   }
 
   function bytes(t: TabCapture, s: Stream, b64: string): void {
-    const text = s.decoder.decode(decodeBase64(b64), { stream: true });
-    if (text !== '') pushText(t, s.sid, text);
+    streamText(t, s, s.decoder.decode(decodeBase64(b64), { stream: true }));
+  }
+
+  function streamText(t: TabCapture, s: Stream, text: string): void {
+    if (text === '') return;
+    s.es?.retry.feed(text);
+    pushText(t, s.sid, text);
+  }
+
+  /** The browser reconnects this stream: until its reconnect comes, it waits (and may become overdue). */
+  function waitForReconnect(t: TabCapture, scope: string, frame: string, url: string, sid: string): void {
+    t.reconnects.ended(scope, frame, url, sid, options.now());
+    schedule(t);
+  }
+
+  function schedule(t: TabCapture): void {
+    if (t.overdue !== null) clearTimeout(t.overdue);
+    const next = t.reconnects.next();
+    t.overdue = next === null ? null : setTimeout(() => overdue(t), Math.max(0, next - options.now()));
+  }
+
+  /** EventSources whose reconnect did not come: the page closed them while they waited, most likely; they end saying so. */
+  function overdue(t: TabCapture): void {
+    t.overdue = null;
+    if (tabs.get(t.tabId) !== t) return;
+    const time = options.now();
+    for (const o of t.reconnects.overdue(time)) push(t, { t: 'end', sid: o.sid, time, reason: 'close', detail: cut(t.reconnects.describe(o), LIMITS.textChars) });
+    schedule(t);
   }
 
   function bounded<V>(map: Map<string, V>, key: string, value: V): void {
@@ -209,18 +242,18 @@ export function createCompleteCapture(options: CompleteCaptureOptions) {
   function failedReconnect(t: TabCapture, key: string, request: Pending, headers: [string, string][], detail: string): void {
     const scope = key.slice(0, key.indexOf('|'));
     const frame = request.frame || t.pageUrl;
-    const sid = t.reconnects.take(scope, frame, request.url);
+    const sid = t.reconnects.take(scope, frame, request.url, resumes(headers));
     if (sid === null) return;
     const time = options.now();
     push(t, { t: 'open', sid, api: 'eventsource', time, url: request.url, method: request.method, headers, body: null, bodyCut: false, withCredentials: false, frame });
     push(t, { t: 'end', sid, time, reason: 'error', detail: cut(detail, LIMITS.textChars) });
-    t.reconnects.ended(scope, frame, request.url, sid);
+    waitForReconnect(t, scope, frame, request.url, sid);
   }
 
   function finish(t: TabCapture, key: string, s: Stream, reason: 'done' | 'cancel' | 'error', detail: string): void {
     t.streams.delete(key);
     // The browser reconnects unless the page closed it or the response failed the EventSource.
-    if (s.es?.resumes && reason !== 'cancel') t.reconnects.ended(s.es.scope, s.es.frame, s.es.url, s.sid);
+    if (s.es?.resumes && reason !== 'cancel') waitForReconnect(t, s.es.scope, s.es.frame, s.es.url, s.sid);
     const rest = s.decoder.decode();
     if (rest !== '') pushText(t, s.sid, rest);
     push(t, { t: 'end', sid: s.sid, time: options.now(), reason, detail: cut(detail, LIMITS.textChars) });
@@ -240,7 +273,7 @@ export function createCompleteCapture(options: CompleteCaptureOptions) {
           const body = obj(await api.sendCommand(target, 'Network.getResponseBody', { requestId }));
           if (typeof body.body === 'string') {
             if (body.base64Encoded === true) bytes(t, s, body.body);
-            else pushText(t, s.sid, body.body);
+            else streamText(t, s, body.body);
           }
         } catch {
           // Gone: the stream ends with what was seen.
@@ -263,12 +296,14 @@ export function createCompleteCapture(options: CompleteCaptureOptions) {
     const url = cut(response.url, LIMITS.urlChars) || request?.url || '';
     const frame = request?.frame || t.pageUrl;
     const status = typeof response.status === 'number' && Number.isInteger(response.status) && response.status >= 0 && response.status <= 999 ? response.status : 0;
-    const es = api0 === 'eventsource' ? { scope: target.sessionId ?? '', frame, url: request?.url || url, resumes: status === 200 && mime === 'text/event-stream' } : null;
-    // An EventSource's reconnect goes on as the next attempt of the stream it continues.
-    const sid = (es && t.reconnects.take(es.scope, es.frame, es.url)) ?? `${target.sessionId ?? 'top'}:${cut(requestId, 150)}`;
-    const time = options.now();
     // The headers as they left (cookies, the browser's own) when Chromium reported them; else those the request was made with.
     const headers = t.extraHeaders.get(key) ?? request?.headers ?? [];
+    const scope = target.sessionId ?? '';
+    // An EventSource's reconnect goes on as the next attempt of the stream it continues.
+    const continues = api0 === 'eventsource' ? t.reconnects.take(scope, frame, request?.url || url, resumes(headers)) : null;
+    const sid = continues ?? `${target.sessionId ?? 'top'}:${cut(requestId, 150)}`;
+    const es = api0 === 'eventsource' ? { scope, frame, url: request?.url || url, resumes: status === 200 && mime === 'text/event-stream', retry: retryWatcher((ms) => t.reconnects.retry(sid, ms)) } : null;
+    const time = options.now();
     push(t, {
       t: 'open',
       sid,
@@ -368,6 +403,7 @@ export function createCompleteCapture(options: CompleteCaptureOptions) {
   function stopTab(t: TabCapture, why: string): void {
     tabs.delete(t.tabId);
     if (t.timer !== null) clearTimeout(t.timer);
+    if (t.overdue !== null) clearTimeout(t.overdue);
     flush(t);
     options.forget(t.tabId, why);
   }
@@ -397,7 +433,7 @@ export function createCompleteCapture(options: CompleteCaptureOptions) {
         options.state(tabId, true, null);
         return;
       }
-      const t: TabCapture = { tabId, pageUrl, mainFrameId: null, pending: new Map(), extraHeaders: new Map(), streams: new Map(), queue: [], dropped: 0, timer: null, detaching: false, reconnects: createReconnectBook() };
+      const t: TabCapture = { tabId, pageUrl, mainFrameId: null, pending: new Map(), extraHeaders: new Map(), streams: new Map(), queue: [], dropped: 0, timer: null, detaching: false, reconnects: createReconnectBook(options.reconnectWait ?? RECONNECT_WAIT.chromium), overdue: null };
       const target: Debuggee = { tabId };
       try {
         await api.attach(target, '1.3');

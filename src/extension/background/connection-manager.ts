@@ -107,7 +107,15 @@ export interface ConnectionManager {
    * `mode`: which source reported it (hook by default); `cut`: what the panel cut from the drain, per
    * stream id; `scope`: the frame the drain came from, empty for the top frame (observed-intake.ts).
    */
-  observe(tabId: number, pageUrl: string, drain: unknown, from?: { mode?: ObservedMode; cut?: unknown; scope?: string }): ObservedIntake;
+  observe(tabId: number, pageUrl: string, drain: unknown, from?: { mode?: ObservedMode; cut?: unknown; scope?: string; doc?: number }): ObservedIntake;
+  /**
+   * A hook's document in a frame of the tab (`scope`: '' for the top frame, as in `observe`) is `doc`
+   * now: its `since`, or null when the frame's document has no hook. The streams of the documents
+   * before it end, as the browser ended them with their document.
+   */
+  observedDocument(tabId: number, scope: string, doc: number | null): void;
+  /** The tab's iframes now, by scope: the streams of iframes no longer there end. */
+  observedFrames(tabId: number, present: ReadonlySet<string>): void;
   /** A source stopped reporting a tab's streams: those still open say so, and take no more records. */
   forgetObserved(tabId: number, mode: ObservedMode, why: string): void;
   /** The tab is gone: its per-tab state goes, and its streams still open say so and take no more records. */
@@ -298,6 +306,7 @@ export function createConnectionManager(options: ManagerOptions): ConnectionMana
         sink.changed(id);
         return stream;
       },
+      gone: (tabId, sid, what, why) => observedBySid.get(`${mode}:${tabId}:${sid}`)?.observed?.stream?.gone(what, why, now()),
       cancelled: (tabId, sid) => {
         const m = observedBySid.get(`${mode}:${tabId}:${sid}`);
         if (mode === 'hook' && m?.observed?.origin.api === 'fetch') options.onPageCancel?.(tabId, m.secrets.url, m.observed.openedAt ?? 0);
@@ -440,8 +449,16 @@ export function createConnectionManager(options: ManagerOptions): ConnectionMana
       return m ? { url: m.secrets.url, headers: m.secrets.headers.map(([n, v]) => [n, v]), body: m.secrets.body ?? m.config.body, bodyCut: m.observed?.bodyCut === true } : null;
     },
 
-    observe(tabId, pageUrl, drain, { mode = 'hook', cut, scope = '' } = {}) {
-      return intakes[mode].take(tabId, pageUrl, drain, cut, scope);
+    observe(tabId, pageUrl, drain, { mode = 'hook', cut, scope = '', doc } = {}) {
+      return intakes[mode].take(tabId, pageUrl, drain, cut, scope, doc);
+    },
+
+    observedDocument(tabId, scope, doc) {
+      intakes.hook.document(tabId, scope, doc);
+    },
+
+    observedFrames(tabId, present) {
+      intakes.hook.frames(tabId, present);
     },
 
     forgetObserved(tabId, mode, why) {
@@ -459,8 +476,7 @@ export function createConnectionManager(options: ManagerOptions): ConnectionMana
       for (const [key, m] of observedBySid) {
         if (m.observed?.origin.tabId !== tabId) continue;
         observedBySid.delete(key);
-        const stream = m.observed.stream;
-        if (stream && !stream.stopped) stream.note({ kind: 'stopped', why: 'the tab was closed' }, now());
+        m.observed.stream?.gone('the tab was closed', 'the tab was closed, and its streams with it', now());
       }
     },
 

@@ -10,6 +10,7 @@ import type { ObservedStream } from '../../core/observe/observed-stream.js';
 import { count } from '../../core/limits.js';
 import type { ObservedIntake } from '../../protocol/messages.js';
 import type { ObservedRecord } from '../../protocol/observed.js';
+import { createDocumentBook } from './observed-documents.js';
 
 /** What a tab may report per second, sustained; bursts up to the bucket's size pass. */
 const OBSERVE_RATE = { records: 20_000, chars: 4 * 1024 * 1024 } as const;
@@ -35,7 +36,18 @@ export interface IntakeOptions {
   open(tabId: number, pageUrl: string, record: Extract<ObservedRecord, { t: 'open' }>): ObservedStream;
   /** The page cancelled a stream it was reading (an `end` of reason cancel reached a known stream). */
   cancelled?(tabId: number, sid: string): void;
+  /** The document that opened the stream is gone (observed-documents.ts): `what` says how, `why` the whole of it; the stream ends. */
+  gone?(tabId: number, sid: string, what: string, why: string): void;
 }
+
+/** How a document went, for its streams' ends. */
+const GONE = {
+  page: 'the page navigated away or was reloaded',
+  frame: 'its iframe navigated away or was reloaded',
+  removed: 'its iframe went away (removed, or its page navigated away)',
+} as const;
+/** Why those streams have no end of their own: the hook went with the document. */
+const HOOK_WENT = 'its streams ended with it, and so did its hook, which could not see how this one ended';
 
 /** Characters a record carries: what the per-tab byte rate counts. */
 function charsOf(r: ObservedRecord): number {
@@ -82,6 +94,13 @@ function scoped(checked: CheckedDrain, scope: string): CheckedDrain {
 
 export function createObservedIntake(options: IntakeOptions) {
   const tabs = new Map<number, TabState>();
+  const documents = createDocumentBook();
+  const end = (tabId: number, sids: string[], what: string) => {
+    for (const sid of sids) options.gone?.(tabId, sid, what, `${what}: ${HOOK_WENT}`);
+  };
+  /** The document in `scope` is `doc` now (a hook's `since`, null: no hook there): the streams of those before it end. */
+  const goneWhy = (scope: string) => GONE[scope === '' ? 'page' : 'frame'];
+  const seen = (tabId: number, scope: string, doc: number | null) => end(tabId, documents.seen(tabId, scope, doc), goneWhy(scope));
 
   const freshStatus = (tabId: number): ObservedIntake => ({ tabId, accepted: 0, invalid: 0, limited: 0, hookDropped: 0, cut: 0 });
 
@@ -110,9 +129,11 @@ export function createObservedIntake(options: IntakeOptions) {
      * `cut`: what the panel cut from this drain, per stream id (our panel's word, on the page's ids:
      * checked like the rest). `scope` names the frame the drain came from (empty for the top frame),
      * put before each stream id: one frame's hook, as hostile as the page, cannot write into another
-     * frame's streams.
+     * frame's streams. `doc`: the document the drain came from (a hook's `since`), when known: its
+     * streams end when it goes (observed-documents.ts).
      */
-    take(tabId: number, pageUrl: string, drain: unknown, cut: unknown = [], scope = ''): ObservedIntake {
+    take(tabId: number, pageUrl: string, drain: unknown, cut: unknown = [], scope = '', doc?: number): ObservedIntake {
+      if (doc !== undefined) seen(tabId, scope, doc);
       const t = tab(tabId, pageUrl);
       const checked = scoped(checkDrain(drain), scope);
       t.status.hookDropped += checked.hookDropped;
@@ -144,9 +165,12 @@ export function createObservedIntake(options: IntakeOptions) {
         if (known) {
           known.add(r);
           if (r.t === 'end' && r.reason === 'cancel') options.cancelled?.(tabId, r.sid);
+          if (known.stopped && doc !== undefined) documents.closed(tabId, scope, r.sid);
         } else if (r.t === 'open') {
           t.opened++;
           options.open(tabId, pageUrl, r);
+          const late = doc === undefined ? null : documents.opened(tabId, scope, doc, r.sid);
+          if (late !== null) end(tabId, [r.sid], late === 'removed' ? GONE.removed : goneWhy(scope));
         } else t.status.invalid++;
       }
       for (const [sid, n] of checkCut(cut)) {
@@ -170,9 +194,18 @@ export function createObservedIntake(options: IntakeOptions) {
       const t = tabs.get(tabId);
       if (t && t.opened > 0) t.opened--;
     },
+    /** The document in `scope` of the tab is `doc` now (a hook's `since`; null: the frame has no hook, so its document is new). */
+    document(tabId: number, scope: string, doc: number | null): void {
+      seen(tabId, scope, doc);
+    },
+    /** The iframes the tab has now, by scope: the documents of the others are gone. */
+    frames(tabId: number, present: ReadonlySet<string>): void {
+      end(tabId, documents.frames(tabId, present), GONE.removed);
+    },
     /** The tab closed: nothing of it is kept. */
     forget(tabId: number): void {
       tabs.delete(tabId);
+      documents.forget(tabId);
     },
   };
 }

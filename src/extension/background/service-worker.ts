@@ -76,7 +76,9 @@ const complete = debuggerApi
 const framesTold = new WeakMap<PanelPort, string>();
 const frameHooks = createFrameHooks({
   now: () => Date.now(),
-  take: (tabId, pageUrl, drain, scope) => manager.observe(tabId, pageUrl, drain, { scope }),
+  take: (tabId, pageUrl, drain, scope, doc) => manager.observe(tabId, pageUrl, drain, { scope, doc }),
+  document: (tabId, scope, doc) => manager.observedDocument(tabId, scope, doc),
+  frames: (tabId, present) => manager.observedFrames(tabId, present),
 });
 
 /**
@@ -182,8 +184,18 @@ async function handle(port: PanelPort, message: PanelMessage): Promise<void> {
       // From our own panel, but carrying the page's data: only the tab and page URL are ours to check here.
       const { tabId, pageUrl } = message;
       if (!Number.isSafeInteger(tabId) || tabId < 0 || typeof pageUrl !== 'string') return;
-      const intake = manager.observe(tabId, pageUrl.slice(0, LIMITS.urlChars), message.drain, { cut: message.cut });
+      const doc = typeof message.doc === 'number' && Number.isFinite(message.doc) ? message.doc : undefined;
+      const intake = manager.observe(tabId, pageUrl.slice(0, LIMITS.urlChars), message.drain, { cut: message.cut, doc });
       hub.post(port, { type: 'observed-intake', ...intake });
+      return;
+    }
+    case 'observed-document': {
+      const { tabId, doc } = message;
+      if (!Number.isSafeInteger(tabId) || tabId < 0 || !(doc === null || (typeof doc === 'number' && Number.isFinite(doc)))) return;
+      manager.observedDocument(tabId, '', doc);
+      // The top document's iframes went with it: those no longer in the tab end too, whether or not the new page is observed.
+      const frames = await browser.webNavigation.getAllFrames({ tabId }).catch(() => null);
+      if (frames) manager.observedFrames(tabId, new Set(frames.filter((f) => f.frameId !== 0).map((f) => `f${f.frameId}:`)));
       return;
     }
     case 'observe-frames': {

@@ -30,16 +30,17 @@ function inspectedWindowApi(): InspectedWindowApi | null {
   return api && typeof api.eval === 'function' ? api : null;
 }
 
-/** What one poll learns: the page's URL, whether a hook is there, and its drain (the page's, unchecked). */
+/** What one poll learns: the page's URL, whether a hook is there, its drain (the page's, unchecked), and the document it is in (the hook's `since`; null without a hook). */
 interface Poll {
   page: string;
   hooked: boolean;
   drain: unknown;
+  doc: number | null;
 }
 
 // Runs in the page's main world, which the page controls: it reads as little as it can and
 // catches everything, and whatever comes back is treated as the page's word.
-const POLL_CODE = `(() => { try { const h = globalThis[Symbol.for(${JSON.stringify(OBSERVE_GLOBAL)})]; const hooked = !!h && typeof h.drain === 'function'; return { page: String(location.href), hooked, drain: hooked ? h.drain(${MAX_RECORDS_PER_DRAIN}) : null }; } catch (e) { return { page: '', hooked: false, drain: null }; } })()`;
+const POLL_CODE = `(() => { try { const h = globalThis[Symbol.for(${JSON.stringify(OBSERVE_GLOBAL)})]; const hooked = !!h && typeof h.drain === 'function'; return { page: String(location.href), hooked, since: hooked ? h.since : null, drain: hooked ? h.drain(${MAX_RECORDS_PER_DRAIN}) : null }; } catch (e) { return { page: '', hooked: false, since: null, drain: null }; } })()`;
 
 function evalIn(api: InspectedWindowApi, code: string): Promise<unknown> {
   return new Promise((resolve) => {
@@ -53,8 +54,11 @@ function evalIn(api: InspectedWindowApi, code: string): Promise<unknown> {
 
 function readPoll(value: unknown): Poll | null {
   if (typeof value !== 'object' || value === null) return null;
-  const v = value as { page?: unknown; hooked?: unknown; drain?: unknown };
-  return { page: typeof v.page === 'string' ? v.page : '', hooked: v.hooked === true, drain: v.drain };
+  const v = value as { page?: unknown; hooked?: unknown; drain?: unknown; since?: unknown };
+  const hooked = v.hooked === true;
+  // A hook whose `since` is not a number still names a document: one the panel cannot tell from another.
+  const doc = hooked ? (typeof v.since === 'number' && Number.isFinite(v.since) ? v.since : -1) : null;
+  return { page: typeof v.page === 'string' ? v.page : '', hooked, drain: v.drain, doc };
 }
 
 function originOf(url: string): string | null {
@@ -96,6 +100,15 @@ export function createObserver(bridge: Bridge) {
   const problem = signal<string | null>(null);
   let timer: ReturnType<typeof setInterval> | null = null;
   let polling = false;
+  /** The top document the background was last told of: when another one is there, the streams of this one end. */
+  let doc: number | null | undefined;
+
+  /** Told on or off: a page navigated away from is gone whether or not the new one is observed. */
+  function tellDocument(next: number | null): void {
+    if (!api || next === doc) return;
+    doc = next;
+    bridge.send({ type: 'observed-document', tabId: api.tabId, doc: next });
+  }
 
   async function remembered(): Promise<Record<string, boolean>> {
     const stored = (await browser.storage.local.get(STORAGE_KEY))[STORAGE_KEY];
@@ -117,6 +130,7 @@ export function createObserver(bridge: Bridge) {
     try {
       const result = readPoll(await evalIn(api, POLL_CODE));
       if (!result) return;
+      tellDocument(result.doc);
       hooked.value = result.hooked;
       page.value = result.page;
       const pageOrigin = originOf(result.page);
@@ -129,7 +143,7 @@ export function createObserver(bridge: Bridge) {
       if (!on.value) return;
       if (hasRecords(result.drain)) {
         const { drain, cut } = capDrain(result.drain);
-        bridge.send({ type: 'observed', tabId: api.tabId, pageUrl: result.page, drain, ...(cut.length > 0 ? { cut } : {}) });
+        bridge.send({ type: 'observed', tabId: api.tabId, pageUrl: result.page, drain, ...(cut.length > 0 ? { cut } : {}), ...(result.doc !== null ? { doc: result.doc } : {}) });
       }
       bridge.send({ type: 'observe-frames', tabId: api.tabId, pageUrl: result.page, on: true });
     } finally {
@@ -156,6 +170,7 @@ export function createObserver(bridge: Bridge) {
       origin.value = first ? originOf(first.page) : null;
       page.value = first?.page ?? '';
       hooked.value = first?.hooked ?? false;
+      if (first) tellDocument(first.doc);
       if (origin.value !== null && (await remembered())[origin.value] === true) start();
       // Keep learning the page's origin and whether the hook is there, also while off.
       setInterval(() => {
