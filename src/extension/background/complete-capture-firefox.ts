@@ -17,6 +17,7 @@
 import type { WebRequest } from 'webextension-polyfill';
 import type { ObservedApi, ObservedDrain, ObservedRecord } from '../../protocol/observed.js';
 import { LIMITS } from '../../core/limits.js';
+import { createRecordBatch, type RecordBatch } from './record-batch.js';
 import { createReconnectBook, RECONNECT_WAIT, retryWatcher, type ReconnectBook, type ReconnectWait } from './es-reconnects.js';
 
 /** The part of `browser.webRequest` used here. */
@@ -46,8 +47,6 @@ const MAX_PENDING = 2000;
 /** How long a stopped filter waits for webRequest to say how its request ended before it takes the server's end. */
 const OUTCOME_WAIT_MS = 2000;
 const MAX_STREAMS = 500;
-const MAX_QUEUE = 20_000;
-const FLUSH_MS = 50;
 const BODY_CHARS = 64 * 1024;
 
 interface Pending {
@@ -70,9 +69,7 @@ interface TabCapture {
   pageUrl: string;
   pending: Map<string, Pending>;
   filters: Map<string, Filtered>;
-  queue: ObservedRecord[];
-  dropped: number;
-  timer: ReturnType<typeof setTimeout> | null;
+  batch: RecordBatch;
   reconnects: ReconnectBook;
   /** Wakes when the next EventSource waiting to reconnect is overdue. */
   overdue: ReturnType<typeof setTimeout> | null;
@@ -117,20 +114,8 @@ export function createFilterCapture(options: FilterCaptureOptions) {
   const { api } = options;
   const tabs = new Map<number, TabCapture>();
 
-  function flush(t: TabCapture): void {
-    t.timer = null;
-    if (t.queue.length === 0 && t.dropped === 0) return;
-    const records = t.queue;
-    t.queue = [];
-    const dropped = t.dropped;
-    t.dropped = 0;
-    options.report(t.tabId, t.pageUrl, { records, dropped });
-  }
-
   function push(t: TabCapture, record: ObservedRecord): void {
-    if (t.queue.length >= MAX_QUEUE) t.dropped++;
-    else t.queue.push(record);
-    t.timer ??= setTimeout(() => flush(t), FLUSH_MS);
+    t.batch.push(record);
   }
 
   function schedule(t: TabCapture): void {
@@ -303,7 +288,8 @@ export function createFilterCapture(options: FilterCaptureOptions) {
     start(tabId: number, pageUrl: string): void {
       if (!tabs.has(tabId)) {
         if (tabs.size === 0) listen(true);
-        tabs.set(tabId, { tabId, pageUrl, pending: new Map(), filters: new Map(), queue: [], dropped: 0, timer: null, reconnects: createReconnectBook(options.reconnectWait ?? RECONNECT_WAIT.firefox), overdue: null, waiting: new Map(), outcomes: new Map() });
+        const t: TabCapture = { tabId, pageUrl, pending: new Map(), filters: new Map(), batch: createRecordBatch((drain) => options.report(t.tabId, t.pageUrl, drain)), reconnects: createReconnectBook(options.reconnectWait ?? RECONNECT_WAIT.firefox), overdue: null, waiting: new Map(), outcomes: new Map() };
+        tabs.set(tabId, t);
       }
       options.state(tabId, true, null);
     },
@@ -345,9 +331,8 @@ export function createFilterCapture(options: FilterCaptureOptions) {
           }
         }
         t.filters.clear();
-        if (t.timer !== null) clearTimeout(t.timer);
         if (t.overdue !== null) clearTimeout(t.overdue);
-        flush(t);
+        t.batch.flush();
         options.forget(tabId, 'complete capture was switched off: SSE DevTools no longer sees this stream; the page still receives it');
       }
       options.state(tabId, false, null);

@@ -22,6 +22,7 @@
  */
 import type { ObservedApi, ObservedDrain, ObservedRecord } from '../../protocol/observed.js';
 import { LIMITS } from '../../core/limits.js';
+import { createRecordBatch, type RecordBatch } from './record-batch.js';
 import { createReconnectBook, RECONNECT_WAIT, retryWatcher, type ReconnectBook, type ReconnectWait } from './es-reconnects.js';
 
 /** chrome.debugger's target: a tab, or a session inside it (an iframe's, from auto-attach). */
@@ -61,9 +62,6 @@ export interface CompleteCaptureOptions {
 const MAX_PENDING = 2000;
 /** Streams followed per tab at once; the intake caps how many a tab opens in all. */
 const MAX_STREAMS = 500;
-/** Records waiting for the next report, per tab; past it they are counted as dropped. */
-const MAX_QUEUE = 20_000;
-const FLUSH_MS = 50;
 /** A body kept for the `open` record: the same cap as a hook's. */
 const BODY_CHARS = 64 * 1024;
 
@@ -98,9 +96,7 @@ interface TabCapture {
   pending: Map<string, Pending>;
   extraHeaders: Map<string, [string, string][]>;
   streams: Map<string, Stream>;
-  queue: ObservedRecord[];
-  dropped: number;
-  timer: ReturnType<typeof setTimeout> | null;
+  batch: RecordBatch;
   /** Our own detach is not the user's Cancel. */
   detaching: boolean;
   reconnects: ReconnectBook;
@@ -160,20 +156,8 @@ export function createCompleteCapture(options: CompleteCaptureOptions) {
   const { api } = options;
   const tabs = new Map<number, TabCapture>();
 
-  function flush(t: TabCapture): void {
-    t.timer = null;
-    if (t.queue.length === 0 && t.dropped === 0) return;
-    const records = t.queue;
-    t.queue = [];
-    const dropped = t.dropped;
-    t.dropped = 0;
-    options.report(t.tabId, t.pageUrl, { records, dropped });
-  }
-
   function push(t: TabCapture, record: ObservedRecord): void {
-    if (t.queue.length >= MAX_QUEUE) t.dropped++;
-    else t.queue.push(record);
-    t.timer ??= setTimeout(() => flush(t), FLUSH_MS);
+    t.batch.push(record);
   }
 
   function pushText(t: TabCapture, sid: string, text: string): void {
@@ -402,9 +386,8 @@ export function createCompleteCapture(options: CompleteCaptureOptions) {
 
   function stopTab(t: TabCapture, why: string): void {
     tabs.delete(t.tabId);
-    if (t.timer !== null) clearTimeout(t.timer);
     if (t.overdue !== null) clearTimeout(t.overdue);
-    flush(t);
+    t.batch.flush();
     options.forget(t.tabId, why);
   }
 
@@ -433,7 +416,7 @@ export function createCompleteCapture(options: CompleteCaptureOptions) {
         options.state(tabId, true, null);
         return;
       }
-      const t: TabCapture = { tabId, pageUrl, mainFrameId: null, pending: new Map(), extraHeaders: new Map(), streams: new Map(), queue: [], dropped: 0, timer: null, detaching: false, reconnects: createReconnectBook(options.reconnectWait ?? RECONNECT_WAIT.chromium), overdue: null };
+      const t: TabCapture = { tabId, pageUrl, mainFrameId: null, pending: new Map(), extraHeaders: new Map(), streams: new Map(), batch: createRecordBatch((drain) => options.report(t.tabId, t.pageUrl, drain)), detaching: false, reconnects: createReconnectBook(options.reconnectWait ?? RECONNECT_WAIT.chromium), overdue: null };
       const target: Debuggee = { tabId };
       try {
         await api.attach(target, '1.3');
