@@ -18,7 +18,7 @@ import type { WebRequest } from 'webextension-polyfill';
 import type { ObservedApi, ObservedDrain, ObservedRecord } from '../../protocol/observed.js';
 import { LIMITS } from '../../core/limits.js';
 import { createRecordBatch, type RecordBatch } from './record-batch.js';
-import { createReconnectBook, RECONNECT_WAIT, retryWatcher, type ReconnectBook, type ReconnectWait } from './es-reconnects.js';
+import { createOverdueAlarm, createReconnectBook, RECONNECT_WAIT, type OverdueAlarm, retryWatcher, type ReconnectBook, type ReconnectWait } from './es-reconnects.js';
 
 /** The part of `browser.webRequest` used here. */
 export interface FilterApi {
@@ -71,8 +71,8 @@ interface TabCapture {
   filters: Map<string, Filtered>;
   batch: RecordBatch;
   reconnects: ReconnectBook;
-  /** Wakes when the next EventSource waiting to reconnect is overdue. */
-  overdue: ReturnType<typeof setTimeout> | null;
+  /** Ends the EventSources whose reconnect did not come: the page closed them while they waited, most likely. */
+  overdue: OverdueAlarm;
   /** Filtered requests whose filter stopped, waiting for webRequest's word on how they ended. */
   waiting: Map<string, (outcome: Outcome) => void>;
   /** webRequest's word that came before the filter stopped, for filtered requests only. */
@@ -116,21 +116,6 @@ export function createFilterCapture(options: FilterCaptureOptions) {
 
   function push(t: TabCapture, record: ObservedRecord): void {
     t.batch.push(record);
-  }
-
-  function schedule(t: TabCapture): void {
-    if (t.overdue !== null) clearTimeout(t.overdue);
-    const next = t.reconnects.next();
-    t.overdue = next === null ? null : setTimeout(() => overdue(t), Math.max(0, next - options.now()));
-  }
-
-  /** EventSources whose reconnect did not come: the page closed them while they waited, most likely; they end saying so. */
-  function overdue(t: TabCapture): void {
-    t.overdue = null;
-    if (tabs.get(t.tabId) !== t) return;
-    const time = options.now();
-    for (const o of t.reconnects.overdue(time)) push(t, { t: 'end', sid: o.sid, time, reason: 'close', detail: cut(t.reconnects.describe(o), LIMITS.textChars) });
-    schedule(t);
   }
 
   function bounded(t: TabCapture, key: string, update: (p: Pending) => void): void {
@@ -217,7 +202,7 @@ export function createFilterCapture(options: FilterCaptureOptions) {
       // The browser reconnects after the server's end or a network error, not after the page's close().
       if (reconnects && reason !== 'cancel') {
         t.reconnects.ended('', frame, url, sid, options.now());
-        schedule(t);
+        t.overdue.schedule();
       }
     };
     filter.ondata = (e) => {
@@ -288,7 +273,8 @@ export function createFilterCapture(options: FilterCaptureOptions) {
     start(tabId: number, pageUrl: string): void {
       if (!tabs.has(tabId)) {
         if (tabs.size === 0) listen(true);
-        const t: TabCapture = { tabId, pageUrl, pending: new Map(), filters: new Map(), batch: createRecordBatch((drain) => options.report(t.tabId, t.pageUrl, drain)), reconnects: createReconnectBook(options.reconnectWait ?? RECONNECT_WAIT.firefox), overdue: null, waiting: new Map(), outcomes: new Map() };
+        const reconnects = createReconnectBook(options.reconnectWait ?? RECONNECT_WAIT.firefox);
+        const t: TabCapture = { tabId, pageUrl, pending: new Map(), filters: new Map(), batch: createRecordBatch((drain) => options.report(t.tabId, t.pageUrl, drain)), reconnects, overdue: createOverdueAlarm(reconnects, options.now, (sid, time, detail) => push(t, { t: 'end', sid, time, reason: 'close', detail: cut(detail, LIMITS.textChars) })), waiting: new Map(), outcomes: new Map() };
         tabs.set(tabId, t);
       }
       options.state(tabId, true, null);
@@ -331,7 +317,7 @@ export function createFilterCapture(options: FilterCaptureOptions) {
           }
         }
         t.filters.clear();
-        if (t.overdue !== null) clearTimeout(t.overdue);
+        t.overdue.stop();
         t.batch.flush();
         options.forget(tabId, 'complete capture was switched off: SSE DevTools no longer sees this stream; the page still receives it');
       }

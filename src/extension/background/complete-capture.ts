@@ -23,7 +23,7 @@
 import type { ObservedApi, ObservedDrain, ObservedRecord } from '../../protocol/observed.js';
 import { LIMITS } from '../../core/limits.js';
 import { createRecordBatch, type RecordBatch } from './record-batch.js';
-import { createReconnectBook, RECONNECT_WAIT, retryWatcher, type ReconnectBook, type ReconnectWait } from './es-reconnects.js';
+import { createOverdueAlarm, createReconnectBook, RECONNECT_WAIT, type OverdueAlarm, retryWatcher, type ReconnectBook, type ReconnectWait } from './es-reconnects.js';
 
 /** chrome.debugger's target: a tab, or a session inside it (an iframe's, from auto-attach). */
 export interface Debuggee {
@@ -100,8 +100,8 @@ interface TabCapture {
   /** Our own detach is not the user's Cancel. */
   detaching: boolean;
   reconnects: ReconnectBook;
-  /** Wakes when the next EventSource waiting to reconnect is overdue. */
-  overdue: ReturnType<typeof setTimeout> | null;
+  /** Ends the EventSources whose reconnect did not come: the page closed them while they waited, most likely. */
+  overdue: OverdueAlarm;
 }
 
 /** A request that carries a Last-Event-ID: only an EventSource's reconnect does. */
@@ -178,22 +178,7 @@ export function createCompleteCapture(options: CompleteCaptureOptions) {
   /** The browser reconnects this stream: until its reconnect comes, it waits (and may become overdue). */
   function waitForReconnect(t: TabCapture, scope: string, frame: string, url: string, sid: string): void {
     t.reconnects.ended(scope, frame, url, sid, options.now());
-    schedule(t);
-  }
-
-  function schedule(t: TabCapture): void {
-    if (t.overdue !== null) clearTimeout(t.overdue);
-    const next = t.reconnects.next();
-    t.overdue = next === null ? null : setTimeout(() => overdue(t), Math.max(0, next - options.now()));
-  }
-
-  /** EventSources whose reconnect did not come: the page closed them while they waited, most likely; they end saying so. */
-  function overdue(t: TabCapture): void {
-    t.overdue = null;
-    if (tabs.get(t.tabId) !== t) return;
-    const time = options.now();
-    for (const o of t.reconnects.overdue(time)) push(t, { t: 'end', sid: o.sid, time, reason: 'close', detail: cut(t.reconnects.describe(o), LIMITS.textChars) });
-    schedule(t);
+    t.overdue.schedule();
   }
 
   function bounded<V>(map: Map<string, V>, key: string, value: V): void {
@@ -386,7 +371,7 @@ export function createCompleteCapture(options: CompleteCaptureOptions) {
 
   function stopTab(t: TabCapture, why: string): void {
     tabs.delete(t.tabId);
-    if (t.overdue !== null) clearTimeout(t.overdue);
+    t.overdue.stop();
     t.batch.flush();
     options.forget(t.tabId, why);
   }
@@ -416,7 +401,8 @@ export function createCompleteCapture(options: CompleteCaptureOptions) {
         options.state(tabId, true, null);
         return;
       }
-      const t: TabCapture = { tabId, pageUrl, mainFrameId: null, pending: new Map(), extraHeaders: new Map(), streams: new Map(), batch: createRecordBatch((drain) => options.report(t.tabId, t.pageUrl, drain)), detaching: false, reconnects: createReconnectBook(options.reconnectWait ?? RECONNECT_WAIT.chromium), overdue: null };
+      const reconnects = createReconnectBook(options.reconnectWait ?? RECONNECT_WAIT.chromium);
+      const t: TabCapture = { tabId, pageUrl, mainFrameId: null, pending: new Map(), extraHeaders: new Map(), streams: new Map(), batch: createRecordBatch((drain) => options.report(t.tabId, t.pageUrl, drain)), detaching: false, reconnects, overdue: createOverdueAlarm(reconnects, options.now, (sid, time, detail) => push(t, { t: 'end', sid, time, reason: 'close', detail: cut(detail, LIMITS.textChars) })) };
       const target: Debuggee = { tabId };
       try {
         await api.attach(target, '1.3');

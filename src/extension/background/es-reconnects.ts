@@ -126,3 +126,30 @@ export function createReconnectBook(wait: ReconnectWait) {
 }
 
 export type ReconnectBook = ReturnType<typeof createReconnectBook>;
+
+/**
+ * Wakes when the book's next waiting EventSource is overdue and ends each overdue one through `end`,
+ * with the book's words for why: the network layer never says that the page closed an EventSource
+ * while it waited. `schedule()` after the book changes; `stop()` when the tab's capture stops.
+ */
+export function createOverdueAlarm(book: ReconnectBook, now: () => number, end: (sid: string, time: number, detail: string) => void) {
+  let timer: ReturnType<typeof setTimeout> | null = null;
+  const stop = (): void => {
+    if (timer !== null) clearTimeout(timer);
+    timer = null;
+  };
+  const schedule = (): void => {
+    stop();
+    const next = book.next();
+    if (next !== null) timer = setTimeout(wake, Math.max(0, next - now()));
+  };
+  const wake = (): void => {
+    timer = null;
+    const time = now();
+    for (const o of book.overdue(time)) end(o.sid, time, book.describe(o));
+    schedule();
+  };
+  return { schedule, stop };
+}
+
+export type OverdueAlarm = ReturnType<typeof createOverdueAlarm>;
