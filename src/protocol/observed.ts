@@ -60,8 +60,9 @@ export interface ObservedDrain {
 
 /**
  * The hook installs itself as `globalThis[Symbol.for(OBSERVE_GLOBAL)]`: a frozen, non-enumerable
- * `{ version: 1, drain(max?: number): ObservedDrain, since: number, late: boolean }`; installing it
- * twice is a no-op. `since`: the page's `Date.now()` when the hook began watching. `late`: the
+ * `{ version: 1, drain(max?: number): ObservedDrain, since: number, late: boolean, watch(on: boolean): void }`;
+ * installing it twice is a no-op. `watch(false)`: the panel switched observing off: nothing more is
+ * recorded, the queue is freed, and the streams open then are not reported again after `watch(true)`. `since`: the page's `Date.now()` when the hook began watching. `late`: the
  * document had run a script before the hook came, so streams it opened before are not seen (the
  * page's word, shown as a warning only).
  */

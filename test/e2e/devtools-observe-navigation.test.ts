@@ -129,3 +129,25 @@ test('an iframe removed ends its own streams only; the page\'s go on', async () 
   await panel().waitForFunction(() => /its iframe went away/.test(document.querySelector('[data-testid="timeline-row"][data-kind="attempt-ended"]')?.textContent ?? ''), { timeout: GUARD });
   assert.deepEqual((await rows()).filter((r) => r.phase !== 'closed').map((r) => r.url), [`${app.url}/endless?scope=top`]);
 });
+
+test('switching observing off ends the streams it followed, saying so, and the hooks stop recording; the page reads on; on again, a reload observes anew', async () => {
+  await (await field('reload-and-observe')).click();
+  await phases('/endless?scope=top', ['closed', 'closed', 'closed', 'open']);
+  await phases('/endless?scope=frame', ['closed', 'closed', 'closed', 'closed', 'open']);
+  await (await field('observe-toggle')).click();
+  await phases('/endless?scope=top', ['closed', 'closed', 'closed', 'closed']);
+  await phases('/endless?scope=frame', ['closed', 'closed', 'closed', 'closed', 'closed']);
+  await selectNewest('/endless?scope=top');
+  await panel().waitForFunction(() => /observing was switched off/.test(document.querySelector('[data-testid="timeline-row"][data-kind="stopped"]')?.textContent ?? ''), { timeout: GUARD });
+  // The page reads on, and its hooks (the page's and the iframe's) keep nothing of it any more.
+  const chunks = await session.inspected.evaluate(() => (window as unknown as { liveChunks: number }).liveChunks);
+  await session.inspected.waitForFunction((n: number) => (window as unknown as { liveChunks: number }).liveChunks > n + 3, { timeout: GUARD, polling: 100 }, chunks);
+  const kept = async (f: Frame) => f.evaluate((key: string) => (globalThis as unknown as Record<symbol, { drain(): { records: unknown[] } }>)[Symbol.for(key)]?.drain().records.length ?? -1, 'sse-devtools.observe');
+  assert.equal(await kept(session.inspected.mainFrame()), 0, 'the page\'s hook records nothing while off');
+  const frame = session.inspected.frames().find((f) => f !== session.inspected.mainFrame());
+  if (frame) assert.equal(await kept(frame), 0, 'the iframe\'s hook records nothing while off');
+  // On again: the streams followed before stay ended (their bytes were not followed meanwhile); a reload observes anew.
+  await (await field('observe-toggle')).click();
+  await (await field('reload-and-observe')).click();
+  await phases('/endless?scope=top', ['closed', 'closed', 'closed', 'closed', 'open']);
+});

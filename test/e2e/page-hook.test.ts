@@ -511,7 +511,7 @@ describe('the hook stays small and single', () => {
           inKeys: Object.keys(w).length === Object.keys(w).filter((k) => !k.includes('sse')).length,
         };
       }, OBSERVE_GLOBAL);
-      assert.deepEqual(state, { late: false, same: true, enumerable: false, writable: false, configurable: false, frozen: true, version: 1, keys: ['drain', 'late', 'since', 'version'], inKeys: true }, 'installed before the page\'s scripts: not late');
+      assert.deepEqual(state, { late: false, same: true, enumerable: false, writable: false, configurable: false, frozen: true, version: 1, keys: ['drain', 'late', 'since', 'version', 'watch'], inKeys: true }, 'installed before the page\'s scripts: not late');
       await page.evaluate((url) => fetch(url).then((r) => r.text()), `${server.url}/xhr?scope=once`);
       const records = (await drainAll(page)).records;
       assert.equal(records.filter((r) => r.t === 'open').length, 1, 'one stream reported once');

@@ -69,10 +69,23 @@ function drainInPage(key: string, max: number): { hooked: boolean; late: boolean
   try {
     const hook = (globalThis as unknown as Record<symbol, { drain?: unknown; late?: unknown; since?: unknown } | undefined>)[Symbol.for(key)];
     if (!hook || typeof hook.drain !== 'function') return { hooked: false, late: false, since: null, drain: null };
+    // Drained means observed: a hook told to stop watching when observing was last switched off watches again.
+    if (typeof (hook as { watch?: unknown }).watch === 'function') (hook as { watch: (on: boolean) => void }).watch(true);
     return { hooked: true, late: hook.late === true, since: hook.since, drain: (hook.drain as (n: number) => unknown)(max) };
   } catch {
     return { hooked: false, late: false, since: null, drain: null };
   }
+}
+
+// Runs in each frame's main world when observing is switched off: the frame's hook records nothing more.
+function unwatchInPage(key: string): null {
+  try {
+    const hook = (globalThis as unknown as Record<symbol, { watch?: unknown } | undefined>)[Symbol.for(key)];
+    if (hook && typeof hook.watch === 'function') (hook.watch as (on: boolean) => void)(false);
+  } catch {
+    // the page's word only
+  }
+  return null;
 }
 
 function hasRecords(drain: unknown): boolean {
@@ -105,9 +118,14 @@ export function createFrameHooks(options: FrameHooksOptions) {
     if (d.frameId !== 0 && observed(d.tabId)) void inject(d.tabId, d.frameId);
   };
 
-  function stop(tabId: number): void {
-    tabs.delete(tabId);
+  /**
+   * `switchedOff`: the user switched observing off, so the frames' hooks stop recording too (not when
+   * a panel merely stopped polling: it may be reloading, and its streams go on being followed).
+   */
+  function stop(tabId: number, switchedOff = false): void {
+    if (!tabs.delete(tabId)) return;
     if (tabs.size === 0) browser.webNavigation.onCommitted.removeListener(onCommitted);
+    if (switchedOff) void browser.scripting.executeScript({ target: { tabId, allFrames: true }, world: 'MAIN', func: unwatchInPage, args: [OBSERVE_GLOBAL] }).catch(() => undefined);
   }
 
   async function drainFrame(tabId: number, pageUrl: string, frameId: number, url: string, state: FrameState, due: boolean): Promise<{ frame: ObservedFrame; intake: ObservedIntake | null }> {

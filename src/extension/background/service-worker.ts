@@ -202,7 +202,8 @@ async function handle(port: PanelPort, message: PanelMessage): Promise<void> {
       const { tabId, pageUrl, on } = message;
       if (!Number.isSafeInteger(tabId) || tabId < 0 || typeof pageUrl !== 'string') return;
       if (on !== true) {
-        frameHooks.stop(tabId);
+        frameHooks.stop(tabId, true);
+        manager.forgetObserved(tabId, 'hook', 'observing was switched off: SSE DevTools no longer follows this stream; the page still receives it');
         return;
       }
       const polled = await frameHooks.poll(tabId, pageUrl.slice(0, LIMITS.urlChars));

@@ -97,7 +97,31 @@ function install(): void {
   let dropped = 0;
   const weight = (r: ObservedRecord): number => (r.t === 'chunk' ? r.text.length : r.t === 'es-message' ? r.data.length : 0);
 
+  // Switched off by the panel (`watch(false)`): nothing more is recorded and the queue is freed.
+  // Streams open then are never reported again, even once on again (their bytes were not followed
+  // meanwhile, so what came after would read as a corrupt stream); streams opened later are.
+  let watching = true;
+  let epoch = 0;
+  const newDict = Object.create;
+  let live: Record<string, true> = newDict(null) as Record<string, true>;
+  function watch(on: unknown): void {
+    if (on === true) {
+      watching = true;
+      return;
+    }
+    watching = false;
+    epoch++;
+    live = newDict(null) as Record<string, true>;
+    queue.length = 0;
+    head = 0;
+    queuedText = 0;
+    dropped = 0;
+  }
+
   function emit(record: ObservedRecord): void {
+    if (!watching) return;
+    if (record.t === 'open') live[record.sid] = true;
+    else if (live[record.sid] !== true) return;
     const pending = queue.length - head;
     const text = weight(record);
     const full = text === 0 && record.t !== 'es-message' ? pending >= MAX_RECORDS + CONTROL_RESERVE : pending >= MAX_RECORDS || queuedText + text > MAX_TEXT;
@@ -222,7 +246,7 @@ function install(): void {
   attempt(hookEventSource);
 
   // `since`: streams the page opened before it are not seen (the panel lists them from DevTools' network log).
-  defineProperty(G, KEY, { value: Object.freeze({ version: 1, drain, since, late }), enumerable: false, writable: false, configurable: false });
+  defineProperty(G, KEY, { value: Object.freeze({ version: 1, drain, since, late, watch }), enumerable: false, writable: false, configurable: false });
 
   // ── fetch ──────────────────────────────────────────────────────────────────────────────────
   function hookFetch(): void {
@@ -347,6 +371,7 @@ function install(): void {
     function observedBody(original: Response, sid: string, signal: AbortSignal, report: (r: ObservedRecord) => void): ReadableStream<Uint8Array> {
       let reader: ReadableStreamDefaultReader<Uint8Array> | null = null;
       const decoder = new Decoder();
+      const born = epoch;
       let ended = false;
       const end = (reason: 'done' | 'cancel' | 'abort' | 'error', detail: string): void => {
         if (ended) return;
@@ -385,14 +410,16 @@ function install(): void {
             const chunk = r.value;
             // A byte stream refuses empty chunks; and a pull that enqueues nothing is not called again.
             if (chunk.byteLength === 0) return pull(controller);
-            try {
-              // Decoded now, chunk by chunk: enqueue() hands the chunk's buffer to the page, so
-              // keeping the bytes to decode at drain time means copying them, which measured no
-              // cheaper for the page than this decode (nor did decoding 64 KiB views of a 1 MiB chunk).
-              const text = decode(decoder, chunk, STREAMING);
-              if (text !== '') report({ t: 'chunk', sid, time: now(), text });
-            } catch {
-              // the page's bytes still go through
+            if (watching && born === epoch) {
+              try {
+                // Decoded now, chunk by chunk: enqueue() hands the chunk's buffer to the page, so
+                // keeping the bytes to decode at drain time means copying them, which measured no
+                // cheaper for the page than this decode (nor did decoding 64 KiB views of a 1 MiB chunk).
+                const text = decode(decoder, chunk, STREAMING);
+                if (text !== '') report({ t: 'chunk', sid, time: now(), text });
+              } catch {
+                // the page's bytes still go through
+              }
             }
             enqueue(controller, chunk as Uint8Array<ArrayBuffer>);
             return undefined;

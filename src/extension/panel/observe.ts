@@ -42,6 +42,10 @@ interface Poll {
 // catches everything, and whatever comes back is treated as the page's word.
 const POLL_CODE = `(() => { try { const h = globalThis[Symbol.for(${JSON.stringify(OBSERVE_GLOBAL)})]; const hooked = !!h && typeof h.drain === 'function'; return { page: String(location.href), hooked, since: hooked ? h.since : null, drain: hooked ? h.drain(${MAX_RECORDS_PER_DRAIN}) : null }; } catch (e) { return { page: '', hooked: false, since: null, drain: null }; } })()`;
 
+/** Tells the page's hook, if any, that observing is on or off: off, it records nothing and frees its queue. */
+const watchCode = (on: boolean): string =>
+  `(() => { try { const h = globalThis[Symbol.for(${JSON.stringify(OBSERVE_GLOBAL)})]; if (h && typeof h.watch === 'function') h.watch(${on}); } catch (e) {} return null; })()`;
+
 function evalIn(api: InspectedWindowApi, code: string): Promise<unknown> {
   return new Promise((resolve) => {
     try {
@@ -153,11 +157,15 @@ export function createObserver(bridge: Bridge) {
 
   function start(): void {
     on.value = true;
+    if (api) void evalIn(api, watchCode(true));
     timer ??= setInterval(() => void poll(), POLL_MS);
   }
 
   function stop(): void {
-    if (on.value && api) bridge.send({ type: 'observe-frames', tabId: api.tabId, pageUrl: page.value, on: false });
+    if (on.value && api) {
+      bridge.send({ type: 'observe-frames', tabId: api.tabId, pageUrl: page.value, on: false });
+      void evalIn(api, watchCode(false));
+    }
     on.value = false;
     if (timer !== null) clearInterval(timer);
     timer = null;
