@@ -10,7 +10,7 @@ import { resolve } from 'node:path';
 import { describe, test } from 'node:test';
 import { createParser } from 'eventsource-parser';
 import { tokensPerSecond } from '../../src/core/lenses/assembly.js';
-import type { Lens, LensSummary } from '../../src/core/lenses/lens.js';
+import { LENS_LIMITS, type Lens, type LensSummary } from '../../src/core/lenses/lens.js';
 import { openaiChatLens } from '../../src/core/lenses/openai-chat.js';
 import { openaiResponsesLens } from '../../src/core/lenses/openai-responses.js';
 import { detectLens, LENSES, lensByName } from '../../src/core/lenses/registry.js';
@@ -248,6 +248,26 @@ describe('the OpenAI Chat Completions lens', () => {
     assert.ok(codes(s).includes('no-terminal'));
   });
 
+  test('bounded: a part past its character cap and a stream naming too many choices are capped, and say so', () => {
+    const t = timeline();
+    t.start(1, CHAT_URL);
+    const big = 'x'.repeat(LENS_LIMITS.partChars - 3);
+    for (const content of [big, 'abcdef', 'more']) {
+      const data = JSON.stringify({ object: 'chat.completion.chunk', choices: [{ index: 0, delta: { content } }] });
+      t.add(1, { kind: 'event', type: 'message', id: null, lastEventId: '', data, size: data.length });
+    }
+    const choices = Array.from({ length: LENS_LIMITS.partsPerSummary + 50 }, (_, i) => ({ index: i + 1, delta: { content: 'y' } }));
+    const data = JSON.stringify({ object: 'chat.completion.chunk', choices });
+    t.add(1, { kind: 'event', type: 'message', id: null, lastEventId: '', data, size: data.length });
+    const s = fold(openaiChatLens, t.entries);
+    assert.equal(part(s, 'choice 0 text').text.length, LENS_LIMITS.partChars);
+    assert.ok(part(s, 'choice 0 text').text.endsWith('xxxabc'));
+    assert.ok(codes(s).includes('part-capped'));
+    assert.ok(codes(s).includes('parts-capped'));
+    assert.ok(s.messages.flatMap((m) => m.parts).length <= LENS_LIMITS.partsPerSummary);
+    assert.ok(s.messages.length <= LENS_LIMITS.partsPerSummary);
+  });
+
   test('a summary is a copy: later deltas do not change one already read', () => {
     const events = fixture('openai-chat-complete.sse');
     const t = stream(CHAT_URL, events, false);
@@ -332,6 +352,13 @@ describe('the OpenAI Responses lens', () => {
       }
     });
   }
+
+  test('a .done event fills a part whose deltas never came (its full text is in it)', () => {
+    const events = fixture('openai-responses-complete.sse').filter((e) => e.type !== 'response.output_text.delta');
+    const s = fold(openaiResponsesLens, stream(RESPONSES_URL, events).entries);
+    assert.equal(part(s, 'item msg_1 text 0').text, 'It is sunny in Zürich.');
+    assert.equal(part(s, 'item msg_1 text 0').done, true);
+  });
 
   test('a lost event is a sequence gap', () => {
     const events = fixture('openai-responses-complete.sse');

@@ -84,9 +84,14 @@ export function createAssembly() {
     skip(): void {
       unread++;
     },
-    message(key: string, role: string): LensMessage {
+    /** The message, created on first use; null past the cap (a hostile stream could name a million choices). */
+    message(key: string, role: string): LensMessage | null {
       let m = messageByKey.get(key);
       if (m === undefined) {
+        if (messages.length >= LENS_LIMITS.partsPerSummary) {
+          assembly.find('warning', 'parts-capped', `More than ${LENS_LIMITS.partsPerSummary} messages or parts: the rest are not assembled`, null, true);
+          return null;
+        }
         m = { key, role, parts: [], stopReason: null };
         messageByKey.set(key, m);
         messages.push(m);

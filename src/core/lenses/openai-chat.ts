@@ -22,6 +22,10 @@ function createChatFold(): LensFold {
     const delta = isRecord(raw['delta']) ? raw['delta'] : {};
     const key = `${life.prefix()}choice ${index}`;
     const message = assembly.message(key, str(delta['role']) ?? 'assistant');
+    if (message === null) {
+      assembly.skip();
+      return;
+    }
     const content = str(delta['content']);
     if (content !== null && content !== '') {
       const part = assembly.part(message, `${key} text`, 'text');

@@ -45,7 +45,7 @@ function createResponsesFold(): LensFold {
   /** The role and kind of each output item, learnt from output_item.added, so deltas land in the right message. */
   const items = new Map<string, { message: LensMessage; type: string }>();
 
-  const messageFor = (itemId: string): LensMessage => items.get(itemId)?.message ?? assembly.message(`${life.prefix()}response`, 'assistant');
+  const messageFor = (itemId: string): LensMessage | null => items.get(itemId)?.message ?? assembly.message(`${life.prefix()}response`, 'assistant');
   const partKey = (itemId: string, kind: PartKind, index: number | null): string =>
     `${life.prefix()}item ${itemId}${kind === 'tool-call' ? '' : ` ${kind} ${index ?? 0}`}`;
 
@@ -58,14 +58,16 @@ function createResponsesFold(): LensFold {
     }
     const type = str(it['type']) ?? 'message';
     if (!items.has(id)) {
-      if (items.size >= 4096) {
+      const role = str(it['role']) ?? (type === 'message' ? 'assistant' : type);
+      const created = assembly.message(`${life.prefix()}${type} ${id}`, role);
+      if (created === null) {
         assembly.skip();
         return;
       }
-      const role = str(it['role']) ?? (type === 'message' ? 'assistant' : type);
-      items.set(id, { message: assembly.message(`${life.prefix()}${type} ${id}`, role), type });
+      items.set(id, { message: created, type });
     }
     const message = messageFor(id);
+    if (message === null) return;
     if (type === 'function_call') {
       const part = assembly.part(message, partKey(id, 'tool-call', null), 'tool-call');
       if (part?.tool) {
@@ -111,7 +113,8 @@ function createResponsesFold(): LensFold {
       const itemId = str(data['item_id']);
       if (delta !== undefined && itemId !== null) {
         const text = str(data['delta']) ?? '';
-        const part = assembly.part(messageFor(itemId), partKey(itemId, delta.kind, delta.index === null ? null : num(data[delta.index])), delta.kind);
+        const message = messageFor(itemId);
+        const part = message === null ? null : assembly.part(message, partKey(itemId, delta.kind, delta.index === null ? null : num(data[delta.index])), delta.kind);
         if (part === null) assembly.skip();
         else assembly.append(part, text, entry);
         return;
@@ -122,9 +125,12 @@ function createResponsesFold(): LensFold {
         const full = str(data[done.field]);
         // The done event repeats the whole text: it fills a part whose deltas were never seen.
         if (part === null && full !== null && full !== '') {
-          const created = assembly.part(messageFor(itemId), partKey(itemId, done.kind, done.index === null ? null : num(data[done.index])), done.kind);
-          if (created !== null) assembly.append(created, full, entry);
-          if (created !== null) assembly.close(created);
+          const message = messageFor(itemId);
+          const created = message === null ? null : assembly.part(message, partKey(itemId, done.kind, done.index === null ? null : num(data[done.index])), done.kind);
+          if (created !== null) {
+            assembly.append(created, full, entry);
+            assembly.close(created);
+          }
         } else if (part !== null) assembly.close(part);
         return;
       }
