@@ -72,6 +72,13 @@ export function createAssembly() {
   let lastDeltaAt: number | null = null;
   let partCount = 0;
   const reportedTools = new Set<string>();
+  /** Messages the current attempt wrote: what its terminal event closes and its end may cut. */
+  const attemptMessages = new Set<LensMessage>();
+  const reportBadJson = (p: LensPart, why: string): void => {
+    if (p.tool?.parsed == null || p.tool.parsed.ok || reportedTools.has(p.key)) return;
+    reportedTools.add(p.key);
+    assembly.find('error', 'truncated-tool-json', `Tool call ${p.tool.name ?? '?'} (${p.key}): its arguments ${why} (${p.tool.parsed.error})`, p.spans.at(-1)?.seq ?? null);
+  };
   let unread = 0;
 
   const assembly = {
@@ -96,6 +103,7 @@ export function createAssembly() {
         messageByKey.set(key, m);
         messages.push(m);
       }
+      attemptMessages.add(m);
       return m;
     },
     /** The part, created in its message on first use; null past the cap (the delta is then counted as unread). */
@@ -152,6 +160,27 @@ export function createAssembly() {
     close(part: LensPart): void {
       part.done = true;
       if (part.tool !== null && part.tool.parsed === null) part.tool.parsed = parseArguments(part.tool.arguments);
+      reportBadJson(part, 'are not valid JSON');
+    },
+    /** The provider ended this attempt's answer: every part it wrote is complete; messages with no stop reason of their own get `stopReason`. */
+    closeAttempt(stopReason: string | null = null): void {
+      for (const m of attemptMessages) {
+        m.stopReason ??= stopReason;
+        for (const p of m.parts) assembly.close(p);
+      }
+    },
+    /** The attempt ended: tool calls it left open are cut wherever their arguments do not parse. */
+    cutAttempt(): void {
+      for (const m of attemptMessages) {
+        for (const p of m.parts) {
+          if (p.tool === null || p.done) continue;
+          p.tool.parsed ??= parseArguments(p.tool.arguments);
+          reportBadJson(p, 'were cut before they were complete');
+        }
+      }
+    },
+    newAttempt(): void {
+      attemptMessages.clear();
     },
     /** `once`: one finding per code (a capped stream should not fill the list with the same warning). */
     find(severity: LensFinding['severity'], code: string, message: string, seq: number | null, once = false): void {
@@ -159,20 +188,6 @@ export function createAssembly() {
       if (findings.length >= LENS_LIMITS.findings) return;
       findingCodes.add(code);
       findings.push({ severity, code, message: short(message), seq });
-    },
-    /** Tool calls closed (or left open by a stream that is over) whose arguments do not parse: a finding each, once. */
-    checkToolJson(over: boolean): void {
-      for (const m of messages) {
-        for (const p of m.parts) {
-          if (p.tool === null || (!p.done && !over) || reportedTools.has(p.key)) continue;
-          const parsed = p.tool.parsed ?? parseArguments(p.tool.arguments);
-          p.tool.parsed = parsed;
-          if (parsed.ok) continue;
-          reportedTools.add(p.key);
-          const why = p.done ? 'are not valid JSON' : 'were cut before they were complete';
-          assembly.find('error', 'truncated-tool-json', `Tool call ${p.tool.name ?? '?'} (${p.key}): its arguments ${why} (${parsed.error})`, p.spans.at(-1)?.seq ?? null);
-        }
-      }
     },
     has(code: string): boolean {
       return findingCodes.has(code);
@@ -230,14 +245,21 @@ export function createLifecycle(assembly: Assembly) {
           eventsThisAttempt = 0;
           over = false;
           status = null;
+          assembly.newAttempt();
           return true;
         case 'response':
           status = entry.status;
           return true;
         case 'attempt-ended':
         case 'stopped':
-          if (!over) assembly.timing.endedAt = terminal ? (assembly.timing.endedAt ?? entry.time) : entry.time;
+          if (over) return true;
           over = true;
+          if (!terminal) assembly.timing.endedAt = entry.time;
+          // Decided here, when the attempt ends, never when a summary is read: live and replayed folds must agree.
+          if (eventsThisAttempt > 0 && !terminal && !errored) {
+            assembly.find('error', 'no-terminal', `Attempt ${attempt} ended without its terminal event: the answer may be incomplete`, entry.seq);
+          }
+          assembly.cutAttempt();
           return true;
         default:
           return entry.kind !== 'event';
@@ -262,13 +284,6 @@ export function createLifecycle(assembly: Assembly) {
       assembly.timing.endedAt = entry.time;
       const after = status === 200 ? ' after a 200 response' : '';
       assembly.find('error', status === 200 ? 'error-after-200' : 'stream-error', `The stream reported an error${after}: ${what}`, entry.seq);
-    },
-    /** Findings that depend on the stream being over: computed when read, never stored twice. */
-    closingFindings(): void {
-      assembly.checkToolJson(over || terminal);
-      if (over && !terminal && !errored && eventsThisAttempt > 0 && !assembly.has('no-terminal')) {
-        assembly.find('error', 'no-terminal', 'The stream ended without its terminal event: the answer may be incomplete', null);
-      }
     },
   };
   return state;

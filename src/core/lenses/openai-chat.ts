@@ -78,7 +78,7 @@ function createChatFold(): LensFold {
       life.event(entry);
       if (entry.data.trim() === '[DONE]') {
         life.end(entry);
-        for (const m of assembly.messages) for (const p of m.parts) assembly.close(p);
+        assembly.closeAttempt();
         return;
       }
       const chunk = parseObject(entry.data);
@@ -106,7 +106,6 @@ function createChatFold(): LensFold {
       }
     },
     summary(): LensSummary {
-      life.closingFindings();
       return { lens: 'openai-chat', ...assembly.snapshot(), usage, terminal: life.terminal, calls: [], unread: assembly.unread };
     },
   };

@@ -141,10 +141,7 @@ function createResponsesFold(): LensFold {
       if (TERMINALS.has(type)) {
         const response = isRecord(data['response']) ? data['response'] : {};
         if (isRecord(response['usage'])) usage = readUsage(response['usage'], USAGE_NAMES);
-        for (const m of assembly.messages) {
-          m.stopReason ??= str(response['status']);
-          for (const p of m.parts) assembly.close(p);
-        }
+        assembly.closeAttempt(str(response['status']));
         life.end(entry);
         if (type === 'response.failed') {
           const error = isRecord(response['error']) ? response['error'] : {};
@@ -162,7 +159,6 @@ function createResponsesFold(): LensFold {
       if (!QUIET.has(type)) assembly.skip();
     },
     summary(): LensSummary {
-      life.closingFindings();
       return { lens: 'openai-responses', ...assembly.snapshot(), usage, terminal: life.terminal, calls: [], unread: assembly.unread };
     },
   };
