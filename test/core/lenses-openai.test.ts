@@ -252,7 +252,7 @@ describe('the OpenAI Chat Completions lens', () => {
     const t = timeline();
     t.start(1, CHAT_URL);
     const big = 'x'.repeat(LENS_LIMITS.partChars - 3);
-    for (const content of [big, 'abcdef', 'more']) {
+    for (const content of [big, 'abcdef']) {
       const data = JSON.stringify({ object: 'chat.completion.chunk', choices: [{ index: 0, delta: { content } }] });
       t.add(1, { kind: 'event', type: 'message', id: null, lastEventId: '', data, size: data.length });
     }

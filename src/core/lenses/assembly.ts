@@ -21,6 +21,8 @@ export function isRecord(value: unknown): value is Record<string, unknown> {
 }
 
 export const str = (value: unknown): string | null => (typeof value === 'string' ? value : null);
+/** An id from the stream, made into a key: bounded, as keys are kept per part. */
+export const idOf = (value: unknown): string | null => (typeof value === 'string' ? value.slice(0, 200) : null);
 export const num = (value: unknown): number | null => (typeof value === 'number' && Number.isFinite(value) ? value : null);
 
 /** Cut to a length a summary can show, so a hostile message cannot grow a finding without bound. */
@@ -129,10 +131,8 @@ export function createAssembly() {
       if (text === '') return;
       const current = part.tool === null ? part.text : part.tool.arguments;
       const room = LENS_LIMITS.partChars - current.length;
-      if (room <= 0) {
-        assembly.find('warning', 'part-capped', `"${part.key}" is longer than ${LENS_LIMITS.partChars} characters: the rest is not kept`, entry.seq, true);
-        return;
-      }
+      if (text.length > room) assembly.find('warning', 'part-capped', `"${part.key}" is longer than ${LENS_LIMITS.partChars} characters: the rest is not kept`, entry.seq, true);
+      if (room <= 0) return;
       const piece = text.length > room ? text.slice(0, room) : text;
       if (part.tool === null) part.text += piece;
       else {

@@ -6,7 +6,7 @@
  * `response.incomplete` end the stream; there is no `[DONE]`. References: docs/lenses.md.
  */
 import type { EventEntry } from '../timeline.js';
-import { createAssembly, createLifecycle, isRecord, num, parseObject, readUsage, str } from './assembly.js';
+import { createAssembly, createLifecycle, idOf, isRecord, num, parseObject, readUsage, str } from './assembly.js';
 import type { Lens, LensFold, LensMessage, LensSummary, LensUsage, PartKind } from './lens.js';
 
 const USAGE_NAMES = { input: 'input_tokens', output: 'output_tokens', total: 'total_tokens' };
@@ -51,7 +51,7 @@ function createResponsesFold(): LensFold {
 
   function item(entry: EventEntry, raw: Record<string, unknown>, done: boolean): void {
     const it = isRecord(raw['item']) ? raw['item'] : null;
-    const id = it === null ? null : str(it['id']);
+    const id = it === null ? null : idOf(it['id']);
     if (it === null || id === null) {
       assembly.skip();
       return;
@@ -110,7 +110,7 @@ function createResponsesFold(): LensFold {
         lastSequence = sequence;
       }
       const delta = DELTAS[type];
-      const itemId = str(data['item_id']);
+      const itemId = idOf(data['item_id']);
       if (delta !== undefined && itemId !== null) {
         const text = str(data['delta']) ?? '';
         const message = messageFor(itemId);
