@@ -42,6 +42,12 @@ export interface AttemptStartedEntry extends EntryBase {
   headers: HeaderPair[];
   lastEventId: string | null;
   lastEventIdVia: LastEventIdVia;
+  /**
+   * The request's body as sent (secrets masked), when the host knows it: what an MCP POST asked
+   * (the JSON-RPC request the MCP lens pairs with its response). Absent when there was none or it
+   * is not known (observed streams, older captures).
+   */
+  body?: string;
 }
 
 /** Who put a header in a request: the user's form (or CLI options), SSE DevTools, or the HTTP client. */

@@ -49,7 +49,7 @@ const base = {
 };
 
 const entrySchema: z.ZodType<TimelineEntry> = z.discriminatedUnion('kind', [
-  z.object({ ...base, kind: z.literal('attempt-started'), method, url, headers, lastEventId: text.nullable(), lastEventIdVia }),
+  z.object({ ...base, kind: z.literal('attempt-started'), method, url, headers, lastEventId: text.nullable(), lastEventIdVia, body: text.optional() }),
   z.object({
     ...base,
     kind: z.literal('request-sent'),
