@@ -66,7 +66,7 @@ function createFold(): LensFold {
       }
       if (isRecord(d['error'])) {
         const err = d['error'];
-        a.streamError(`${str(err['status']) ?? String(err['code'] ?? 'error')}: ${str(err['message']) ?? ''}`.slice(0, 500), e);
+        a.streamError(`${str(err['status']) ?? (typeof err['code'] === 'number' ? String(err['code']) : 'error')}: ${str(err['message']) ?? ''}`.slice(0, 500), e);
         return;
       }
       const list = Array.isArray(d['candidates']) ? d['candidates'] : [];
