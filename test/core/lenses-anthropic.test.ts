@@ -259,3 +259,44 @@ describe('detection', () => {
     });
   }
 });
+
+describe('hostile input', () => {
+  const junk = ['not json', '[]', 'null', '{"type":"__proto__"}', '{"type":"constructor"}', '{"type":"content_block_delta","index":"0","delta":{"type":"text_delta","text":5}}', '{"type":"text-delta","id":{},"delta":"x"}', '{"candidates":"nope"}', '{"candidates":[null,{"content":{"parts":[{"text":7}]}}]}'];
+  const wire = junk.map((d) => `data: ${d}\n\n`).join('');
+  for (const lens of [anthropicLens, geminiLens, aiSdkLens]) {
+    test(`${lens.name}: events it cannot place are counted as unread, never thrown on`, () => {
+      const s = fold(lens, entries({ url: 'http://127.0.0.1/x' }, wire));
+      assert.ok(s.unread > 0);
+      assert.deepEqual(parts(s).filter((p) => p.text !== ''), []);
+      assert.ok(lens.detect(entries({ url: 'http://127.0.0.1/x' }, wire)) < 0.5);
+    });
+  }
+
+  test('assembled text is bounded, and saying so is a finding', () => {
+    const big = 'x'.repeat(300_000);
+    const deltas = Array.from({ length: 4 }, () => `data: {"type":"text-delta","id":"t","delta":"${big}"}\n\n`).join('');
+    const s = fold(aiSdkLens, entries(AI_SDK, `data: {"type":"text-start","id":"t"}\n\n${deltas}data: [DONE]\n\n`));
+    assert.equal(parts(s)[0]?.text.length, 1_000_000);
+    assert.deepEqual(codes(s), ['part-truncated']);
+  });
+});
+
+test('AI SDK: failed tool input and output are findings, the error text the tool part shows', () => {
+  const wire = [
+    '{"type":"start"}',
+    '{"type":"tool-input-start","toolCallId":"c1","toolName":"search"}',
+    '{"type":"tool-input-delta","toolCallId":"c1","inputTextDelta":"{\\"q\\":1}"}',
+    '{"type":"tool-input-available","toolCallId":"c1","toolName":"search","input":{"q":1}}',
+    '{"type":"tool-output-error","toolCallId":"c1","errorText":"rate limited"}',
+    '{"type":"tool-input-error","toolCallId":"c2","toolName":"search","input":"{oops","errorText":"bad input"}',
+    '{"type":"tool-approval-request","approvalId":"a1","toolCallId":"c1"}',
+    '{"type":"data-weather","data":{"t":1}}',
+    '{"type":"finish"}',
+    '[DONE]',
+  ].map((d) => `data: ${d}\n\n`).join('');
+  const s = fold(aiSdkLens, entries(AI_SDK, wire));
+  assert.equal(s.unread, 0);
+  assert.deepEqual(codes(s), ['tool-error', 'tool-error']);
+  assert.equal(parts(s).find((p) => p.tool?.id === 'c1')?.text, 'rate limited');
+  assert.equal(s.messages[0]?.stopReason, 'finish');
+});

@@ -9,7 +9,7 @@ import { createAssembly, headerValue, isRecord, parseJson, str } from './assembl
 import type { Lens, LensFold, LensMessage, LensPart, PartKind } from './lens.js';
 
 /** Parts the lens understands and has nothing to assemble from (sources, files, custom data, steps). */
-const KNOWN_QUIET = new Set(['start-step', 'finish-step', 'source-url', 'source-document', 'file', 'message-metadata', 'tool-input-error', 'tool-output-error', 'abort']);
+const KNOWN_QUIET = new Set(['start-step', 'finish-step', 'source-url', 'source-document', 'file', 'message-metadata', 'tool-approval-request', 'tool-output-denied']);
 
 const OUTPUT_CHARS = 20_000;
 
@@ -74,6 +74,24 @@ function createFold(): LensFold {
       const p = tool(d);
       if (p === null) return false;
       p.text = JSON.stringify(d['output'] ?? null).slice(0, OUTPUT_CHARS);
+      return true;
+    },
+    'tool-input-error': (d, e) => {
+      const p = tool(d);
+      if (p === null) return false;
+      a.close(p, e.seq);
+      a.finding('warning', 'tool-error', `the input of tool call ${p.tool?.name ?? p.key} was refused: ${(str(d['errorText']) ?? '').slice(0, 500)}`, e.seq);
+      return true;
+    },
+    'tool-output-error': (d, e) => {
+      const p = tool(d);
+      if (p === null) return false;
+      p.text = (str(d['errorText']) ?? 'error').slice(0, OUTPUT_CHARS);
+      a.finding('warning', 'tool-error', `tool call ${p.tool?.name ?? p.key} failed: ${p.text.slice(0, 500)}`, e.seq);
+      return true;
+    },
+    abort(d, e) {
+      a.finding('warning', 'aborted', `the stream was aborted${str(d['reason']) === null ? '' : `: ${str(d['reason'])?.slice(0, 500)}`}`, e.seq);
       return true;
     },
     finish(d, e) {

@@ -171,13 +171,11 @@ export function createAssembly(lens: LensName): Assembly {
     if (text === '') return;
     const current = p.tool === null ? p.text : p.tool.arguments;
     const room = LENS_LIMITS.partChars - current.length;
-    if (room <= 0) {
-      if (!truncatedParts.has(p)) {
-        truncatedParts.add(p);
-        finding('warning', 'part-truncated', `${p.key} passed ${LENS_LIMITS.partChars} characters; the rest is not kept`, entry.seq);
-      }
-      return;
+    if (text.length > room && !truncatedParts.has(p)) {
+      truncatedParts.add(p);
+      finding('warning', 'part-truncated', `${p.key} passed ${LENS_LIMITS.partChars} characters; the rest is not kept`, entry.seq);
     }
+    if (room <= 0) return;
     const piece = text.length > room ? text.slice(0, room) : text;
     if (p.tool === null) p.text += piece;
     else p.tool.arguments += piece;
