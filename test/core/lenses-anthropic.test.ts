@@ -300,3 +300,12 @@ test('AI SDK: failed tool input and output are findings, the error text the tool
   assert.equal(parts(s).find((p) => p.tool?.id === 'c1')?.text, 'rate limited');
   assert.equal(s.messages[0]?.stopReason, 'finish');
 });
+
+test('an end for a block never started opens nothing and is unread', () => {
+  const a = fold(anthropicLens, entries(ANTHROPIC, 'event: content_block_stop\ndata: {"type":"content_block_stop","index":4}\n\n'));
+  const b = fold(aiSdkLens, entries(AI_SDK, 'data: {"type":"text-end","id":"nope"}\n\n'));
+  for (const s of [a, b]) {
+    assert.deepEqual(parts(s), []);
+    assert.equal(s.unread, 1);
+  }
+});

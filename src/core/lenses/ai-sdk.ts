@@ -28,8 +28,9 @@ function createFold(): LensFold {
     a.append(p, text, e);
     return true;
   };
-  const end = (prefix: string, kind: PartKind) => (d: Record<string, unknown>, e: EventEntry): boolean => {
-    const p = part(d['id'], prefix, kind);
+  const end = (prefix: string) => (d: Record<string, unknown>, e: EventEntry): boolean => {
+    const id = str(d['id']);
+    const p = id === null ? null : a.existing(msg(), `${prefix} ${id.slice(0, 200)}`);
     if (p === null) return false;
     a.close(p, e.seq);
     return true;
@@ -50,10 +51,10 @@ function createFold(): LensFold {
     },
     'text-start': (d) => part(d['id'], 'text', 'text') !== null,
     'text-delta': delta('text', 'text', 'id', 'delta'),
-    'text-end': end('text', 'text'),
+    'text-end': end('text'),
     'reasoning-start': (d) => part(d['id'], 'reasoning', 'reasoning') !== null,
     'reasoning-delta': delta('reasoning', 'reasoning', 'id', 'delta'),
-    'reasoning-end': end('reasoning', 'reasoning'),
+    'reasoning-end': end('reasoning'),
     'tool-input-start': (d) => tool(d) !== null,
     'tool-input-delta': (d, e) => {
       const p = tool(d);

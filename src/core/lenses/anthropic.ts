@@ -71,7 +71,7 @@ function createFold(): LensFold {
       return true;
     },
     content_block_stop(d, e) {
-      const p = block(d['index'], 'text');
+      const p = typeof d['index'] === 'number' ? a.existing(msg(), `block ${d['index']}`) : null;
       if (p === null) return false;
       a.close(p, e.seq);
       return true;

@@ -14,6 +14,8 @@ export interface Assembly {
   message(key: string, role: string): LensMessage;
   /** The current attempt's part under `key`, created on first use; null past the bound. */
   part(message: LensMessage, key: string, kind: PartKind): LensPart | null;
+  /** The current attempt's part under `key` if it was opened; an end for a part never started opens nothing. */
+  existing(message: LensMessage, key: string): LensPart | null;
   /** A content or tool delta: text written by event `entry`, which counts for first token and gaps. */
   append(part: LensPart, text: string, entry: EventEntry): void;
   /** Closes a part; a tool call's arguments are parsed here, a parse error reported. */
@@ -214,6 +216,7 @@ export function createAssembly(lens: LensName): Assembly {
     read,
     message,
     part,
+    existing: (m, key) => partsByKey.get(`${m.key} ${key}`) ?? null,
     append,
     close,
     finding,
