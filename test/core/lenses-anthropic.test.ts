@@ -309,3 +309,13 @@ test('an end for a block never started opens nothing and is unread', () => {
     assert.equal(s.unread, 1);
   }
 });
+
+test('Gemini: a candidate first seen after the others finished keeps the stream open until it finishes', () => {
+  const chunk = (index: number, text: string, finish: boolean): string => `data: ${JSON.stringify({ candidates: [{ index, content: { role: 'model', parts: [{ text }] }, ...(finish ? { finishReason: 'STOP' } : {}) }] })}\n\n`;
+  const open = fold(geminiLens, entries(GEMINI, chunk(0, 'a', true) + chunk(1, 'b', false)));
+  assert.equal(open.terminal, false);
+  assert.ok(codes(open).includes('no-terminal'));
+  const done = fold(geminiLens, entries(GEMINI, chunk(0, 'a', true) + chunk(1, 'b', false) + chunk(1, 'c', true)));
+  assert.equal(done.terminal, true);
+  assert.deepEqual(codes(done), []);
+});

@@ -23,6 +23,8 @@ export interface Assembly {
   finding(severity: FindingSeverity, code: string, message: string, seq: number | null): void;
   usage(fields: Record<string, unknown>, names: UsageNames): void;
   terminal(entry: EventEntry): void;
+  /** More of the message after what looked like its end (Gemini: a candidate not seen before). */
+  reopen(): void;
   /** An `error` event from the provider: after a 200, the finding every lens must show. */
   streamError(text: string, entry: EventEntry): void;
   unread(): void;
@@ -224,6 +226,9 @@ export function createAssembly(lens: LensName): Assembly {
     terminal(entry) {
       attemptTerminal = true;
       endedAt ??= entry.time;
+    },
+    reopen() {
+      attemptTerminal = false;
     },
     streamError(text, entry) {
       const ok = lastStatus !== null && lastStatus >= 200 && lastStatus < 300;

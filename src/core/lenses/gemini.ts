@@ -78,9 +78,10 @@ function createFold(): LensFold {
       if (feedback !== null) a.finding('error', 'prompt-blocked', `the prompt was blocked: ${feedback}`, e.seq);
       if (list.length === 0 && !isRecord(d['usageMetadata']) && feedback === null) a.unread();
       const done = feedback !== null || (candidates.size > 0 && [...candidates.values()].every((c) => c.finished));
-      if (done && !terminal) {
-        terminal = true;
-        a.terminal(e);
+      if (done !== terminal) {
+        terminal = done;
+        if (done) a.terminal(e);
+        else a.reopen();
       }
     },
     summary: () => a.summary(),
