@@ -4,10 +4,14 @@
  */
 import type { TimelineEntry } from '../timeline.js';
 import type { Lens } from './lens.js';
+import { aiSdkLens } from './ai-sdk.js';
+import { anthropicLens } from './anthropic.js';
+import { geminiLens } from './gemini.js';
+import { mcpLens } from './mcp.js';
 import { openaiChatLens } from './openai-chat.js';
 import { openaiResponsesLens } from './openai-responses.js';
 
-export const LENSES: readonly Lens[] = [openaiChatLens, openaiResponsesLens];
+export const LENSES: readonly Lens[] = [openaiChatLens, openaiResponsesLens, anthropicLens, geminiLens, aiSdkLens, mcpLens];
 
 /** Below this a lens is guessing (a URL that looks right, no event of its format yet): no lens is better than a wrong one. */
 const DETECT_THRESHOLD = 0.5;
