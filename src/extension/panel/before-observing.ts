@@ -4,7 +4,9 @@
  * (`devtools.network.getHAR()`, no permission) so the user can reload and observe them. A getHAR
  * call returns the whole log (megabytes on a busy page): it is called when the list is first shown,
  * when the page or its hook changed (a reload, a navigation; checked every 2 s with a small eval),
- * and when the user asks, never on a timer of its own.
+ * when the user asks, and otherwise again only after twenty times its own last duration (at least
+ * REFRESH_MS), so a page that keeps opening and closing streams is followed at a bounded cost:
+ * streams a page opens after the first look (its frames load later) appear, ended ones leave.
  *
  * Firefox hands extensions that log only once its Network panel has been opened in the toolbox: an
  * empty log there says so. The log and the page's answers are the page's traffic: everything goes
@@ -17,6 +19,9 @@ import { inFirefox } from './in-firefox.js';
 import { evalIn, getHar, inspectedWindowApi, networkApi } from './inspected-window.js';
 
 const CHECK_MS = 2000;
+const REFRESH_MS = 4000;
+/** A look costs at most 1/REFRESH_FACTOR of the panel's time. */
+const REFRESH_FACTOR = 20;
 /** Finished requests the page is asked for at most. */
 const MAX_FINISHED = 2000;
 
@@ -63,11 +68,13 @@ export function createBeforeObserving() {
   const result = signal<BeforeObservingResult | null>(null);
   const looking = signal(false);
   let lastKey = '';
+  let nextRefresh = 0;
   let timer: ReturnType<typeof setInterval> | null = null;
 
   async function look(): Promise<void> {
     if (!api || !network || looking.value) return;
     looking.value = true;
+    const began = Date.now();
     try {
       const page = readPage(await evalIn(api, PAGE_CODE));
       if (!page) return;
@@ -91,13 +98,14 @@ export function createBeforeObserving() {
       result.value = { ...open, note, inFrame: new Set(open.streams.filter((c) => c.referer !== '' && c.referer !== page.href)) };
     } finally {
       looking.value = false;
+      nextRefresh = Date.now() + Math.max(REFRESH_MS, (Date.now() - began) * REFRESH_FACTOR);
     }
   }
 
   async function check(): Promise<void> {
     if (!api || !network || looking.value) return;
     const page = readPage(await evalIn(api, PAGE_CODE));
-    if (page && `${page.start}|${page.since}` !== lastKey) await look();
+    if (page && (`${page.start}|${page.since}` !== lastKey || Date.now() >= nextRefresh)) await look();
   }
 
   return {
