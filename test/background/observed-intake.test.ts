@@ -108,6 +108,17 @@ describe('drains from an observed tab', () => {
     assert.ok(dropped.some((e) => e.kind === 'entries-dropped' && e.count === 2 && /not records a hook writes/.test(e.detail)), JSON.stringify(dropped));
   });
 
+  test('an iframe\'s records that are not records a hook writes are counted in that frame\'s stream, as the top frame\'s are', async () => {
+    const b = background();
+    const t = b.now();
+    b.manager.observe(4, 'http://127.0.0.1:9/', { records: [open('s', t)], dropped: 0 }, { scope: 'f7:' });
+    b.manager.observe(4, 'http://127.0.0.1:9/', { records: [{ t: 'chunk', sid: 's', time: 'soon', text: 'data: x\n\n' }], dropped: 0 }, { scope: 'f7:' });
+    await b.hub.flush();
+    const id = b.manager.snapshot().connections[0]!.id;
+    const dropped = (b.persistence.storedEntries.get(id) ?? []).filter((e) => e.kind === 'entries-dropped');
+    assert.ok(dropped.some((e) => e.kind === 'entries-dropped' && e.count === 1 && /not records a hook writes/.test(e.detail)), JSON.stringify(dropped));
+  });
+
   test('an iframe\'s drain cannot write into the top frame\'s stream, nor another iframe\'s, even naming its stream id', async () => {
     const b = background();
     const t = b.now();

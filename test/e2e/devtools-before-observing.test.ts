@@ -21,7 +21,8 @@ const TOKEN = 'Bearer before-secret-0123456789';
 
 const PAGE = `<!doctype html><meta charset="utf-8"><title>app before observing</title><h1>An app</h1><script>
 window.got = 0;
-new EventSource('/es').onmessage = () => window.got++;
+window.es = new EventSource('/es');
+window.es.onmessage = () => window.got++;
 fetch('/chat', { method: 'POST', headers: { Authorization: ${JSON.stringify(TOKEN)} }, body: '{"q":"hi"}' }).then(async (r) => { const rd = r.body.getReader(); for (;;) { if ((await rd.read()).done) break; } });
 fetch('/done').then((r) => r.text()).then(() => (window.doneRead = true));
 </script><iframe src="/frame"></iframe>`;
@@ -105,6 +106,13 @@ test('streams the page opened before observing are listed as such, with what Dev
   assert.match(text, /Authorization\s*Bearer \[redacted\]/);
   assert.ok(!text.includes('before-secret'), 'the token in DevTools\' log is masked');
   await session.screenshot(join(ARTIFACTS, 'devtools-before-observing-dark.png'));
+});
+
+test('a stream from before observing leaves the list when it ends, without the user asking', async () => {
+  // The list was read when the user switched observing on; the page (or the server) goes on closing streams.
+  await session.inspected.evaluate(() => (window as unknown as { es: EventSource }).es.close());
+  await panel().waitForFunction(() => document.querySelectorAll('[data-testid="before-observing-item"]').length === 2, { timeout: GUARD });
+  assert.ok(!(await items()).some((t) => /\/es\b/.test(t)), 'the closed EventSource is gone');
 });
 
 test('"Reload and observe" on one: the page opens it again with the hook first, and it shows as observed', async () => {

@@ -55,7 +55,7 @@ export function failureBeforeSending(plan: RequestPlan, offlineUntil: number, no
 }
 
 /** The spec's checks before a response is read as a stream; null when it may be read. */
-export function checkResponse(response: Pick<Response, 'status' | 'statusText' | 'headers'>): { reason: EndReason; detail: string } | null {
+export function checkResponse(response: { status: number; statusText: string; headers: Pick<Headers, 'get'> }): { reason: EndReason; detail: string } | null {
   if (response.status === 204) return { reason: 'no-content', detail: 'HTTP 204 No Content: the server asked the client to stop reconnecting' };
   if (response.status !== 200) {
     return { reason: 'http-error', detail: `HTTP ${response.status}${response.statusText ? ` ${response.statusText}` : ''}` };

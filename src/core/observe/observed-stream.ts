@@ -13,6 +13,7 @@ import type { EventSourceMessage } from 'eventsource-parser';
 import type { ObservedApi, ObservedMode, ObservedRecord } from '../../protocol/observed.js';
 import { defaultConfig, type ConnectionConfig } from '../config.js';
 import { unsendableHeader } from '../forbidden-headers.js';
+import { checkResponse } from '../engine/request.js';
 import { createStreamParser, type StreamParser } from '../engine/stream-parser.js';
 import { createMasker, knownSecretValues, maskEntryBody, maskHeaders, maskUrl, type Masker } from '../secrets.js';
 import type { EndReason, EntryBody, EventEntry, HeaderPair, SentHeader, TimelineEntry } from '../timeline.js';
@@ -82,14 +83,6 @@ const STREAM_NAMES: Record<ObservedApi, string> = { fetch: 'fetch stream', xhr: 
 
 const headerValue = (headers: readonly HeaderPair[], lowerName: string): string | undefined => headers.find(([n]) => n.toLowerCase() === lowerName)?.[1];
 
-/** WHATWG fails an EventSource (no reconnect) on these responses; null: it reconnects after the end. */
-function esFailure(status: number, contentType: string): [EndReason, string] | null {
-  if (status === 204) return ['no-content', '204: the server asked the browser to stop reconnecting'];
-  if (status !== 200) return ['http-error', `status ${status}: the browser fails the EventSource`];
-  if (contentType !== 'text/event-stream') return ['bad-content-type', `Content-Type ${contentType || '(none)'}: the browser fails the EventSource`];
-  return null;
-}
-
 function sameOrigin(a: string, b: string): boolean {
   try {
     return new URL(a).origin === new URL(b).origin;
@@ -134,7 +127,8 @@ export function createObservedStream(options: ObservedStreamOptions): ObservedSt
   let lastTime = 0;
   let attempt = 0;
   /** The attempt in progress: since when, whether its stream opened, what it received. */
-  let current: { startedAt: number; opened: boolean; bytes: number; events: number; status: number; contentType: string } | null = null;
+  /** `failure`: WHATWG fails an EventSource (no reconnect) on this response, with why; null: it reconnects after the end. */
+  let current: { startedAt: number; opened: boolean; bytes: number; events: number; status: number; failure: { reason: EndReason; detail: string } | null } | null = null;
   let stopped = false;
   /**
    * Complete capture: the EventSource's reconnect did not come in time and the stream stopped
@@ -196,7 +190,7 @@ export function createObservedStream(options: ObservedStreamOptions): ObservedSt
   /** `headers`: the request's as reported; a complete capture reports each reconnect's own (its Last-Event-ID). */
   function startAttempt(time: number, headers: readonly HeaderPair[] = open.headers): void {
     attempt++;
-    current = { startedAt: time, opened: false, bytes: 0, events: 0, status: 0, contentType: '' };
+    current = { startedAt: time, opened: false, bytes: 0, events: 0, status: 0, failure: null };
     // A hook never sees an EventSource's request: the id it sends on a reconnect is the last one the page received.
     const hookGuess = (attempt > 1 && lastEventId !== '') || request.initialLastEventId !== null ? lastEventId : null;
     const sent = isEs ? hookGuess : (headerValue(headers, 'last-event-id') ?? null);
@@ -272,9 +266,9 @@ export function createObservedStream(options: ObservedStreamOptions): ObservedSt
       stop('the page closed the EventSource', r.time);
       return;
     }
-    const failed = current.opened ? esFailure(current.status, current.contentType) : null;
+    const failed = current.failure;
     if (failed) {
-      endAttempt(failed[0], failed[1], r.time, current.status);
+      endAttempt(failed.reason, failed.detail, r.time, current.status);
       stop('the browser gave up on the EventSource', r.time);
       return;
     }
@@ -319,7 +313,7 @@ export function createObservedStream(options: ObservedStreamOptions): ObservedSt
           if (!current || isEs) return;
           current.opened = true;
           current.status = r.status;
-          current.contentType = (headerValue(r.headers, 'content-type') ?? '').split(';')[0]!.trim().toLowerCase();
+          current.failure = checkResponse({ status: r.status, statusText: r.statusText, headers: { get: (name: string) => headerValue(r.headers, name) ?? null } });
           emit(
             {
               kind: 'response',

@@ -80,3 +80,10 @@ export function checkDrain(value: unknown): CheckedDrain {
   }
   return out;
 }
+
+/** Whether a drain (the page's word, unchecked) holds anything worth sending on: records, or a count of dropped ones. */
+export function drainHasRecords(drain: unknown): boolean {
+  if (typeof drain !== 'object' || drain === null) return false;
+  const d = drain as { records?: unknown; dropped?: unknown };
+  return (Array.isArray(d.records) && d.records.length > 0) || (typeof d.dropped === 'number' && d.dropped > 0);
+}

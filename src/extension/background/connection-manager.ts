@@ -277,6 +277,26 @@ export function createConnectionManager(options: ManagerOptions): ConnectionMana
    * so its own rate budget, too.
    */
   const observedBySid = new Map<string, OwnedConnection>();
+  /** A new connection from its request, secrets included: the lab's from the form, an observed one from the page's request. */
+  function freshConnection(id: string, request: ConnectionConfig, observed: OwnedConnection['observed']): OwnedConnection {
+    return {
+      id,
+      // From the masked URL: a label is shown and stored, a token in the query must not be.
+      label: labelFor({ method: request.method, url: maskUrl(request.url) }),
+      createdAt: now(),
+      config: maskConfig(request),
+      secrets: { url: request.url, headers: request.headers.map(([n, v]) => [n, v]), body: request.body },
+      engine: null,
+      retained: emptyRetained(1),
+      lastSeq: 0,
+      lastAttempt: 0,
+      // Panels and captures keep attempts; here they would only grow with every reconnect.
+      fold: createConnectionFold({ lastEventId: request.initialLastEventId ?? '', keepAttempts: 0 }),
+      secretsLost: false,
+      observed,
+    };
+  }
+
   const intakeFor = (mode: ObservedMode) =>
     createObservedIntake({
       now,
@@ -284,20 +304,12 @@ export function createConnectionManager(options: ManagerOptions): ConnectionMana
       open: (tabId, pageUrl, record) => {
         const id = observedId(tabId);
         const request = observedRequest(record);
-        const m: OwnedConnection = {
-          id,
-          label: labelFor({ method: request.method, url: maskUrl(request.url) }),
-          createdAt: now(),
-          config: maskConfig(request),
-          secrets: { url: request.url, headers: request.headers.map(([n, v]) => [n, v]), body: request.body },
-          engine: null,
-          retained: emptyRetained(1),
-          lastSeq: 0,
-          lastAttempt: 0,
-          fold: createConnectionFold({ lastEventId: request.initialLastEventId ?? '', keepAttempts: 0 }),
-          secretsLost: false,
-          observed: { origin: { api: record.api, mode, tabId, pageUrl: maskUrl(pageUrl), frameUrl: maskUrl(record.frame), withCredentials: record.withCredentials }, stream: null, bodyCut: record.bodyCut, openedAt: record.time },
-        };
+        const m = freshConnection(id, request, {
+          origin: { api: record.api, mode, tabId, pageUrl: maskUrl(pageUrl), frameUrl: maskUrl(record.frame), withCredentials: record.withCredentials },
+          stream: null,
+          bodyCut: record.bodyCut,
+          openedAt: record.time,
+        });
         connections.set(id, m);
         if (hasMask(m.config)) void persistence.saveSecrets(id, m.secrets);
         const stream = createObservedStream({ connectionId: id, open: record, mode, onEntry: (e) => onEntry(m, e) });
@@ -377,22 +389,7 @@ export function createConnectionManager(options: ManagerOptions): ConnectionMana
       const errors = validateConfig(config);
       if (errors.length > 0) return { id: null, errors };
       const id = newId();
-      const m: OwnedConnection = {
-        id,
-        // From the masked URL: a label is shown and stored, a token in the query must not be.
-        label: labelFor({ method: config.method, url: maskUrl(config.url) }),
-        createdAt: now(),
-        config: maskConfig(config),
-        secrets: { url: config.url, headers: config.headers.map(([n, v]) => [n, v]), body: config.body },
-        engine: null,
-        retained: emptyRetained(1),
-        lastSeq: 0,
-        lastAttempt: 0,
-        // Panels and captures keep attempts; here they would only grow with every reconnect.
-        fold: createConnectionFold({ lastEventId: config.initialLastEventId ?? '', keepAttempts: 0 }),
-        secretsLost: false,
-        observed: null,
-      };
+      const m = freshConnection(id, config, null);
       connections.set(id, m);
       if (hasMask(m.config)) void persistence.saveSecrets(id, m.secrets);
       startEngine(m).start();

@@ -14,7 +14,7 @@
  */
 import browser from 'webextension-polyfill';
 import { LIMITS } from '../../core/limits.js';
-import { MAX_RECORDS_PER_DRAIN } from '../../core/observe/records.js';
+import { drainHasRecords, MAX_RECORDS_PER_DRAIN } from '../../core/observe/records.js';
 import type { ObservedFrame, ObservedIntake } from '../../protocol/messages.js';
 import { OBSERVE_GLOBAL } from '../../protocol/observed.js';
 
@@ -88,12 +88,6 @@ function unwatchInPage(key: string): null {
   return null;
 }
 
-function hasRecords(drain: unknown): boolean {
-  if (typeof drain !== 'object' || drain === null) return false;
-  const d = drain as { records?: unknown; dropped?: unknown };
-  return (Array.isArray(d.records) && d.records.length > 0) || (typeof d.dropped === 'number' && d.dropped > 0);
-}
-
 /** Chromium and Firefox word a missing host permission differently; both name it. */
 const NO_ACCESS = /permission|cannot access/i;
 
@@ -153,7 +147,7 @@ export function createFrameHooks(options: FrameHooksOptions) {
       // The page's word: a `since` that is not a number still names a document, one not told from another.
       const doc = typeof r.since === 'number' && Number.isFinite(r.since) ? r.since : -1;
       options.document(tabId, scope, doc);
-      const records = hasRecords(r.drain);
+      const records = drainHasRecords(r.drain);
       const intake = records ? options.take(tabId, pageUrl, r.drain, scope, doc) : null;
       return { frame: frame(r.late === true ? 'late' : 'hooked'), intake, records };
     } catch (error) {

@@ -145,9 +145,10 @@ export function createObservedIntake(options: IntakeOptions) {
         l.text ||= text;
         lost.set(stream, l);
       };
+      // Already scoped to the frame, as the records are.
       for (const [sid, n] of checked.invalid) {
-        const stream = sid === '' ? null : options.find(tabId, scope + sid);
-        if (stream) for (let i = 0; i < n; i++) lose(stream, 'invalid', true);
+        const stream = sid === '' ? null : options.find(tabId, sid);
+        if (stream) lose(stream, 'invalid', true, n);
         else t.status.invalid += n;
       }
       for (const r of checked.records) {

@@ -4,7 +4,9 @@
  * (`devtools.network.getHAR()`, no permission) so the user can reload and observe them. A getHAR
  * call returns the whole log (megabytes on a busy page): it is called when the list is first shown,
  * when the page or its hook changed (a reload, a navigation; checked every 2 s with a small eval),
- * and when the user asks, never on a timer of its own.
+ * when the user asks, and otherwise again only after twenty times its own last duration (at least
+ * REFRESH_MS), so a page that keeps opening and closing streams is followed at a bounded cost:
+ * streams a page opens after the first look (its frames load later) appear, ended ones leave.
  *
  * Firefox hands extensions that log only once its Network panel has been opened in the toolbox: an
  * empty log there says so. The log and the page's answers are the page's traffic: everything goes
@@ -14,20 +16,14 @@ import { signal } from '@preact/signals';
 import { stillOpen, streamsInHar, type HarStreams, type StreamBefore } from '../../core/observe/before-observing.js';
 import { OBSERVE_GLOBAL } from '../../protocol/observed.js';
 import { inFirefox } from './in-firefox.js';
+import { evalIn, getHar, inspectedWindowApi, networkApi } from './inspected-window.js';
 
 const CHECK_MS = 2000;
+const REFRESH_MS = 4000;
+/** A look costs at most 1/REFRESH_FACTOR of the panel's time. */
+const REFRESH_FACTOR = 20;
 /** Finished requests the page is asked for at most. */
 const MAX_FINISHED = 2000;
-
-interface DevtoolsApi {
-  network: { getHAR(callback: (har: unknown) => void): void };
-  inspectedWindow: { eval(code: string, options: { frameURL?: string }, callback: (result: unknown, exception: unknown) => void): void };
-}
-
-function devtoolsApi(): DevtoolsApi | null {
-  const d = (globalThis as { chrome?: { devtools?: Partial<DevtoolsApi> } }).chrome?.devtools;
-  return d?.network && typeof d.network.getHAR === 'function' && d.inspectedWindow && typeof d.inspectedWindow.eval === 'function' ? (d as DevtoolsApi) : null;
-}
 
 /** The page's load and its hook: when either changes, the list is looked at again. */
 const PAGE_CODE = `(() => { try { const h = globalThis[Symbol.for(${JSON.stringify(OBSERVE_GLOBAL)})]; return { start: Number(performance.timeOrigin), since: h && typeof h.since === 'number' ? h.since : null, href: String(location.href) }; } catch (e) { return null; } })()`;
@@ -38,26 +34,6 @@ const finishedCode = (urls: string[]): string =>
 
 /** Frames asked about their finished requests at most, besides the top one. */
 const MAX_FRAMES = 8;
-
-function evalIn(api: DevtoolsApi, code: string, frameURL?: string): Promise<unknown> {
-  return new Promise((resolve) => {
-    try {
-      api.inspectedWindow.eval(code, frameURL === undefined ? {} : { frameURL }, (result, exception) => resolve(exception ? null : result));
-    } catch {
-      resolve(null);
-    }
-  });
-}
-
-function getHar(api: DevtoolsApi): Promise<unknown> {
-  return new Promise((resolve) => {
-    try {
-      api.network.getHAR((har) => resolve(har));
-    } catch {
-      resolve(null);
-    }
-  });
-}
 
 interface PageState {
   start: number;
@@ -87,20 +63,23 @@ interface BeforeObservingResult extends HarStreams {
 }
 
 export function createBeforeObserving() {
-  const api = devtoolsApi();
+  const api = inspectedWindowApi();
+  const network = networkApi();
   const result = signal<BeforeObservingResult | null>(null);
   const looking = signal(false);
   let lastKey = '';
+  let nextRefresh = 0;
   let timer: ReturnType<typeof setInterval> | null = null;
 
   async function look(): Promise<void> {
-    if (!api || looking.value) return;
+    if (!api || !network || looking.value) return;
     looking.value = true;
+    const began = Date.now();
     try {
       const page = readPage(await evalIn(api, PAGE_CODE));
       if (!page) return;
       lastKey = `${page.start}|${page.since}`;
-      const har = await getHar(api);
+      const har = await getHar(network);
       const candidates = streamsInHar(har, page.start, page.since);
       const finished: unknown[] = [];
       const ask = async (urls: string[], frameURL?: string) => {
@@ -119,17 +98,18 @@ export function createBeforeObserving() {
       result.value = { ...open, note, inFrame: new Set(open.streams.filter((c) => c.referer !== '' && c.referer !== page.href)) };
     } finally {
       looking.value = false;
+      nextRefresh = Date.now() + Math.max(REFRESH_MS, (Date.now() - began) * REFRESH_FACTOR);
     }
   }
 
   async function check(): Promise<void> {
-    if (!api || looking.value) return;
+    if (!api || !network || looking.value) return;
     const page = readPage(await evalIn(api, PAGE_CODE));
-    if (page && `${page.start}|${page.since}` !== lastKey) await look();
+    if (page && (`${page.start}|${page.since}` !== lastKey || Date.now() >= nextRefresh)) await look();
   }
 
   return {
-    available: api !== null,
+    available: api !== null && network !== null,
     result,
     looking,
     look,

@@ -9,26 +9,15 @@
  */
 import { computed, signal } from '@preact/signals';
 import browser from 'webextension-polyfill';
-import { MAX_RECORDS_PER_DRAIN } from '../../core/observe/records.js';
-import { OBSERVE_GLOBAL, type ObservedDrain } from '../../protocol/observed.js';
+import { drainHasRecords, MAX_RECORDS_PER_DRAIN } from '../../core/observe/records.js';
+import { OBSERVE_GLOBAL } from '../../protocol/observed.js';
 import { originPattern } from '../../core/config.js';
 import type { Bridge } from './bridge.js';
+import { evalIn, inspectedWindowApi } from './inspected-window.js';
 import { capDrain } from './drain-cap.js';
 
 const POLL_MS = 100;
 const STORAGE_KEY = 'observe-origins';
-
-/** What the panel reaches of the inspected window, whichever browser; Chromium and Firefox both take callbacks on `chrome.devtools`. */
-interface InspectedWindowApi {
-  tabId: number;
-  eval(code: string, options: object, callback: (result: unknown, exception: unknown) => void): void;
-  reload(options: { injectedScript?: string; ignoreCache?: boolean }): void;
-}
-
-function inspectedWindowApi(): InspectedWindowApi | null {
-  const api = (globalThis as { chrome?: { devtools?: { inspectedWindow?: InspectedWindowApi } } }).chrome?.devtools?.inspectedWindow;
-  return api && typeof api.eval === 'function' ? api : null;
-}
 
 /** What one poll learns: the page's URL, whether a hook is there, its drain (the page's, unchecked), and the document it is in (the hook's `since`; null without a hook). */
 interface Poll {
@@ -46,16 +35,6 @@ const POLL_CODE = `(() => { try { const h = globalThis[Symbol.for(${JSON.stringi
 const watchCode = (on: boolean): string =>
   `(() => { try { const h = globalThis[Symbol.for(${JSON.stringify(OBSERVE_GLOBAL)})]; if (h && typeof h.watch === 'function') h.watch(${on}); } catch (e) {} return null; })()`;
 
-function evalIn(api: InspectedWindowApi, code: string): Promise<unknown> {
-  return new Promise((resolve) => {
-    try {
-      api.eval(code, {}, (result, exception) => resolve(exception ? null : result));
-    } catch {
-      resolve(null);
-    }
-  });
-}
-
 function readPoll(value: unknown): Poll | null {
   if (typeof value !== 'object' || value === null) return null;
   const v = value as { page?: unknown; hooked?: unknown; drain?: unknown; since?: unknown };
@@ -72,12 +51,6 @@ function originOf(url: string): string | null {
   } catch {
     return null;
   }
-}
-
-function hasRecords(drain: unknown): boolean {
-  if (typeof drain !== 'object' || drain === null) return false;
-  const d = drain as Partial<ObservedDrain>;
-  return (Array.isArray(d.records) && d.records.length > 0) || (typeof d.dropped === 'number' && d.dropped > 0);
 }
 
 async function loadHookScript(): Promise<string | null> {
@@ -145,7 +118,7 @@ export function createObserver(bridge: Bridge) {
         if (!want) stop();
       }
       if (!on.value) return;
-      if (hasRecords(result.drain)) {
+      if (drainHasRecords(result.drain)) {
         const { drain, cut } = capDrain(result.drain);
         bridge.send({ type: 'observed', tabId: api.tabId, pageUrl: result.page, drain, ...(cut.length > 0 ? { cut } : {}), ...(result.doc !== null ? { doc: result.doc } : {}) });
       }
