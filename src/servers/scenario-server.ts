@@ -6,6 +6,13 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { sseComment, sseEvent, sseFieldProblem, sseRetry } from '../core/sse-writer.js';
+import { LLM_HELP } from './catalog.js';
+import { DEMO_CSP, DEMO_CSS, DEMO_SCRIPT, demoPageHtml } from './demo-page/html.js';
+import { readBody, tooLarge, unauthorized } from './http-body.js';
+import { LLM_FORMATS } from './llm/formats.js';
+import { serveLlm } from './llm/serve.js';
+import { createLegacyMcp, LEGACY_MESSAGES_PATH } from './mcp/legacy.js';
+import { createStreamableMcp } from './mcp/streamable.js';
 
 export interface ScenarioServerOptions {
   /** 0 picks a free port. */
@@ -64,7 +71,7 @@ export const HELP = `SSE DevTools demo server
 
 GET|POST /events     an authenticated SSE stream (Authorization: Bearer <token>)
 GET      /redirect   307 to /events with the same query
-GET      /           this text
+GET      /           this text (a browser gets the demo page: a button per format below)
 
 /events query parameters (all optional):
   interval=MS       time between events (default 1000)
@@ -85,7 +92,8 @@ GET      /           this text
       cut           half an event, then the response ends
 
 Ids are consecutive integers; a client that sends Last-Event-ID: N resumes at N+1.
-`;
+
+${LLM_HELP}`;
 
 export function startScenarioServer(options: ScenarioServerOptions = {}): Promise<ScenarioServer> {
   const token = options.token === undefined ? DEFAULT_TOKEN : options.token;
@@ -93,13 +101,23 @@ export function startScenarioServer(options: ScenarioServerOptions = {}): Promis
   const waiters: ((r: RecordedRequest) => void)[] = [];
   const open = new Set<ServerResponse>();
 
+  const track = (res: ServerResponse): void => {
+    open.add(res);
+    res.on('close', () => open.delete(res));
+  };
+  const mcp = createStreamableMcp(track);
+  const legacyMcp = createLegacyMcp(track);
+  let base = '';
+
   const server = createServer((req, res) => {
-    const chunks: Buffer[] = [];
-    req.on('data', (c: Buffer) => chunks.push(c));
-    req.on('end', () => {
+    void readBody(req).then((body) => {
+      if (!body.ok) {
+        tooLarge(res);
+        return;
+      }
       const url = new URL(req.url ?? '/', 'http://127.0.0.1');
       const query = Object.fromEntries(url.searchParams);
-      const recorded = record(req, url.pathname, query, Buffer.concat(chunks).toString('utf8'));
+      const recorded = record(req, url.pathname, query, body.text);
       requests.push(recorded);
       if (url.pathname === '/events') {
         for (const w of waiters.splice(0)) w(recorded);
@@ -107,6 +125,22 @@ export function startScenarioServer(options: ScenarioServerOptions = {}): Promis
       route(req, res, url, recorded);
     });
   });
+
+  /** The demo page and its two files: public, like any page, so a browser can load them. */
+  const PAGE_FILES: Record<string, { type: string; body: () => string }> = {
+    '/demo.js': { type: 'text/javascript; charset=utf-8', body: () => DEMO_SCRIPT },
+    '/demo.css': { type: 'text/css; charset=utf-8', body: () => DEMO_CSS },
+  };
+
+  /** The imitated APIs, all behind the token; null when the path is none of theirs. */
+  function apiRoute(req: IncomingMessage, res: ServerResponse, url: URL, body: string): (() => void) | null {
+    const format = LLM_FORMATS.find((f) => f.path.test(url.pathname));
+    if (format !== undefined) return () => serveLlm(format, req.method ?? 'GET', url, body, res, track);
+    if (url.pathname === '/mcp') return () => mcp.handle(req, url, body, res);
+    if (url.pathname === '/sse' && req.method === 'GET') return () => legacyMcp.open(res);
+    if (url.pathname === LEGACY_MESSAGES_PATH && req.method === 'POST') return () => legacyMcp.post(url, body, res);
+    return null;
+  }
 
   function record(req: IncomingMessage, path: string, query: Record<string, string>, body: string): RecordedRequest {
     const headers: Record<string, string> = {};
@@ -127,7 +161,21 @@ export function startScenarioServer(options: ScenarioServerOptions = {}): Promis
 
   function route(req: IncomingMessage, res: ServerResponse, url: URL, recorded: RecordedRequest): void {
     if (url.pathname === '/') {
-      res.writeHead(200, { 'Content-Type': 'text/plain; charset=utf-8' }).end(HELP);
+      // A browser asks for HTML and gets the demo page; curl asks for anything and gets the help text.
+      if ((req.headers.accept ?? '').includes('text/html')) {
+        res.writeHead(200, { 'Content-Type': 'text/html; charset=utf-8', 'Content-Security-Policy': DEMO_CSP, 'Cache-Control': 'no-store' }).end(demoPageHtml(base, token === DEFAULT_TOKEN ? token : '<token>'));
+      } else res.writeHead(200, { 'Content-Type': 'text/plain; charset=utf-8' }).end(HELP);
+      return;
+    }
+    const file = PAGE_FILES[url.pathname];
+    if (file !== undefined) {
+      res.writeHead(200, { 'Content-Type': file.type, 'Cache-Control': 'no-store', 'X-Content-Type-Options': 'nosniff' }).end(file.body());
+      return;
+    }
+    const api = apiRoute(req, res, url, recorded.body);
+    if (api !== null) {
+      if (token !== null && req.headers.authorization !== `Bearer ${token}`) unauthorized(res);
+      else api();
       return;
     }
     if (url.pathname === '/redirect') {
@@ -139,9 +187,7 @@ export function startScenarioServer(options: ScenarioServerOptions = {}): Promis
       return;
     }
     if (token !== null && req.headers.authorization !== `Bearer ${token}`) {
-      res
-        .writeHead(401, { 'Content-Type': 'application/json', 'WWW-Authenticate': 'Bearer' })
-        .end(JSON.stringify({ error: 'unauthorized', hint: 'send Authorization: Bearer <token>' }));
+      unauthorized(res);
       return;
     }
     const num = (name: string, fallback: number): number => {
@@ -262,6 +308,7 @@ export function startScenarioServer(options: ScenarioServerOptions = {}): Promis
     server.once('error', reject);
     server.listen(options.port ?? 0, options.host ?? '127.0.0.1', () => {
       const { port } = server.address() as AddressInfo;
+      base = `http://127.0.0.1:${port}`;
       resolve({
         url: `http://127.0.0.1:${port}`,
         port,
@@ -271,6 +318,8 @@ export function startScenarioServer(options: ScenarioServerOptions = {}): Promis
         nextRequest: () => new Promise((r) => waiters.push(r)),
         close: () =>
           new Promise((done) => {
+            mcp.close();
+            legacyMcp.close();
             for (const res of open) res.destroy();
             server.closeAllConnections();
             server.close(() => done());

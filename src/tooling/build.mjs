@@ -27,6 +27,11 @@ const common = {
   define: { __SSE_DEVTOOLS_VERSION__: JSON.stringify(pkg.version) },
 };
 
+// The demo server's page script (src/servers/demo-page/page.ts), bundled for the browser and
+// compiled into the server as a string, so every build of the server (the CLI, tests) serves it.
+const demoPage = await build({ ...common, entryPoints: ['src/servers/demo-page/page.ts'], write: false, format: 'iife', platform: 'browser', sourcemap: false, minify: true });
+common.define.__SSE_DEMO_PAGE_SCRIPT__ = JSON.stringify(demoPage.outputFiles[0].text);
+
 const configs = [
   {
     ...common,
