@@ -6,7 +6,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 
 /** Past this a request body is refused with 413, unread: no endpoint here needs more. */
-export const MAX_BODY_BYTES = 1024 * 1024;
+const MAX_BODY_BYTES = 1024 * 1024;
 
 export type BodyRead = { ok: true; text: string } | { ok: false; tooLarge: true };
 

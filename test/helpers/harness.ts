@@ -21,11 +21,11 @@ export function config(url: string, patch: ConfigPatch = {}): ConnectionConfig {
   return { ...base, ...patch, reconnect: { ...base.reconnect, ...patch.reconnect } };
 }
 
-export function run(cfg: ConnectionConfig, deps?: Partial<EngineDeps>): Run {
+export function run(cfg: ConnectionConfig, deps?: Partial<EngineDeps>, id = 'test'): Run {
   const entries: TimelineEntry[] = [];
   const listeners = new Set<() => void>();
   const connection = createConnection({
-    id: 'test',
+    id,
     config: cfg,
     deps,
     onEntry: (e) => {

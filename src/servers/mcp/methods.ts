@@ -7,7 +7,7 @@ import { isRecord } from '../http-body.js';
 import type { Pace } from '../llm/token-writer.js';
 
 export const LATEST_VERSION = '2025-11-25';
-export const PROTOCOL_VERSIONS: readonly string[] = [LATEST_VERSION, '2025-06-18', '2025-03-26', '2024-11-05'];
+const PROTOCOL_VERSIONS: readonly string[] = [LATEST_VERSION, '2025-06-18', '2025-03-26', '2024-11-05'];
 
 type Id = string | number;
 export type Incoming =

@@ -86,8 +86,8 @@ export function createStreamableMcp(track: (res: ServerResponse) => void): Strea
     });
   }
 
-  /** Sends (when a client is attached) and keeps one event; `cut` writes half of it and drops the connection instead. */
-  function emit(stream: McpStream, message: unknown | null, cut = false): void {
+  /** Sends (when a client is attached) and keeps one event, null being the priming event; `cut` writes half of it and drops the connection instead. */
+  function emit(stream: McpStream, message: unknown, cut = false): void {
     const id = `${stream.id}-${stream.next++}`;
     const text = sseEvent({ id, data: message === null ? '' : JSON.stringify(message) });
     stream.events.push({ id, text });
