@@ -1,4 +1,5 @@
 /** `sse-devtools demo`: the scenario server for people to point their clients at. */
+import { curlLines } from '../servers/catalog.js';
 import { DEFAULT_TOKEN, HELP, startScenarioServer } from '../servers/scenario-server.js';
 import { parseOptions, UsageError, type Io, type OptionSpecs } from './command.js';
 
@@ -56,6 +57,7 @@ export async function runDemo(argv: string[], io: Io): Promise<number> {
   io.out(HELP);
   const auth = token === null ? '' : ` -H 'Authorization: Bearer ${token}'`;
   io.out(`Try:\n  curl -N${auth} ${server.url}/events\n  npx sse-devtools capture ${server.url}/events${auth}\n`);
+  io.out(`The imitated LLM and MCP streams (or open ${server.url}/ in a browser for a button each):\n${curlLines(server.url, token).join('\n')}\n`);
   await new Promise<void>((resolve) => {
     io.onSignal('SIGINT', resolve);
     io.onSignal('SIGTERM', resolve);

@@ -23,6 +23,13 @@ export const DEMO_REQUESTS: readonly DemoRequest[] = [
   { name: 'mcp-legacy', title: 'MCP (legacy HTTP+SSE)', path: '/sse', body: MCP_INITIALIZE },
 ];
 
+/** What the panel's lab can open in one request each (npm start puts them in its Recent list): an MCP tools/call needs a session first, so MCP is represented by initialize and the legacy GET. */
+export const LAB_REQUESTS: readonly { method: 'GET' | 'POST'; path: string; body: Record<string, unknown> | null; accept: string | null }[] = [
+  ...LLM_FORMATS.map((f) => ({ method: 'POST' as const, path: f.example.path, body: f.example.body, accept: null })),
+  { method: 'POST', path: '/mcp', body: MCP_INITIALIZE, accept: 'application/json, text/event-stream' },
+  { method: 'GET', path: '/sse', body: null, accept: null },
+];
+
 /** A shell word: single-quoted, with any single quote closed, escaped and reopened. */
 const sh = (s: string): string => `'${s.replace(/'/g, `'\\''`)}'`;
 

@@ -7,7 +7,7 @@ import { createServer, type IncomingMessage, type ServerResponse } from 'node:ht
 import type { AddressInfo } from 'node:net';
 import { sseComment, sseEvent, sseFieldProblem, sseRetry } from '../core/sse-writer.js';
 import { LLM_HELP } from './catalog.js';
-import { DEMO_CSP, DEMO_CSS, DEMO_SCRIPT, demoPageHtml } from './demo-page/html.js';
+import { DEMO_CSP, DEMO_CSS, DEMO_ICON, DEMO_SCRIPT, demoPageHtml } from './demo-page/html.js';
 import { readBody, tooLarge, unauthorized } from './http-body.js';
 import { LLM_FORMATS } from './llm/formats.js';
 import { serveLlm } from './llm/serve.js';
@@ -130,6 +130,7 @@ export function startScenarioServer(options: ScenarioServerOptions = {}): Promis
   const PAGE_FILES: Record<string, { type: string; body: () => string }> = {
     '/demo.js': { type: 'text/javascript; charset=utf-8', body: () => DEMO_SCRIPT },
     '/demo.css': { type: 'text/css; charset=utf-8', body: () => DEMO_CSS },
+    '/favicon.svg': { type: 'image/svg+xml', body: () => DEMO_ICON },
   };
 
   /** The imitated APIs, all behind the token; null when the path is none of theirs. */

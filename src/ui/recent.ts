@@ -32,6 +32,12 @@ function withoutSecrets(config: ConnectionConfig): ConnectionConfig {
   };
 }
 
+/** Entries for connections offered before any was made (`npm start`'s examples), kept as a connection's would be: without secrets. */
+export function seedRecent(configs: readonly ConnectionConfig[], now = Date.now()): { key: string; json: string } {
+  const list: Recent[] = configs.slice(0, MAX).map((config, i) => ({ config: withoutSecrets(config), usedAt: now - i }));
+  return { key: KEY, json: JSON.stringify(list) };
+}
+
 export function rememberRecent(config: ConnectionConfig, now = Date.now()): Recent[] {
   const safe = withoutSecrets(config);
   const same = (r: Recent) => r.config.url === safe.url && r.config.method === safe.method;

@@ -26,6 +26,9 @@ pre { white-space: pre-wrap; overflow-wrap: anywhere; background: #8881; padding
 input { font: inherit; }
 `;
 
+/** Without an icon of its own the browser asks for /favicon.ico and logs the 404. */
+export const DEMO_ICON = '<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 16 16"><rect width="16" height="16" rx="3" fill="#1a73e8"/><path d="M3 11h2M7 8h2M11 5h2" stroke="#fff" stroke-width="2"/></svg>';
+
 export function demoPageHtml(base: string, token: string | null): string {
   const data = { formats: DEMO_REQUESTS, curl: curlLines(base, token) };
   const json = JSON.stringify(data).replace(/</g, '\\u003c');
@@ -36,6 +39,7 @@ export function demoPageHtml(base: string, token: string | null): string {
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <title>SSE DevTools demo</title>
 <link rel="stylesheet" href="/demo.css">
+<link rel="icon" href="/favicon.svg" type="image/svg+xml">
 </head>
 <body>
 <h1>SSE DevTools demo server</h1>

@@ -1,13 +1,19 @@
 /**
  * `npm start`'s browser: Chromium with the extension loaded, DevTools open on the SSE tab, and a
  * connection to the demo server already made, so the first thing a new user sees is a live
- * timeline. Usage: node dist/src/tooling/chromium/start-browser.js <demo base URL> <token>
+ * timeline. The inspected tab is the demo page, observed: each of its buttons runs an imitated LLM
+ * or MCP stream that the panel shows with its lens, in one click. The lab's way in is the Recent
+ * list, filled with the same requests (the token is typed once per connect: Recent keeps no secrets).
+ * Usage: node dist/src/tooling/chromium/start-browser.js <demo base URL> <token>
  */
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import puppeteer from 'puppeteer-core';
+import { defaultConfig, type ConnectionConfig } from '../../core/config.js';
+import { LAB_REQUESTS } from '../../servers/catalog.js';
+import { seedRecent } from '../../ui/recent.js';
 import { devtoolsLaunchOptions, openPanelInDevtools } from './devtools-panel.js';
 
 const [base = 'http://127.0.0.1:8787', token = 'demo-token'] = process.argv.slice(2);
@@ -47,6 +53,18 @@ await cdp.send('Browser.setWindowBounds', { windowId, bounds: { left: 0, top: 0,
 await cdp.send('Browser.setWindowBounds', { windowId, bounds: { windowState: 'maximized' } });
 await cdp.detach();
 await inspected.goto(`${base}/`);
+// Observing the demo page is what makes its buttons' streams appear in the panel.
+await panel.waitForFunction((origin: string) => document.querySelector('[data-testid="observe-toggle"]')?.getAttribute('title')?.includes(origin), { timeout: 20_000 }, base);
+if ((await panel.$eval('[data-testid="observe-toggle"]', (b) => b.getAttribute('aria-pressed'))) !== 'true') await panel.click('[data-testid="observe-toggle"]');
+// Written before the first connect, which puts /events on top of them.
+const examples: ConnectionConfig[] = LAB_REQUESTS.map((r) => ({
+  ...defaultConfig(base + r.path),
+  method: r.method,
+  body: r.body === null ? null : JSON.stringify(r.body),
+  headers: [['Authorization', ''], ...(r.body === null ? [] : [['Content-Type', 'application/json'] as [string, string]]), ...(r.accept === null ? [] : [['Accept', r.accept] as [string, string]])],
+}));
+const recent = seedRecent(examples);
+await panel.evaluate((key: string, json: string) => localStorage.setItem(key, json), recent.key, recent.json);
 await panel.type('[data-testid="url-input"]', `${base}/events`);
 await panel.type('[data-testid="header-value"]', `Bearer ${token}`);
 await panel.click('[data-testid="connect-button"]');
