@@ -74,5 +74,16 @@ if (shot) {
   await panel.waitForSelector('[data-testid="timeline-row"][data-kind="event"]', { timeout: 20_000 });
   await new Promise((r) => setTimeout(r, 3000));
   await devtools.screenshot({ path: shot });
+  // And after a click on one of the demo page's buttons: SSE_START_CLICK=openai-chat
+  const click = process.env.SSE_START_CLICK;
+  if (click) {
+    await inspected.click(`[data-format="${click.replace(/[^a-z-]/g, '')}"]`);
+    await inspected.waitForSelector('[data-testid="demo-status"][data-state="done"]', { timeout: 30_000 });
+    await new Promise((r) => setTimeout(r, 1000));
+    await devtools.screenshot({ path: shot.replace(/\.png$/, '') + '-clicked.png' });
+    await panel.click('[data-testid="toggle-form"]');
+    await panel.waitForSelector('[data-testid="recent-item"]');
+    await devtools.screenshot({ path: shot.replace(/\.png$/, '') + '-recent.png' });
+  }
 }
 console.log(`Chromium is open with DevTools on the SSE tab, connected to ${base}/events. Close the window or press Ctrl-C to stop.`);
