@@ -48,7 +48,7 @@ export function readBody(req: IncomingMessage): Promise<BodyRead> {
 
 export function sendJson(res: ServerResponse, status: number, value: unknown, headers: Record<string, string> = {}): void {
   if (res.headersSent || res.destroyed) return;
-  res.writeHead(status, { 'Content-Type': 'application/json; charset=utf-8', 'Cache-Control': 'no-store', ...headers }).end(`${JSON.stringify(value)}\n`);
+  res.writeHead(status, { 'Content-Type': 'application/json', ...headers }).end(JSON.stringify(value));
 }
 
 /** The error shape the providers share, near enough: `{"error":{"type":…,"message":…}}`. */
