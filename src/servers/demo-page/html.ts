@@ -50,7 +50,7 @@ export function demoPageHtml(base: string, token: string | null): string {
 <p id="status" data-testid="demo-status" class="note">Pick a format above.</p>
 <pre id="out" data-testid="demo-output"></pre>
 <h2>From a terminal</h2>
-<p class="note">The same streams with curl; or <code>npx sse-devtools capture URL -X POST -d BODY -H 'Authorization: Bearer …'</code>. Add <code>?speed=50</code> for a fast stream, <code>?fail=mid</code> or <code>?fail=error</code> for a broken one. The <code>/events</code> stream and its options are described in the help: <code>curl ${base}/</code>.</p>
+<p class="note">The same streams with curl; or <code>npx sse-devtools capture URL -d BODY -H 'Authorization: Bearer …' --max-reconnects 0</code> (an SSE client reconnects when a stream ends, which here would ask again). Add <code>?speed=50</code> for a fast stream, <code>?fail=mid</code> or <code>?fail=error</code> for a broken one. The <code>/events</code> stream and its options are described in the help: <code>curl ${base}/</code>.</p>
 <pre id="curl"></pre>
 <script type="application/json" id="demo-data">${json}</script>
 <script src="/demo.js"></script>
