@@ -8,10 +8,11 @@ import type { AddressInfo } from 'node:net';
 import { sseComment, sseEvent, sseFieldProblem, sseRetry } from '../core/sse-writer.js';
 import { LLM_HELP } from './catalog.js';
 import { DEMO_CSP, DEMO_CSS, DEMO_ICON, DEMO_SCRIPT, demoPageHtml } from './demo-page/html.js';
-import { readBody, tooLarge, unauthorized } from './http-body.js';
+import { readBody, sendJson, tooLarge, unauthorized } from './http-body.js';
 import { LLM_FORMATS } from './llm/formats.js';
 import { serveLlm } from './llm/serve.js';
 import { createLegacyMcp, LEGACY_MESSAGES_PATH } from './mcp/legacy.js';
+import { originAllowed } from './mcp/origin.js';
 import { createStreamableMcp } from './mcp/streamable.js';
 
 export interface ScenarioServerOptions {
@@ -137,6 +138,9 @@ export function startScenarioServer(options: ScenarioServerOptions = {}): Promis
   function apiRoute(req: IncomingMessage, res: ServerResponse, url: URL, body: string): (() => void) | null {
     const format = LLM_FORMATS.find((f) => f.path.test(url.pathname));
     if (format !== undefined) return () => serveLlm(format, req.method ?? 'GET', url, body, res, track);
+    if ((url.pathname === '/mcp' || url.pathname === '/sse' || url.pathname === LEGACY_MESSAGES_PATH) && !originAllowed(req.headers.origin, base)) {
+      return () => sendJson(res, 403, { jsonrpc: '2.0', id: null, error: { code: -32000, message: 'Forbidden: this Origin may not use the MCP server' } });
+    }
     if (url.pathname === '/mcp') return () => mcp.handle(req, url, body, res);
     if (url.pathname === '/sse' && req.method === 'GET') return () => legacyMcp.open(res);
     if (url.pathname === LEGACY_MESSAGES_PATH && req.method === 'POST') return () => legacyMcp.post(url, body, res);

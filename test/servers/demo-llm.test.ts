@@ -4,6 +4,7 @@
  * meant, with usage, stop reason and the terminal event; broken on purpose, the lens says so.
  */
 import assert from 'node:assert/strict';
+import { request } from 'node:http';
 import { after, before, describe, test } from 'node:test';
 import { startScenarioServer, type ScenarioServer } from '../../src/servers/scenario-server.js';
 import { answerFor } from '../../src/servers/llm/answer.js';
@@ -136,6 +137,18 @@ describe('demo server: imitated LLM streams read by their lens', () => {
     assert.match(((await notStreaming.json()) as { error: { message: string } }).error.message, /stream/);
     const huge = await fetch(`${server.url}/v1/chat/completions`, { method: 'POST', headers, body: 'x'.repeat(1024 * 1024 + 1) });
     assert.equal(huge.status, 413);
+    // Chunked, with no Content-Length to refuse it by: counted as it comes.
+    const chunked = await new Promise<number>((resolve, reject) => {
+      const req = request(`${server.url}/v1/chat/completions`, { method: 'POST', headers }, (res) => {
+        res.resume();
+        resolve(res.statusCode ?? 0);
+      });
+      req.on('error', reject);
+      const piece = 'x'.repeat(64 * 1024);
+      for (let i = 0; i < 17; i++) req.write(piece);
+      req.end();
+    });
+    assert.equal(chunked, 413);
     const badSpeed = await fetch(`${server.url}/v1/messages?speed=0`, { method: 'POST', headers, body: '{}' });
     assert.equal(badSpeed.status, 400);
   });

@@ -142,6 +142,16 @@ describe('demo server: MCP over Streamable HTTP, read by the MCP lens', () => {
     assert.notEqual(call?.latencyMs, null);
   });
 
+  test('a request from another site’s page (its Origin) is refused with 403, against DNS rebinding; the server’s own page is not', async () => {
+    const init = JSON.stringify(rpc(0, 'initialize', { protocolVersion: VERSION, capabilities: {}, clientInfo: { name: 't', version: '1' } }));
+    const headers = { Authorization: 'Bearer demo-token', 'Content-Type': 'application/json', Accept: 'application/json, text/event-stream' };
+    const foreign = await fetch(`${server.url}/mcp`, { method: 'POST', headers: { ...headers, Origin: 'http://evil.example' }, body: init });
+    assert.equal(foreign.status, 403);
+    const own = await fetch(`${server.url}/mcp`, { method: 'POST', headers: { ...headers, Origin: server.url }, body: init });
+    assert.equal(own.status, 200);
+    await own.body?.cancel();
+  });
+
   test('without the Bearer token: 401 with a JSON error', async () => {
     const r = await post(`${server.url}/mcp`, rpc(0, 'initialize'), [JSON_BODY, ACCEPT], 'n1');
     assert.equal(r.ends()[0]?.status, 401);

@@ -57,8 +57,10 @@ await inspected.goto(`${base}/`);
 await panel.waitForFunction((origin: string) => document.querySelector('[data-testid="observe-toggle"]')?.getAttribute('title')?.includes(origin), { timeout: 20_000 }, base);
 if ((await panel.$eval('[data-testid="observe-toggle"]', (b) => b.getAttribute('aria-pressed'))) !== 'true') await panel.click('[data-testid="observe-toggle"]');
 // Written before the first connect, which puts /events on top of them.
+// One attempt each: a client that reconnected after the answer would ask the model again.
 const examples: ConnectionConfig[] = LAB_REQUESTS.map((r) => ({
   ...defaultConfig(base + r.path),
+  reconnect: { ...defaultConfig(base).reconnect, maxAttempts: r.method === 'POST' ? 1 : null },
   method: r.method,
   body: r.body === null ? null : JSON.stringify(r.body),
   headers: [['Authorization', ''], ...(r.body === null ? [] : [['Content-Type', 'application/json'] as [string, string]]), ...(r.accept === null ? [] : [['Accept', r.accept] as [string, string]])],
