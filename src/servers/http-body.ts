@@ -57,8 +57,9 @@ export function sendError(res: ServerResponse, status: number, type: string, mes
 }
 
 export function tooLarge(res: ServerResponse): void {
-  // The rest of the body is not read: close the connection rather than leave it half-read for reuse.
-  sendError(res, 413, 'request_too_large', `the request body is larger than ${MAX_BODY_BYTES} bytes`, { Connection: 'close' });
+  // The rest of the body is read and dropped (Node's requestTimeout bounds how long): closing at
+  // once would reset a client still sending, which may then lose this answer before reading it.
+  sendError(res, 413, 'request_too_large', `the request body is larger than ${MAX_BODY_BYTES} bytes`);
 }
 
 export function unauthorized(res: ServerResponse): void {

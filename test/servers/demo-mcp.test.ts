@@ -142,6 +142,15 @@ describe('demo server: MCP over Streamable HTTP, read by the MCP lens', () => {
     assert.notEqual(call?.latencyMs, null);
   });
 
+  test('fail=error: tools/call answers with a JSON-RPC error after its progress, which the lens shows as the call’s outcome', async () => {
+    const s = await initialized();
+    await s.post('p5', weather(4), s.headers(), '?speed=20&fail=error');
+    const call = lensOf(s.entries()).summary?.calls.find((c) => c.method === 'tools/call');
+    assert.equal(call?.outcome, 'error');
+    assert.equal(call?.progress.length, 3);
+    assert.match(call?.summary ?? '', /Internal error/);
+  });
+
   test('a request from another site’s page (its Origin) is refused with 403, against DNS rebinding; the server’s own page is not', async () => {
     const init = JSON.stringify(rpc(0, 'initialize', { protocolVersion: VERSION, capabilities: {}, clientInfo: { name: 't', version: '1' } }));
     const headers = { Authorization: 'Bearer demo-token', 'Content-Type': 'application/json', Accept: 'application/json, text/event-stream' };
