@@ -104,6 +104,13 @@ describe('demo server: imitated LLM streams read by their lens', () => {
     ['openai-responses', '/v1/responses', { model: 'gpt-5-mini', stream: true, input: 'weather?', tools: [{ type: 'function', name: 'get_weather', parameters: weatherTool }] }],
     ['anthropic', '/v1/messages', { model: 'claude-sonnet-4-5', max_tokens: 100, stream: true, messages: ask('weather?'), tools: [{ name: 'get_weather', input_schema: weatherTool }] }],
   ];
+  test('gemini: a tools request ends with a whole functionCall part, read as a tool call', async () => {
+    const r = await post(`${server.url}/v1beta/models/gemini-2.5-flash:streamGenerateContent?alt=sse&${FAST}`, { contents: [{ role: 'user', parts: [{ text: 'weather?' }] }], tools: [{ functionDeclarations: [{ name: 'get_weather', parameters: weatherTool }] }] });
+    const call = lensOf(r.entries).summary?.messages.flatMap((m) => m.parts).find((p) => p.kind === 'tool-call');
+    assert.equal(call?.tool?.name, 'get_weather');
+    assert.deepEqual(call?.tool?.parsed, { ok: true, value: { city: 'Zürich' } });
+  });
+
   for (const [lens, path, body] of TOOL_REQUESTS) {
     test(`${lens}: a tools request streams a tool call whose arguments, split inside an escape, assemble and parse`, async () => {
       const r = await post(`${server.url}${path}?${FAST}`, body);
@@ -125,6 +132,14 @@ describe('demo server: imitated LLM streams read by their lens', () => {
     const s = lensOf(responses.entries).summary;
     assert.ok(s && textOf(s, 'reasoning').length > 0);
     assert.equal(s && textOf(s), answerFor('hello'));
+    const gemini = await post(`${server.url}/v1beta/models/gemini-2.5-flash:streamGenerateContent?alt=sse&${FAST}`, { contents: [{ role: 'user', parts: [{ text: 'hello' }] }], generationConfig: { thinkingConfig: { includeThoughts: true } } });
+    const g = lensOf(gemini.entries).summary;
+    assert.ok(g && textOf(g, 'reasoning').length > 0);
+    assert.equal(g && textOf(g), answerFor('hello'));
+    const aiSdk = await post(`${server.url}/api/chat?${FAST}`, { reasoning: true, messages: [{ id: 'm', role: 'user', parts: [{ type: 'text', text: 'hello' }] }] });
+    const v = lensOf(aiSdk.entries).summary;
+    assert.ok(v && textOf(v, 'reasoning').length > 0);
+    assert.equal(v && textOf(v), answerFor('hello'));
   });
 
   test('bad requests: not JSON, the wrong shape, or over 1 MiB are refused with a JSON error', async () => {
