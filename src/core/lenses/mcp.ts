@@ -7,7 +7,7 @@
  * SSE stream of its own), a GET stream for what the server says unasked, and GETs that resume a cut
  * stream with Last-Event-ID. So this fold is fed the entries of every connection of a session, in
  * time order, and pairs requests with responses by JSON-RPC id across them; per-connection state is
- * only what tells which stream a message arrived on. docs/lenses-mcp.md says what is checked and why.
+ * only what tells which stream a message arrived on. docs/lenses.md (MCP) says what is checked and why.
  */
 import type { AttemptStartedEntry, EventEntry, HeaderPair, ResponseEntry, TimelineEntry } from '../timeline.js';
 import { LENS_LIMITS, type Lens, type LensFinding, type LensFold, type LensMessage, type LensPart, type LensSummary, type McpCall } from './lens.js';
