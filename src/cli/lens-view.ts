@@ -38,6 +38,7 @@ export interface LensView {
 }
 
 const MAX_HELD = 200;
+const CONTINUED = '  ';
 
 export function createLensView(choice: LensChoice, s: Style): LensView {
   let lens: Lens | null = choice === 'auto' ? null : choice;
@@ -107,8 +108,9 @@ export function createLensView(choice: LensChoice, s: Style): LensView {
         const piece = p.text.slice(done);
         printedChars.set(p.key, p.text.length);
         if (inline !== p.key) out += `${endLine()}${label(p)} `;
-        // Line breaks of the answer are kept; everything else a terminal would act on is escaped.
-        out += piece.split('\n').map(safeText).join('\n');
+        // Line breaks of the answer are kept, each continued line indented so stream text cannot pose
+        // as a line of the tool's own; everything else a terminal would act on is escaped.
+        out += piece.split('\n').map(safeText).join(`\n${CONTINUED}`);
         inline = p.key;
       }
     }

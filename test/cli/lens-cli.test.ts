@@ -96,7 +96,8 @@ describe('capture --lens', () => {
     const r = await cli(['capture', `${s.url}v1/chat/completions`, ...post, '--lens', 'openai-chat']);
     assert.equal(r.code, 0, r.stderr);
     assert.doesNotMatch(r.stdout, UNSAFE);
-    assert.match(r.stdout, /\[choice 0 text\] safe \\x1b\[2J\\x1b\[31mRED\\u202eevil\\u2028FAKE\\x0d\n\$ ok end\n/);
+    assert.doesNotMatch(r.stdout, /^\$ ok/m, 'no line of stream text starts where the tool\'s own lines do');
+    assert.match(r.stdout, /\[choice 0 text\] safe \\x1b\[2J\\x1b\[31mRED\\u202eevil\\u2028FAKE\\x0d\n  \$ ok end\n/, 'a line break of the answer is kept, the next line indented');
   });
 
   test('--json: entries as JSON lines, then one line with the lens summary', async () => {
