@@ -9,7 +9,9 @@ import { presetById, presetFault, PROXY_PRESETS } from '../core/proxy-presets.js
 import { applyProfile, profileById, PROFILES } from '../core/profiles.js';
 import { isSecretHeader, isSecretParam, REDACTED, scrubText } from '../core/secrets.js';
 import type { HeaderPair } from '../core/timeline.js';
+import { lensByName } from '../core/lenses/registry.js';
 import { parseOptions, UsageError, type OptionSpecs } from './command.js';
+import { LENS_CHOICES, type LensChoice } from './lens-view.js';
 
 export interface CaptureArgs {
   config: ConnectionConfig;
@@ -22,6 +24,8 @@ export interface CaptureArgs {
   color: boolean | null;
   /** Simulations started with the connection. */
   faults: Fault[];
+  /** `--lens`: print what the stream means instead of its events; null without the option. */
+  lens: LensChoice | null;
 }
 
 export const CAPTURE_HELP: string = `Usage: sse-devtools capture URL [options]
@@ -74,6 +78,16 @@ Capture and output:
                                and maximum ${LIMITS.captureFileBytes / 1024 / 1024} MiB, what an import opens; at most
                                ${LIMITS.entriesPerConnection.toLocaleString('en')} entries); the stream goes on, the file says how many
                                entries were left out
+      --lens auto|NAME         print what an LLM or MCP stream means instead of its event lines:
+                               the answer as it streams (reasoning and refusals labelled apart),
+                               tool calls once their arguments are complete, findings as they
+                               appear, then a summary (stop reason, usage, time to first token,
+                               duration, tokens/s, findings, MCP calls). NAME is one of
+                               ${LENS_CHOICES.slice(1).join(', ')}.
+                               auto decides after the first 3 events (or when the first attempt
+                               ends); when no format is detected it says so and prints the
+                               timeline as without --lens. Findings do not change the exit status.
+                               With --json, the last line is the lens summary (docs/lenses.md)
       --json                   print each timeline entry as one JSON line instead of text
   -v, --verbose                also print request and response headers
       --color / --no-color     force or disable colours (default: on for a terminal, off with NO_COLOR)
@@ -151,6 +165,7 @@ export const CAPTURE_OPTIONS = {
   output: { type: 'string', short: 'o' },
   'max-file-bytes': { type: 'string' },
   json: { type: 'boolean' },
+  lens: { type: 'string' },
   verbose: { type: 'boolean', short: 'v' },
   color: { type: 'boolean' },
   'no-color': { type: 'boolean' },
@@ -220,6 +235,13 @@ export function parseCaptureArgs(argv: string[]): CaptureArgs | 'help' {
     maxFileBytes = Number(rawMax);
   }
 
+  let lens: LensChoice | null = null;
+  if (values.lens !== undefined) {
+    const named = values.lens === 'auto' ? 'auto' : lensByName(values.lens);
+    if (named === null) throw new UsageError(`unknown lens "${values.lens}"; one of ${LENS_CHOICES.join(', ')}`);
+    lens = named;
+  }
+
   const errors = validateConfig(config);
   if (errors.length > 0) throw new UsageError(errors.map((e) => e.message).join('\n'));
 
@@ -232,5 +254,6 @@ export function parseCaptureArgs(argv: string[]): CaptureArgs | 'help' {
     verbose: values.verbose ?? false,
     color: values['no-color'] ? false : (values.color ?? null),
     faults,
+    lens,
   };
 }

@@ -11,6 +11,7 @@ import type { CaptureArgs } from './args.js';
 import type { Io } from './command.js';
 import { openCaptureFile, type CaptureFileWriter } from './capture-file.js';
 import { colors, formatBody, formatEntry, formatHeaders, plain } from './format-line.js';
+import { createLensView } from './lens-view.js';
 
 /** How a stream's end maps to an exit status: ending as the server chose is success, anything else failure. */
 const SUCCESSFUL_ENDS: ReadonlySet<string> = new Set(['closed-by-server', 'no-content', 'closed-by-user']);
@@ -56,8 +57,12 @@ export async function runCapture(args: CaptureArgs, io: Io): Promise<number> {
     unprinted = 0;
   };
 
+  const lens = args.lens === null ? null : createLensView(args.lens, style);
+
   const print = (e: TimelineEntry): void => {
     if (outClosed) return;
+    // The lens reads every entry, printed or not: what it prints later depends on all of them.
+    const view = lens === null ? null : lens.add(e);
     if (io.outBacklog() > MAX_OUT_BACKLOG) {
       unprinted++;
       return;
@@ -67,12 +72,21 @@ export async function runCapture(args: CaptureArgs, io: Io): Promise<number> {
       io.out(safeJson(e));
       return;
     }
-    io.out(formatEntry(e, style, args.config.profile));
-    if (e.kind === 'attempt-ended' && e.body) formatBody(e.body, style).forEach((line) => io.out(line));
-    if (args.verbose && (e.kind === 'attempt-started' || e.kind === 'response')) {
-      formatHeaders(e.headers, e.kind === 'response' ? '<' : '>', style).forEach((line) => io.out(line));
+    if (view !== null) {
+      if (view.text !== '') io.write(view.text);
+      view.timeline.forEach(line);
+      return;
     }
+    line(e);
   };
+
+  function line(e: TimelineEntry): void {
+    io.out(formatEntry(e, style, args.config.profile));
+    if (e.kind === 'attempt-ended' && e.body) formatBody(e.body, style).forEach((l) => io.out(l));
+    if (args.verbose && (e.kind === 'attempt-started' || e.kind === 'response')) {
+      formatHeaders(e.headers, e.kind === 'response' ? '<' : '>', style).forEach((l) => io.out(l));
+    }
+  }
 
   let finish!: (code: number) => void;
   const finished = new Promise<number>((resolve) => (finish = resolve));
@@ -119,6 +133,10 @@ export async function runCapture(args: CaptureArgs, io: Io): Promise<number> {
   offTerm();
   offOut();
   if (unprinted > 0) reportUnprinted();
+  if (lens !== null && !outClosed) {
+    if (args.json) io.out(safeJson(lens.json()));
+    else io.write(lens.finish());
+  }
 
   if (file && output !== null) {
     process.off('exit', finishAtExit);

@@ -6,6 +6,8 @@ import { parseArgs, type ParseArgsConfig } from 'node:util';
 
 export interface Io {
   out: (line: string) => void;
+  /** Text as it is, no line break added: a lens appends an answer's deltas to one line. */
+  write: (text: string) => void;
   err: (line: string) => void;
   isTTY: boolean;
   env: Record<string, string | undefined>;

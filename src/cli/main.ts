@@ -63,6 +63,9 @@ const io: Io = {
   out: (line) => {
     if (!outClosed) process.stdout.write(`${line}\n`);
   },
+  write: (text) => {
+    if (!outClosed) process.stdout.write(text);
+  },
   err: (line) => process.stderr.write(`${line}\n`),
   isTTY: process.stdout.isTTY === true,
   env: process.env,

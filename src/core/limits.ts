@@ -26,6 +26,11 @@ export const LIMITS = {
   eventDataChars: 16 * MiB,
   /** An event's id and type, and every other short text: header names and values, details, reasons. */
   textChars: 64 * KiB,
+  /**
+   * A request body as an attempt-started entry shows it (an MCP POST's JSON-RPC message): cut
+   * beyond, as the page hook cuts what it reports. The connection's config keeps the whole body.
+   */
+  requestBodyChars: 64 * KiB,
   /** A URL the user enters. */
   formUrlChars: 16 * KiB,
   /**

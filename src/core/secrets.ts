@@ -178,7 +178,7 @@ export function maskEntryBody<T extends EntryBody>(body: T, mask: Masker): T {
   const b: EntryBody = body;
   switch (b.kind) {
     case 'attempt-started':
-      return { ...b, url: mask(b.url), headers: maskPairs(b.headers, mask), lastEventId: b.lastEventId === null ? null : mask(b.lastEventId) } as T;
+      return { ...b, url: mask(b.url), headers: maskPairs(b.headers, mask), lastEventId: b.lastEventId === null ? null : mask(b.lastEventId), ...(b.body === undefined ? {} : { body: mask(b.body) }) } as T;
     case 'request-sent':
       return { ...b, headers: b.headers.map(([n, v, source]) => [mask(n), mask(v), source]), dropped: maskPairs(b.dropped, mask), detail: mask(b.detail) } as T;
     case 'response':

@@ -319,3 +319,9 @@ test('Gemini: a candidate first seen after the others finished keeps the stream 
   assert.equal(done.terminal, true);
   assert.deepEqual(codes(done), []);
 });
+
+test("a single-connection lens's findings name its connection beside the seq", () => {
+  const r = fold(anthropicLens, entries(ANTHROPIC, fixture('anthropic-error-after-200.sse')));
+  assert.ok(r.findings.length > 0);
+  for (const f of r.findings) assert.equal(f.connectionId, 'c1');
+});

@@ -159,3 +159,36 @@ describe('the MCP lens', () => {
     assert.deepEqual(f.summary(), fold(entries));
   });
 });
+
+describe('the MCP lens names the connection of every seq it cites (seq numbers are per connection)', () => {
+  const onConnection = (entries: readonly TimelineEntry[], connectionId: string | null, seq: number | null) =>
+    entries.find((e) => e.connectionId === connectionId && e.seq === seq);
+
+  test('findings: each seq is found on the connection the finding names', () => {
+    const entries = missingSessionIdSession();
+    const s = fold(entries);
+    assert.ok(s.findings.length > 0);
+    for (const f of s.findings) {
+      assert.notEqual(f.connectionId, null, f.code);
+      assert.ok(onConnection(entries, f.connectionId, f.seq), `${f.code}: #${f.seq} on ${f.connectionId}`);
+    }
+    assert.equal(s.findings.find((f) => f.code === 'unexpected-stream')?.connectionId, 'g1', 'the GET stream the response arrived on');
+  });
+
+  test("calls: the request's connection beside its seq; server messages' spans name theirs", () => {
+    const entries = legacySession();
+    const s = fold(entries);
+    for (const c of s.calls.filter((x) => x.requestSeq !== null)) {
+      const request = onConnection(entries, c.requestConnectionId, c.requestSeq);
+      assert.equal(request?.kind, 'attempt-started', `${c.method} ${c.id}`);
+    }
+    const spans = s.messages.flatMap((m) => m.parts).flatMap((p) => p.spans);
+    assert.ok(spans.length > 0);
+    for (const span of spans) assert.equal(onConnection(entries, span.connectionId ?? null, span.seq)?.kind, 'event');
+  });
+
+  test('findings of the lens itself (not of an entry) name no connection', () => {
+    const s = fold(cutUnprimedSession());
+    for (const f of s.findings) assert.equal(f.connectionId === null, f.seq === null, f.code);
+  });
+});

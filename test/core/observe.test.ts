@@ -9,6 +9,7 @@ import { after, before, describe, test } from 'node:test';
 import { checkDrain } from '../../src/core/observe/records.js';
 import { createObservedStream, type ObservedStream } from '../../src/core/observe/observed-stream.js';
 import { createConnectionFold } from '../../src/core/fold.js';
+import { mcpLens } from '../../src/core/lenses/mcp.js';
 import { describeEntry } from '../../src/core/describe.js';
 import type { AttemptEndedEntry, EventEntry, TimelineEntry } from '../../src/core/timeline.js';
 import type { ObservedRecord } from '../../src/protocol/observed.js';
@@ -336,5 +337,30 @@ describe('a capture of an observed connection', () => {
     assert.deepEqual(o!.observed, { ...observed, pageUrl: 'http://127.0.0.1:9/app?token=[redacted]' });
     assert.equal(c!.observed, undefined);
     assert.ok(!serializeCapture(file).includes('sk-observed'), 'the page\'s token is redacted');
+  });
+});
+
+describe("an observed stream's request body", () => {
+  test('attempt-started carries what the hook read of it, the page\'s token masked; the MCP lens pairs the call from it', () => {
+    const body = JSON.stringify({ jsonrpc: '2.0', id: 4, method: 'tools/call', params: { name: 'weather', auth: TOKEN } });
+    const { entries } = observe(fetchOpen({ url: 'http://127.0.0.1:9/mcp', body, headers: [['Authorization', TOKEN], ['Mcp-Session-Id', 's-1']] }), [
+      { t: 'response', sid: 's1', time: T0 + 5, status: 200, statusText: 'OK', headers: [['content-type', 'text/event-stream']], url: 'http://127.0.0.1:9/mcp' },
+      { t: 'chunk', sid: 's1', time: T0 + 30, text: `data: ${JSON.stringify({ jsonrpc: '2.0', id: 4, result: { content: [{ type: 'text', text: 'rain' }] } })}\n\n` },
+      { t: 'end', sid: 's1', time: T0 + 31, reason: 'done', detail: '' },
+    ]);
+    const started = entries[0];
+    assert.ok(started?.kind === 'attempt-started');
+    assert.equal(started.body, body.replace(TOKEN, '[redacted]'));
+    assert.ok(!JSON.stringify(entries).includes('sk-observed'));
+    const fold = mcpLens.create();
+    entries.forEach((e) => fold.add(e));
+    assert.deepEqual(fold.summary().calls.map((c) => [c.method, c.id, c.outcome, c.latencyMs, c.requestConnectionId]), [['tools/call', '4', 'result', 30, 'o-1']]);
+  });
+
+  test('an EventSource (a GET) has none', () => {
+    const { entries } = observe(fetchOpen({ api: 'eventsource', method: 'GET', headers: [], body: null, url: 'http://127.0.0.1:9/events' }), []);
+    const started = entries.find((e) => e.kind === 'attempt-started');
+    assert.ok(started?.kind === 'attempt-started');
+    assert.equal('body' in started, false);
   });
 });

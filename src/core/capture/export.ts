@@ -83,6 +83,9 @@ function masked(e: TimelineEntry, config: ConnectionConfig): TimelineEntry {
     const secret = config.secretHeaders;
     return { ...e, headers: e.headers.map(([n, v, source]) => [...maskHeaders([[n, v]], secret)[0]!, source]), dropped: maskHeaders(e.dropped, secret) };
   }
+  if (e.kind === 'attempt-started' && e.body !== undefined && e.body !== '' && config.secretBody) {
+    return { ...e, url: maskUrl(e.url), headers: maskHeaders(e.headers, config.secretHeaders), body: REDACTED };
+  }
   if (e.kind !== 'attempt-started' && e.kind !== 'response') return e;
   return { ...e, url: maskUrl(e.url), headers: maskHeaders(e.headers, config.secretHeaders) };
 }

@@ -17,7 +17,7 @@ import { decideAfterAttempt, NO_BACKOFF_YET, type Backoff } from './after-attemp
 import { Attempt, type AttemptSink } from './attempt.js';
 import { CookieJar, withCookies, type KeptCookie } from './cookies.js';
 import { realDeps, type EngineDeps } from './deps.js';
-import { buildRequest } from './request.js';
+import { buildRequest, shownBody } from './request.js';
 import { attributeSent, plannedSources } from './sent-headers.js';
 import { effectiveSettings, interruption, type FaultInForce, type Settings } from './settings.js';
 
@@ -227,6 +227,7 @@ export function createConnection(options: ConnectionOptions): Connection {
       headers: maskHeaders(plan.headers, plan.secretHeaders),
       lastEventId: plan.lastEventIdVia === 'none' ? null : lastEventId,
       lastEventIdVia: plan.lastEventIdVia,
+      ...shownBody(config),
     });
     attempt.start(plan);
   }

@@ -4,6 +4,8 @@
  * the response may be read as an event stream (the spec's "fail the connection" checks).
  */
 import type { ConnectionConfig } from '../config.js';
+import { LIMITS } from '../limits.js';
+import { REDACTED } from '../secrets.js';
 import type { EndReason, HeaderPair, LastEventIdVia } from '../timeline.js';
 import { describeError } from './describe-error.js';
 
@@ -44,6 +46,18 @@ export function buildRequest(config: ConnectionConfig, lastEventId: string, head
     // The attempt is still recorded, with what would have been sent at least.
     return { url: config.url, headers: [['accept', 'text/event-stream']], lastEventIdVia: 'none', secretHeaders, error: describeError(err) };
   }
+}
+
+/**
+ * The request body as an attempt-started entry shows it: absent when there is none, the marker
+ * when it is marked secret (as the capture, the snippets and the recent list mask it), cut at
+ * LIMITS.requestBodyChars. Other known secrets in it are masked with the rest of the entry.
+ */
+export function shownBody(config: Pick<ConnectionConfig, 'method' | 'body' | 'secretBody'>): { body?: string } {
+  const { body } = config;
+  if (body === null || config.method === 'GET' || config.method === 'HEAD') return {};
+  if (config.secretBody && body !== '') return { body: REDACTED };
+  return { body: body.length > LIMITS.requestBodyChars ? body.slice(0, LIMITS.requestBodyChars) : body };
 }
 
 /** Why the attempt fails before anything leaves the machine, or null when the request may go. */

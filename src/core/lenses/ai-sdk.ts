@@ -5,7 +5,7 @@
  * A tool part's text is its output, once the tool ran.
  */
 import type { EventEntry, TimelineEntry } from '../timeline.js';
-import { createAssembly, headerValue, isRecord, parseJson, str } from './block-assembly.js';
+import { BLOCK_DIALECT, createAssembly, headerValue, isRecord, parseJson, str } from './assembly.js';
 import type { Lens, LensFold, LensMessage, LensPart, PartKind } from './lens.js';
 
 /** Parts the lens understands and has nothing to assemble from (sources, files, custom data, steps). */
@@ -14,12 +14,16 @@ const KNOWN_QUIET = new Set(['start-step', 'finish-step', 'source-url', 'source-
 const OUTPUT_CHARS = 20_000;
 
 function createFold(): LensFold {
-  const a = createAssembly('ai-sdk');
-  let current: LensMessage | null = null;
-  const msg = (): LensMessage => (current ??= a.message('message', 'assistant'));
+  const a = createAssembly('ai-sdk', BLOCK_DIALECT);
+  let current: { message: LensMessage; key: string } | null = null;
+  const open = (key: string): LensMessage => (current = { message: a.message(key, 'assistant'), key }).message;
+  const msg = (): LensMessage => current?.message ?? open('message');
+  const keyOf = (prefix: string, id: string): string => `${current?.key ?? 'message'} ${prefix} ${id.slice(0, 200)}`;
   const part = (id: unknown, prefix: string, kind: PartKind): LensPart | null => {
     const s = str(id);
-    return s === null ? null : a.part(msg(), `${prefix} ${s.slice(0, 200)}`, kind);
+    if (s === null) return null;
+    const m = msg();
+    return a.part(m, keyOf(prefix, s), kind);
   };
   const delta = (prefix: string, kind: PartKind, idField: string, textField: string) => (d: Record<string, unknown>, e: EventEntry): boolean => {
     const p = part(d[idField], prefix, kind);
@@ -30,7 +34,7 @@ function createFold(): LensFold {
   };
   const end = (prefix: string) => (d: Record<string, unknown>, e: EventEntry): boolean => {
     const id = str(d['id']);
-    const p = id === null ? null : a.existing(msg(), `${prefix} ${id.slice(0, 200)}`);
+    const p = id === null ? null : a.existing(keyOf(prefix, id));
     if (p === null) return false;
     a.close(p, e.seq);
     return true;
@@ -40,13 +44,14 @@ function createFold(): LensFold {
     if (p?.tool != null) {
       p.tool.id ??= str(d['toolCallId']);
       p.tool.name ??= str(d['toolName']);
+      a.changed(p);
     }
     return p;
   };
 
   const handlers: Record<string, (d: Record<string, unknown>, e: EventEntry) => boolean> = {
     start(d) {
-      current = a.message(str(d['messageId'])?.slice(0, 200) ?? 'message', 'assistant');
+      open(str(d['messageId'])?.slice(0, 200) ?? 'message');
       return true;
     },
     'text-start': (d) => part(d['id'], 'text', 'text') !== null,
@@ -75,29 +80,32 @@ function createFold(): LensFold {
       const p = tool(d);
       if (p === null) return false;
       p.text = JSON.stringify(d['output'] ?? null).slice(0, OUTPUT_CHARS);
+      a.changed(p);
       return true;
     },
     'tool-input-error': (d, e) => {
       const p = tool(d);
       if (p === null) return false;
       a.close(p, e.seq);
-      a.finding('warning', 'tool-error', `the input of tool call ${p.tool?.name ?? p.key} was refused: ${(str(d['errorText']) ?? '').slice(0, 500)}`, e.seq);
+      a.find('warning', 'tool-error', `the input of tool call ${p.tool?.name ?? p.key} was refused: ${(str(d['errorText']) ?? '').slice(0, 500)}`, e.seq);
       return true;
     },
     'tool-output-error': (d, e) => {
       const p = tool(d);
       if (p === null) return false;
       p.text = (str(d['errorText']) ?? 'error').slice(0, OUTPUT_CHARS);
-      a.finding('warning', 'tool-error', `tool call ${p.tool?.name ?? p.key} failed: ${p.text.slice(0, 500)}`, e.seq);
+      a.changed(p);
+      a.find('warning', 'tool-error', `tool call ${p.tool?.name ?? p.key} failed: ${p.text.slice(0, 500)}`, e.seq);
       return true;
     },
     abort(d, e) {
-      a.finding('warning', 'aborted', `the stream was aborted${str(d['reason']) === null ? '' : `: ${str(d['reason'])?.slice(0, 500)}`}`, e.seq);
+      a.find('warning', 'aborted', `the stream was aborted${str(d['reason']) === null ? '' : `: ${str(d['reason'])?.slice(0, 500)}`}`, e.seq);
       return true;
     },
     finish(d, e) {
       const m = msg();
       m.stopReason = str(d['finishReason']) ?? 'finish';
+      a.changed(m);
       for (const p of m.parts) if (p.tool === null) a.close(p, e.seq);
       const meta = isRecord(d['messageMetadata']) ? d['messageMetadata'] : null;
       const usage = meta !== null && isRecord(meta['usage']) ? meta['usage'] : null;
@@ -105,7 +113,7 @@ function createFold(): LensFold {
       return true;
     },
     error(d, e) {
-      a.streamError((str(d['errorText']) ?? 'error').slice(0, 500), e);
+      a.streamError(e, (str(d['errorText']) ?? 'error').slice(0, 500), false);
       return true;
     },
   };
@@ -122,12 +130,12 @@ function createFold(): LensFold {
       const d = parseJson(e.data);
       const type = isRecord(d) ? str(d['type']) : null;
       if (!isRecord(d) || type === null) {
-        a.unread();
+        a.skip();
         return;
       }
       const handle = Object.hasOwn(handlers, type) ? handlers[type] : undefined;
       if (handle !== undefined ? handle(d, e) : KNOWN_QUIET.has(type) || type.startsWith('data-')) return;
-      a.unread();
+      a.skip();
     },
     summary: () => a.summary(),
   };

@@ -5,7 +5,7 @@
  * the terminal, ping anywhere, and `event: error` even after a 200.
  */
 import type { EventEntry, TimelineEntry } from '../timeline.js';
-import { createAssembly, headerValue, isRecord, parseJson, str, type Assembly } from './block-assembly.js';
+import { BLOCK_DIALECT, createAssembly, headerValue, isRecord, parseJson, str, type Assembly } from './assembly.js';
 import type { Lens, LensFold, LensMessage, LensPart, PartKind } from './lens.js';
 
 const USAGE = { input: 'input_tokens', output: 'output_tokens', total: null } as const;
@@ -33,16 +33,18 @@ const DELTAS: Record<string, { field: string; kind: PartKind } | null> = {
 const EVENT_TYPES = new Set(['message_start', 'content_block_start', 'content_block_delta', 'content_block_stop', 'message_delta', 'message_stop', 'ping', 'error']);
 
 function createFold(): LensFold {
-  const a: Assembly = createAssembly('anthropic');
-  let current: LensMessage | null = null;
+  const a: Assembly = createAssembly('anthropic', BLOCK_DIALECT);
+  let current: { message: LensMessage; key: string } | null = null;
 
-  const msg = (): LensMessage => (current ??= a.message('message', 'assistant'));
-  const block = (index: unknown, kind: PartKind): LensPart | null => (typeof index === 'number' ? a.part(msg(), `block ${index}`, kind) : null);
+  const open = (key: string, role: string): LensMessage => (current = { message: a.message(key, role), key }).message;
+  const msg = (): LensMessage => current?.message ?? open('message', 'assistant');
+  const blockKey = (index: number): string => `${current?.key ?? 'message'} block ${index}`;
+  const block = (index: unknown, kind: PartKind): LensPart | null => (typeof index === 'number' ? a.part(msg(), blockKey(index), kind) : null);
 
   const handlers: Record<string, (d: Record<string, unknown>, e: EventEntry) => boolean> = {
     message_start(d) {
       const m = isRecord(d['message']) ? d['message'] : {};
-      current = a.message(str(m['id']) ?? 'message', str(m['role']) ?? 'assistant');
+      open(str(m['id'])?.slice(0, 200) ?? 'message', str(m['role']) ?? 'assistant');
       if (isRecord(m['usage'])) a.usage(m['usage'], USAGE);
       return true;
     },
@@ -54,6 +56,7 @@ function createFold(): LensFold {
       if (p.tool !== null) {
         p.tool.id = str(cb['id']);
         p.tool.name = str(cb['name']);
+        a.changed(p);
       }
       const initial = str(cb['text']) ?? str(cb['thinking']);
       if (initial !== null && initial !== '') a.append(p, initial, e);
@@ -71,7 +74,7 @@ function createFold(): LensFold {
       return true;
     },
     content_block_stop(d, e) {
-      const p = typeof d['index'] === 'number' ? a.existing(msg(), `block ${d['index']}`) : null;
+      const p = typeof d['index'] === 'number' ? a.existing(blockKey(d['index'])) : null;
       if (p === null) return false;
       a.close(p, e.seq);
       return true;
@@ -79,7 +82,10 @@ function createFold(): LensFold {
     message_delta(d) {
       const delta = isRecord(d['delta']) ? d['delta'] : {};
       const stop = str(delta['stop_reason']);
-      if (stop !== null) msg().stopReason = stop;
+      if (stop !== null) {
+        msg().stopReason = stop;
+        a.changed(msg());
+      }
       if (isRecord(d['usage'])) a.usage(d['usage'], USAGE);
       return true;
     },
@@ -90,7 +96,7 @@ function createFold(): LensFold {
     ping: () => true,
     error(d, e) {
       const err = isRecord(d['error']) ? d['error'] : {};
-      a.streamError(`${str(err['type']) ?? 'error'}: ${str(err['message']) ?? ''}`.slice(0, 500), e);
+      a.streamError(e, `${str(err['type']) ?? 'error'}: ${str(err['message']) ?? ''}`.slice(0, 500), false);
       return true;
     },
   };
@@ -101,10 +107,10 @@ function createFold(): LensFold {
       const e = a.read(entry);
       if (e === null) return;
       const d = parseJson(e.data);
-      if (!isRecord(d)) return a.unread();
+      if (!isRecord(d)) return a.skip();
       const type = str(d['type']) ?? e.type;
       const handle = Object.hasOwn(handlers, type) ? handlers[type] : undefined;
-      if (handle === undefined || !handle(d, e)) a.unread();
+      if (handle === undefined || !handle(d, e)) a.skip();
     },
     summary: () => a.summary(),
   };

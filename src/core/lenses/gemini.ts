@@ -5,13 +5,13 @@
  * the stream is finished when every candidate seen carries a finishReason.
  */
 import type { EventEntry, TimelineEntry } from '../timeline.js';
-import { createAssembly, headerValue, isRecord, parseJson, str } from './block-assembly.js';
+import { BLOCK_DIALECT, createAssembly, headerValue, isRecord, parseJson, str } from './assembly.js';
 import type { Lens, LensFold, LensMessage } from './lens.js';
 
 const USAGE = { input: 'promptTokenCount', output: 'candidatesTokenCount', total: 'totalTokenCount' } as const;
 
 function createFold(): LensFold {
-  const a = createAssembly('gemini');
+  const a = createAssembly('gemini', BLOCK_DIALECT);
   /** Candidate index → its message and whether it has finished, for this attempt. */
   let candidates = new Map<number, { message: LensMessage; finished: boolean; calls: number }>();
   let terminal = false;
@@ -29,12 +29,12 @@ function createFold(): LensFold {
       if (!isRecord(part)) continue;
       const text = str(part['text']);
       if (text !== null) {
-        const p = part['thought'] === true ? a.part(cand.message, 'thought', 'reasoning') : a.part(cand.message, 'text', 'text');
+        const p = part['thought'] === true ? a.part(cand.message, `candidate ${index} thought`, 'reasoning') : a.part(cand.message, `candidate ${index} text`, 'text');
         if (p !== null) a.append(p, text, e);
       }
       const call = isRecord(part['functionCall']) ? part['functionCall'] : null;
       if (call !== null) {
-        const p = a.part(cand.message, `call ${cand.calls++}`, 'tool-call');
+        const p = a.part(cand.message, `candidate ${index} call ${cand.calls++}`, 'tool-call');
         if (p === null || p.tool === null) continue;
         p.tool.id = str(call['id']);
         p.tool.name = str(call['name']);
@@ -46,8 +46,9 @@ function createFold(): LensFold {
     if (finish !== null) {
       cand.message.stopReason = finish;
       cand.finished = true;
+      a.changed(cand.message);
       for (const p of cand.message.parts) a.close(p, e.seq);
-      if (finish !== 'STOP' && finish !== 'MAX_TOKENS') a.finding('warning', 'finish-reason', `candidate ${index} finished with ${finish}`, e.seq);
+      if (finish !== 'STOP' && finish !== 'MAX_TOKENS') a.find('warning', 'finish-reason', `candidate ${index} finished with ${finish}`, e.seq);
     }
   }
 
@@ -61,12 +62,12 @@ function createFold(): LensFold {
       if (e === null) return;
       const d = parseJson(e.data);
       if (!isRecord(d)) {
-        a.unread();
+        a.skip();
         return;
       }
       if (isRecord(d['error'])) {
         const err = d['error'];
-        a.streamError(`${str(err['status']) ?? (typeof err['code'] === 'number' ? String(err['code']) : 'error')}: ${str(err['message']) ?? ''}`.slice(0, 500), e);
+        a.streamError(e, `${str(err['status']) ?? (typeof err['code'] === 'number' ? String(err['code']) : 'error')}: ${str(err['message']) ?? ''}`.slice(0, 500), false);
         return;
       }
       const list = Array.isArray(d['candidates']) ? d['candidates'] : [];
@@ -75,8 +76,8 @@ function createFold(): LensFold {
       });
       if (isRecord(d['usageMetadata'])) a.usage(d['usageMetadata'], USAGE);
       const feedback = isRecord(d['promptFeedback']) ? str(d['promptFeedback']['blockReason']) : null;
-      if (feedback !== null) a.finding('error', 'prompt-blocked', `the prompt was blocked: ${feedback}`, e.seq);
-      if (list.length === 0 && !isRecord(d['usageMetadata']) && feedback === null) a.unread();
+      if (feedback !== null) a.find('error', 'prompt-blocked', `the prompt was blocked: ${feedback}`, e.seq);
+      if (list.length === 0 && !isRecord(d['usageMetadata']) && feedback === null) a.skip();
       const done = feedback !== null || (candidates.size > 0 && [...candidates.values()].every((c) => c.finished));
       if (done !== terminal) {
         terminal = done;

@@ -20,6 +20,8 @@ export interface LensFinding {
   message: string;
   /** The entry that shows it, when one does. */
   seq: number | null;
+  /** The connection `seq` is on (seq numbers are per connection; the MCP lens folds several); null when `seq` is. */
+  connectionId: string | null;
 }
 
 /** Where a piece of assembled text came from: characters [from, to) of the part's text, written by event `seq`. */
@@ -27,6 +29,8 @@ export interface SourceSpan {
   seq: number;
   from: number;
   to: number;
+  /** The connection `seq` is on, where a lens folds several (MCP); absent: the stream's one connection. */
+  connectionId?: string;
 }
 
 export type PartKind = 'text' | 'reasoning' | 'refusal' | 'tool-call';
@@ -82,6 +86,8 @@ export interface McpCall {
   id: string;
   method: string;
   requestSeq: number | null;
+  /** The connection `requestSeq` is on (the POST that carried the request), when known. */
+  requestConnectionId: string | null;
   responseSeq: number | null;
   latencyMs: number | null;
   outcome: 'pending' | 'result' | 'error';
@@ -89,7 +95,7 @@ export interface McpCall {
   summary: string;
   progress: { seq: number; progress: number; total: number | null; message: string | null }[];
   sessionId: string | null;
-  /** Which connection the response came on, when not the request's own. */
+  /** Which connection the response (`responseSeq`) came on, when not the request's own. */
   connectionId: string | null;
 }
 

@@ -7,7 +7,7 @@
  * SSE stream of its own), a GET stream for what the server says unasked, and GETs that resume a cut
  * stream with Last-Event-ID. So this fold is fed the entries of every connection of a session, in
  * time order, and pairs requests with responses by JSON-RPC id across them; per-connection state is
- * only what tells which stream a message arrived on. docs/lenses-mcp.md says what is checked and why.
+ * only what tells which stream a message arrived on. docs/lenses.md (MCP) says what is checked and why.
  */
 import type { AttemptStartedEntry, EventEntry, HeaderPair, ResponseEntry, TimelineEntry } from '../timeline.js';
 import { LENS_LIMITS, type Lens, type LensFinding, type LensFold, type LensMessage, type LensPart, type LensSummary, type McpCall } from './lens.js';
@@ -18,6 +18,12 @@ const BATCHLESS_FROM = '2025-06-18';
 const VERSION_HEADER_FROM = '2025-06-18';
 const MAX_BATCH = 1000;
 const MAX_CONNECTIONS = 10_000;
+
+/** An entry, as findings cite it: seq numbers are per connection. */
+interface At {
+  connectionId: string;
+  seq: number;
+}
 
 type StreamKind = 'post' | 'get' | 'legacy-get' | 'other';
 
@@ -40,7 +46,7 @@ interface CallState {
   requestConnection: string | null;
   progressToken: string | null;
   /** The stream the response was due on ended; null while open or not known. */
-  streamEnded: { primed: boolean; seq: number } | null;
+  streamEnded: { primed: boolean; at: At } | null;
 }
 
 type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
@@ -87,8 +93,9 @@ function createMcpFold(): LensFold {
   let legacyEndpoint: string | null = null;
   const progressTokens = new Map<string, CallState>();
 
-  function find(severity: LensFinding['severity'], code: string, message: string, seq: number | null): void {
-    if (findings.length < LENS_LIMITS.findings - 1) findings.push({ severity, code, message: bounded(message), seq });
+  /** `at`: the entry that shows it; seq numbers are per connection, so the finding names both. */
+  function find(severity: LensFinding['severity'], code: string, message: string, at: At | null): void {
+    if (findings.length < LENS_LIMITS.findings - 1) findings.push({ severity, code, message: bounded(message), seq: at?.seq ?? null, connectionId: at?.connectionId ?? null });
     else findingsDropped++;
   }
 
@@ -98,7 +105,7 @@ function createMcpFold(): LensFold {
       return null;
     }
     const state: CallState = {
-      call: { id: idText(id), method, requestSeq: seq, responseSeq: null, latencyMs: null, outcome: 'pending', summary: '', progress: [], sessionId: sid, connectionId: null },
+      call: { id: idText(id), method, requestSeq: seq, requestConnectionId: seq === null ? null : connectionId, responseSeq: null, latencyMs: null, outcome: 'pending', summary: '', progress: [], sessionId: sid, connectionId: null },
       requestTime: time,
       requestConnection: connectionId,
       progressToken: null,
@@ -114,13 +121,13 @@ function createMcpFold(): LensFold {
   function serverText(e: EventEntry, text: string): void {
     if (serverMessages.length >= LENS_LIMITS.partsPerSummary) return;
     const t = bounded(text);
-    serverMessages.push({ kind: 'text', key: `${e.connectionId} #${e.seq}`, text: t, tool: null, spans: [{ seq: e.seq, from: 0, to: t.length }], done: true });
+    serverMessages.push({ kind: 'text', key: `${e.connectionId} #${e.seq}`, text: t, tool: null, spans: [{ seq: e.seq, from: 0, to: t.length, connectionId: e.connectionId }], done: true });
   }
 
   /** Messages in a body or in event data: one object, or a batch where the revision allows it. */
-  function messagesOf(value: unknown, seq: number): JsonObject[] {
+  function messagesOf(value: unknown, at: At): JsonObject[] {
     if (!Array.isArray(value)) return isObject(value) ? [value] : [];
-    if (negotiated !== null && negotiated >= BATCHLESS_FROM) find('warning', 'batch-not-allowed', `A JSON-RPC batch of ${value.length} messages; protocol ${negotiated} removed batching (2025-06-18)`, seq);
+    if (negotiated !== null && negotiated >= BATCHLESS_FROM) find('warning', 'batch-not-allowed', `A JSON-RPC batch of ${value.length} messages; protocol ${negotiated} removed batching (2025-06-18)`, at);
     return value.slice(0, MAX_BATCH).filter(isObject);
   }
 
@@ -142,7 +149,7 @@ function createMcpFold(): LensFold {
     let isInitialize = false;
     if (e.body !== undefined) {
       const parsed = parseJson(e.body);
-      for (const m of parsed.ok ? messagesOf(parsed.value, e.seq) : []) {
+      for (const m of parsed.ok ? messagesOf(parsed.value, e) : []) {
         const key = idKey(m.id);
         if (typeof m.method !== 'string') continue;
         if (m.method === 'initialize') isInitialize = true;
@@ -151,7 +158,7 @@ function createMcpFold(): LensFold {
           if (target !== undefined) target.call.summary = bounded(`cancelled by the client${typeof m.params.reason === 'string' ? `: ${m.params.reason}` : ''}`);
         }
         if (key === null || (typeof m.id !== 'string' && typeof m.id !== 'number')) continue;
-        if (calls.has(`c${key}`)) find('warning', 'duplicate-request-id', `Request id ${idText(m.id)} reused by ${m.method} while an earlier request has it`, e.seq);
+        if (calls.has(`c${key}`)) find('warning', 'duplicate-request-id', `Request id ${idText(m.id)} reused by ${m.method} while an earlier request has it`, e);
         const state = newCall(`c${key}`, m.id, m.method, e.seq, e.time, e.connectionId, sid);
         if (state === null) continue;
         a.requestKeys.push(`c${key}`);
@@ -164,17 +171,17 @@ function createMcpFold(): LensFold {
       }
     }
     if (legacyEndpoint !== null && a.kind === 'post') {
-      if (!sameTarget(e.url, legacyEndpoint)) find('warning', 'post-not-to-endpoint', `A POST to ${e.url}, not to the endpoint the server named (${legacyEndpoint})`, e.seq);
+      if (!sameTarget(e.url, legacyEndpoint)) find('warning', 'post-not-to-endpoint', `A POST to ${e.url}, not to the endpoint the server named (${legacyEndpoint})`, e);
       return;
     }
     // Streamable HTTP: after initialize assigned a session, every request carries it and the version.
     if (isInitialize || legacyEndpoint !== null) return;
     const what = a.requestKeys.length > 0 ? a.requestKeys.map((k) => label(calls.get(k) as CallState)).join(', ') : `${method} ${e.url}`;
-    if (sessionId !== null && sid === null) find('error', 'missing-session-id', `${what} was sent without Mcp-Session-Id; the server assigned ${sessionId} at initialize and may answer 400`, e.seq);
-    else if (sessionId !== null && sid !== sessionId) find('warning', 'other-session-id', `${what} carries Mcp-Session-Id ${sid ?? ''}, not the ${sessionId} assigned at initialize`, e.seq);
+    if (sessionId !== null && sid === null) find('error', 'missing-session-id', `${what} was sent without Mcp-Session-Id; the server assigned ${sessionId} at initialize and may answer 400`, e);
+    else if (sessionId !== null && sid !== sessionId) find('warning', 'other-session-id', `${what} carries Mcp-Session-Id ${sid ?? ''}, not the ${sessionId} assigned at initialize`, e);
     const version = header(e.headers, 'mcp-protocol-version');
-    if (negotiated !== null && negotiated >= VERSION_HEADER_FROM && version === null) find('warning', 'missing-protocol-version', `${what} was sent without MCP-Protocol-Version (negotiated ${negotiated}); the server may assume 2025-03-26`, e.seq);
-    else if (negotiated !== null && version !== null && version !== negotiated) find('warning', 'other-protocol-version', `${what} says MCP-Protocol-Version ${version}, but ${negotiated} was negotiated`, e.seq);
+    if (negotiated !== null && negotiated >= VERSION_HEADER_FROM && version === null) find('warning', 'missing-protocol-version', `${what} was sent without MCP-Protocol-Version (negotiated ${negotiated}); the server may assume 2025-03-26`, e);
+    else if (negotiated !== null && version !== null && version !== negotiated) find('warning', 'other-protocol-version', `${what} says MCP-Protocol-Version ${version}, but ${negotiated} was negotiated`, e);
   }
 
   function onResponse(e: ResponseEntry): void {
@@ -201,7 +208,7 @@ function createMcpFold(): LensFold {
     if (state === undefined) state = newCall(`c${key}`, m.id as string | number, '?', null, a?.kind === 'post' && !a.bodyKnown ? a.startedAt : null, a?.kind === 'post' ? e.connectionId : null, null) ?? undefined;
     if (state === undefined) return;
     if (state.call.outcome !== 'pending') {
-      find('warning', 'duplicate-response', `A second response to ${label(state)}`, e.seq);
+      find('warning', 'duplicate-response', `A second response to ${label(state)}`, e);
       return;
     }
     firstResponseAt ??= e.time;
@@ -226,9 +233,9 @@ function createMcpFold(): LensFold {
     if (a.kind === 'get' && a.resumedFrom === null) {
       const own = state.requestConnection === null ? undefined : attempts.get(state.requestConnection);
       const why = own?.sseAnswer === true ? ', though its POST got an SSE stream of its own' : '';
-      find('warning', 'unexpected-stream', `The response to ${label(state)} arrived on the GET stream${why}; responses belong there only when resuming a POST's stream`, e.seq);
+      find('warning', 'unexpected-stream', `The response to ${label(state)} arrived on the GET stream${why}; responses belong there only when resuming a POST's stream`, e);
     } else if (a.kind === 'post' && a.bodyKnown && !a.requestKeys.some((k) => calls.get(k) === state)) {
-      find('warning', 'unexpected-stream', `The response to ${label(state)} arrived on the stream of another POST (${e.connectionId})`, e.seq);
+      find('warning', 'unexpected-stream', `The response to ${label(state)} arrived on the stream of another POST (${e.connectionId})`, e);
     }
   }
 
@@ -238,7 +245,7 @@ function createMcpFold(): LensFold {
     // Unknown token, body not recorded: a POST's stream speaks of that POST's one request.
     if (state === undefined && a?.kind === 'post' && a.requestKeys.length === 1) state = calls.get(a.requestKeys[0] as string);
     if (state === undefined) {
-      find('info', 'progress-unknown-token', `Progress for token ${JSON.stringify(params.progressToken ?? null)}, which no request carried`, e.seq);
+      find('info', 'progress-unknown-token', `Progress for token ${JSON.stringify(params.progressToken ?? null)}, which no request carried`, e);
       return;
     }
     if (typeof params.progress !== 'number' || state.call.progress.length >= LENS_LIMITS.progressPerCall) return;
@@ -265,10 +272,10 @@ function createMcpFold(): LensFold {
       return;
     }
     const parsed = parseJson(e.data);
-    const list = parsed.ok ? messagesOf(parsed.value, e.seq) : [];
+    const list = parsed.ok ? messagesOf(parsed.value, e) : [];
     if (list.length === 0) {
       unread++;
-      find('warning', 'not-json-rpc', `Event data that is not a JSON-RPC message: ${e.data.slice(0, 80)}`, e.seq);
+      find('warning', 'not-json-rpc', `Event data that is not a JSON-RPC message: ${e.data.slice(0, 80)}`, e);
     }
     for (const m of list) onMessage(m, e, e);
   }
@@ -280,13 +287,13 @@ function createMcpFold(): LensFold {
     // A POST answered with plain JSON: its message is the body the engine kept.
     if (e.body !== undefined && (e.body.contentType ?? '').toLowerCase().startsWith('application/json') && e.body.cut === null) {
       const parsed = parseJson(e.body.text);
-      for (const m of parsed.ok ? messagesOf(parsed.value, e.seq) : []) onMessage(m, e, null);
+      for (const m of parsed.ok ? messagesOf(parsed.value, e) : []) onMessage(m, e, null);
     }
     // Only a POST's own SSE stream owed the response; a 202 or a JSON answer owes nothing more.
     if (!a.sseAnswer) return;
     for (const k of a.requestKeys) {
       const state = calls.get(k);
-      if (state !== undefined && state.call.outcome === 'pending') state.streamEnded = { primed: a.primedId !== null, seq: e.seq };
+      if (state !== undefined && state.call.outcome === 'pending') state.streamEnded = { primed: a.primedId !== null, at: { connectionId: e.connectionId, seq: e.seq } };
     }
   }
 
@@ -311,12 +318,12 @@ function createMcpFold(): LensFold {
         if (s.call.outcome !== 'pending' || s.streamEnded === null || all.length >= LENS_LIMITS.findings) continue;
         all.push(
           s.streamEnded.primed
-            ? { severity: 'info', code: 'awaiting-resume', message: `The stream of ${label(s)} ended before its response; it was primed, so a GET with Last-Event-ID can resume it`, seq: s.streamEnded.seq }
-            : { severity: 'error', code: 'ended-without-response', message: `The stream of ${label(s)} ended without its response and without a priming event id to resume from`, seq: s.streamEnded.seq },
+            ? { severity: 'info', code: 'awaiting-resume', message: `The stream of ${label(s)} ended before its response; it was primed, so a GET with Last-Event-ID can resume it`, seq: s.streamEnded.at.seq, connectionId: s.streamEnded.at.connectionId }
+            : { severity: 'error', code: 'ended-without-response', message: `The stream of ${label(s)} ended without its response and without a priming event id to resume from`, seq: s.streamEnded.at.seq, connectionId: s.streamEnded.at.connectionId },
         );
       }
-      if (callsDropped > 0) all.push({ severity: 'info', code: 'calls-capped', message: `${callsDropped} more requests past ${LENS_LIMITS.calls} not listed`, seq: null });
-      if (findingsDropped > 0) all.push({ severity: 'info', code: 'findings-capped', message: `${findingsDropped} more findings not listed`, seq: null });
+      if (callsDropped > 0) all.push({ severity: 'info', code: 'calls-capped', message: `${callsDropped} more requests past ${LENS_LIMITS.calls} not listed`, seq: null, connectionId: null });
+      if (findingsDropped > 0) all.push({ severity: 'info', code: 'findings-capped', message: `${findingsDropped} more findings not listed`, seq: null, connectionId: null });
       const messages: LensMessage[] = serverMessages.length === 0 ? [] : [{ key: 'server', role: 'server', parts: [...serverMessages], stopReason: null }];
       return {
         lens: 'mcp',

@@ -6,45 +6,31 @@
  * `stream_options.include_usage` is set; Azure sends a first chunk with empty `choices` and
  * `prompt_filter_results`. An `error` object can arrive after the 200. References: docs/lenses.md.
  */
-import type { TimelineEntry } from '../timeline.js';
-import { createAssembly, createLifecycle, isRecord, num, parseObject, readUsage, str } from './assembly.js';
-import type { Lens, LensFold, LensSummary, LensUsage } from './lens.js';
+import type { EventEntry } from '../timeline.js';
+import { createAssembly, isRecord, num, parseObject, str } from './assembly.js';
+import type { Lens, LensFold } from './lens.js';
 
 const USAGE_NAMES = { input: 'prompt_tokens', output: 'completion_tokens', total: 'total_tokens' };
 
 function createChatFold(): LensFold {
-  const assembly = createAssembly();
-  const life = createLifecycle(assembly);
-  let usage: LensUsage | null = null;
+  const assembly = createAssembly('openai-chat');
 
-  function choice(entry: TimelineEntry, raw: Record<string, unknown>): void {
+  function append(message: ReturnType<typeof assembly.message>, key: string, kind: 'text' | 'refusal' | 'reasoning', text: string | null, entry: EventEntry): void {
+    if (text === null || text === '') return;
+    const part = assembly.part(message, key, kind);
+    if (part === null) assembly.skip();
+    else assembly.append(part, text, entry);
+  }
+
+  function choice(entry: EventEntry, raw: Record<string, unknown>): void {
     const index = num(raw['index']) ?? 0;
     const delta = isRecord(raw['delta']) ? raw['delta'] : {};
-    const key = `${life.prefix()}choice ${index}`;
+    const key = `choice ${index}`;
     const message = assembly.message(key, str(delta['role']) ?? 'assistant');
-    if (message === null) {
-      assembly.skip();
-      return;
-    }
-    const content = str(delta['content']);
-    if (content !== null && content !== '') {
-      const part = assembly.part(message, `${key} text`, 'text');
-      if (part === null) assembly.skip();
-      else assembly.append(part, content, entry);
-    }
-    const refusal = str(delta['refusal']);
-    if (refusal !== null && refusal !== '') {
-      const part = assembly.part(message, `${key} refusal`, 'refusal');
-      if (part === null) assembly.skip();
-      else assembly.append(part, refusal, entry);
-    }
+    append(message, `${key} text`, 'text', str(delta['content']), entry);
+    append(message, `${key} refusal`, 'refusal', str(delta['refusal']), entry);
     // Some OpenAI-compatible servers (DeepSeek, vLLM, OpenRouter) stream reasoning beside the answer.
-    const reasoning = str(delta['reasoning_content']) ?? str(delta['reasoning']);
-    if (reasoning !== null && reasoning !== '') {
-      const part = assembly.part(message, `${key} reasoning`, 'reasoning');
-      if (part === null) assembly.skip();
-      else assembly.append(part, reasoning, entry);
-    }
+    append(message, `${key} reasoning`, 'reasoning', str(delta['reasoning_content']) ?? str(delta['reasoning']), entry);
     const calls = Array.isArray(delta['tool_calls']) ? (delta['tool_calls'] as unknown[]) : [];
     for (const call of calls) {
       if (!isRecord(call)) continue;
@@ -59,55 +45,56 @@ function createChatFold(): LensFold {
       if (id !== null && part.tool.id === null) part.tool.id = id;
       if (name !== null && part.tool.name === null) {
         part.tool.name = name;
+        assembly.changed(part);
         // The name is the model's first output when it calls a tool: it counts as the first token.
         assembly.token(entry);
       }
       const args = str(fn['arguments']);
-      if (args !== null) assembly.append(part, args, entry);
+      if (args !== null && args !== '') assembly.append(part, args, entry);
     }
     const finish = str(raw['finish_reason']);
     if (finish !== null) {
       message.stopReason = finish;
+      assembly.changed(message);
       for (const part of message.parts) assembly.close(part);
     }
   }
 
   return {
     add(entry) {
-      if (life.lifecycle(entry) || entry.kind !== 'event') return;
-      life.event(entry);
-      if (entry.data.trim() === '[DONE]') {
-        life.end(entry);
+      const event = assembly.read(entry);
+      if (event === null) return;
+      if (event.data.trim() === '[DONE]') {
+        assembly.terminal(event);
         assembly.closeAttempt();
         return;
       }
-      const chunk = parseObject(entry.data);
+      const chunk = parseObject(event.data);
       if (chunk === null) {
         assembly.skip();
         return;
       }
       if (isRecord(chunk['error'])) {
         const error = chunk['error'];
-        life.error(entry, str(error['message']) ?? str(error['code']) ?? str(error['type']) ?? 'unnamed error');
+        // OpenAI's error chunk takes the place of [DONE]: it says why the stream ends.
+        assembly.streamError(event, str(error['message']) ?? str(error['code']) ?? str(error['type']) ?? 'unnamed error', true);
         return;
       }
-      if (isRecord(chunk['usage'])) usage = readUsage(chunk['usage'], USAGE_NAMES);
+      if (isRecord(chunk['usage'])) assembly.usage(chunk['usage'], USAGE_NAMES);
       const choices = Array.isArray(chunk['choices']) ? (chunk['choices'] as unknown[]) : null;
       if (choices === null) {
         assembly.skip();
         return;
       }
-      for (const c of choices) if (isRecord(c)) choice(entry, c);
+      for (const c of choices) if (isRecord(c)) choice(event, c);
       // Azure's content filter can stop a choice: its verdict rides on the chunk, not on the delta.
       for (const c of choices) {
         if (isRecord(c) && str(c['finish_reason']) === 'content_filter') {
-          assembly.find('warning', 'content-filter', `Choice ${num(c['index']) ?? 0} was stopped by the content filter`, entry.seq, true);
+          assembly.find('warning', 'content-filter', `Choice ${num(c['index']) ?? 0} was stopped by the content filter`, event.seq, true);
         }
       }
     },
-    summary(): LensSummary {
-      return { lens: 'openai-chat', ...assembly.snapshot(), usage, terminal: life.terminal, calls: [], unread: assembly.unread };
-    },
+    summary: () => assembly.summary(),
   };
 }
 

@@ -6,8 +6,8 @@
  * `response.incomplete` end the stream; there is no `[DONE]`. References: docs/lenses.md.
  */
 import type { EventEntry } from '../timeline.js';
-import { createAssembly, createLifecycle, idOf, isRecord, num, parseObject, readUsage, str } from './assembly.js';
-import type { Lens, LensFold, LensMessage, LensSummary, LensUsage, PartKind } from './lens.js';
+import { createAssembly, idOf, isRecord, num, parseObject, str } from './assembly.js';
+import type { Lens, LensFold, LensMessage, PartKind } from './lens.js';
 
 const USAGE_NAMES = { input: 'input_tokens', output: 'output_tokens', total: 'total_tokens' };
 
@@ -38,16 +38,13 @@ const QUIET = new Set([
 ]);
 
 function createResponsesFold(): LensFold {
-  const assembly = createAssembly();
-  const life = createLifecycle(assembly);
-  let usage: LensUsage | null = null;
+  const assembly = createAssembly('openai-responses');
   let lastSequence: number | null = null;
-  /** The role and kind of each output item, learnt from output_item.added, so deltas land in the right message. */
-  const items = new Map<string, { message: LensMessage; type: string }>();
+  /** The role and kind of each output item of this attempt, learnt from output_item.added, so deltas land in the right message. */
+  let items = new Map<string, { message: LensMessage; type: string }>();
 
-  const messageFor = (itemId: string): LensMessage | null => items.get(itemId)?.message ?? assembly.message(`${life.prefix()}response`, 'assistant');
-  const partKey = (itemId: string, kind: PartKind, index: number | null): string =>
-    `${life.prefix()}item ${itemId}${kind === 'tool-call' ? '' : ` ${kind} ${index ?? 0}`}`;
+  const messageFor = (itemId: string): LensMessage => items.get(itemId)?.message ?? assembly.message('response', 'assistant');
+  const partKey = (itemId: string, kind: PartKind, index: number | null): string => `item ${itemId}${kind === 'tool-call' ? '' : ` ${kind} ${index ?? 0}`}`;
 
   function item(entry: EventEntry, raw: Record<string, unknown>, done: boolean): void {
     const it = isRecord(raw['item']) ? raw['item'] : null;
@@ -59,21 +56,16 @@ function createResponsesFold(): LensFold {
     const type = str(it['type']) ?? 'message';
     if (!items.has(id)) {
       const role = str(it['role']) ?? (type === 'message' ? 'assistant' : type);
-      const created = assembly.message(`${life.prefix()}${type} ${id}`, role);
-      if (created === null) {
-        assembly.skip();
-        return;
-      }
-      items.set(id, { message: created, type });
+      items.set(id, { message: assembly.message(`${type} ${id}`, role), type });
     }
     const message = messageFor(id);
-    if (message === null) return;
     if (type === 'function_call') {
       const part = assembly.part(message, partKey(id, 'tool-call', null), 'tool-call');
       if (part?.tool) {
         part.tool.id ??= str(it['call_id']);
         if (part.tool.name === null && str(it['name']) !== null) {
           part.tool.name = str(it['name']);
+          assembly.changed(part);
           assembly.token(entry);
         }
         // output_item.done carries the whole call: trust it when the deltas were lost.
@@ -87,15 +79,17 @@ function createResponsesFold(): LensFold {
     }
     if (done) {
       message.stopReason = str(it['status']);
-      const base = partKey(id, 'tool-call', null);
+      assembly.changed(message);
+      const base = assembly.key(partKey(id, 'tool-call', null));
       for (const part of message.parts) if (part.key === base || part.key.startsWith(`${base} `)) assembly.close(part);
     }
   }
 
   return {
-    add(entry) {
-      if (life.lifecycle(entry) || entry.kind !== 'event') return;
-      life.event(entry);
+    add(raw) {
+      if (raw.kind === 'attempt-started') items = new Map();
+      const entry = assembly.read(raw);
+      if (entry === null) return;
       const data = parseObject(entry.data);
       if (data === null) {
         assembly.skip();
@@ -113,20 +107,18 @@ function createResponsesFold(): LensFold {
       const itemId = idOf(data['item_id']);
       if (delta !== undefined && itemId !== null) {
         const text = str(data['delta']) ?? '';
-        const message = messageFor(itemId);
-        const part = message === null ? null : assembly.part(message, partKey(itemId, delta.kind, delta.index === null ? null : num(data[delta.index])), delta.kind);
+        const part = assembly.part(messageFor(itemId), partKey(itemId, delta.kind, delta.index === null ? null : num(data[delta.index])), delta.kind);
         if (part === null) assembly.skip();
         else assembly.append(part, text, entry);
         return;
       }
       const done = DONES[type];
       if (done !== undefined && itemId !== null) {
-        const part = assembly.existingPart(partKey(itemId, done.kind, done.index === null ? null : num(data[done.index])));
+        const part = assembly.existing(partKey(itemId, done.kind, done.index === null ? null : num(data[done.index])));
         const full = str(data[done.field]);
         // The done event repeats the whole text: it fills a part whose deltas were never seen.
         if (part === null && full !== null && full !== '') {
-          const message = messageFor(itemId);
-          const created = message === null ? null : assembly.part(message, partKey(itemId, done.kind, done.index === null ? null : num(data[done.index])), done.kind);
+          const created = assembly.part(messageFor(itemId), partKey(itemId, done.kind, done.index === null ? null : num(data[done.index])), done.kind);
           if (created !== null) {
             assembly.append(created, full, entry);
             assembly.close(created);
@@ -140,12 +132,12 @@ function createResponsesFold(): LensFold {
       }
       if (TERMINALS.has(type)) {
         const response = isRecord(data['response']) ? data['response'] : {};
-        if (isRecord(response['usage'])) usage = readUsage(response['usage'], USAGE_NAMES);
+        if (isRecord(response['usage'])) assembly.usage(response['usage'], USAGE_NAMES);
         assembly.closeAttempt(str(response['status']));
-        life.end(entry);
+        assembly.terminal(entry);
         if (type === 'response.failed') {
           const error = isRecord(response['error']) ? response['error'] : {};
-          life.error(entry, str(error['message']) ?? str(error['code']) ?? 'response.failed');
+          assembly.streamError(entry, str(error['message']) ?? str(error['code']) ?? 'response.failed', true);
         } else if (type === 'response.incomplete') {
           const details = isRecord(response['incomplete_details']) ? response['incomplete_details'] : {};
           assembly.find('warning', 'incomplete', `The response is incomplete: ${str(details['reason']) ?? 'no reason given'}`, entry.seq);
@@ -153,14 +145,12 @@ function createResponsesFold(): LensFold {
         return;
       }
       if (type === 'error') {
-        life.error(entry, str(data['message']) ?? str(data['code']) ?? 'unnamed error');
+        assembly.streamError(entry, str(data['message']) ?? str(data['code']) ?? 'unnamed error', true);
         return;
       }
       if (!QUIET.has(type)) assembly.skip();
     },
-    summary(): LensSummary {
-      return { lens: 'openai-responses', ...assembly.snapshot(), usage, terminal: life.terminal, calls: [], unread: assembly.unread };
-    },
+    summary: () => assembly.summary(),
   };
 }
 

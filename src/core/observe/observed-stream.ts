@@ -13,7 +13,7 @@ import type { EventSourceMessage } from 'eventsource-parser';
 import type { ObservedApi, ObservedMode, ObservedRecord } from '../../protocol/observed.js';
 import { defaultConfig, type ConnectionConfig } from '../config.js';
 import { unsendableHeader } from '../forbidden-headers.js';
-import { checkResponse } from '../engine/request.js';
+import { checkResponse, shownBody } from '../engine/request.js';
 import { createStreamParser, type StreamParser } from '../engine/stream-parser.js';
 import { createMasker, knownSecretValues, maskEntryBody, maskHeaders, maskUrl, type Masker } from '../secrets.js';
 import type { EndReason, EntryBody, EventEntry, HeaderPair, SentHeader, TimelineEntry } from '../timeline.js';
@@ -202,6 +202,7 @@ export function createObservedStream(options: ObservedStreamOptions): ObservedSt
         headers: maskHeaders(headers, secretHeaders),
         lastEventId: sent,
         lastEventIdVia: sent !== null ? 'header' : 'none',
+        ...shownBody(request),
       },
       time,
     );
