@@ -87,7 +87,8 @@ Capture and output:
                                auto decides after the first 3 events (or when the first attempt
                                ends); when no format is detected it says so and prints the
                                timeline as without --lens. Findings do not change the exit status.
-                               With --json, the last line is the lens summary (docs/lenses.md)
+                               With --json (even without --lens, when a format is detected),
+                               the last line is the lens summary (docs/lenses.md)
       --json                   print each timeline entry as one JSON line instead of text
   -v, --verbose                also print request and response headers
       --color / --no-color     force or disable colours (default: on for a terminal, off with NO_COLOR)

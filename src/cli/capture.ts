@@ -57,7 +57,9 @@ export async function runCapture(args: CaptureArgs, io: Io): Promise<number> {
     unprinted = 0;
   };
 
-  const lens = args.lens === null ? null : createLensView(args.lens, style);
+  // --json always reads the stream through a lens (detected), so a machine reader gets its meaning too.
+  const lensChoice = args.lens ?? (args.json ? 'auto' : null);
+  const lens = lensChoice === null ? null : createLensView(lensChoice, style);
 
   const print = (e: TimelineEntry): void => {
     if (outClosed) return;
@@ -134,7 +136,11 @@ export async function runCapture(args: CaptureArgs, io: Io): Promise<number> {
   offOut();
   if (unprinted > 0) reportUnprinted();
   if (lens !== null && !outClosed) {
-    if (args.json) io.out(safeJson(lens.json()));
+    if (args.json) {
+      const summary = lens.json();
+      // Without --lens a stream of no known format adds no line: readers of plain entries see none.
+      if (summary.lensSummary !== null || args.lens !== null) io.out(safeJson(summary));
+    }
     else io.write(lens.finish());
   }
 

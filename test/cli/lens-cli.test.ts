@@ -121,6 +121,19 @@ describe('capture --lens', () => {
     assert.match(r.stdout, /\{"price":3\}[\s\S]*\{"price":4\}/);
     const json = await cli(['capture', `${s.url}prices`, '--max-reconnects', '0', '--lens', 'auto', '--json']);
     assert.deepEqual(JSON.parse(json.stdout.trimEnd().split('\n').at(-1) ?? ''), { lensSummary: null });
+    // Without --lens, a stream of no known format prints its entries only.
+    const plain = await cli(['capture', `${s.url}prices`, '--max-reconnects', '0', '--json']);
+    assert.ok(plain.stdout.trimEnd().split('\n').every((l) => typeof (JSON.parse(l) as { kind?: unknown }).kind === 'string'));
+  });
+
+  test('capture --json without --lens ends with the detected lens summary', async () => {
+    const s = await serve(wire('anthropic-complete.sse'));
+    const r = await cli(['capture', `${s.url}v1/messages`, ...post, '--json']);
+    assert.equal(r.code, 0, r.stderr);
+    const last = JSON.parse(r.stdout.trimEnd().split('\n').at(-1) ?? '') as { lensSummary: { picked: string; summary: { lens: string; terminal: boolean } } | null };
+    assert.equal(last.lensSummary?.summary.lens, 'anthropic');
+    assert.equal(last.lensSummary?.picked, 'detected');
+    assert.equal(last.lensSummary?.summary.terminal, true);
   });
 
   test('an unknown lens is a usage error that lists the names (exit 2)', async () => {

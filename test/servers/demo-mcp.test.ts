@@ -17,13 +17,9 @@ const ACCEPT: HeaderPair = ['Accept', 'application/json, text/event-stream'];
 const rpc = (id: number, method: string, params: Record<string, unknown> = {}) => ({ jsonrpc: '2.0', id, method, params });
 const weather = (id: number) => rpc(id, 'tools/call', { name: 'get_weather', arguments: { city: 'Zürich' }, _meta: { progressToken: `t${id}` } });
 
-/**
- * One session's timelines as the lens reads them. The engine records what it POSTed in
- * attempt-started from issue 13's core work on; where it does not yet, the body this test sent is
- * put there, which is what the engine will write.
- */
+/** One session's timelines as the lens reads them: the engine records what it POSTed in attempt-started. */
 class Session {
-  readonly runs: { run: Run; body: string | null }[] = [];
+  readonly runs: Run[] = [];
   id = '';
   constructor(readonly url: string) {}
   headers(): HeaderPair[] {
@@ -31,15 +27,15 @@ class Session {
   }
   async post(name: string, message: unknown, headers: HeaderPair[] = this.headers(), query = ''): Promise<Run> {
     const r = await post(`${this.url}/mcp${query}`, message, headers, name);
-    this.runs.push({ run: r, body: JSON.stringify(message) });
+    this.runs.push(r);
     return r;
   }
   track(r: Run): Run {
-    this.runs.push({ run: r, body: null });
+    this.runs.push(r);
     return r;
   }
   entries(): TimelineEntry[] {
-    const all = this.runs.flatMap(({ run, body }) => run.entries.map((e) => (e.kind === 'attempt-started' && e.body === undefined && body !== null ? { ...e, body } : e)));
+    const all = this.runs.flatMap((run) => run.entries);
     return all.sort((a, b) => a.time - b.time);
   }
 }
@@ -180,15 +176,15 @@ describe('demo server: MCP over the legacy HTTP+SSE transport', () => {
     await stream.until((es) => es.some((e) => e.kind === 'event' && e.type === 'endpoint'), 'the endpoint event');
     const endpoint = events(stream)[0]?.data ?? '';
     assert.match(endpoint, /^\/messages\?sessionId=[0-9a-f-]{36}$/);
-    const posted: { run: Run; body: string }[] = [];
+    const posted: Run[] = [];
     for (const [i, message] of [rpc(1, 'initialize', { protocolVersion: '2024-11-05', capabilities: {}, clientInfo: { name: 't', version: '1' } }), rpc(2, 'tools/list'), weather(3)].entries()) {
       const r = await post(`${server.url}${endpoint}&speed=20`, message, [BEARER, JSON_BODY], `p${i}`);
       assert.equal(r.entries.find((e) => e.kind === 'response')?.status, 202);
-      posted.push({ run: r, body: JSON.stringify(message) });
+      posted.push(r);
     }
     await stream.until((es) => es.some((e) => e.kind === 'event' && e.data.includes('"id":3,"result"')), 'the tools/call result on the stream');
     stream.connection.close();
-    const entries = [...stream.entries, ...posted.flatMap(({ run, body }) => run.entries.map((e) => (e.kind === 'attempt-started' && e.body === undefined ? { ...e, body } : e)))].sort((a, b) => a.time - b.time);
+    const entries = [...stream.entries, ...posted.flatMap((run) => run.entries)].sort((a, b) => a.time - b.time);
     const { name, summary } = lensOf(entries);
     assert.equal(name, 'mcp');
     assert.deepEqual(summary?.calls.map((c) => [c.method, c.outcome]), [['initialize', 'result'], ['tools/list', 'result'], ['tools/call', 'result']]);
