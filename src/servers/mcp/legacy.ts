@@ -10,6 +10,7 @@ import { sseComment, sseEvent } from '../../core/sse-writer.js';
 import { sendJson } from '../http-body.js';
 import { paceFrom, SSE_HEADERS } from '../llm/token-writer.js';
 import { answer, classify, initializeResult, rpcError, rpcResult } from './methods.js';
+import { later } from './timers.js';
 
 const MAX_SESSIONS = 100;
 const KEEPALIVE_MS = 15_000;
@@ -30,14 +31,6 @@ export interface LegacyMcp {
 
 export function createLegacyMcp(track: (res: ServerResponse) => void): LegacyMcp {
   const sessions = new Map<string, LegacySession>();
-
-  function later(session: LegacySession, ms: number, run: () => void): void {
-    const t = setTimeout(() => {
-      session.timers.delete(t);
-      run();
-    }, ms);
-    session.timers.add(t);
-  }
 
   function end(id: string): void {
     const session = sessions.get(id);

@@ -17,6 +17,7 @@ import { sseEvent } from '../../core/sse-writer.js';
 import { sendJson } from '../http-body.js';
 import { paceFrom, SSE_HEADERS, type Pace } from '../llm/token-writer.js';
 import { answer, classify, initializeResult, rpcError, rpcResult, type Outgoing } from './methods.js';
+import { later } from './timers.js';
 
 const MAX_SESSIONS = 100;
 const MAX_EVENTS_PER_STREAM = 200;
@@ -57,14 +58,6 @@ export interface StreamableMcp {
 
 export function createStreamableMcp(track: (res: ServerResponse) => void): StreamableMcp {
   const sessions = new Map<string, Session>();
-
-  function later(session: Session, ms: number, run: () => void): void {
-    const t = setTimeout(() => {
-      session.timers.delete(t);
-      run();
-    }, ms);
-    session.timers.add(t);
-  }
 
   function newStream(session: Session): McpStream {
     const stream: McpStream = { id: `s${++session.nextStream}`, events: [], next: 0, res: null, done: false };
