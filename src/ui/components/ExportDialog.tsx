@@ -26,7 +26,7 @@ export function ExportDialog({ views, unmasked, onClose }: ExportDialogProps) {
   // On by default: a token in event data is as secret as one in a header, only nobody marked it.
   const [tokenKinds, setTokenKinds] = useState<ReadonlySet<TokenKind>>(new Set(TOKEN_KINDS));
   const [chosen, setChosen] = useState<ReadonlySet<string>>(new Set(channels));
-  const [sources, setSources] = useState<CaptureSource[]>(views.map((v) => ({ id: v.info.id, config: v.info.config, entries: v.entries, ...(v.info.observed ? { observed: v.info.observed } : {}) })));
+  const [sources, setSources] = useState<CaptureSource[]>(views.map((v) => ({ id: v.info.id, config: v.info.config, entries: v.entries, ...(v.info.observed ? { observed: v.info.observed } : {}), ...(v.lensChoice !== null ? { lens: v.lensChoice } : {}) })));
   const [picked, setPicked] = useState<ReadonlySet<string>>(new Set(views.map((v) => v.info.id)));
   const [refused, setRefused] = useState<string[] | null>(null);
 
