@@ -148,8 +148,12 @@ function Timing({ summary }: { summary: LensSummary }) {
 
 const KIND_LABEL: Readonly<Record<LensPart['kind'], string>> = { text: 'text', reasoning: 'reasoning', refusal: 'refusal', 'tool-call': 'tool call' };
 
+/** The text the part's spans index: a tool call's arguments, any other part's text. */
+const linkedText = (part: LensPart): string => part.tool?.arguments ?? part.text;
+
 function PartText({ part, mark }: { part: LensPart; mark: SourceSpan | null }) {
-  const shown = part.text.length > DISPLAY_CHARS ? part.text.slice(0, DISPLAY_CHARS) : part.text;
+  const full = linkedText(part);
+  const shown = full.length > DISPLAY_CHARS ? full.slice(0, DISPLAY_CHARS) : full;
   const m = mark && mark.from < shown.length ? { from: mark.from, to: Math.min(mark.to, shown.length) } : null;
   return (
     <>
@@ -166,7 +170,7 @@ function PartText({ part, mark }: { part: LensPart; mark: SourceSpan | null }) {
           visible(shown)
         )}
       </pre>
-      {shown.length < part.text.length && <div class="muted lens-cut">… {num(part.text.length - shown.length)} more characters, in the timeline</div>}
+      {shown.length < full.length && <div class="muted lens-cut">… {num(full.length - shown.length)} more characters, in the timeline</div>}
     </>
   );
 }
@@ -194,6 +198,12 @@ function Part({ part, selectedSeq, onLink }: { part: LensPart; selectedSeq: numb
   const body = (
     <>
       <PartText part={part} mark={mark} />
+      {part.tool && part.text !== '' && (
+        <div class="lens-output">
+          <span class="part-kind">output</span>
+          <pre class="lens-output-text mono">{visible(part.text.slice(0, DISPLAY_CHARS))}</pre>
+        </div>
+      )}
       {part.tool?.parsed && (part.tool.parsed.ok ? <JsonTree value={part.tool.parsed.value as never} /> : <div class="lens-parse-error" data-testid="lens-parse-error">⚠ arguments are not valid JSON: {visible(part.tool.parsed.error)}</div>)}
     </>
   );
