@@ -25,7 +25,7 @@ const HEADERS: readonly [RegExp, OutgoingHttpHeaders][] = [
 ];
 
 /** The fixture's events as written, each with its blank line; `extra` appends events made up by a test (hostile ones). */
-export function fixtureEvents(name: string): string[] {
+function fixtureEvents(name: string): string[] {
   if (!/^[a-z0-9-]+$/.test(name)) throw new Error(`not a fixture name: ${name}`);
   const text = readFileSync(resolve(FIXTURES, `${name}.sse`), 'utf8');
   return text.split(/(?<=\n\n)/).filter((block) => block.trim() !== '');

@@ -54,7 +54,7 @@ function firstAfter(entries: readonly TimelineEntry[], seq: number): number {
 }
 
 /** An MCP session's endpoint: origin and path, as mcp.ts tells sessions apart; null for a URL that does not parse. */
-export function endpointOf(url: string): string | null {
+function endpointOf(url: string): string | null {
   try {
     const u = new URL(url);
     return `${u.origin}${u.pathname}`;
@@ -127,7 +127,6 @@ export function createLensStore() {
   return { sync };
 }
 
-export type LensStore = ReturnType<typeof createLensStore>;
 
 /** A lens name from a capture file: any string, so only a known name (or "none") is taken. */
 export function choiceFromFile(name: string | undefined): { choice: LensChoice; note: string | null } {
