@@ -135,7 +135,8 @@ function Timing({ summary }: { summary: LensSummary }) {
           <span>
             total <b>{num(u.totalTokens)}</b>
           </span>
-          {u.other.slice(0, 12).map(([k, v]) => (
+          {/* Zero counts of details (audio, predictions…) are noise beside the totals. */}
+          {u.other.filter(([, v]) => v !== 0).slice(0, 12).map(([k, v]) => (
             <span key={k}>
               {visible(k)} <b>{num(v)}</b>
             </span>
