@@ -154,6 +154,8 @@ test('linked both ways: selecting text selects the events that wrote it; selecti
   await mouse.down();
   await mouse.move(box.x + end.x + end.w - 1, box.y + end.y + end.h / 2, { steps: 5 });
   await mouse.up();
+  const dragged = await panel().evaluate(() => document.getSelection()?.toString() ?? '');
+  assert.equal(dragged, 'Bonjour, Zü', 'the drag selected the text');
   await panel().waitForSelector('[data-testid="timeline-row"][data-linked="true"]', { timeout: GUARD });
   const linked = await panel().$$eval('[data-testid="timeline-row"][data-linked="true"]', (els) => els.map((e) => (e.querySelector('.c-data') as HTMLElement).innerText));
   assert.equal(linked.length, 2, `the two events that wrote "Bonjour, Zü" are marked: ${linked.join(' | ')}`);
@@ -296,6 +298,22 @@ test('captures: a detected lens and a hand-picked one reopen the same in the pan
   assert.match((await note!.evaluate((el) => el.textContent)) ?? '', /does not know .*ignored/);
   await waitForLens('openai-chat', 'Bonjour, Zürich 🌍!');
   assert.equal(await panel().$eval(byTestId('lens-picker'), (el) => (el as HTMLSelectElement).value), 'auto', 'detected instead');
+});
+
+test("an observed page stream (the page's own fetch POST) shows its lens", async () => {
+  await session.inspected.goto(`${server.url}page?fixture=anthropic-complete`);
+  const origin = server.url.replace(/\/$/, '');
+  await panel().waitForFunction((o: string) => document.querySelector('[data-testid="observe-toggle"]')?.getAttribute('title')?.includes(o), { timeout: GUARD }, origin);
+  await (await field('observe-toggle')).click();
+  await panel().waitForFunction(() => document.querySelector('[data-testid="observe-status"]')?.textContent?.includes('hook active'), { timeout: GUARD });
+  await (await field('reload-and-observe')).click();
+  const observed = `${byTestId('observed-group')} ${byTestId('connection-item')}`;
+  await panel().waitForFunction((sel: string) => [...document.querySelectorAll(`${sel} .label`)].some((l) => l.getAttribute('title')?.includes('fixture=anthropic-complete')), { timeout: GUARD }, observed);
+  for (const item of await panel().$$(observed)) {
+    if ((await item.$eval('.label', (l) => l.getAttribute('title') ?? '')).includes('fixture=anthropic-complete')) await item.click();
+  }
+  await waitForLens('anthropic', 'Let me check Paris and Zürich 🌦.');
+  await session.screenshot(join(ARTIFACTS, 'devtools-lens-observed.png'));
 });
 
 test('docked narrow (550 px) and wide: the lens and the timeline are both in view', async () => {

@@ -10,6 +10,8 @@
  *   &gap=MS                       the pause between events (default 12 ms)
  *   &tag=T                        the first request of a tag gets the stream, later ones a 204
  *                                 (so a client's reconnect after the end stops there)
+ *   /page?fixture=NAME            an app page whose script POSTs for that stream with fetch and reads
+ *                                 it to the end, as a chat UI does: a stream to observe
  */
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
@@ -44,6 +46,16 @@ export async function startLensFixtureServer(): Promise<LensFixtureServer> {
   let tags = 0;
   const raw = await startRawServer(async (res, req) => {
     const url = new URL(req.url ?? '/', 'http://127.0.0.1');
+    if (url.pathname === '/page') {
+      const fixture = JSON.stringify(url.searchParams.get('fixture') ?? '');
+      res.writeHead(200, { 'content-type': 'text/html; charset=utf-8' });
+      res.end(`<!doctype html><title>chat app</title><p id="out"></p><script>
+        const q = new URLSearchParams({ fixture: ${fixture.replace(/</g, '\\u003c')}, tag: 'page-' + Math.random() });
+        fetch('/v1/chat/completions?' + q, { method: 'POST', headers: { 'content-type': 'application/json', authorization: 'Bearer sk-page' }, body: '{"stream":true}' })
+          .then((r) => r.text()).then((t) => { document.getElementById('out').textContent = t.length + ' characters'; });
+      </script>`);
+      return;
+    }
     // The body of a POST is read, as a real API does, before the answer starts.
     for await (const _ of req) void _;
     const tag = url.searchParams.get('tag') ?? '';

@@ -26,7 +26,7 @@ export function LensPicker({ choice, detected, note, onChoose }: { choice: LensC
         </select>
       </label>
       {note && (
-        <span class="field-error inline" data-testid="lens-note" title={note} role="status">
+        <span class="field-error inline lens-note" data-testid="lens-note" title={note} role="status">
           ⚠ {note}
         </span>
       )}

@@ -39,6 +39,8 @@ interface Detection {
   lens: Lens | null;
   /** Looked at enough entries: detection is final. */
   done: boolean;
+  /** How many entries it looked at: a frame with no new entry does not parse the first ones again. */
+  seen: number;
 }
 
 /** The index of the first entry with a seq above `seq` (entries are in seq order). */
@@ -70,10 +72,11 @@ export function createLensStore() {
 
   function detect(v: ConnView): Lens | null {
     let d = detections.get(v);
-    if (d?.done) return d.lens;
+    const seen = Math.min(v.entries.length, DETECT_ENTRIES);
+    if (d && (d.done || d.seen === seen)) return d.lens;
     const lens = detectLens(v.entries.slice(0, DETECT_ENTRIES));
     // An import is whole; a live stream is looked at again until a lens is sure or enough entries came.
-    d = { lens, done: lens !== null || v.imported !== null || v.entries.length >= DETECT_ENTRIES };
+    d = { lens, done: lens !== null || v.imported !== null || seen >= DETECT_ENTRIES, seen };
     detections.set(v, d);
     return lens;
   }
