@@ -140,6 +140,8 @@ test('linked both ways: selecting text selects the events that wrote it; selecti
   await session.setTheme('light');
   await connect(server.urlFor('openai-chat-complete'));
   await waitForLens('openai-chat', 'Bonjour, Zürich 🌍!');
+  // Ended, so nothing redraws the text under the mouse.
+  await panel().waitForFunction(() => !document.querySelector('[data-testid="lens-streaming"]'), { timeout: GUARD });
   const text = await panel().waitForSelector(`${byTestId('lens-view')} ${byTestId('lens-text')}`, { timeout: GUARD });
   assert.ok(text);
   const full = await text.evaluate((el) => el.textContent);
@@ -162,6 +164,7 @@ test('linked both ways: selecting text selects the events that wrote it; selecti
   assert.ok(linked[0]!.includes('"Bonjour"') && linked[1]!.includes('", Zü"'), linked.join(' | '));
   const selected = await panel().$eval('[data-testid="timeline-row"][aria-selected="true"]', (e) => (e.querySelector('.c-data') as HTMLElement).innerText);
   assert.ok(selected.includes('Bonjour'), 'the first of them is the selected row');
+  assert.equal(await panel().evaluate(() => document.getSelection()?.toString() ?? ''), 'Bonjour, Zü', 'the text stays selected');
   await session.screenshot(join(ARTIFACTS, 'devtools-lens-linked-text-to-events.png'));
 
   // The other way, with the keyboard: the row after is the event that wrote ", Zürich"; its characters are marked.

@@ -304,7 +304,8 @@ export function Workspace({ store, view, layout, live, showCode, onCloseCode, si
             <LensView
               summary={lens.summary}
               title={lens.lens.title}
-              selectedSeq={view.selectedSeq.value}
+              // Text the user selected stays selected: it is not redrawn with a mark of the first event.
+              selectedSeq={link === null ? view.selectedSeq.value : null}
               onLink={onLink}
               connectionOfCall={(call, which) => connectionOfCall(lens, selected.info.id, call, which)}
             />
