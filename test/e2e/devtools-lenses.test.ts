@@ -216,6 +216,12 @@ test('20 000 deltas: the panel stays responsive and the transcript ends whole', 
   for (let i = 0; i < 100; i++) pieces.push(Array.from({ length: 200 }, (_, j) => chunk(`w${i * 200 + j} `)).join(''));
   pieces.push('data: [DONE]\n\n');
   server.register('many', pieces);
+  // A figure, not a check: the panel's long tasks (over 50 ms) while it takes the stream.
+  await panel().evaluate(() => {
+    const w = window as unknown as { longTasks: number[] };
+    w.longTasks = [];
+    new PerformanceObserver((list) => w.longTasks.push(...list.getEntries().map((e) => e.duration))).observe({ type: 'longtask' });
+  });
   const started = Date.now();
   await connect(server.urlFor('many', { gap: 20 }));
   // While it streams, the panel answers: the lens picker opens and the timeline takes a click.
@@ -229,7 +235,8 @@ test('20 000 deltas: the panel stays responsive and the transcript ends whole', 
   let expected = 0;
   for (let i = 0; i < 20_000; i++) expected += `w${i} `.length;
   assert.equal(length, expected, 'every delta is in the transcript once');
-  console.log(`20 000 deltas: whole transcript shown ${seconds.toFixed(1)} s after Connect`);
+  const longTasks = await panel().evaluate(() => (window as unknown as { longTasks: number[] }).longTasks);
+  console.log(`20 000 deltas: whole transcript shown ${seconds.toFixed(1)} s after Connect; ${longTasks.length} long tasks in the panel, the longest ${Math.round(Math.max(0, ...longTasks))} ms`);
 });
 
 async function exportSelected(): Promise<string> {
