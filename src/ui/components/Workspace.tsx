@@ -274,43 +274,43 @@ export function Workspace({ store, view, layout, live, showCode, onCloseCode, si
           )}
         </TimelineToolbar>
         <div class={`lens-split ${lens?.summary ? 'with-lens' : ''}`}>
-        {selected && timeline ? (
-          <Timeline
-            view={timeline}
-            revision={revision}
-            profile={selected.info.config.profile ?? null}
-            selectedSeq={view.selectedSeq.value}
-            detailOpen={view.detailOpen.value}
-            gaps={selected.gaps}
-            linked={link !== null && link.connectionId === selected.info.id ? link.seqs : undefined}
-            revealTick={revealTick}
-            onSelect={(seq, open) => {
-              setLink(null);
-              view.selectedSeq.value = seq;
-              if (open) view.detailOpen.value = true;
-            }}
-            onOpen={() => (view.detailOpen.value = true)}
-            onClose={() => (view.detailOpen.value = false)}
-          />
-        ) : (
-          <div class="timeline empty">{empty}</div>
-        )}
-        {selected && lens?.lens && lens.summary && (
-          <section class="lens-pane" data-testid="lens-view" data-lens={lens.lens.name} aria-label="Lens">
-            <div class="section-title pad lens-title">
-              {lens.lens.title}
-              {lens.members.length > 1 && <span class="muted"> · {lens.members.length} connections of this endpoint</span>}
-            </div>
-            <LensView
-              summary={lens.summary}
-              title={lens.lens.title}
-              // Text the user selected stays selected: it is not redrawn with a mark of the first event.
-              selectedSeq={link === null ? view.selectedSeq.value : null}
-              onLink={onLink}
-              connectionOfCall={(call, which) => connectionOfCall(lens, selected.info.id, call, which)}
+          {selected && timeline ? (
+            <Timeline
+              view={timeline}
+              revision={revision}
+              profile={selected.info.config.profile ?? null}
+              selectedSeq={view.selectedSeq.value}
+              detailOpen={view.detailOpen.value}
+              gaps={selected.gaps}
+              linked={link !== null && link.connectionId === selected.info.id ? link.seqs : undefined}
+              revealTick={revealTick}
+              onSelect={(seq, open) => {
+                setLink(null);
+                view.selectedSeq.value = seq;
+                if (open) view.detailOpen.value = true;
+              }}
+              onOpen={() => (view.detailOpen.value = true)}
+              onClose={() => (view.detailOpen.value = false)}
             />
-          </section>
-        )}
+          ) : (
+            <div class="timeline empty">{empty}</div>
+          )}
+          {selected && lens?.lens && lens.summary && (
+            <section class="lens-pane" data-testid="lens-view" data-lens={lens.lens.name} aria-label="Lens">
+              <div class="section-title pad lens-title">
+                {lens.lens.title}
+                {lens.members.length > 1 && <span class="muted"> · {lens.members.length} connections of this endpoint</span>}
+              </div>
+              <LensView
+                summary={lens.summary}
+                title={lens.lens.title}
+                // Text the user selected stays selected: it is not redrawn with a mark of the first event.
+                selectedSeq={link !== null && link.connectionId === selected.info.id ? null : view.selectedSeq.value}
+                onLink={onLink}
+                connectionOfCall={(call, which) => connectionOfCall(lens, selected.info.id, call, which)}
+              />
+            </section>
+          )}
         </div>
         {!narrow && selectedEntry && <PaneDivider layout={layout} size="detail" />}
         <DetailPane entry={selectedEntry} request={request} body={failedBody} profile={selected?.info.config.profile ?? null} observed={selected?.info.observed?.mode ?? null} />
