@@ -324,6 +324,14 @@ test("an observed page stream (the page's own fetch POST) shows its lens", async
   }
   await waitForLens('anthropic', 'Let me check Paris and Zürich 🌦.');
   await session.screenshot(join(ARTIFACTS, 'devtools-lens-observed.png'));
+
+  // Exported with secrets redacted (the default), it is still an observed stream, and reopens with its lens.
+  const path = await exportSelected();
+  const parsed = parseCapture(readFileSync(path, 'utf8'));
+  assert.ok(parsed.ok);
+  assert.equal(parsed.capture.connections[0]?.observed?.api, 'fetch', 'the capture says the page opened the stream with fetch');
+  await (await fileInput()).uploadFile(path);
+  await waitForLens('anthropic', 'Let me check Paris and Zürich 🌦.');
 });
 
 test('docked narrow (550 px) and wide: the lens and the timeline are both in view', async () => {
