@@ -181,6 +181,11 @@ test('linked both ways: selecting text selects the events that wrote it; selecti
   await (await panel().$$('[data-testid="timeline-row"][data-kind="event"]'))[2]!.click();
   await panel().waitForSelector(byTestId('lens-mark'), { timeout: GUARD });
   await session.screenshot(join(ARTIFACTS, 'devtools-lens-linked-dark.png'));
+
+  // From the keyboard: a part's "4 events" button, focused and pressed, marks every event of the answer.
+  await panel().focus(`${byTestId('lens-view')} ${byTestId('lens-part-events')}`);
+  await session.devtools.keyboard.press('Enter');
+  await panel().waitForFunction(() => document.querySelectorAll('[data-testid="timeline-row"][data-linked="true"]').length === 4, { timeout: GUARD });
 });
 
 test('a cut stream (no [DONE]) says so loudly at the top, linked to its row', async () => {
