@@ -201,6 +201,13 @@ describe('the OpenAI Chat Completions lens', () => {
     });
   }
 
+  test("a reconnect answered 204 (the server's \"do not reconnect\") is not an answer cut short", () => {
+    const t = stream(CHAT_URL, fixture('openai-chat-complete.sse'));
+    t.start(2, CHAT_URL, 204);
+    t.end(2);
+    assert.deepEqual(codes(fold(openaiChatLens, t.entries)), []);
+  });
+
   test('a stream still open has no no-terminal finding yet, and a tool call still growing is not an error yet', () => {
     const events = fixture('openai-chat-parallel-tools.sse');
     const s = fold(openaiChatLens, stream(CHAT_URL, events.slice(0, 4), false).entries);

@@ -156,8 +156,8 @@ export function createAssembly(lens: LensName, dialect: Dialect = OPENAI_DIALECT
       }
     }
     // Decided here, when the attempt ends, never when a summary is read: live and replayed folds must agree.
-    // A request that got no stream (a network error, a 401) has no answer to be incomplete: the timeline says why.
-    const streamed = status !== null && status >= 200 && status < 300;
+    // A request that got no stream (a network error, a 401, a 204 "do not reconnect") has no answer to be incomplete: the timeline says why.
+    const streamed = status !== null && status >= 200 && status < 300 && status !== 204;
     if (streamed && !terminal && !errored) find('error', 'no-terminal', `Attempt ${attempt} ended without the ${lens} stream's terminal event: the answer may be incomplete`, seq);
   }
 
