@@ -89,12 +89,14 @@ function findBySeq(entries: readonly TimelineEntry[], seq: number): TimelineEntr
 
 /**
  * The connection of an MCP call's request or response: seqs are per connection, and a session's
- * calls are spread over its POSTs. The call names the response's connection when it is another;
- * otherwise the member whose entry at that seq carries the call's id.
+ * calls are spread over its POSTs. The call names the request's connection, and the response's when
+ * it is another; a call the lens met without its request (its body unknown) is looked for: the
+ * member whose entry at that seq carries the call's id.
  */
 function connectionOfCall(state: LensState, selectedId: string, call: McpCall, which: 'request' | 'response'): string {
   const seq = which === 'request' ? call.requestSeq : call.responseSeq;
-  if (which === 'response' && call.connectionId !== null) return call.connectionId;
+  const named = which === 'request' ? call.requestConnectionId : (call.connectionId ?? call.requestConnectionId);
+  if (named !== null && state.members.some((m) => m.info.id === named)) return named;
   if (seq === null) return selectedId;
   const carries = (e: TimelineEntry | null): boolean =>
     e !== null && (e.kind === 'event' ? e.data.includes(call.id) : e.kind === 'attempt-started' ? (e.body ?? '').includes(call.id) : e.kind === 'attempt-ended' ? (e.body?.text ?? '').includes(call.id) : false);
