@@ -39,6 +39,8 @@ export interface CapturedConnection {
   entries: TimelineEntry[];
   /** A stream the inspected page opened, observed (read-only): where it was seen. Absent for the lab's own. */
   observed?: ObservedOrigin;
+  /** The lens the user picked by hand (a lens name, or "none"); absent when it was detected. Untrusted on read: unknown names are ignored. */
+  lens?: string;
 }
 
 /**
@@ -76,6 +78,7 @@ export interface CaptureSource {
   config: ConnectionConfig;
   entries: readonly TimelineEntry[];
   observed?: ObservedOrigin;
+  lens?: string;
 }
 
 /**
@@ -92,7 +95,7 @@ export function buildCapture(sources: readonly CaptureSource[], toolVersion: str
     }
     const config = options.redactSecrets ? redactConfig(source.config, `${where}.config`, redactions) : { ...source.config, reconnect: { ...source.config.reconnect } };
     const observed = source.observed && { ...source.observed, pageUrl: maskUrl(source.observed.pageUrl), frameUrl: maskUrl(source.observed.frameUrl) };
-    return { id: source.id, config, attempts: summarizeAttempts(entries), entries, ...(observed ? { observed } : {}) };
+    return { id: source.id, config, attempts: summarizeAttempts(entries), entries, ...(observed ? { observed } : {}), ...(source.lens !== undefined ? { lens: source.lens } : {}) };
   });
   return {
     format: CAPTURE_FORMAT,

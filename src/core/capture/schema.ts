@@ -139,6 +139,8 @@ export const captureSchema: z.ZodType<CaptureFile> = z.object({
         observed: z
           .object({ api: z.enum(['fetch', 'xhr', 'eventsource']), mode: z.enum(['hook', 'complete']), tabId: count, pageUrl: url, frameUrl: url, withCredentials: z.boolean() })
           .optional(),
+        // Any bounded string: a name this version does not know is ignored where it is read, not a reason to refuse the file.
+        lens: z.string().max(100).optional(),
       }),
     )
     .max(LIMITS.connectionsPerFile),

@@ -147,7 +147,7 @@ export function App({ store, view, layout, bridge, observer, complete }: { store
     if (v.imported !== null) return null;
     const secrets = await bridge.secrets(v.info.id);
     if (secrets.url === null) return null;
-    return { id: v.info.id, config: { ...v.info.config, url: secrets.url, headers: secrets.headers, body: secrets.body }, entries: v.entries, ...(v.info.observed ? { observed: v.info.observed } : {}) };
+    return { id: v.info.id, config: { ...v.info.config, url: secrets.url, headers: secrets.headers, body: secrets.body }, entries: v.entries, ...(v.info.observed ? { observed: v.info.observed } : {}), ...(v.lensChoice !== null ? { lens: v.lensChoice } : {}) };
   }
 
   /** Null when the user cancelled: nothing was connected and nothing is wrong. */

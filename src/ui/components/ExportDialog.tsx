@@ -18,6 +18,11 @@ export interface ExportDialogProps {
   onClose(): void;
 }
 
+/** A connection as exported, with the config the panel holds (secrets masked), its origin if observed and its hand-picked lens. */
+function sourceOf(v: ConnView): CaptureSource {
+  return { id: v.info.id, config: v.info.config, entries: v.entries, ...(v.info.observed ? { observed: v.info.observed } : {}), ...(v.lensChoice !== null ? { lens: v.lensChoice } : {}) };
+}
+
 export function ExportDialog({ views, unmasked, onClose }: ExportDialogProps) {
   const channels = useMemo(() => [...new Set(views.flatMap((v) => [...v.channels.keys()]))].sort(), [views]);
   const [redactSecrets, setRedactSecrets] = useState(true);
@@ -26,12 +31,12 @@ export function ExportDialog({ views, unmasked, onClose }: ExportDialogProps) {
   // On by default: a token in event data is as secret as one in a header, only nobody marked it.
   const [tokenKinds, setTokenKinds] = useState<ReadonlySet<TokenKind>>(new Set(TOKEN_KINDS));
   const [chosen, setChosen] = useState<ReadonlySet<string>>(new Set(channels));
-  const [sources, setSources] = useState<CaptureSource[]>(views.map((v) => ({ id: v.info.id, config: v.info.config, entries: v.entries, ...(v.info.observed ? { observed: v.info.observed } : {}) })));
+  const [sources, setSources] = useState<CaptureSource[]>(views.map(sourceOf));
   const [picked, setPicked] = useState<ReadonlySet<string>>(new Set(views.map((v) => v.info.id)));
   const [refused, setRefused] = useState<string[] | null>(null);
 
   useEffect(() => {
-    const masked = views.map((v) => ({ id: v.info.id, config: v.info.config, entries: v.entries }));
+    const masked = views.map(sourceOf);
     if (redactSecrets) {
       setSources(masked);
       return;

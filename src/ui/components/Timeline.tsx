@@ -32,6 +32,10 @@ export interface TimelineProps {
   profile: string | null;
   /** A row was chosen: by a click (which opens its detail) or by the keyboard (which moves the selection). */
   onSelect(seq: number, open: boolean): void;
+  /** Rows the lens view points at (the events that wrote the selected text), marked. */
+  linked?: ReadonlySet<number>;
+  /** Changes when the lens view asks for the selected row to be scrolled into view. */
+  revealTick?: number;
   onOpen(): void;
   onClose(): void;
 }
@@ -51,7 +55,7 @@ function rowClass(e: TimelineEntry): string {
   return `lifecycle ${e.kind}`;
 }
 
-function Row({ e, prev, top, selected, gap, profile, onSelect }: { e: TimelineEntry; prev: TimelineEntry | undefined; top: number; selected: boolean; gap: number | undefined; profile: string | null; onSelect(seq: number): void }) {
+function Row({ e, prev, top, selected, linked, gap, profile, onSelect }: { e: TimelineEntry; prev: TimelineEntry | undefined; top: number; selected: boolean; linked: boolean; gap: number | undefined; profile: string | null; onSelect(seq: number): void }) {
   const client = e.kind === 'attempt-ended' ? clientError(profile, e.reason, e.status) : null;
   const cells =
     e.kind === 'event' ? (
@@ -84,13 +88,14 @@ function Row({ e, prev, top, selected, gap, profile, onSelect }: { e: TimelineEn
     );
   return (
     <div
-      class={`trow ${rowClass(e)} ${selected ? 'selected' : ''}`}
+      class={`trow ${rowClass(e)} ${selected ? 'selected' : ''} ${linked ? 'linked' : ''}`}
       style={{ top: `${top}px` }}
       data-testid="timeline-row"
       data-kind={e.kind}
       data-seq={e.seq}
       data-channel={e.kind === 'event' ? e.type : undefined}
       data-tone={e.kind === 'attempt-ended' ? END_TONES[e.reason] : undefined}
+      data-linked={linked ? 'true' : undefined}
       onClick={() => onSelect(e.seq)}
       role="row"
       aria-selected={selected}
@@ -118,7 +123,7 @@ function indexOfSeq(rows: readonly TimelineEntry[], count: number, seq: number |
   return -1;
 }
 
-export function Timeline({ view, revision, selectedSeq, detailOpen, gaps, profile, onSelect, onOpen, onClose }: TimelineProps) {
+export function Timeline({ view, revision, selectedSeq, detailOpen, gaps, profile, onSelect, linked, revealTick, onOpen, onClose }: TimelineProps) {
   const { rows, shown: count } = view;
   const scroller = useRef<HTMLDivElement>(null);
   const [scrollTop, setScrollTop] = useState(0);
@@ -176,6 +181,9 @@ export function Timeline({ view, revision, selectedSeq, detailOpen, gaps, profil
   useLayoutEffect(() => {
     if (detailOpen) reveal(selectedIndex);
   }, [detailOpen, selectedSeq, height]);
+  useLayoutEffect(() => {
+    if (revealTick !== undefined) reveal(selectedIndex);
+  }, [revealTick]);
 
   function onScroll(): void {
     const el = scroller.current;
@@ -237,7 +245,7 @@ export function Timeline({ view, revision, selectedSeq, detailOpen, gaps, profil
   const visible: preact.JSX.Element[] = [];
   for (let i = first; i < last; i++) {
     const e = rows[i]!;
-    visible.push(<Row key={i % slots} e={e} prev={rows[i - 1]} top={i * ROW_HEIGHT} selected={e.seq === selectedSeq} gap={e.kind === 'event' ? gaps.get(e.seq) : undefined} profile={profile} onSelect={(seq) => onSelect(seq, true)} />);
+    visible.push(<Row key={i % slots} e={e} prev={rows[i - 1]} top={i * ROW_HEIGHT} selected={e.seq === selectedSeq} linked={linked?.has(e.seq) ?? false} gap={e.kind === 'event' ? gaps.get(e.seq) : undefined} profile={profile} onSelect={(seq) => onSelect(seq, true)} />);
   }
   const columnVars = Object.fromEntries(Object.entries(widths).map(([k, w]) => [`--w-${k}`, `${w}px`]));
 

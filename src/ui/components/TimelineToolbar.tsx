@@ -9,7 +9,7 @@ import type { TimelineView, ViewStore } from '../store/view-store.js';
 
 const n = (count: number) => count.toLocaleString('en-US');
 
-export function TimelineToolbar({ view, timeline, live, onPause, onResume, onClear, onShowCleared }: { view: ViewStore; timeline: TimelineView | null; live: boolean; onPause(): void; onResume(): void; onClear(): void; onShowCleared(): void }) {
+export function TimelineToolbar({ view, timeline, live, onPause, onResume, onClear, onShowCleared, children }: { view: ViewStore; timeline: TimelineView | null; live: boolean; onPause(): void; onResume(): void; onClear(): void; onShowCleared(): void; children?: preact.ComponentChildren }) {
   const t = timeline;
   return (
     <div class="filterbar">
@@ -58,6 +58,7 @@ export function TimelineToolbar({ view, timeline, live, onPause, onResume, onCle
           </button>
         </span>
       )}
+      {children}
       <span class="rowcount" data-testid="row-count">
         {n(t?.shown ?? 0)} rows
       </span>

@@ -3,7 +3,7 @@
  * timeline and detail of the selected connection. Live-only parts (simulations, disconnect) come
  * in through `live`; the viewer passes none.
  */
-import { useEffect, useRef, useState } from 'preact/hooks';
+import { useEffect, useMemo, useRef, useState } from 'preact/hooks';
 import type { Fault, FaultKind } from '../../core/faults.js';
 import type { TimelineEntry } from '../../core/timeline.js';
 import type { TimelineStore } from '../store/timeline-store.js';
@@ -19,6 +19,10 @@ import { DetailPane } from './DetailPane.js';
 import { SimulateBar } from './SimulateBar.js';
 import { Timeline } from './Timeline.js';
 import { TimelineToolbar } from './TimelineToolbar.js';
+import { LensPicker } from './LensPicker.js';
+import { LensView, type LinkTarget } from './LensView.js';
+import { createLensStore, type LensState } from '../store/lens-store.js';
+import type { McpCall } from '../../core/lenses/lens.js';
 
 export interface LiveActions {
   disconnect(id: string): void;
@@ -83,6 +87,22 @@ function findBySeq(entries: readonly TimelineEntry[], seq: number): TimelineEntr
   return null;
 }
 
+/**
+ * The connection of an MCP call's request or response: seqs are per connection, and a session's
+ * calls are spread over its POSTs. The call names the response's connection when it is another;
+ * otherwise the member whose entry at that seq carries the call's id.
+ */
+function connectionOfCall(state: LensState, selectedId: string, call: McpCall, which: 'request' | 'response'): string {
+  const seq = which === 'request' ? call.requestSeq : call.responseSeq;
+  if (which === 'response' && call.connectionId !== null) return call.connectionId;
+  if (seq === null) return selectedId;
+  const carries = (e: TimelineEntry | null): boolean =>
+    e !== null && (e.kind === 'event' ? e.data.includes(call.id) : e.kind === 'attempt-started' ? (e.body ?? '').includes(call.id) : e.kind === 'attempt-ended' ? (e.body?.text ?? '').includes(call.id) : false);
+  const own = state.members.find((m) => m.info.id === selectedId);
+  if (own && carries(findBySeq(own.entries, seq))) return selectedId;
+  return state.members.find((m) => carries(findBySeq(m.entries, seq)))?.info.id ?? selectedId;
+}
+
 /** The connections and the selected one; reading `revision` makes the caller re-render as they change. */
 export function selectedView(store: TimelineStore, view: ViewStore) {
   void store.revision.value;
@@ -110,6 +130,11 @@ export interface WorkspaceProps {
 export function Workspace({ store, view, layout, live, showCode, onCloseCode, sidebarTop, empty, emptyConnections }: WorkspaceProps) {
   const now = useNow(1000);
   const main = useRef<HTMLDivElement>(null);
+  const lenses = useMemo(createLensStore, []);
+  /** The rows the lens view pointed at, marked in the timeline until another row is picked. */
+  const [link, setLink] = useState<{ connectionId: string; seqs: ReadonlySet<number> } | null>(null);
+  const [revealTick, setRevealTick] = useState(0);
+  const [, setChoiceTick] = useState(0);
   // Too narrow for panes side by side (docked DevTools), they become tabs; the sizes stay for when it widens.
   useWidth(main, layout.width);
   const narrow = layout.narrow.value;
@@ -126,6 +151,16 @@ export function Workspace({ store, view, layout, live, showCode, onCloseCode, si
   const failedBody = next?.kind === 'attempt-ended' && next.attempt === selectedEntry?.attempt ? (next.body ?? null) : null;
   const eventCount = selected ? [...selected.channels.values()].reduce((n, c) => n + c.count, 0) : 0;
   const isLive = live !== null && selected !== null && selected.imported === null;
+  // Folded here, once per render (at most once a frame), with what arrived since the last.
+  const lens = selected ? lenses.sync(selected, list) : null;
+  const onLink = (t: LinkTarget) => {
+    const id = t.connectionId ?? selected?.info.id ?? null;
+    if (id === null || t.seqs.length === 0) return;
+    if (id !== selected?.info.id) view.selectedConnection.value = id;
+    view.selectedSeq.value = t.seqs[0]!;
+    setLink({ connectionId: id, seqs: new Set(t.seqs) });
+    setRevealTick((n) => n + 1);
+  };
   const removeConnection = (id: string) => (store.connections.get(id)?.imported != null ? store.removeImported(id) : live?.remove(id));
 
   /** At narrow width a click on a row, or Enter in the timeline, opens the row's detail; the tabs lead back. */
@@ -225,25 +260,58 @@ export function Workspace({ store, view, layout, live, showCode, onCloseCode, si
           onResume={() => selected && view.resume(selected.info.id)}
           onClear={() => selected && view.clear(selected)}
           onShowCleared={() => selected && view.showCleared(selected.info.id)}
-        />
-        {selected && timeline ? (
-          <Timeline
-            view={timeline}
-            revision={revision}
-            profile={selected.info.config.profile ?? null}
-            selectedSeq={view.selectedSeq.value}
-            detailOpen={view.detailOpen.value}
-            gaps={selected.gaps}
-            onSelect={(seq, open) => {
-              view.selectedSeq.value = seq;
-              if (open) view.detailOpen.value = true;
-            }}
-            onOpen={() => (view.detailOpen.value = true)}
-            onClose={() => (view.detailOpen.value = false)}
-          />
-        ) : (
-          <div class="timeline empty">{empty}</div>
-        )}
+        >
+          {selected && lens && (
+            <LensPicker
+              choice={selected.lensChoice}
+              detected={lens.detected}
+              note={selected.lensNote}
+              onChoose={(choice) => {
+                selected.lensChoice = choice;
+                setChoiceTick((n) => n + 1);
+              }}
+            />
+          )}
+        </TimelineToolbar>
+        <div class={`lens-split ${lens?.summary ? 'with-lens' : ''}`}>
+          {selected && timeline ? (
+            <Timeline
+              view={timeline}
+              revision={revision}
+              profile={selected.info.config.profile ?? null}
+              selectedSeq={view.selectedSeq.value}
+              detailOpen={view.detailOpen.value}
+              gaps={selected.gaps}
+              linked={link !== null && link.connectionId === selected.info.id ? link.seqs : undefined}
+              revealTick={revealTick}
+              onSelect={(seq, open) => {
+                setLink(null);
+                view.selectedSeq.value = seq;
+                if (open) view.detailOpen.value = true;
+              }}
+              onOpen={() => (view.detailOpen.value = true)}
+              onClose={() => (view.detailOpen.value = false)}
+            />
+          ) : (
+            <div class="timeline empty">{empty}</div>
+          )}
+          {selected && lens?.lens && lens.summary && (
+            <section class="lens-pane" data-testid="lens-view" data-lens={lens.lens.name} aria-label="Lens">
+              <div class="section-title pad lens-title">
+                {lens.lens.title}
+                {lens.members.length > 1 && <span class="muted"> · {lens.members.length} connections of this endpoint</span>}
+              </div>
+              <LensView
+                summary={lens.summary}
+                title={lens.lens.title}
+                // Text the user selected stays selected: it is not redrawn with a mark of the first event.
+                selectedSeq={link !== null && link.connectionId === selected.info.id ? null : view.selectedSeq.value}
+                onLink={onLink}
+                connectionOfCall={(call, which) => connectionOfCall(lens, selected.info.id, call, which)}
+              />
+            </section>
+          )}
+        </div>
         {!narrow && selectedEntry && <PaneDivider layout={layout} size="detail" />}
         <DetailPane entry={selectedEntry} request={request} body={failedBody} profile={selected?.info.config.profile ?? null} observed={selected?.info.observed?.mode ?? null} />
       </section>

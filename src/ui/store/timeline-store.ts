@@ -15,6 +15,7 @@ import { createConnectionFold, type AttemptRecord, type ConnectionFold } from '.
 import { labelFor } from '../../core/config.js';
 import type { Settings } from '../../core/settings.js';
 import { decodeEntries, type BackgroundMessage, type ConnectionInfo } from '../../protocol/messages.js';
+import { choiceFromFile, type LensChoice } from './lens-store.js';
 
 const RATE_WINDOW_S = 10;
 
@@ -67,6 +68,10 @@ export interface ConnView {
   imported: string | null;
   /** When an imported capture was written: the moment its state describes. Null for live ones. */
   capturedAt: number | null;
+  /** The lens the user picked by hand (null: detected); saved in captures, so an import reopens with it. */
+  lensChoice: LensChoice;
+  /** Why a capture's lens was not taken (a name this version does not know). */
+  lensNote: string | null;
 }
 
 export function createTimelineStore() {
@@ -79,7 +84,7 @@ export function createTimelineStore() {
     let v = connections.get(info.id);
     if (!v) {
       const fold = createConnectionFold({ keepAttempts: MAX_SPANS, lastEventId: info.config.initialLastEventId ?? '' });
-      v = { info, entries: [], channels: new Map(), gaps: new Map(), lastNumericId: null, trims: 0, fold, attempts: fold.attempts, imported: null, capturedAt: null };
+      v = { info, entries: [], channels: new Map(), gaps: new Map(), lastNumericId: null, trims: 0, fold, attempts: fold.attempts, imported: null, capturedAt: null, lensChoice: null, lensNote: null };
       connections.set(info.id, v);
     } else v.info = info;
     return v;
@@ -233,6 +238,7 @@ export function createTimelineStore() {
         ...(c.observed ? { observed: c.observed } : {}),
       });
       v.imported = source;
+      ({ choice: v.lensChoice, note: v.lensNote } = choiceFromFile(c.lens));
       append(entries);
       v.info = { ...v.info, state: v.fold.state, stats: { ...v.fold.stats } };
       v.capturedAt = Number.isFinite(written) ? written : (entries.at(-1)?.time ?? 0);
