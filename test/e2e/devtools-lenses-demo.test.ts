@@ -24,7 +24,8 @@ const SPEED = 5;
 let server: ScenarioServer;
 let session: DevtoolsSession;
 const panel = (): Frame => session.panel;
-const { field, fill, openForm, pressConnect } = panelActions(panel, GUARD);
+// Visible: right after a theme switch reloads DevTools, the form is in the DOM before it can take a click.
+const { field, fill, openForm, pressConnect } = panelActions(panel, GUARD, { visible: true });
 
 before(async () => {
   server = await startScenarioServer({ port: 0, token: DEFAULT_TOKEN });
@@ -173,6 +174,21 @@ async function exportSelected(): Promise<string> {
   return path;
 }
 
+/** Opens a capture with the panel's "Open capture…" and waits until what it imported is the selected connection. */
+async function reopenInPanel(path: string): Promise<void> {
+  const before = await panel().$$eval(byTestId('connection-item'), (els) => els.map((e) => e.getAttribute('data-id')));
+  const input = (await panel().waitForSelector('[data-testid="open-capture-input"]', { timeout: GUARD })) as ElementHandle<HTMLInputElement>;
+  await input.uploadFile(path);
+  await panel().waitForFunction(
+    (old: (string | null)[]) => {
+      const id = document.querySelector('[data-testid="connection-item"][aria-selected="true"]')?.getAttribute('data-id');
+      return id !== undefined && !old.includes(id ?? null);
+    },
+    { timeout: GUARD },
+    before,
+  );
+}
+
 /** Clicks event rows from the top until one wrote characters of the transcript; returns what it marked and its raw data. */
 async function markFromARow(): Promise<{ mark: string; data: string }> {
   const rows = await panel().$$('[data-testid="timeline-row"][data-kind="event"]');
@@ -258,8 +274,7 @@ test('captures of the five reopen with the same lens and answer, in the panel an
   for (const c of CASES) {
     const path = captures.get(c.lens);
     assert.ok(path, `${c.lens} was exported`);
-    const input = (await panel().waitForSelector('[data-testid="open-capture-input"]', { timeout: GUARD })) as ElementHandle<HTMLInputElement>;
-    await input.uploadFile(path);
+    await reopenInPanel(path);
     await waitForLens(c.lens, shownOf(c));
     const theme = viewerTheme[i++ % 2]!;
     const page = await session.browser.newPage();
@@ -330,8 +345,7 @@ test("MCP from the demo page, observed: the calls table of the session's connect
 
   // Its capture reopens with the MCP lens and the call.
   const path = await exportSelected();
-  const input = (await panel().waitForSelector('[data-testid="open-capture-input"]', { timeout: GUARD })) as ElementHandle<HTMLInputElement>;
-  await input.uploadFile(path);
+  await reopenInPanel(path);
   await panel().waitForFunction(() => document.querySelector('[data-testid="lens-view"]')?.getAttribute('data-lens') === 'mcp' && [...document.querySelectorAll('[data-testid="mcp-call"]')].some((r) => (r as HTMLElement).innerText.includes('tools/call')), { timeout: GUARD });
   const reopened = await panel().$$eval(byTestId('mcp-call'), (els) => els.map((e) => (e.querySelector('td') as HTMLElement).innerText));
   console.log(`reopened MCP capture: calls ${JSON.stringify(reopened)}; ${await panel().$eval(byTestId('lens-view'), (el) => (el as HTMLElement).innerText.split('\n')[0])}`);
