@@ -350,4 +350,7 @@ test("MCP from the demo page, observed: the calls table of the session's connect
   const reopened = await panel().$$eval(byTestId('mcp-call'), (els) => els.map((e) => (e.querySelector('td') as HTMLElement).innerText));
   console.log(`reopened MCP capture: calls ${JSON.stringify(reopened)}; ${await panel().$eval(byTestId('lens-view'), (el) => (el as HTMLElement).innerText.split('\n')[0])}`);
   await session.screenshot(join(ARTIFACTS, 'devtools-lens-demo-mcp-reopened-dark.png'));
+  // The capture is one connection of the session: its call alone, not folded with the live session's (whose ids it repeats).
+  assert.deepEqual(reopened, ['tools/call']);
+  assert.equal(await panel().$(`${byTestId('lens-finding')}[data-code="duplicate-request-id"]`), null);
 });

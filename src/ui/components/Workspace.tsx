@@ -301,7 +301,7 @@ export function Workspace({ store, view, layout, live, showCode, onCloseCode, si
             <section class="lens-pane" data-testid="lens-view" data-lens={lens.lens.name} aria-label="Lens">
               <div class="section-title pad lens-title">
                 {lens.lens.title}
-                {lens.members.length > 1 && <span class="muted"> · {lens.members.length} connections of this endpoint</span>}
+                {lens.members.length > 1 && <span class="muted"> · {lens.members.length} connections of this session</span>}
               </div>
               <LensView
                 summary={lens.summary}

@@ -3,8 +3,11 @@
  * entry once (`add`), and `summary()` is read once per sync, which the view does once per frame
  * (the timeline store's revision), never per entry. History is folded again only when the user
  * switches lens. MCP is one session over several connections (a POST per message, the GET stream),
- * so its fold is shared by every connection of the same endpoint (origin + path, as mcp.ts pairs
- * them) and fed their entries in time order.
+ * so its fold is shared by every connection of the same session and fed their entries in time
+ * order. A session is its Mcp-Session-Id (the request's header, or the response's for initialize),
+ * else its legacy `sessionId` (a POST's URL parameter, the GET stream's `endpoint` event), else the endpoint (origin + path); and live connections
+ * never share a fold with an imported capture's, nor one capture with another: a reopened capture
+ * of a session must not pair its calls with the live session's.
  */
 import type { TimelineEntry } from '../../core/timeline.js';
 import type { Lens, LensFold, LensName, LensSummary } from '../../core/lenses/lens.js';
@@ -55,14 +58,37 @@ function firstAfter(entries: readonly TimelineEntry[], seq: number): number {
   return lo;
 }
 
-/** An MCP session's endpoint: origin and path, as mcp.ts tells sessions apart; null for a URL that does not parse. */
-function endpointOf(url: string): string | null {
+/** Entries looked at for a session id: it is in the request or its response, the first few entries of a connection. */
+const SESSION_ENTRIES = 16;
+const SESSION_CHARS = 200;
+
+const headerIn = (headers: readonly (readonly string[])[], name: string): string | null => headers.find((h) => h[0]?.toLowerCase() === name)?.[1] ?? null;
+
+/** The legacy transport's GET stream names its session in the `endpoint` event: the URL to POST to. */
+function legacySession(data: string, base: URL): string | null {
   try {
-    const u = new URL(url);
-    return `${u.origin}${u.pathname}`;
+    return new URL(data.slice(0, 2048), base).searchParams.get('sessionId');
   } catch {
     return null;
   }
+}
+
+/** The MCP session a connection belongs to (see the header comment); null for a URL that does not parse. */
+function sessionOf(v: ConnView): string | null {
+  let u: URL;
+  try {
+    u = new URL(v.info.config.url);
+  } catch {
+    return null;
+  }
+  let id: string | null = u.searchParams.get('sessionId');
+  for (const e of v.entries.slice(0, SESSION_ENTRIES)) {
+    if (id !== null) break;
+    if (e.kind === 'attempt-started' || e.kind === 'response') id = headerIn(e.headers, 'mcp-session-id');
+    else if (e.kind === 'event' && e.type === 'endpoint') id = legacySession(e.data, u);
+  }
+  const source = v.imported === null ? 'live' : `file ${v.imported}`;
+  return id === null ? `${source} ${u.origin}${u.pathname}` : `${source} ${u.origin} session ${id.slice(0, SESSION_CHARS)}`;
 }
 
 export function createLensStore() {
@@ -109,9 +135,9 @@ export function createLensStore() {
     if (lens === null) return { detected, lens: null, summary: null, members: [] };
     let f: Feed | undefined;
     let members: readonly ConnView[] = [v];
-    const endpoint = lens.name === 'mcp' ? endpointOf(v.info.config.url) : null;
+    const endpoint = lens.name === 'mcp' ? sessionOf(v) : null;
     if (endpoint !== null) {
-      members = all.filter((c) => endpointOf(c.info.config.url) === endpoint);
+      members = all.filter((c) => c === v || sessionOf(c) === endpoint);
       f = mcpFeeds.get(endpoint);
       if (!f) mcpFeeds.set(endpoint, (f = newFeed(lens)));
     } else {
