@@ -250,43 +250,45 @@ function McpTable({ calls, onLink, connectionOfCall }: { calls: readonly McpCall
     if (seq !== null) onLink({ connectionId: connectionOfCall(c, which), seqs: [seq] });
   };
   return (
-    <table class="mcp-calls" data-testid="mcp-calls">
-      <thead>
-        <tr>
-          <th>method</th>
-          <th>id</th>
-          <th>latency</th>
-          <th>result or error</th>
-          <th>progress</th>
-          <th>session</th>
-        </tr>
-      </thead>
-      <tbody>
-        {calls.map((c) => {
-          const last = c.progress.at(-1);
-          return (
-            <tr key={`${c.id} ${c.requestSeq ?? ''}`} class={`mcp-call ${c.outcome}`} data-testid="mcp-call" data-outcome={c.outcome}>
-              <td class="mono">
-                <button class="link" disabled={c.requestSeq === null} onClick={() => go(c, 'request')} title="Select the request in the timeline">
-                  {visible(c.method)}
-                </button>
-              </td>
-              <td class="mono">{visible(c.id)}</td>
-              <td>{ms(c.latencyMs)}</td>
-              <td class="mono mcp-summary">
-                <button class="link" disabled={c.responseSeq === null} onClick={() => go(c, 'response')} title="Select the response in the timeline">
-                  {c.outcome === 'pending' ? 'pending' : `${c.outcome === 'error' ? '✖ ' : ''}${visible(c.summary)}`}
-                </button>
-              </td>
-              <td>{last ? `${num(last.progress)}${last.total !== null ? ` / ${num(last.total)}` : ''} (${c.progress.length})` : ''}</td>
-              <td class="mono muted" title={c.sessionId ?? 'no session id'}>
-                {c.sessionId ? visible(c.sessionId.slice(0, 8)) : '—'}
-              </td>
-            </tr>
-          );
-        })}
-      </tbody>
-    </table>
+    <div class="mcp-calls-wrap">
+      <table class="mcp-calls" data-testid="mcp-calls">
+        <thead>
+          <tr>
+            <th>method</th>
+            <th>id</th>
+            <th>latency</th>
+            <th>result or error</th>
+            <th>progress</th>
+            <th>session</th>
+          </tr>
+        </thead>
+        <tbody>
+          {calls.map((c) => {
+            const last = c.progress.at(-1);
+            return (
+              <tr key={`${c.id} ${c.requestSeq ?? ''}`} class={`mcp-call ${c.outcome}`} data-testid="mcp-call" data-outcome={c.outcome}>
+                <td class="mono">
+                  <button class="link" disabled={c.requestSeq === null} onClick={() => go(c, 'request')} title="Select the request in the timeline">
+                    {visible(c.method)}
+                  </button>
+                </td>
+                <td class="mono">{visible(c.id)}</td>
+                <td>{ms(c.latencyMs)}</td>
+                <td class="mono mcp-summary">
+                  <button class="link" disabled={c.responseSeq === null} onClick={() => go(c, 'response')} title="Select the response in the timeline">
+                    {c.outcome === 'pending' ? 'pending' : `${c.outcome === 'error' ? '✖ ' : ''}${visible(c.summary)}`}
+                  </button>
+                </td>
+                <td>{last ? `${num(last.progress)}${last.total !== null ? ` / ${num(last.total)}` : ''} (${c.progress.length})` : ''}</td>
+                <td class="mono muted" title={c.sessionId ?? 'no session id'}>
+                  {c.sessionId ? visible(c.sessionId.slice(0, 8)) : '—'}
+                </td>
+              </tr>
+            );
+          })}
+        </tbody>
+      </table>
+    </div>
   );
 }
 
