@@ -9,7 +9,7 @@ import type { ServerResponse } from 'node:http';
 import { sseComment, sseEvent } from '../../core/sse-writer.js';
 import { sendJson } from '../http-body.js';
 import { paceFrom, SSE_HEADERS } from '../llm/token-writer.js';
-import { answer, classify, initializeResult, rpcError, rpcResult } from './methods.js';
+import { answer, initializeResult, readMessage, rpcError, rpcResult } from './methods.js';
 import { later } from './timers.js';
 
 const MAX_SESSIONS = 100;
@@ -75,18 +75,8 @@ export function createLegacyMcp(track: (res: ServerResponse) => void): LegacyMcp
         sendJson(res, 400, rpcError(null, -32000, pace));
         return;
       }
-      let value: unknown;
-      try {
-        value = JSON.parse(body);
-      } catch {
-        sendJson(res, 400, rpcError(null, -32700, 'Parse error: the body is not JSON'));
-        return;
-      }
-      const message = classify(value);
-      if (message.kind === 'invalid') {
-        sendJson(res, 400, rpcError(null, -32600, `Invalid Request: ${message.why}`));
-        return;
-      }
+      const message = readMessage(body, res);
+      if (message === null) return;
       res.writeHead(202, { 'Content-Type': 'text/plain; charset=utf-8' }).end('Accepted');
       if (message.kind !== 'request') return;
       if (message.method === 'initialize') {

@@ -1,9 +1,10 @@
 /**
  * The demo MCP server's behaviour, apart from any transport: what it answers to each JSON-RPC
  * message, and when. Both transports (Streamable HTTP and the legacy HTTP+SSE) deliver these
- * answers their own way. Shapes follow the MCP specification (2025-11-25; docs/lenses-mcp.md).
+ * answers their own way. Shapes follow the MCP specification (2025-11-25; docs/lenses.md).
  */
-import { isRecord } from '../http-body.js';
+import type { ServerResponse } from 'node:http';
+import { isRecord, sendJson } from '../http-body.js';
 import type { Pace } from '../llm/token-writer.js';
 
 export const LATEST_VERSION = '2025-11-25';
@@ -17,7 +18,7 @@ export type Incoming =
   | { kind: 'invalid'; why: string };
 
 /** What one JSON-RPC message is; batches are not part of 2025-11-25 (nor of 2025-06-18). */
-export function classify(value: unknown): Incoming {
+function classify(value: unknown): Incoming {
   if (!isRecord(value) || value['jsonrpc'] !== '2.0') return { kind: 'invalid', why: 'a JSON-RPC 2.0 message is an object with "jsonrpc": "2.0"' };
   const id = value['id'];
   const method = value['method'];
@@ -33,6 +34,23 @@ export function classify(value: unknown): Incoming {
 
 export const rpcResult = (id: Id | null, result: unknown) => ({ jsonrpc: '2.0', id, result });
 export const rpcError = (id: Id | null, code: number, message: string) => ({ jsonrpc: '2.0', id, error: { code, message } });
+
+/** A POST body as one JSON-RPC message; null once a 400 with the JSON-RPC error has answered a body that is not one. */
+export function readMessage(body: string, res: ServerResponse): Exclude<Incoming, { kind: 'invalid' }> | null {
+  let value: unknown;
+  try {
+    value = JSON.parse(body);
+  } catch {
+    sendJson(res, 400, rpcError(null, -32700, 'Parse error: the body is not JSON'));
+    return null;
+  }
+  const message = classify(value);
+  if (message.kind === 'invalid') {
+    sendJson(res, 400, rpcError(null, -32600, `Invalid Request: ${message.why}`));
+    return null;
+  }
+  return message;
+}
 
 /** One message the server sends, `afterMs` after the previous one (before `speed` divides it). */
 export interface Outgoing {

@@ -16,7 +16,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { sseEvent } from '../../core/sse-writer.js';
 import { sendJson } from '../http-body.js';
 import { paceFrom, SSE_HEADERS, type Pace } from '../llm/token-writer.js';
-import { answer, classify, initializeResult, rpcError, rpcResult, type Outgoing } from './methods.js';
+import { answer, initializeResult, readMessage, rpcError, rpcResult, type Outgoing } from './methods.js';
 import { later } from './timers.js';
 
 const MAX_SESSIONS = 100;
@@ -161,18 +161,8 @@ export function createStreamableMcp(track: (res: ServerResponse) => void): Strea
   }
 
   function post(req: IncomingMessage, body: string, res: ServerResponse, pace: Pace): void {
-    let value: unknown;
-    try {
-      value = JSON.parse(body);
-    } catch {
-      sendJson(res, 400, rpcError(null, -32700, 'Parse error: the body is not JSON'));
-      return;
-    }
-    const message = classify(value);
-    if (message.kind === 'invalid') {
-      sendJson(res, 400, rpcError(null, -32600, `Invalid Request: ${message.why}`));
-      return;
-    }
+    const message = readMessage(body, res);
+    if (message === null) return;
     if (message.kind === 'request' && message.method === 'initialize') {
       const { version, result } = initializeResult(message.params['protocolVersion']);
       const session: Session = { id: randomUUID(), version, streams: new Map(), nextStream: 0, standalone: null, timers: new Set(), ticks: 0 };

@@ -12,6 +12,7 @@
 import type { TimelineEntry } from '../../core/timeline.js';
 import type { Lens, LensFold, LensName, LensSummary } from '../../core/lenses/lens.js';
 import { detectLens, lensByName } from '../../core/lenses/registry.js';
+import { countUpTo } from './seq-index.js';
 import type { ConnView } from './timeline-store.js';
 
 /** What the user picked: a lens by name, none at all, or null for the detected one. */
@@ -44,18 +45,6 @@ interface Detection {
   done: boolean;
   /** How many entries it looked at: a frame with no new entry does not parse the first ones again. */
   seen: number;
-}
-
-/** The index of the first entry with a seq above `seq` (entries are in seq order). */
-function firstAfter(entries: readonly TimelineEntry[], seq: number): number {
-  let lo = 0;
-  let hi = entries.length;
-  while (lo < hi) {
-    const mid = (lo + hi) >> 1;
-    if (entries[mid]!.seq <= seq) lo = mid + 1;
-    else hi = mid;
-  }
-  return lo;
 }
 
 /** Entries looked at for a session id: it is in the request or its response, the first few entries of a connection. */
@@ -115,7 +104,7 @@ export function createLensStore() {
   function feed(f: Feed, members: readonly ConnView[]): void {
     const fresh: TimelineEntry[] = [];
     for (const m of members) {
-      const from = firstAfter(m.entries, f.fed.get(m) ?? -Infinity);
+      const from = countUpTo(m.entries, f.fed.get(m) ?? -Infinity);
       if (from >= m.entries.length) continue;
       for (let i = from; i < m.entries.length; i++) fresh.push(m.entries[i]!);
       f.fed.set(m, m.entries.at(-1)!.seq);

@@ -12,6 +12,7 @@ import { computed, signal } from '@preact/signals';
 import { describeEntry } from '../../core/describe.js';
 import type { TimelineEntry } from '../../core/timeline.js';
 import { matchesTerms, parseFilter, type FilterTerm } from '../filter-query.js';
+import { countUpTo } from './seq-index.js';
 import type { ConnView } from './timeline-store.js';
 
 export interface Filters {
@@ -38,17 +39,6 @@ export interface TimelineView {
   filterError: string | null;
 }
 
-/** How many entries have a seq of at most `seq` (entries are in seq order). */
-function countUpTo(entries: readonly TimelineEntry[], seq: number): number {
-  let lo = 0;
-  let hi = entries.length;
-  while (lo < hi) {
-    const mid = (lo + hi) >> 1;
-    if (entries[mid]!.seq <= seq) lo = mid + 1;
-    else hi = mid;
-  }
-  return lo;
-}
 
 const withEntry = (map: ReadonlyMap<string, number>, id: string, seq: number) => new Map(map).set(id, seq);
 const without = (map: ReadonlyMap<string, number>, id: string) => {
