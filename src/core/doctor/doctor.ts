@@ -1,0 +1,34 @@
+/**
+ * Every check of the stream doctor, run together over one connection: the Health summary the
+ * panel's badge, the Health view, the viewer and `sse-devtools doctor` read. Each check module adds
+ * one line to CHECKS.
+ */
+import type { TimelineEntry } from '../timeline.js';
+import { DOCTOR_SEVERITIES, type DoctorCheck, type DoctorContext, type DoctorFinding, type DoctorSeverity } from './check.js';
+
+const CHECKS: readonly DoctorCheck[] = [];
+
+export interface Health {
+  findings: DoctorFinding[];
+  /** Counts by severity, for the badge. */
+  counts: Record<DoctorSeverity, number>;
+}
+
+export function createDoctor(context: DoctorContext = { openStreamsOfOrigin: null }) {
+  const folds = CHECKS.map((check) => check.create(context));
+  return {
+    add(entry: TimelineEntry): void {
+      for (const fold of folds) fold.add(entry);
+    },
+    health(): Health {
+      const findings = folds.flatMap((fold) => fold.findings());
+      const rank = (s: DoctorSeverity) => DOCTOR_SEVERITIES.indexOf(s);
+      findings.sort((a, b) => rank(a.severity) - rank(b.severity));
+      const counts: Record<DoctorSeverity, number> = { error: 0, warning: 0, info: 0 };
+      for (const f of findings) counts[f.severity]++;
+      return { findings, counts };
+    },
+  };
+}
+
+export type Doctor = ReturnType<typeof createDoctor>;
