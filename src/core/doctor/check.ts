@@ -52,6 +52,8 @@ export type DoctorCheckName = (typeof DOCTOR_CHECK_NAMES)[number];
 export interface DoctorContext {
   /** Open streams of the same origin in the observed tab right now, when known (HTTP/1.1's six-connection limit). */
   openStreamsOfOrigin: number | null;
+  /** The stream's HTTP version when the host knows it ('HTTP/1.1', 'h2', …): HTTP/2 and /3 have no six-connection limit. Absent: unknown. */
+  httpVersion?: string | null;
 }
 
 export interface DoctorFold {

@@ -5,8 +5,13 @@
  */
 import type { TimelineEntry } from '../timeline.js';
 import { DOCTOR_SEVERITIES, type DoctorCheck, type DoctorContext, type DoctorFinding, type DoctorSeverity } from './check.js';
+import { compressionCheck } from './compression.js';
+import { headersCheck } from './headers.js';
 
-const CHECKS: readonly DoctorCheck[] = [];
+const CHECKS: readonly DoctorCheck[] = [
+  compressionCheck,
+  headersCheck,
+];
 
 export interface Health {
   findings: DoctorFinding[];
