@@ -7,10 +7,12 @@ import type { TimelineEntry } from '../timeline.js';
 import { DOCTOR_SEVERITIES, type DoctorCheck, type DoctorContext, type DoctorFinding, type DoctorSeverity } from './check.js';
 import { compressionCheck } from './compression.js';
 import { headersCheck } from './headers.js';
+import { resumabilityCheck } from './resumability.js';
 
 const CHECKS: readonly DoctorCheck[] = [
   compressionCheck,
   headersCheck,
+  resumabilityCheck,
 ];
 
 export interface Health {
