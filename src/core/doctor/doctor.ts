@@ -7,12 +7,14 @@ import type { TimelineEntry } from '../timeline.js';
 import { DOCTOR_SEVERITIES, type DoctorCheck, type DoctorContext, type DoctorFinding, type DoctorSeverity } from './check.js';
 import { compressionCheck } from './compression.js';
 import { headersCheck } from './headers.js';
+import { lensCheck } from './lens.js';
 import { resumabilityCheck } from './resumability.js';
 
 const CHECKS: readonly DoctorCheck[] = [
   compressionCheck,
   headersCheck,
   resumabilityCheck,
+  lensCheck,
 ];
 
 export interface Health {
