@@ -173,13 +173,20 @@ export const CAPTURE_OPTIONS = {
   help: { type: 'boolean', short: 'h' },
 } as const satisfies OptionSpecs;
 
+type CaptureValues = ReturnType<typeof parseOptions<typeof CAPTURE_OPTIONS>>['values'];
+
 export function parseCaptureArgs(argv: string[]): CaptureArgs | 'help' {
   const { values, positionals } = parseOptions(argv, CAPTURE_OPTIONS);
   if (values.help) return 'help';
   if (positionals.length === 0) throw new UsageError('capture needs a URL, e.g. sse-devtools capture http://127.0.0.1:8787/events');
   if (positionals.length > 1) throw new UsageError(`capture takes one URL; also got ${positionals.slice(1).map((p) => `"${p}"`).join(', ')}`);
+  return captureArgsFrom(values, positionals[0]!);
+}
 
-  let config = defaultConfig(positionals[0]!);
+/** The connection and capture options, parsed by a command that takes them (capture, doctor) with options of its own besides. */
+export function captureArgsFrom(values: CaptureValues, url: string): CaptureArgs {
+
+  let config = defaultConfig(url);
   if (values.profile !== undefined) {
     const profile = profileById(values.profile);
     if (!profile) throw new UsageError(`unknown profile "${values.profile}"; one of ${PROFILES.map((p) => p.id).join(', ')}`);

@@ -24,7 +24,8 @@ const EXIT_STDOUT_CLOSED = 141;
 
 const message = (err: unknown): string => (err instanceof Error ? err.message : String(err));
 
-export async function runCapture(args: CaptureArgs, io: Io): Promise<number> {
+/** `onEntry` sees every entry as it comes (the doctor folds them); what is printed is the io's. */
+export async function runCapture(args: CaptureArgs, io: Io, onEntry: (e: TimelineEntry) => void = () => {}): Promise<number> {
   const style = (args.color ?? (io.isTTY && !io.env.NO_COLOR)) ? colors : plain;
   const connectionId = 'c1';
   let lastEnd: AttemptEndedEntry | null = null;
@@ -106,6 +107,7 @@ export async function runCapture(args: CaptureArgs, io: Io): Promise<number> {
         }
       }
       if (e.kind === 'attempt-ended') lastEnd = e;
+      onEntry(e);
       print(e);
     },
     onState: (state) => {

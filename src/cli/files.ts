@@ -60,7 +60,7 @@ export const EXPORT_OPTIONS = {
   help: { type: 'boolean', short: 'h' },
 } as const satisfies OptionSpecs;
 
-async function load(file: string): Promise<CaptureFile> {
+export async function loadCaptureFile(file: string): Promise<CaptureFile> {
   let text: string;
   let size: number;
   try {
@@ -87,7 +87,7 @@ export async function runReplay(argv: string[], io: Io): Promise<number> {
   const speed = values.speed === undefined ? 1 : Number(values.speed);
   if (!Number.isInteger(port) || port < 0 || port > 65535) throw new UsageError(`--port takes a port number, not "${String(values.port)}"`);
   if (!Number.isFinite(speed) || speed < 0) throw new UsageError(`--speed takes a number ≥ 0, not "${String(values.speed)}"`);
-  const capture = await load(positionals[0]!);
+  const capture = await loadCaptureFile(positionals[0]!);
   const wanted = values.connection;
   if (capture.connections.length > 1 && (wanted === undefined || !capture.connections.some((c) => c.id === wanted))) {
     // Ids are opaque: show what each one is, so the user can pick without opening the file.
@@ -140,7 +140,7 @@ export async function runExport(argv: string[], io: Io): Promise<number> {
     if (!Number.isFinite(t)) throw new UsageError(`--${name} takes an ISO date and time, not "${raw}"`);
     return t;
   };
-  const capture = await load(positionals[0]!);
+  const capture = await loadCaptureFile(positionals[0]!);
   const wanted = Array.isArray(values.connection) ? values.connection.map(String) : null;
   const connections = wanted ? capture.connections.filter((c) => wanted.includes(c.id)) : capture.connections;
   if (wanted && connections.length !== wanted.length) {
