@@ -21,7 +21,7 @@ describe('doctor: resumability, from entries', () => {
     const get = healthOf(timeline().attempt().response().event(null).event(null).entries);
     assert.deepEqual(codes(get), ['no-ids']);
     assert.equal(get.findings[0]?.severity, 'warning');
-    assert.deepEqual(get.findings[0]?.evidence.map((e) => e.seq), [3, 4]);
+    assert.deepEqual(get.findings[0]?.evidence.map((e) => [e.seq, e.note]), [[3, 'attempt 1: from this message event on, no event has had an id']]);
     const post = timeline();
     post.entries.push({ connectionId: 'c1', attempt: 1, seq: 1, time: 0, kind: 'attempt-started', method: 'POST', url: 'http://x/', headers: [], lastEventId: null, lastEventIdVia: 'none' });
     post.response().event(null);

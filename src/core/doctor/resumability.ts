@@ -73,6 +73,8 @@ export const resumabilityCheck: DoctorCheck = {
     /** The Last-Event-ID the current attempt sent, until its first event with an id. */
     let sentId: string | null = null;
     let firstOfAttempt = true;
+    /** No-id evidence is one row per attempt. */
+    let noIdsSeen = false;
     let previousId: string | null = null;
     /** The step between consecutive integer ids seen in one response: what a gap is measured against. */
     let step: number | null = null;
@@ -84,6 +86,7 @@ export const resumabilityCheck: DoctorCheck = {
             method = entry.method.toUpperCase();
             sentId = entry.lastEventId;
             firstOfAttempt = true;
+            noIdsSeen = false;
             previousId = null;
             if (scheduled !== null && entry.attempt > 1) {
               const waited = entry.time - scheduled.at;
@@ -106,9 +109,11 @@ export const resumabilityCheck: DoctorCheck = {
             return;
         }
         const at = (note: string) => evidenceOf(entry.connectionId, entry.seq, note);
-        if (entry.lastEventId === '') {
+        // One piece of evidence per attempt: the first event a reconnect could not resume after.
+        if (entry.lastEventId === '' && !noIdsSeen) {
+          noIdsSeen = true;
           const code = method === 'GET' ? 'no-ids' : 'no-ids-request';
-          set.report(code, TEXTS[code], at(`a ${entry.type} event with no id, and no id before it (attempt ${entry.attempt})`));
+          set.report(code, TEXTS[code], at(`attempt ${entry.attempt}: from this ${entry.type} event on, no event has had an id`));
         }
         if (entry.id === null || entry.id === '') return;
         const id = entry.id;
