@@ -3,7 +3,8 @@
  * `capture`) or a capture file (computed from its entries, never read from the file), printed for a
  * person or as JSON, with an exit status a CI job can fail on.
  */
-import { createDoctor, type Health } from '../core/doctor/doctor.js';
+import { contextFor, createDoctor, type Health } from '../core/doctor/doctor.js';
+import type { DoctorContext } from '../core/doctor/check.js';
 import { DOCTOR_SEVERITIES, type DoctorFinding, type DoctorSeverity, type DoctorTable } from '../core/doctor/check.js';
 import { safeJson, safeText, type Style } from '../core/describe.js';
 import type { TimelineEntry } from '../core/timeline.js';
@@ -75,8 +76,8 @@ interface Checked {
   answered: boolean;
 }
 
-function healthOf(entries: readonly TimelineEntry[]): { health: Health; answered: boolean } {
-  const doctor = createDoctor();
+function healthOf(entries: readonly TimelineEntry[], context: DoctorContext): { health: Health; answered: boolean } {
+  const doctor = createDoctor(context);
   let answered = false;
   for (const e of entries) {
     doctor.add(e);
@@ -117,7 +118,7 @@ export async function runDoctor(argv: string[], io: Io): Promise<number> {
     const extra = Object.keys(values).filter((k) => !FILE_OPTIONS.has(k));
     if (extra.length > 0) throw new UsageError(`doctor FILE takes only --fail-on, --json and --color; ${extra.map((k) => `--${k}`).join(', ')} ${extra.length === 1 ? 'is' : 'are'} for a URL`);
     const capture = await loadCaptureFile(target);
-    checked = capture.connections.map((c) => ({ id: c.id, url: c.config.url, ...healthOf(c.entries) }));
+    checked = capture.connections.map((c) => ({ id: c.id, url: c.config.url, ...healthOf(c.entries, contextFor(c.observed)) }));
   }
 
   const failed = checked.some((c) => !c.answered || (failOn !== null && c.health.findings.some((f) => atLeast(f.severity, failOn))));

@@ -55,6 +55,14 @@ describe('doctor: compression and headers, from entries', () => {
     assert.deepEqual(codes(healthOf(timeline().attempt().response([['content-type', 'text/html']], 401).entries)), []);
   });
 
+  test('where a page hook saw only some headers (an observed EventSource), a missing header is unknown, not a finding', () => {
+    const entries = timeline().attempt().response([['content-type', 'text/event-stream']]).entries;
+    assert.deepEqual(codes(healthOf(entries, { openStreamsOfOrigin: null, headersSeen: 'some' })), []);
+    assert.deepEqual(codes(healthOf(entries)), ['cache-control'], 'with every header seen, it is absent');
+    const seen = timeline().attempt().response([['content-type', 'text/event-stream'], ['cache-control', 'max-age=60'], ['content-encoding', 'br']]).entries;
+    assert.deepEqual(codes(healthOf(seen, { openStreamsOfOrigin: null, headersSeen: 'some' })), ['cache-control', 'compressed'], 'what is seen is judged');
+  });
+
   test('one finding per code, its evidence bounded, over many attempts', () => {
     const t = timeline();
     for (let i = 0; i < 40; i++) t.attempt().response([['content-type', 'text/event-stream']]).end();

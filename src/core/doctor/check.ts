@@ -54,6 +54,12 @@ export interface DoctorContext {
   openStreamsOfOrigin: number | null;
   /** The stream's HTTP version when the host knows it ('HTTP/1.1', 'h2', …): HTTP/2 and /3 have no six-connection limit. Absent: unknown. */
   httpVersion?: string | null;
+  /**
+   * Whether the response entries hold every header the server sent. 'some' for a stream a page hook
+   * observed (an EventSource's are not seen at all, a cross-origin fetch shows only what CORS
+   * exposes): a header missing there is unknown, not absent. Absent: 'all'.
+   */
+  headersSeen?: 'all' | 'some';
 }
 
 export interface DoctorFold {

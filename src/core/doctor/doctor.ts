@@ -4,6 +4,7 @@
  * one line to CHECKS.
  */
 import type { TimelineEntry } from '../timeline.js';
+import type { ObservedOrigin } from '../observe/observed-stream.js';
 import { DOCTOR_SEVERITIES, type DoctorCheck, type DoctorContext, type DoctorFinding, type DoctorSeverity } from './check.js';
 import { compressionCheck } from './compression.js';
 import { headersCheck } from './headers.js';
@@ -21,6 +22,11 @@ export interface Health {
   findings: DoctorFinding[];
   /** Counts by severity, for the badge. */
   counts: Record<DoctorSeverity, number>;
+}
+
+/** What the doctor may assume about a connection from where it was seen: a page hook sees only some response headers. */
+export function contextFor(observed: ObservedOrigin | undefined, openStreamsOfOrigin: number | null = null): DoctorContext {
+  return { openStreamsOfOrigin, headersSeen: observed?.mode === 'hook' ? 'some' : 'all' };
 }
 
 export function createDoctor(context: DoctorContext = { openStreamsOfOrigin: null }) {

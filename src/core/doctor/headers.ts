@@ -67,11 +67,13 @@ export const headersCheck: DoctorCheck = {
         const at = (name: string, note: string) => evidenceOf(entry.connectionId, entry.seq, `${note} (attempt ${entry.attempt})`, name);
         const type = headerValue(h, 'content-type');
         const mime = type?.value.split(';')[0]!.trim().toLowerCase() ?? null;
-        if (mime !== 'text/event-stream') set.report('content-type', TEXTS['content-type'], at(type?.name ?? 'Content-Type', type ? `Content-Type: ${type.value}` : 'no Content-Type'));
+        // Where not every header is seen, only what is there is judged: a missing header is unknown.
+        const complete = context.headersSeen !== 'some';
+        if (mime !== 'text/event-stream' && (complete || type !== null)) set.report('content-type', TEXTS['content-type'], at(type?.name ?? 'Content-Type', type ? `Content-Type: ${type.value}` : 'no Content-Type'));
         const charset = type === null ? null : /;\s*charset\s*=\s*"?([^";\s]+)/i.exec(type.value)?.[1] ?? null;
         if (charset !== null && !/^utf-?8$/i.test(charset)) set.report('charset', TEXTS.charset, at(type!.name, `Content-Type: ${type!.value}`));
         const cache = headerValue(h, 'cache-control');
-        if (cache === null || !hasDirective(cache.value, ['no-cache', 'no-store'])) set.report('cache-control', TEXTS['cache-control'], at(cache?.name ?? 'Cache-Control', cache ? `Cache-Control: ${cache.value}` : 'no Cache-Control'));
+        if ((cache === null && complete) || (cache !== null && !hasDirective(cache.value, ['no-cache', 'no-store']))) set.report('cache-control', TEXTS['cache-control'], at(cache?.name ?? 'Cache-Control', cache ? `Cache-Control: ${cache.value}` : 'no Cache-Control'));
         const length = headerValue(h, 'content-length');
         if (length !== null) set.report('content-length', TEXTS['content-length'], at(length.name, `Content-Length: ${length.value}`));
         const connection = headerValue(h, 'connection');
