@@ -4,9 +4,12 @@
  * one line to CHECKS.
  */
 import type { TimelineEntry } from '../timeline.js';
+import { heartbeatCheck } from './heartbeat.js';
 import { DOCTOR_SEVERITIES, type DoctorCheck, type DoctorContext, type DoctorFinding, type DoctorSeverity } from './check.js';
 
-const CHECKS: readonly DoctorCheck[] = [];
+const CHECKS: readonly DoctorCheck[] = [
+  heartbeatCheck,
+];
 
 export interface Health {
   findings: DoctorFinding[];
