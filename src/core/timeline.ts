@@ -93,6 +93,12 @@ export interface EventEntry extends EntryBase {
   data: string;
   /** UTF-8 bytes of data. */
   size: number;
+  /**
+   * Which network read of its attempt (1, 2, …) carried the event's last byte: events with the same
+   * read arrived together, which timestamps alone cannot tell apart from a fast stream (the doctor's
+   * buffering check). Absent where reads are not seen (an observed EventSource, HAR, older captures).
+   */
+  read?: number;
 }
 
 export interface CommentEntry extends EntryBase {

@@ -67,6 +67,7 @@ const entrySchema: z.ZodType<TimelineEntry> = z.discriminatedUnion('kind', [
     lastEventId: text,
     data,
     size: count,
+    read: count.optional(),
   }),
   z.object({ ...base, kind: z.literal('comment'), text: data }),
   z.object({ ...base, kind: z.literal('retry-changed'), delayMs: ms }),

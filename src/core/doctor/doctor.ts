@@ -4,11 +4,13 @@
  * one line to CHECKS.
  */
 import type { TimelineEntry } from '../timeline.js';
+import { bufferingCheck } from './buffering.js';
 import { heartbeatCheck } from './heartbeat.js';
 import { DOCTOR_SEVERITIES, type DoctorCheck, type DoctorContext, type DoctorFinding, type DoctorSeverity } from './check.js';
 
 const CHECKS: readonly DoctorCheck[] = [
   heartbeatCheck,
+  bufferingCheck,
 ];
 
 export interface Health {

@@ -23,7 +23,8 @@ export interface AttemptSink {
   /** An entry about the attempt; events go through `event`. `time` is when its bytes arrived, for what the stream sent. */
   emit(attempt: number, body: EntryBody, time?: number): void;
   /** An event leaves the attempt: as it arrived, or when a latency simulation lets it go. */
-  event(attempt: number, message: EventSourceMessage, time: number): void;
+  /** `read`: which network read of the attempt completed the event (EventEntry.read). */
+  event(attempt: number, message: EventSourceMessage, time: number, read: number): void;
   /** A block with an id and no data: WHATWG dispatch step 1 sets the last event ID anyway. */
   lastEventId(id: string): void;
   retry(attempt: number, ms: number, time: number): void;
@@ -44,7 +45,7 @@ export interface AttemptSink {
  * a retry. Whatever the stream sent queues behind a held event, so entries keep the stream's order.
  */
 type Held =
-  | { dueAt: number; message: EventSourceMessage }
+  | { dueAt: number; message: EventSourceMessage; read: number }
   | { dueAt: number; id: string }
   | { dueAt: number; body: EntryBody }
   | { dueAt: number; retry: number };
@@ -69,6 +70,8 @@ export class Attempt {
   private heldTimer: unknown = null;
   /** Oldest first; one timer, for the head. */
   private readonly held: Held[] = [];
+  /** Network reads of the body so far: what a parsed event's `read` counts. */
+  private reads = 0;
   /** Resolves a read loop paused by a stall. */
   private wake: (() => void) | null = null;
   /** Reading is paused because the host is full: silence then is ours, not the server's. */
@@ -246,6 +249,7 @@ export class Attempt {
         if (this.ended) return;
         if (done) break;
         this.bytes += value.byteLength;
+        this.reads++;
         this.lastByteAt = this.deps.now();
         parser.feed(decoder.decode(value, { stream: true }));
       }
@@ -278,12 +282,12 @@ export class Attempt {
 
   private onEvent(message: EventSourceMessage): void {
     if (this.settings.latencyMs !== 0 || this.held.length !== 0) {
-      this.hold({ dueAt: this.deps.now() + this.settings.latencyMs, message });
+      this.hold({ dueAt: this.deps.now() + this.settings.latencyMs, message, read: this.reads });
       return;
     }
     this.events++;
     // Events parsed from one chunk arrived together: they share its arrival time.
-    this.sink.event(this.number, message, this.lastByteAt);
+    this.sink.event(this.number, message, this.lastByteAt, this.reads);
   }
 
   /** The parser reports a block's id before the block's event, if there is one. */
@@ -319,7 +323,7 @@ export class Attempt {
     }
     if ('message' in held) {
       this.events++;
-      this.sink.event(this.number, held.message, time);
+      this.sink.event(this.number, held.message, time, held.read);
       return;
     }
     this.deliverNow(held, time);

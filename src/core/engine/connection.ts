@@ -148,7 +148,7 @@ export function createConnection(options: ConnectionOptions): Connection {
     options.onState?.(next);
   }
 
-  function deliver(attempt: number, message: EventSourceMessage, time: number): void {
+  function deliver(attempt: number, message: EventSourceMessage, time: number, read: number): void {
     if (message.id !== undefined) lastEventId = message.id;
     // Built in place rather than through emit(): this runs once per event, and the spread in
     // emit() costs a measurable share of throughput here (see bench/engine.ts).
@@ -163,6 +163,7 @@ export function createConnection(options: ConnectionOptions): Connection {
       lastEventId,
       data: message.data,
       size: utf8Length(message.data),
+      read,
     };
     if (mask !== null) {
       // In place rather than through maskEntryBody's copy: no one has seen this entry yet.

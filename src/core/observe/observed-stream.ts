@@ -141,6 +141,8 @@ export function createObservedStream(options: ObservedStreamOptions): ObservedSt
   let parserBroken = false;
   /** The arrival time of the chunk being parsed: events parsed from it share it, as in the engine. */
   let chunkTime = 0;
+  /** The attempt's chunks so far: a fetch or XHR hook reports each network read as one (EventEntry.read). */
+  let chunkIndex = 0;
 
   const stamp = (time: number): number => (lastTime = Math.max(lastTime, time));
 
@@ -148,8 +150,8 @@ export function createObservedStream(options: ObservedStreamOptions): ObservedSt
     options.onEntry({ connectionId: id, attempt, seq: seq++, time: stamp(time), ...(mask === null ? body : maskEntryBody(body, mask)) });
   }
 
-  function event(type: string, eventId: string | null, data: string, time: number): void {
-    const entry: EventEntry = { connectionId: id, attempt, seq: seq++, time: stamp(time), kind: 'event', type, id: eventId, lastEventId, data, size: utf8Length(data) };
+  function event(type: string, eventId: string | null, data: string, time: number, read?: number): void {
+    const entry: EventEntry = { connectionId: id, attempt, seq: seq++, time: stamp(time), kind: 'event', type, id: eventId, lastEventId, data, size: utf8Length(data), ...(read === undefined ? {} : { read }) };
     if (current) {
       current.events++;
       if (isEs) current.bytes += entry.size;
@@ -166,7 +168,7 @@ export function createObservedStream(options: ObservedStreamOptions): ObservedSt
       event: (m: EventSourceMessage) => {
         if (parserBroken) return;
         if (m.id !== undefined) lastEventId = m.id;
-        event(m.event ?? 'message', m.id ?? null, m.data, chunkTime);
+        event(m.event ?? 'message', m.id ?? null, m.data, chunkTime, chunkIndex);
       },
       comment: (text) => {
         if (!parserBroken) emit({ kind: 'comment', text }, chunkTime);
@@ -190,6 +192,7 @@ export function createObservedStream(options: ObservedStreamOptions): ObservedSt
   /** `headers`: the request's as reported; a complete capture reports each reconnect's own (its Last-Event-ID). */
   function startAttempt(time: number, headers: readonly HeaderPair[] = open.headers): void {
     attempt++;
+    chunkIndex = 0;
     current = { startedAt: time, opened: false, bytes: 0, events: 0, status: 0, failure: null };
     // A hook never sees an EventSource's request: the id it sends on a reconnect is the last one the page received.
     const hookGuess = (attempt > 1 && lastEventId !== '') || request.initialLastEventId !== null ? lastEventId : null;
@@ -332,6 +335,7 @@ export function createObservedStream(options: ObservedStreamOptions): ObservedSt
           if (!current || isEs || parserBroken || !parser) return;
           current.bytes += utf8Length(r.text);
           chunkTime = r.time;
+          chunkIndex++;
           parser.feed(r.text);
           return;
         case 'es-open':
