@@ -5,12 +5,14 @@
  */
 import type { TimelineEntry } from '../timeline.js';
 import { bufferingCheck } from './buffering.js';
+import { framingCheck } from './framing.js';
 import { heartbeatCheck } from './heartbeat.js';
 import { DOCTOR_SEVERITIES, type DoctorCheck, type DoctorContext, type DoctorFinding, type DoctorSeverity } from './check.js';
 
 const CHECKS: readonly DoctorCheck[] = [
   heartbeatCheck,
   bufferingCheck,
+  framingCheck,
 ];
 
 export interface Health {

@@ -16,7 +16,7 @@ import { unsendableHeader } from '../forbidden-headers.js';
 import { checkResponse, shownBody } from '../engine/request.js';
 import { createStreamParser, type StreamParser } from '../engine/stream-parser.js';
 import { createMasker, knownSecretValues, maskEntryBody, maskHeaders, maskUrl, type Masker } from '../secrets.js';
-import type { EndReason, EntryBody, EventEntry, HeaderPair, SentHeader, TimelineEntry } from '../timeline.js';
+import type { EndReason, EntryBody, EventEntry, FramingNote, HeaderPair, SentHeader, TimelineEntry } from '../timeline.js';
 import { utf8Length } from '../utf8.js';
 
 /** Where an observed connection came from: saved with it, shown beside it. URLs masked. */
@@ -150,13 +150,13 @@ export function createObservedStream(options: ObservedStreamOptions): ObservedSt
     options.onEntry({ connectionId: id, attempt, seq: seq++, time: stamp(time), ...(mask === null ? body : maskEntryBody(body, mask)) });
   }
 
-  function event(type: string, eventId: string | null, data: string, time: number, read?: number): void {
-    const entry: EventEntry = { connectionId: id, attempt, seq: seq++, time: stamp(time), kind: 'event', type, id: eventId, lastEventId, data, size: utf8Length(data), ...(read === undefined ? {} : { read }) };
+  function event(type: string, eventId: string | null, data: string, time: number, read?: number, framing?: FramingNote[] | null): void {
+    const entry: EventEntry = { connectionId: id, attempt, seq: seq++, time: stamp(time), kind: 'event', type, id: eventId, lastEventId, data, size: utf8Length(data), ...(read === undefined ? {} : { read }), ...(framing ? { framing } : {}) };
     if (current) {
       current.events++;
       if (isEs) current.bytes += entry.size;
     }
-    options.onEntry(mask === null ? entry : { ...entry, ...maskEntryBody({ kind: 'event', type, id: eventId, lastEventId, data, size: entry.size }, mask) });
+    options.onEntry(mask === null ? entry : { ...entry, ...maskEntryBody({ kind: 'event', type, id: eventId, lastEventId, data, size: entry.size, ...(framing ? { framing } : {}) }, mask) });
   }
 
   function newParser(): StreamParser {
@@ -165,10 +165,10 @@ export function createObservedStream(options: ObservedStreamOptions): ObservedSt
       id: (blockId) => {
         if (!parserBroken) lastEventId = blockId;
       },
-      event: (m: EventSourceMessage) => {
+      event: (m: EventSourceMessage, framing) => {
         if (parserBroken) return;
         if (m.id !== undefined) lastEventId = m.id;
-        event(m.event ?? 'message', m.id ?? null, m.data, chunkTime, chunkIndex);
+        event(m.event ?? 'message', m.id ?? null, m.data, chunkTime, chunkIndex, framing);
       },
       comment: (text) => {
         if (!parserBroken) emit({ kind: 'comment', text }, chunkTime);
@@ -244,7 +244,9 @@ export function createObservedStream(options: ObservedStreamOptions): ObservedSt
     if (!current) return;
     const a = current;
     current = null;
-    emit({ kind: 'attempt-ended', reason, status, detail, durationMs: Math.max(0, time - a.startedAt), bytes: a.bytes, events: a.events }, time);
+    // Only a response that ended as it should had a last event to lose; anything else only hands over what was noticed.
+    const notes = parser === null || parserBroken ? [] : reason === 'closed-by-server' ? parser.finish() : parser.drain();
+    emit({ kind: 'attempt-ended', reason, status, detail, durationMs: Math.max(0, time - a.startedAt), bytes: a.bytes, events: a.events, ...(notes.length === 0 ? {} : { framing: notes }) }, time);
   }
 
   function stop(why: string, time: number): void {
