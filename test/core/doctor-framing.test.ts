@@ -8,6 +8,8 @@ import type { ServerResponse } from 'node:http';
 import { createDoctor } from '../../src/core/doctor/doctor.js';
 import type { DoctorFinding } from '../../src/core/doctor/check.js';
 import { createStreamParser } from '../../src/core/engine/stream-parser.js';
+import { createObservedStream } from '../../src/core/observe/observed-stream.js';
+import type { ObservedRecord } from '../../src/protocol/observed.js';
 import type { FramingNote, FramingTrap, TimelineEntry } from '../../src/core/timeline.js';
 import { startScenarioServer, type ScenarioServer } from '../../src/servers/scenario-server.js';
 import { config, run } from '../helpers/harness.js';
@@ -71,6 +73,35 @@ describe('framing notes from the parsing path', () => {
     assert.deepEqual(parserNotes.map((n) => n?.map((x) => x.trap) ?? null), [null, ['cr-only']]);
     parser.feed('data:c\n\n');
     assert.deepEqual(parser.drain(), []);
+  });
+});
+
+describe('framing notes on an observed fetch stream (the page hook path)', () => {
+  test('reads and traps are noted as the engine notes them; a secret quoted in a note is masked', () => {
+    const T0 = 1_800_000_000_000;
+    const secret = 'sk-observed-0123456789abcdef';
+    const entries: TimelineEntry[] = [];
+    const stream = createObservedStream({
+      connectionId: 'o-1',
+      open: { t: 'open', sid: 's1', api: 'fetch', time: T0, url: 'http://127.0.0.1:9/sse', method: 'GET', headers: [['Authorization', `Bearer ${secret}`]], body: null, bodyCut: false, withCredentials: false, frame: 'http://127.0.0.1:9/' },
+      onEntry: (e) => entries.push(e),
+    });
+    const records: ObservedRecord[] = [
+      { t: 'response', sid: 's1', time: T0 + 5, status: 200, statusText: 'OK', headers: [['content-type', 'text/event-stream']], url: '' },
+      { t: 'chunk', sid: 's1', time: T0 + 10, text: 'data: a\rdata: b\r\r' },
+      { t: 'chunk', sid: 's1', time: T0 + 20, text: 'data: c\n\ndata: d\n\n' },
+      { t: 'chunk', sid: 's1', time: T0 + 30, text: `data: {"key":"${secret}"}\n` },
+      { t: 'end', sid: 's1', time: T0 + 40, reason: 'done', detail: '' },
+    ];
+    records.forEach((r) => stream.add(r));
+    const events = entries.filter((e) => e.kind === 'event');
+    assert.deepEqual(events.map((e) => e.kind === 'event' && e.read), [1, 2, 2]);
+    assert.deepEqual(events[0]?.kind === 'event' && events[0].framing?.map((n) => n.trap), ['cr-only']);
+    const end = entries.find((e) => e.kind === 'attempt-ended');
+    const note = end?.kind === 'attempt-ended' ? end.framing?.[0] : undefined;
+    assert.equal(note?.trap, 'unterminated-final-event');
+    assert.ok(note && !note.detail.includes(secret), `masked: ${note?.detail}`);
+    assert.deepEqual(framingFindings(entries).map((f) => f.code), ['framing-unterminated-final-event', 'framing-cr-only']);
   });
 });
 

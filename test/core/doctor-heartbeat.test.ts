@@ -30,8 +30,8 @@ const event = (id: string): EntryBody => ({ kind: 'event', type: 'message', id, 
 const beat: EntryBody = { kind: 'comment', text: 'heartbeat' };
 const ended = (durationMs: number): EntryBody => ({ kind: 'attempt-ended', reason: 'closed-by-user', status: null, detail: '', durationMs, bytes: 100, events: 1 });
 
-function heartbeatFindings(entries: readonly TimelineEntry[]): DoctorFinding[] {
-  const doctor: Doctor = createDoctor();
+function heartbeatFindings(entries: readonly TimelineEntry[], commentsHidden = false): DoctorFinding[] {
+  const doctor: Doctor = createDoctor({ openStreamsOfOrigin: null, commentsHidden });
   entries.forEach((e) => doctor.add(e));
   return doctor.health().findings.filter((f) => f.check === 'heartbeat');
 }
@@ -112,6 +112,16 @@ describe('heartbeat check over entries', () => {
     assert.equal(f?.severity, 'info');
     assert.equal(f && row(f, 'EventSource polyfill')?.[3], 'never');
     assert.equal(f && row(f, 'Heroku')?.[3], 'never');
+  });
+
+  test("a page's EventSource hides comments: its silences between events are only info, and say why", () => {
+    const t = timeline();
+    t.add(1, response);
+    t.add(1, event('1'), 100);
+    t.add(1, event('2'), 70_000);
+    const [f] = heartbeatFindings(t.entries, true);
+    assert.equal(f?.severity, 'info');
+    assert.match(f?.title ?? '', /hides comments/);
   });
 
   test('a response that is not 200 has no stream to be silent', () => {

@@ -52,6 +52,11 @@ export type DoctorCheckName = (typeof DOCTOR_CHECK_NAMES)[number];
 export interface DoctorContext {
   /** Open streams of the same origin in the observed tab right now, when known (HTTP/1.1's six-connection limit). */
   openStreamsOfOrigin: number | null;
+  /**
+   * True for a page's own EventSource: the hook sees its events but never its comments, so a
+   * silence between events may have been filled by heartbeats. Absent means comments are seen.
+   */
+  commentsHidden?: boolean;
 }
 
 export interface DoctorFold {

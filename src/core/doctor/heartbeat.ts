@@ -53,7 +53,8 @@ const SHORTEST_CUT_MS = Math.min(...BREAKERS.map((b) => b.ms));
 
 export const heartbeatCheck: DoctorCheck = {
   name: 'heartbeat',
-  create() {
+  create(context) {
+    const commentsHidden = context.commentsHidden === true;
     const open = new Map<number, OpenAttempt>();
     /** Every silence longer than the shortest timeout (they are the only ones that cut), bounded. */
     const long: Silence[] = [];
@@ -95,7 +96,7 @@ export const heartbeatCheck: DoctorCheck = {
         }
       },
       findings(): DoctorFinding[] {
-        const finding = judge(long, longCounted, longest, beatGaps, attemptDurations);
+        const finding = judge(long, longCounted, longest, beatGaps, attemptDurations, commentsHidden);
         return finding ? [finding] : [];
       },
     };
@@ -111,7 +112,7 @@ const median = (xs: readonly number[]): number | null => {
 const seconds = (ms: number): string => formatDuration(ms);
 const times = (n: number): string => (n === 1 ? 'once' : `${n} times`);
 
-function judge(long: readonly Silence[], longCounted: number, longest: Silence | null, beatGaps: readonly number[], durations: readonly number[]): DoctorFinding | null {
+function judge(long: readonly Silence[], longCounted: number, longest: Silence | null, beatGaps: readonly number[], durations: readonly number[], commentsHidden: boolean): DoctorFinding | null {
   if (longest === null) return null;
   const worst: Silence = longest;
   const cuts = BREAKERS.map((b) => ({ b, n: long.filter((s) => s.ms > b.ms).length }));
@@ -121,7 +122,11 @@ function judge(long: readonly Silence[], longCounted: number, longest: Silence |
   if (broken.length === 0 && !thin) return null;
 
   const beat = median(beatGaps);
-  const beatText = beat === null ? 'no heartbeat comments were seen' : `your heartbeat is about every ${seconds(beat)}`;
+  const beatText = commentsHidden
+    ? "a page's EventSource hides comments, so heartbeats may have filled these silences"
+    : beat === null
+      ? 'no heartbeat comments were seen'
+      : `your heartbeat is about every ${seconds(beat)}`;
   // The tightest timeout it broke, else the shortest proxy's: half of it, so a late beat (GC, a busy event loop) still lands in time.
   const tightest = [...broken.map((c) => c.b)].sort((a, b) => a.ms - b.ms)[0] ?? BREAKERS.find((b) => b.ms === SHORTEST_PROXY_MS);
   const tightestMs = tightest?.ms ?? SHORTEST_PROXY_MS;
@@ -130,7 +135,8 @@ function judge(long: readonly Silence[], longCounted: number, longest: Silence |
   // Proxies sit in front of most production streams: cutting there is a warning, past all of them an error.
   // A client profile's timeout matters only where that client reads the stream: info.
   const proxyCut = broken.find((c) => c.b.kind === 'proxy');
-  const severity: DoctorSeverity = worst.ms > LONGEST_PROXY_MS ? 'error' : proxyCut ? 'warning' : 'info';
+  // Silences between events only, when comments are hidden: an upper bound, never more than info.
+  const severity: DoctorSeverity = commentsHidden ? 'info' : worst.ms > LONGEST_PROXY_MS ? 'error' : proxyCut ? 'warning' : 'info';
   const headline = proxyCut ?? broken[0];
   const title =
     headline === undefined
