@@ -175,7 +175,9 @@ function judge(long: readonly Silence[], longCounted: number, longest: Silence |
     why:
       `The longest silence was ${seconds(worst.ms)}` +
       (longCounted > long.length ? ` (${longCounted} silences were longer than ${seconds(SHORTEST_CUT_MS)}; the table counts the first ${long.length})` : '') +
-      `; ${beatText}. A client or proxy that sees no byte for its idle timeout closes the response: the client reconnects (events sent in between are lost unless the stream resumes) and a proxy often answers the cut with a 200 that simply ends. Browsers have no such timeout, so the stream may look healthy in a browser on localhost and break in production.`,
+      `; ${beatText}.` +
+      (!proxyCut && worst.ms > SHORTEST_PROXY_MS / 2 ? ` No proxy preset would have cut it, but it is more than half the shortest proxy idle timeout (${seconds(SHORTEST_PROXY_MS)}): one late beat from a cut there.` : '') +
+      ` A client or proxy that sees no byte for its idle timeout closes the response: the client reconnects (events sent in between are lost unless the stream resumes) and a proxy often answers the cut with a 200 that simply ends. Browsers have no such timeout, so the stream may look healthy in a browser on localhost and break in production.`,
     fix: `Send an SSE comment (": ping\\n\\n") at least every ${seconds(recommendMs)} (half of ${tightest?.who ?? 'the shortest proxy'}'s ${seconds(tightestMs)} ${tightest?.setting ?? 'idle timeout'}), whether or not there are events, and flush it. Or raise the timeout where you control it (nginx proxy_read_timeout, the load balancer's idle timeout, the client's read timeout).`,
     table: { columns: ['Client or proxy', 'Setting', 'Timeout', 'Would have cut this stream', 'What it needs'], rows },
   };
