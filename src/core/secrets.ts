@@ -3,7 +3,7 @@
  * values, so a timeline can be persisted or shared without leaking a token.
  */
 import type { ConnectionConfig } from './config.js';
-import type { EntryBody, HeaderPair } from './timeline.js';
+import type { EntryBody, FramingNote, HeaderPair } from './timeline.js';
 
 /** Marks every removed value, so a reader of a capture knows something was there. */
 export const REDACTED = '[redacted]';
@@ -174,6 +174,11 @@ const maskPairs = (headers: readonly HeaderPair[], mask: Masker): HeaderPair[] =
  * An entry with every known secret value masked in each of its texts. By kind, not by walking the
  * object: a secret that happens to spell "response" must not change what kind an entry is.
  */
+/** A framing note may quote event data. */
+function maskFraming(notes: FramingNote[] | undefined, mask: Masker): { framing?: FramingNote[] } {
+  return notes === undefined ? {} : { framing: notes.map((n) => ({ trap: n.trap, detail: mask(n.detail) })) };
+}
+
 export function maskEntryBody<T extends EntryBody>(body: T, mask: Masker): T {
   const b: EntryBody = body;
   switch (b.kind) {
@@ -184,7 +189,7 @@ export function maskEntryBody<T extends EntryBody>(body: T, mask: Masker): T {
     case 'response':
       return { ...b, statusText: mask(b.statusText), url: mask(b.url), headers: maskPairs(b.headers, mask) } as T;
     case 'event':
-      return { ...b, type: mask(b.type), id: b.id === null ? null : mask(b.id), lastEventId: mask(b.lastEventId), data: mask(b.data) } as T;
+      return { ...b, type: mask(b.type), id: b.id === null ? null : mask(b.id), lastEventId: mask(b.lastEventId), data: mask(b.data), ...maskFraming(b.framing, mask) } as T;
     case 'comment':
       return { ...b, text: mask(b.text) } as T;
     case 'ignored-line':
@@ -194,7 +199,7 @@ export function maskEntryBody<T extends EntryBody>(body: T, mask: Masker): T {
     case 'stopped':
       return { ...b, why: mask(b.why) } as T;
     case 'attempt-ended':
-      return { ...b, detail: mask(b.detail), ...(b.body ? { body: { ...b.body, text: mask(b.body.text) } } : {}) } as T;
+      return { ...b, detail: mask(b.detail), ...(b.body ? { body: { ...b.body, text: mask(b.body.text) } } : {}), ...maskFraming(b.framing, mask) } as T;
     case 'fault-injected':
     case 'worker-restarted':
     case 'reading-paused':

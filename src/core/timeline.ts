@@ -82,6 +82,18 @@ export interface ResponseEntry extends EntryBase {
   timeToHeadersMs: number;
 }
 
+/**
+ * Framing the spec allows but some clients parse differently, as the parsing path noticed it in the
+ * stream's text (the doctor's framing check reads them). Each at most once per attempt.
+ */
+export const FRAMING_TRAPS = ['cr-only', 'bom', 'no-space', 'multi-line-json', 'unterminated-final-event', 'nul-in-id', 'long-line'] as const;
+export type FramingTrap = (typeof FRAMING_TRAPS)[number];
+export interface FramingNote {
+  trap: FramingTrap;
+  /** What was seen, in words (bounded): "a line of 70,000 characters", the lost event's data, cut. */
+  detail: string;
+}
+
 export interface EventEntry extends EntryBase {
   kind: 'event';
   /** The event type, "message" when the stream named none: the channel. */
@@ -93,6 +105,14 @@ export interface EventEntry extends EntryBase {
   data: string;
   /** UTF-8 bytes of data. */
   size: number;
+  /**
+   * Which network read of its attempt (1, 2, …) carried the event's last byte: events with the same
+   * read arrived together, which timestamps alone cannot tell apart from a fast stream (the doctor's
+   * buffering check). Absent where reads are not seen (an observed EventSource, HAR, older captures).
+   */
+  read?: number;
+  /** Framing traps first noticed since the attempt's previous event; absent when none (and in older captures). */
+  framing?: FramingNote[];
 }
 
 export interface CommentEntry extends EntryBase {
@@ -123,6 +143,8 @@ export interface AttemptEndedEntry extends EntryBase {
   events: number;
   /** What a response that was not a stream said (a 401's JSON, a login page); absent when it had no body. */
   body?: ResponseBody;
+  /** Framing traps noticed after the attempt's last event, the unterminated final event among them; absent when none. */
+  framing?: FramingNote[];
 }
 
 /** The body of a non-stream response, as far as it was read (LIMITS.failureBodyBytes, LIMITS.failureBodyMs). */

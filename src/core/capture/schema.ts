@@ -7,7 +7,7 @@
 import * as z from 'zod';
 import { HTTP_TOKEN } from '../config.js';
 import { count as formatCount, LIMITS, MAX_SPAN_MS, mib } from '../limits.js';
-import { END_REASONS, HEADER_SOURCES, type TimelineEntry } from '../timeline.js';
+import { END_REASONS, FRAMING_TRAPS, HEADER_SOURCES, type TimelineEntry } from '../timeline.js';
 import { CAPTURE_FORMAT, CAPTURE_VERSION, type CaptureFile } from './format.js';
 
 // Extension pages forbid eval; zod would otherwise probe for it with `new Function`.
@@ -39,7 +39,9 @@ const responseBody = z.object({
   totalBytes: count.nullable(),
   cut: z.enum(['size', 'deadline']).nullable(),
 });
-const endFields = { reason: endReason, status: status.nullable(), detail: text, durationMs: duration, bytes: count, events: count, body: responseBody.optional() };
+/** One note per trap at most, so no more than there are traps. */
+const framing = z.array(z.object({ trap: z.enum(FRAMING_TRAPS), detail: text })).max(FRAMING_TRAPS.length).optional();
+const endFields = { reason: endReason, status: status.nullable(), detail: text, durationMs: duration, bytes: count, events: count, body: responseBody.optional(), framing };
 
 const base = {
   connectionId: text,
@@ -67,6 +69,8 @@ const entrySchema: z.ZodType<TimelineEntry> = z.discriminatedUnion('kind', [
     lastEventId: text,
     data,
     size: count,
+    read: count.optional(),
+    framing,
   }),
   z.object({ ...base, kind: z.literal('comment'), text: data }),
   z.object({ ...base, kind: z.literal('retry-changed'), delayMs: ms }),

@@ -13,7 +13,7 @@
  */
 import type { ConnectionConfig } from '../config.js';
 import { isSecretParam, REDACTED } from '../secrets.js';
-import type { TimelineEntry } from '../timeline.js';
+import type { FramingNote, TimelineEntry } from '../timeline.js';
 
 export const TOKEN_KINDS = ['bearer', 'jwt', 'api-key', 'secret-field', 'secret-param'] as const;
 export type TokenKind = (typeof TOKEN_KINDS)[number];
@@ -131,6 +131,7 @@ const STRUCTURAL = new Set(['kind', 'connectionId', 'reason', 'lastEventIdVia', 
 /** How the preview names a field; any other field (one added later) is named as it is. */
 const PLACES: Readonly<Record<string, string>> = {
   data: 'event data',
+  framing: 'framing notes',
   id: 'event ids',
   lastEventId: 'event ids',
   type: 'channel names',
@@ -153,6 +154,8 @@ function* textsOf(e: TimelineEntry): Generator<[place: string, text: string]> {
     const place = PLACES[field] ?? field;
     if (typeof value === 'string') yield [place, value];
     else if (Array.isArray(value)) for (const pair of value) if (Array.isArray(pair)) for (const v of pair) if (typeof v === 'string') yield [place, v];
+    // Framing notes: their detail may quote event data.
+    if (field === 'framing' && Array.isArray(value)) for (const note of value as FramingNote[]) yield [place, note.detail];
   }
 }
 
@@ -163,6 +166,7 @@ export function redactEntryTokens(e: TimelineEntry, kinds: ReadonlySet<TokenKind
   for (const [field, value] of Object.entries(e)) {
     if (STRUCTURAL.has(field)) out[field] = value;
     else if (typeof value === 'string') out[field] = redactTokens(value, kinds);
+    else if (field === 'framing' && Array.isArray(value)) out[field] = (value as FramingNote[]).map((n) => ({ trap: n.trap, detail: redactTokens(n.detail, kinds) }));
     else if (Array.isArray(value)) out[field] = value.map((pair: unknown) => (Array.isArray(pair) ? pair.map((v: unknown) => (typeof v === 'string' ? redactTokens(v, kinds) : v)) : pair));
     else out[field] = value;
   }

@@ -60,6 +60,11 @@ export interface DoctorContext {
    * exposes): a header missing there is unknown, not absent. Absent: 'all'.
    */
   headersSeen?: 'all' | 'some';
+  /**
+   * True for a page's own EventSource: the hook sees its events but never its comments, so a
+   * silence between events may have been filled by heartbeats. Absent means comments are seen.
+   */
+  commentsHidden?: boolean;
 }
 
 export interface DoctorFold {

@@ -4,6 +4,9 @@
  * one line to CHECKS.
  */
 import type { TimelineEntry } from '../timeline.js';
+import { bufferingCheck } from './buffering.js';
+import { framingCheck } from './framing.js';
+import { heartbeatCheck } from './heartbeat.js';
 import type { ObservedOrigin } from '../observe/observed-stream.js';
 import { DOCTOR_SEVERITIES, type DoctorCheck, type DoctorContext, type DoctorFinding, type DoctorSeverity } from './check.js';
 import { compressionCheck } from './compression.js';
@@ -12,6 +15,9 @@ import { lensCheck } from './lens.js';
 import { resumabilityCheck } from './resumability.js';
 
 const CHECKS: readonly DoctorCheck[] = [
+  heartbeatCheck,
+  bufferingCheck,
+  framingCheck,
   compressionCheck,
   headersCheck,
   resumabilityCheck,
@@ -24,9 +30,10 @@ export interface Health {
   counts: Record<DoctorSeverity, number>;
 }
 
-/** What the doctor may assume about a connection from where it was seen: a page hook sees only some response headers. */
+/** What the doctor may assume about a connection from where it was seen: a page hook sees only some response headers, and none of an EventSource's comments. */
 export function contextFor(observed: ObservedOrigin | undefined, openStreamsOfOrigin: number | null = null): DoctorContext {
-  return { openStreamsOfOrigin, headersSeen: observed?.mode === 'hook' ? 'some' : 'all' };
+  const hooked = observed?.mode === 'hook';
+  return { openStreamsOfOrigin, headersSeen: hooked ? 'some' : 'all', commentsHidden: hooked && observed.api === 'eventsource' };
 }
 
 export function createDoctor(context: DoctorContext = { openStreamsOfOrigin: null }) {

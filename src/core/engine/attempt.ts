@@ -10,11 +10,11 @@ import type { ConnectionConfig } from '../config.js';
 import { proxyCutDetail } from '../faults.js';
 import { LIMITS } from '../limits.js';
 import { maskHeaders, maskUrl } from '../secrets.js';
-import type { EndReason, EntryBody, ResponseBody } from '../timeline.js';
+import type { EndReason, EntryBody, FramingNote, ResponseBody } from '../timeline.js';
 import { sendWithFetch, type EngineDeps, type SentObservation } from './deps.js';
 import { describeError } from './describe-error.js';
 import { readFailureBody } from './failure-body.js';
-import { createStreamParser } from './stream-parser.js';
+import { createStreamParser, type StreamParser } from './stream-parser.js';
 import { checkResponse, failureBeforeSending, type RequestPlan } from './request.js';
 import type { Settings } from './settings.js';
 
@@ -23,7 +23,8 @@ export interface AttemptSink {
   /** An entry about the attempt; events go through `event`. `time` is when its bytes arrived, for what the stream sent. */
   emit(attempt: number, body: EntryBody, time?: number): void;
   /** An event leaves the attempt: as it arrived, or when a latency simulation lets it go. */
-  event(attempt: number, message: EventSourceMessage, time: number): void;
+  /** `read`: which network read of the attempt completed the event (EventEntry.read). */
+  event(attempt: number, message: EventSourceMessage, time: number, read: number, framing: FramingNote[] | null): void;
   /** A block with an id and no data: WHATWG dispatch step 1 sets the last event ID anyway. */
   lastEventId(id: string): void;
   retry(attempt: number, ms: number, time: number): void;
@@ -44,7 +45,7 @@ export interface AttemptSink {
  * a retry. Whatever the stream sent queues behind a held event, so entries keep the stream's order.
  */
 type Held =
-  | { dueAt: number; message: EventSourceMessage }
+  | { dueAt: number; message: EventSourceMessage; read: number; framing: FramingNote[] | null }
   | { dueAt: number; id: string }
   | { dueAt: number; body: EntryBody }
   | { dueAt: number; retry: number };
@@ -69,6 +70,11 @@ export class Attempt {
   private heldTimer: unknown = null;
   /** Oldest first; one timer, for the head. */
   private readonly held: Held[] = [];
+  private parser: StreamParser | null = null;
+  /** Framing traps noticed after the attempt's last event: its end carries them (AttemptEndedEntry.framing). */
+  readonly framing: FramingNote[] = [];
+  /** Network reads of the body so far: what a parsed event's `read` counts. */
+  private reads = 0;
   /** Resolves a read loop paused by a stall. */
   private wake: (() => void) | null = null;
   /** Reading is paused because the host is full: silence then is ours, not the server's. */
@@ -125,6 +131,7 @@ export class Attempt {
     this.deps.clearTimeout(this.maxAgeTimer);
     this.wake?.();
     this.controller.abort();
+    if (this.parser) this.framing.push(...this.parser.drain());
     this.sink.ended(this, reason, status, detail);
   }
 
@@ -212,15 +219,16 @@ export class Attempt {
   }
 
   private async read(body: ReadableStream<Uint8Array>): Promise<void> {
-    // The decoder drops one leading BOM, as the spec asks; invalid sequences become U+FFFD.
-    const decoder = new TextDecoder('utf-8');
+    // The BOM is left in for the framing scan to see; eventsource-parser drops it, as the spec asks.
+    // Invalid sequences become U+FFFD.
+    const decoder = new TextDecoder('utf-8', { ignoreBOM: true });
     // Once the attempt has ended, the rest of a chunk being parsed is not the connection's any more.
-    const parser = createStreamParser({
+    const parser = (this.parser = createStreamParser({
       id: (id) => {
         if (!this.ended) this.onId(id);
       },
-      event: (message) => {
-        if (!this.ended) this.onEvent(message);
+      event: (message, framing) => {
+        if (!this.ended) this.onEvent(message, framing);
       },
       comment: (text) => {
         if (!this.ended) this.fromStream({ body: { kind: 'comment', text } });
@@ -234,7 +242,7 @@ export class Attempt {
       overflow: (detail) => {
         if (!this.ended) this.end('network-error', null, `${detail}; SSE DevTools aborted the stream`);
       },
-    });
+    }));
     const reader = body.getReader();
     try {
       for (;;) {
@@ -246,11 +254,13 @@ export class Attempt {
         if (this.ended) return;
         if (done) break;
         this.bytes += value.byteLength;
+        this.reads++;
         this.lastByteAt = this.deps.now();
         parser.feed(decoder.decode(value, { stream: true }));
       }
-      // A trailing event without its blank line is not dispatched (the spec discards it at end of stream).
+      // A trailing event without its blank line is not dispatched (the spec discards it at end of stream): finish() notes it.
       parser.feed(decoder.decode());
+      this.framing.push(...parser.finish());
       this.end('closed-by-server', null, 'the server ended the response');
     } catch (err) {
       this.end('network-error', null, describeError(err));
@@ -276,14 +286,14 @@ export class Attempt {
     else this.sink.emit(this.number, item.body, time);
   }
 
-  private onEvent(message: EventSourceMessage): void {
+  private onEvent(message: EventSourceMessage, framing: FramingNote[] | null): void {
     if (this.settings.latencyMs !== 0 || this.held.length !== 0) {
-      this.hold({ dueAt: this.deps.now() + this.settings.latencyMs, message });
+      this.hold({ dueAt: this.deps.now() + this.settings.latencyMs, message, read: this.reads, framing });
       return;
     }
     this.events++;
     // Events parsed from one chunk arrived together: they share its arrival time.
-    this.sink.event(this.number, message, this.lastByteAt);
+    this.sink.event(this.number, message, this.lastByteAt, this.reads, framing);
   }
 
   /** The parser reports a block's id before the block's event, if there is one. */
@@ -319,7 +329,7 @@ export class Attempt {
     }
     if ('message' in held) {
       this.events++;
-      this.sink.event(this.number, held.message, time);
+      this.sink.event(this.number, held.message, time, held.read, held.framing);
       return;
     }
     this.deliverNow(held, time);

@@ -11,7 +11,7 @@ import type { ConnectionConfig } from '../config.js';
 import { describeFault, FAULT_KINDS_THAT_STAY_IN_FORCE, faultDurationMs, faultRefusal, type Fault, type FaultKind } from '../faults.js';
 import { createMasker, headerSecretValues, knownSecretValues, maskEntryBody, maskHeaders, maskUrl, scrubText, type Masker } from '../secrets.js';
 import { LIMITS } from '../limits.js';
-import type { ConnectionState, EndReason, EntryBody, EventEntry, HeaderPair, SentHeader, TimelineEntry } from '../timeline.js';
+import type { ConnectionState, EndReason, EntryBody, EventEntry, FramingNote, HeaderPair, SentHeader, TimelineEntry } from '../timeline.js';
 import { utf8Length } from '../utf8.js';
 import { decideAfterAttempt, NO_BACKOFF_YET, type Backoff } from './after-attempt.js';
 import { Attempt, type AttemptSink } from './attempt.js';
@@ -148,7 +148,13 @@ export function createConnection(options: ConnectionOptions): Connection {
     options.onState?.(next);
   }
 
-  function deliver(attempt: number, message: EventSourceMessage, time: number): void {
+  /** A note may quote event data, where secrets are masked as in the data itself. */
+  function maskNotes(notes: FramingNote[]): FramingNote[] {
+    const m = mask;
+    return m === null ? notes : notes.map((n) => ({ trap: n.trap, detail: m(n.detail) }));
+  }
+
+  function deliver(attempt: number, message: EventSourceMessage, time: number, read: number, framing: FramingNote[] | null): void {
     if (message.id !== undefined) lastEventId = message.id;
     // Built in place rather than through emit(): this runs once per event, and the spread in
     // emit() costs a measurable share of throughput here (see bench/engine.ts).
@@ -163,7 +169,9 @@ export function createConnection(options: ConnectionOptions): Connection {
       lastEventId,
       data: message.data,
       size: utf8Length(message.data),
+      read,
     };
+    if (framing !== null) entry.framing = maskNotes(framing);
     if (mask !== null) {
       // In place rather than through maskEntryBody's copy: no one has seen this entry yet.
       entry.type = mask(entry.type);
@@ -245,6 +253,7 @@ export function createConnection(options: ConnectionOptions): Connection {
       bytes: attempt.bytes,
       events: attempt.events,
       ...(attempt.failureBody === null ? {} : { body: attempt.failureBody }),
+      ...(attempt.framing.length === 0 ? {} : { framing: attempt.framing }),
     };
     const attemptsMade = attempt.number - firstAttemptNumber + 1;
     const decision = decideAfterAttempt(config.reconnect, { reason, attemptsMade, openedAt: attempt.openedAt, endedAt }, backoff, retryMs, deps.random);

@@ -16,7 +16,7 @@ import { unsendableHeader } from '../forbidden-headers.js';
 import { checkResponse, shownBody } from '../engine/request.js';
 import { createStreamParser, type StreamParser } from '../engine/stream-parser.js';
 import { createMasker, knownSecretValues, maskEntryBody, maskHeaders, maskUrl, type Masker } from '../secrets.js';
-import type { EndReason, EntryBody, EventEntry, HeaderPair, SentHeader, TimelineEntry } from '../timeline.js';
+import type { EndReason, EntryBody, EventEntry, FramingNote, HeaderPair, SentHeader, TimelineEntry } from '../timeline.js';
 import { utf8Length } from '../utf8.js';
 
 /** Where an observed connection came from: saved with it, shown beside it. URLs masked. */
@@ -141,6 +141,8 @@ export function createObservedStream(options: ObservedStreamOptions): ObservedSt
   let parserBroken = false;
   /** The arrival time of the chunk being parsed: events parsed from it share it, as in the engine. */
   let chunkTime = 0;
+  /** The attempt's chunks so far: a fetch or XHR hook reports each network read as one (EventEntry.read). */
+  let chunkIndex = 0;
 
   const stamp = (time: number): number => (lastTime = Math.max(lastTime, time));
 
@@ -148,13 +150,13 @@ export function createObservedStream(options: ObservedStreamOptions): ObservedSt
     options.onEntry({ connectionId: id, attempt, seq: seq++, time: stamp(time), ...(mask === null ? body : maskEntryBody(body, mask)) });
   }
 
-  function event(type: string, eventId: string | null, data: string, time: number): void {
-    const entry: EventEntry = { connectionId: id, attempt, seq: seq++, time: stamp(time), kind: 'event', type, id: eventId, lastEventId, data, size: utf8Length(data) };
+  function event(type: string, eventId: string | null, data: string, time: number, read?: number, framing?: FramingNote[] | null): void {
+    const entry: EventEntry = { connectionId: id, attempt, seq: seq++, time: stamp(time), kind: 'event', type, id: eventId, lastEventId, data, size: utf8Length(data), ...(read === undefined ? {} : { read }), ...(framing ? { framing } : {}) };
     if (current) {
       current.events++;
       if (isEs) current.bytes += entry.size;
     }
-    options.onEntry(mask === null ? entry : { ...entry, ...maskEntryBody({ kind: 'event', type, id: eventId, lastEventId, data, size: entry.size }, mask) });
+    options.onEntry(mask === null ? entry : { ...entry, ...maskEntryBody({ kind: 'event', type, id: eventId, lastEventId, data, size: entry.size, ...(framing ? { framing } : {}) }, mask) });
   }
 
   function newParser(): StreamParser {
@@ -163,10 +165,10 @@ export function createObservedStream(options: ObservedStreamOptions): ObservedSt
       id: (blockId) => {
         if (!parserBroken) lastEventId = blockId;
       },
-      event: (m: EventSourceMessage) => {
+      event: (m: EventSourceMessage, framing) => {
         if (parserBroken) return;
         if (m.id !== undefined) lastEventId = m.id;
-        event(m.event ?? 'message', m.id ?? null, m.data, chunkTime);
+        event(m.event ?? 'message', m.id ?? null, m.data, chunkTime, chunkIndex, framing);
       },
       comment: (text) => {
         if (!parserBroken) emit({ kind: 'comment', text }, chunkTime);
@@ -190,6 +192,7 @@ export function createObservedStream(options: ObservedStreamOptions): ObservedSt
   /** `headers`: the request's as reported; a complete capture reports each reconnect's own (its Last-Event-ID). */
   function startAttempt(time: number, headers: readonly HeaderPair[] = open.headers): void {
     attempt++;
+    chunkIndex = 0;
     current = { startedAt: time, opened: false, bytes: 0, events: 0, status: 0, failure: null };
     // A hook never sees an EventSource's request: the id it sends on a reconnect is the last one the page received.
     const hookGuess = (attempt > 1 && lastEventId !== '') || request.initialLastEventId !== null ? lastEventId : null;
@@ -241,7 +244,9 @@ export function createObservedStream(options: ObservedStreamOptions): ObservedSt
     if (!current) return;
     const a = current;
     current = null;
-    emit({ kind: 'attempt-ended', reason, status, detail, durationMs: Math.max(0, time - a.startedAt), bytes: a.bytes, events: a.events }, time);
+    // Only a response that ended as it should had a last event to lose; anything else only hands over what was noticed.
+    const notes = parser === null || parserBroken ? [] : reason === 'closed-by-server' ? parser.finish() : parser.drain();
+    emit({ kind: 'attempt-ended', reason, status, detail, durationMs: Math.max(0, time - a.startedAt), bytes: a.bytes, events: a.events, ...(notes.length === 0 ? {} : { framing: notes }) }, time);
   }
 
   function stop(why: string, time: number): void {
@@ -332,6 +337,7 @@ export function createObservedStream(options: ObservedStreamOptions): ObservedSt
           if (!current || isEs || parserBroken || !parser) return;
           current.bytes += utf8Length(r.text);
           chunkTime = r.time;
+          chunkIndex++;
           parser.feed(r.text);
           return;
         case 'es-open':

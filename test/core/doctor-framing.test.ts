@@ -1,0 +1,179 @@
+/**
+ * Framing traps: what the parsing path notes on the entries (the real engine reading real servers
+ * that send each trap), and the doctor's "would this client parse this stream?" findings.
+ */
+import assert from 'node:assert/strict';
+import { after, before, describe, test } from 'node:test';
+import type { ServerResponse } from 'node:http';
+import { createDoctor } from '../../src/core/doctor/doctor.js';
+import type { DoctorFinding } from '../../src/core/doctor/check.js';
+import { createStreamParser } from '../../src/core/engine/stream-parser.js';
+import { createObservedStream } from '../../src/core/observe/observed-stream.js';
+import type { ObservedRecord } from '../../src/protocol/observed.js';
+import type { FramingNote, FramingTrap, TimelineEntry } from '../../src/core/timeline.js';
+import { startScenarioServer, type ScenarioServer } from '../../src/servers/scenario-server.js';
+import { config, run } from '../helpers/harness.js';
+import { sseHead, startRawServer, writeChunks, type RawServer } from '../helpers/raw-server.js';
+
+/** The notes the shared parser hands over, feeding `chunks` and ending the stream. */
+function notesOf(chunks: string[]): { events: string[]; notes: FramingNote[] } {
+  const events: string[] = [];
+  const notes: FramingNote[] = [];
+  const parser = createStreamParser({
+    event: (m, framing) => {
+      events.push(m.data);
+      if (framing) notes.push(...framing);
+    },
+    id: () => {},
+    comment: () => {},
+    retry: () => {},
+    ignored: () => {},
+    overflow: () => {},
+  });
+  chunks.forEach((c) => parser.feed(c));
+  notes.push(...parser.finish());
+  return { events, notes };
+}
+
+const traps = (notes: FramingNote[]) => notes.map((n) => n.trap).sort();
+
+function framingFindings(entries: readonly TimelineEntry[]): DoctorFinding[] {
+  const doctor = createDoctor();
+  entries.forEach((e) => doctor.add(e));
+  return doctor.health().findings.filter((f) => f.check === 'framing');
+}
+
+describe('framing notes from the parsing path', () => {
+  test('a clean stream: no note, and the events are what they were', () => {
+    const { events, notes } = notesOf(['id: 1\ndata: {"a":1}\n\n', ': hb\n\n', 'data: two\r\n\r\n']);
+    assert.deepEqual(events, ['{"a":1}', 'two']);
+    assert.deepEqual(notes, []);
+  });
+
+  test('each trap, once however often it comes', () => {
+    assert.deepEqual(traps(notesOf(['data: a\rdata: b\r\r', 'data: c\r\r']).notes), ['cr-only']);
+    assert.deepEqual(traps(notesOf(['data: a\r', '\ndata: b\r\n\r\n']).notes), [], 'a CRLF split across chunks is no CR-only line');
+    assert.deepEqual(traps(notesOf(['\uFEFFdata: a\n\n']).notes), ['bom']);
+    assert.deepEqual(traps(notesOf(['data:a\n\n', 'data:b\n\n']).notes), ['no-space']);
+    assert.deepEqual(traps(notesOf(['data: {"a":\ndata: 1}\n\n']).notes), ['multi-line-json']);
+    assert.deepEqual(traps(notesOf(['id: a\u0000b\ndata: x\n\n']).notes), ['nul-in-id']);
+    assert.deepEqual(traps(notesOf([`data: ${'x'.repeat(40_000)}`, `${'y'.repeat(40_000)}\n\n`]).notes), ['long-line']);
+    const last = notesOf(['data: kept\n\n', 'data: {"final":true}\n']);
+    assert.deepEqual(last.events, ['kept'], 'the unterminated event is not dispatched');
+    assert.deepEqual(traps(last.notes), ['unterminated-final-event']);
+    assert.match(last.notes[0]?.detail ?? '', /\{\\"final\\":true\}/);
+  });
+
+  test('a note rides on the next event, or on the end when none follows', () => {
+    const parserNotes: (FramingNote[] | null)[] = [];
+    const parser = createStreamParser({ event: (_m, f) => parserNotes.push(f), id: () => {}, comment: () => {}, retry: () => {}, ignored: () => {}, overflow: () => {} });
+    parser.feed('data: a\n\n');
+    parser.feed(': x\r');
+    parser.feed('data: b\n\n');
+    assert.deepEqual(parserNotes.map((n) => n?.map((x) => x.trap) ?? null), [null, ['cr-only']]);
+    parser.feed('data:c\n\n');
+    assert.deepEqual(parser.drain(), []);
+  });
+});
+
+describe('framing notes on an observed fetch stream (the page hook path)', () => {
+  test('reads and traps are noted as the engine notes them; a secret quoted in a note is masked', () => {
+    const T0 = 1_800_000_000_000;
+    const secret = 'sk-observed-0123456789abcdef';
+    const entries: TimelineEntry[] = [];
+    const stream = createObservedStream({
+      connectionId: 'o-1',
+      open: { t: 'open', sid: 's1', api: 'fetch', time: T0, url: 'http://127.0.0.1:9/sse', method: 'GET', headers: [['Authorization', `Bearer ${secret}`]], body: null, bodyCut: false, withCredentials: false, frame: 'http://127.0.0.1:9/' },
+      onEntry: (e) => entries.push(e),
+    });
+    const records: ObservedRecord[] = [
+      { t: 'response', sid: 's1', time: T0 + 5, status: 200, statusText: 'OK', headers: [['content-type', 'text/event-stream']], url: '' },
+      { t: 'chunk', sid: 's1', time: T0 + 10, text: 'data: a\rdata: b\r\r' },
+      { t: 'chunk', sid: 's1', time: T0 + 20, text: 'data: c\n\ndata: d\n\n' },
+      { t: 'chunk', sid: 's1', time: T0 + 30, text: `data: {"key":"${secret}"}\n` },
+      { t: 'end', sid: 's1', time: T0 + 40, reason: 'done', detail: '' },
+    ];
+    records.forEach((r) => stream.add(r));
+    const events = entries.filter((e) => e.kind === 'event');
+    assert.deepEqual(events.map((e) => e.kind === 'event' && e.read), [1, 2, 2]);
+    assert.deepEqual(events[0]?.kind === 'event' && events[0].framing?.map((n) => n.trap), ['cr-only']);
+    const end = entries.find((e) => e.kind === 'attempt-ended');
+    const note = end?.kind === 'attempt-ended' ? end.framing?.[0] : undefined;
+    assert.equal(note?.trap, 'unterminated-final-event');
+    assert.ok(note && !note.detail.includes(secret), `masked: ${note?.detail}`);
+    assert.deepEqual(framingFindings(entries).map((f) => f.code), ['framing-unterminated-final-event', 'framing-cr-only']);
+  });
+});
+
+/** Each trap's stream, written as a server would. */
+const TRAP_STREAMS: Record<FramingTrap, (string | Uint8Array)[]> = {
+  'cr-only': ['id: 1\rdata: one\r\r', 'id: 2\rdata: two\r\r'],
+  bom: [Buffer.from([0xef, 0xbb, 0xbf]), 'id: 1\ndata: one\n\n', 'id: 2\ndata: two\n\n'],
+  'no-space': ['id:1\ndata:one\n\n', 'id:2\ndata:two\n\n'],
+  'multi-line-json': ['id: 1\ndata: {"a":\ndata: 1}\n\n', 'id: 2\ndata: {"b":2}\n\n'],
+  'unterminated-final-event': ['id: 1\ndata: one\n\n', 'id: 2\ndata: {"done":true}\n'],
+  'nul-in-id': ['id: 1\ndata: one\n\n', 'id: bad\u0000id\ndata: two\n\n'],
+  'long-line': ['id: 1\ndata: one\n\n', `id: 2\ndata: ${'z'.repeat(70_000)}\n\n`],
+};
+
+describe('framing traps from real servers through the real engine', () => {
+  let server: RawServer;
+  let demo: ScenarioServer;
+  const trapOf = (path: string): FramingTrap => path.slice(1) as FramingTrap;
+  before(async () => {
+    server = await startRawServer(async (res: ServerResponse, req) => {
+      sseHead(res);
+      await writeChunks(res, TRAP_STREAMS[trapOf(req.url ?? '/')] ?? []);
+      res.end();
+    });
+    demo = await startScenarioServer();
+  });
+  after(async () => {
+    await server.close();
+    await demo.close();
+  });
+
+  for (const trap of Object.keys(TRAP_STREAMS) as FramingTrap[]) {
+    test(`${trap}: noted by the engine, found by the doctor with a row per client profile`, async () => {
+      const r = run(config(`${server.url}${trap}`, { reconnect: { maxAttempts: 1 } }), undefined, `c-${trap}`);
+      await r.until((es) => es.some((e) => e.kind === 'attempt-ended'), 'the end of the stream');
+      r.connection.close();
+      const found = framingFindings(r.entries);
+      assert.deepEqual(
+        found.map((f) => f.code),
+        [`framing-${trap}`],
+      );
+      const f = found[0]!;
+      assert.equal(f.table?.rows.length, 6, 'one row per client profile');
+      const noted = r.entries.find((e) => (e.kind === 'event' || e.kind === 'attempt-ended') && e.framing?.some((n) => n.trap === trap));
+      assert.equal(f.evidence[0]?.seq, noted?.seq, 'the evidence is the row that carries the note');
+      const row = (id: string) => f.table?.rows.find((x) => x[0]?.includes(id))?.[1];
+      if (trap === 'bom') {
+        assert.deepEqual([row('okhttp'), row('LDSwift'), row('Chromium'), row('polyfill')], ['no', 'no', 'yes', 'yes']);
+        assert.deepEqual(r.events().map((e) => e.data), ['one', 'two'], 'the engine reads it as the spec does');
+      }
+      if (trap === 'unterminated-final-event') {
+        assert.ok(f.table?.rows.every((x) => x[1] === 'no'), 'lost by every client');
+        assert.equal(f.severity, 'error');
+        assert.deepEqual(r.events().map((e) => e.data), ['one']);
+      }
+      if (trap === 'nul-in-id') assert.equal(row('polyfill'), 'no');
+      if (trap === 'cr-only') assert.deepEqual(r.events().map((e) => e.data), ['one', 'two']);
+    });
+  }
+
+  test('the demo /events stream: no framing finding', async () => {
+    const r = run(config(`${demo.url}/events`, { headers: [['Authorization', 'Bearer demo-token']], reconnect: { maxAttempts: 1 } }));
+    await r.until((es) => es.filter((e) => e.kind === 'event').length >= 3, 'three events');
+    r.connection.close();
+    await r.until((es) => es.some((e) => e.kind === 'attempt-ended'), 'the attempt end');
+    assert.deepEqual(framingFindings(r.entries), []);
+  });
+
+  test("the demo's garbage scenario (NUL in ids, unknown fields) is noted as a NUL id", async () => {
+    const r = run(config(`${demo.url}/events?scenario=garbage&count=3&interval=50`, { headers: [['Authorization', 'Bearer demo-token']], reconnect: { maxAttempts: 1 } }));
+    await r.until((es) => es.some((e) => e.kind === 'attempt-ended'), 'the end of the stream');
+    r.connection.close();
+    assert.ok(framingFindings(r.entries).some((f) => f.code === 'framing-nul-in-id'));
+  });
+});
