@@ -5,7 +5,7 @@ import { COMMANDS } from './commands.js';
 import { safeLines } from '../core/describe.js';
 import { TOOL_VERSION } from '../core/version.js';
 
-const overviewLine = (synopsis: string, summary: string): string => `  sse-devtools ${synopsis.padEnd(24)}${summary}`;
+const overviewLine = (synopsis: string, summary: string): string => `  sse-devtools ${synopsis.padEnd(27)}${summary}`;
 
 const HELP = `sse-devtools ${TOOL_VERSION}: debug Server-Sent Events streams
 

@@ -133,5 +133,7 @@ describe('sse-devtools doctor', () => {
     assert.equal(notCapture.code, 2);
     const help = await cli(['help', 'doctor']);
     assert.match(help.stdout, /--fail-on warning\|error {2}exit 1 when/);
+    const overview = await cli(['help']);
+    assert.match(overview.stdout, /^ {2}sse-devtools doctor URL\|FILE \[options\] +say why a stream misbehaves/m);
   });
 });

@@ -59,6 +59,11 @@ describe('doctor: resumability, from entries', () => {
     assert.deepEqual(codes(healthOf(steady.entries)), []);
   });
 
+  test('ids that are equal as numbers but written apart (1, 01) set no step: the next id after a reconnect is no gap', () => {
+    const t = timeline().attempt().response().event('1').event('01').end().reconnect(1000, '01').at(1000).attempt('01').response().event('2');
+    assert.deepEqual(codes(healthOf(t.entries)), []);
+  });
+
   test('retry: below a second is a storm warning; retry: 3000 is not', () => {
     assert.deepEqual(codes(healthOf(timeline().attempt().response().retry(10).event('1').entries)), ['retry-storm']);
     assert.deepEqual(codes(healthOf(timeline().attempt().response().retry(3000).event('1').entries)), []);

@@ -134,7 +134,7 @@ export const resumabilityCheck: DoctorCheck = {
           const [n, before] = [asInt(id), asInt(previousId)];
           if (id === previousId) set.report('id-repeated', TEXTS['id-repeated'], at(`id ${id} again, right after itself`));
           else if (n !== null && before !== null && n < before) set.report('id-backwards', TEXTS['id-backwards'], at(`id ${id} after id ${previousId}`));
-          else if (n !== null && before !== null) step = step === null ? n - before : Math.min(step, n - before);
+          else if (n !== null && before !== null && n > before) step = step === null ? n - before : Math.min(step, n - before);
         }
         previousId = id;
       },
