@@ -8,7 +8,7 @@ import type { ConnectionConfig, FieldError } from '../core/config.js';
 import type { Fault, FaultKind } from '../core/faults.js';
 import type { Settings } from '../core/settings.js';
 import type { ConnectionStats } from '../core/fold.js';
-import type { ConnectionState, EventEntry, HeaderPair, TimelineEntry } from '../core/timeline.js';
+import type { ConnectionState, EventEntry, FramingNote, HeaderPair, TimelineEntry } from '../core/timeline.js';
 import type { ObservedOrigin } from '../core/observe/observed-stream.js';
 
 export type { ConnectionStats };
@@ -145,12 +145,16 @@ export interface EntryColumns {
   lastEventId: (string | null)[];
   data: string[];
   size: number[];
+  /** EventEntry.read; null where the event has none. */
+  read: (number | null)[];
+  /** The rare events with framing notes (EventEntry.framing): their index among the batch's events. */
+  framing: [event: number, notes: FramingNote[]][];
   /** Entries other than events, each with its position among all the batch's entries, in order. */
   others: [at: number, entry: Exclude<TimelineEntry, EventEntry>][];
 }
 
 export function encodeEntries(entries: readonly TimelineEntry[]): EntryColumns {
-  const c: EntryColumns = { count: entries.length, strings: [], connection: [], type: [], attempt: [], seq: [], time: [], id: [], lastEventId: [], data: [], size: [], others: [] };
+  const c: EntryColumns = { count: entries.length, strings: [], connection: [], type: [], attempt: [], seq: [], time: [], id: [], lastEventId: [], data: [], size: [], read: [], framing: [], others: [] };
   const index = new Map<string, number>();
   const intern = (value: string): number => {
     let i = index.get(value);
@@ -174,7 +178,9 @@ export function encodeEntries(entries: readonly TimelineEntry[]): EntryColumns {
     c.id.push(e.id);
     c.lastEventId.push(e.lastEventId === e.id ? null : e.lastEventId);
     c.data.push(e.data);
+    if (e.framing) c.framing.push([c.size.length, e.framing]);
     c.size.push(e.size);
+    c.read.push(e.read ?? null);
   }
   return c;
 }
@@ -189,6 +195,8 @@ export function decodeEntries(c: EntryColumns, from = 0, to = c.count): Timeline
   while (other < c.others.length && c.others[other]![0] < from) other++;
   // Events before `from` are the positions before it that are not other entries.
   let event = from - other;
+  let framed = 0;
+  while (framed < c.framing.length && c.framing[framed]![0] < event) framed++;
   for (let at = from; at < to; at++) {
     const next = c.others[other];
     if (next && next[0] === at) {
@@ -197,7 +205,7 @@ export function decodeEntries(c: EntryColumns, from = 0, to = c.count): Timeline
       continue;
     }
     const id = c.id[event] ?? null;
-    out.push({
+    const entry: EventEntry = {
       connectionId: c.strings[c.connection[event]!]!,
       attempt: c.attempt[event]!,
       seq: c.seq[event]!,
@@ -208,7 +216,15 @@ export function decodeEntries(c: EntryColumns, from = 0, to = c.count): Timeline
       lastEventId: c.lastEventId[event] ?? id ?? '',
       data: c.data[event]!,
       size: c.size[event]!,
-    });
+    };
+    const read = c.read[event];
+    if (read !== undefined && read !== null) entry.read = read;
+    const notes = c.framing[framed];
+    if (notes && notes[0] === event) {
+      entry.framing = notes[1];
+      framed++;
+    }
+    out.push(entry);
     event++;
   }
   return out;

@@ -10,6 +10,7 @@ import type { DoctorFinding } from '../../src/core/doctor/check.js';
 import { createStreamParser } from '../../src/core/engine/stream-parser.js';
 import { createObservedStream } from '../../src/core/observe/observed-stream.js';
 import type { ObservedRecord } from '../../src/protocol/observed.js';
+import { decodeEntries, encodeEntries } from '../../src/protocol/messages.js';
 import type { FramingNote, FramingTrap, TimelineEntry } from '../../src/core/timeline.js';
 import { startScenarioServer, type ScenarioServer } from '../../src/servers/scenario-server.js';
 import { config, run } from '../helpers/harness.js';
@@ -103,6 +104,19 @@ describe('framing notes on an observed fetch stream (the page hook path)', () =>
     assert.ok(note && !note.detail.includes(secret), `masked: ${note?.detail}`);
     assert.deepEqual(framingFindings(entries).map((f) => f.code), ['framing-unterminated-final-event', 'framing-cr-only']);
   });
+});
+
+test('reads and framing notes cross the wire to the panel (the batch columns keep them)', () => {
+  const base = { connectionId: 'c1', attempt: 1, kind: 'event' as const, type: 'message', id: null, lastEventId: '', data: 'x', size: 1 };
+  const entries: TimelineEntry[] = [
+    { ...base, seq: 1, time: 1, read: 1, framing: [{ trap: 'cr-only', detail: 'a line ends with CR alone' }] },
+    { ...base, seq: 2, time: 2 },
+    { connectionId: 'c1', attempt: 1, seq: 3, time: 3, kind: 'comment', text: 'hb' },
+    { ...base, seq: 4, time: 4, read: 3, framing: [{ trap: 'no-space', detail: '"data:" with no space before its value' }] },
+  ];
+  const wire = JSON.parse(JSON.stringify(encodeEntries(entries))) as ReturnType<typeof encodeEntries>;
+  assert.deepEqual(decodeEntries(wire), entries);
+  assert.deepEqual(decodeEntries(wire, 3), entries.slice(3), 'a slice from the middle finds its notes');
 });
 
 /** Each trap's stream, written as a server would. */
