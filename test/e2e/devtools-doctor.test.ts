@@ -2,18 +2,22 @@
  * Issue 14, where it shows: in the REAL DevTools, a misbehaving 127.0.0.1 server (a gzip-compressed
  * stream without ids, no Cache-Control, an event with no space after its colon) gets a Health badge
  * on its connection and a Health view with each finding, its evidence linked to its timeline row,
- * why and fix, and the would-this-client-parse-it table; the demo server's healthy /events stream
+ * why and fix; a capture of it, opened in the panel, gets its health from its entries, the
+ * would-this-client-parse-it table too; the demo server's healthy /events stream
  * gets no warning or error badge. Both themes, wide and docked at 550 px.
  */
 import assert from 'node:assert/strict';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { createGzip } from 'node:zlib';
-import type { Frame } from 'puppeteer-core';
+import type { ElementHandle, Frame } from 'puppeteer-core';
 import { DEFAULT_TOKEN, startScenarioServer, type ScenarioServer } from '../../src/servers/scenario-server.js';
 import { ARTIFACTS } from '../helpers/browser.js';
+import { cli } from '../helpers/cli.js';
 import { launchDevtools, type DevtoolsSession } from '../helpers/devtools.js';
 import { byTestId, panelActions } from '../helpers/devtools-actions.js';
 
@@ -84,9 +88,6 @@ test('a compressed stream without ids shows a Health badge and its findings, and
   assert.match(compressed, /Why it matters/);
   assert.match(compressed, /What usually fixes it/);
 
-  // The framing trap's finding carries its table: which clients read the stream how.
-  await waitForFinding('framing-no-space');
-  await panel().waitForSelector(`${byTestId('health-finding')}[data-code="framing-no-space"] ${byTestId('health-table')}`, { timeout: GUARD });
   await session.screenshot(join(ARTIFACTS, 'devtools-doctor-wide-light.png'));
 
   const link = await panel().waitForSelector(`${byTestId('health-finding')}[data-code="no-ids"] ${byTestId('health-evidence')}`, { timeout: GUARD });
@@ -101,13 +102,47 @@ test('a compressed stream without ids shows a Health badge and its findings, and
   await panel().waitForSelector(byTestId('health-view'), { visible: true, timeout: GUARD });
   await session.screenshot(join(ARTIFACTS, 'devtools-doctor-docked-light.png'));
 
-  await session.setTheme('dark');
-  await showPane('timeline');
-  await panel().waitForSelector(`${byTestId('health-finding')}[data-code="compressed"]`, { visible: true, timeout: GUARD });
-  await session.screenshot(join(ARTIFACTS, 'devtools-doctor-docked-dark.png'));
   await session.resize(1280);
   await panel().waitForSelector('.main[data-layout="columns"]', { timeout: GUARD });
-  await session.screenshot(join(ARTIFACTS, 'devtools-doctor-wide-dark.png'));
+});
+
+test('a capture of that stream, opened in the panel, gets its health from its entries: the framing table too', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'sse-doctor-'));
+  const file = join(dir, 'bad.json');
+  const run = await cli(['capture', badUrl, '-o', file, '--duration', '1500', '--max-reconnects', '0']);
+  assert.equal(run.code, 0, run.stderr);
+  await session.setTheme('dark');
+  await showPane('connections');
+  const before = await panel().$$eval(byTestId('connection-item'), (els) => els.map((e) => e.getAttribute('data-id')));
+  const input = (await panel().waitForSelector(byTestId('open-capture-input'), { timeout: GUARD })) as ElementHandle<HTMLInputElement>;
+  await input.uploadFile(file);
+  await panel().waitForFunction(
+    (old: (string | null)[], sel: string) => {
+      const id = document.querySelector(sel)?.getAttribute('data-id');
+      return id != null && !old.includes(id);
+    },
+    { timeout: GUARD },
+    before,
+    SELECTED,
+  );
+  const badge = await badgeOfSelected();
+  assert.match(badge.text, /⚠ \d+/, 'the imported connection has its badge');
+  await panel().waitForSelector(byTestId('health-view'), { visible: true, timeout: GUARD });
+  await waitForFinding('compressed');
+  await waitForFinding('framing-no-space');
+  const table = await panel().$eval(`${byTestId('health-finding')}[data-code="framing-no-space"] ${byTestId('health-table')}`, (t) => (t as HTMLElement).innerText);
+  assert.match(table, /Client/);
+  assert.match(table, /Chromium/, 'a row per client profile');
+  assert.match(table, /okhttp/, 'a row per client profile');
+  await panel().$eval(`${byTestId('health-finding')}[data-code="framing-no-space"]`, (el) => el.scrollIntoView());
+  await session.screenshot(join(ARTIFACTS, 'devtools-doctor-import-wide-dark.png'));
+  await session.resize(550);
+  await panel().waitForSelector('.main[data-layout="tabs"]', { timeout: GUARD });
+  await showPane('timeline');
+  await panel().waitForSelector(byTestId('health-view'), { visible: true, timeout: GUARD });
+  await session.screenshot(join(ARTIFACTS, 'devtools-doctor-import-docked-dark.png'));
+  await session.resize(1280);
+  await panel().waitForSelector('.main[data-layout="columns"]', { timeout: GUARD });
   await session.setTheme('light');
 });
 
