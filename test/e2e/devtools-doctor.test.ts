@@ -4,14 +4,14 @@
  * on its connection and a Health view with each finding, its evidence linked to its timeline row,
  * why and fix; a capture of it, opened in the panel, gets its health from its entries, the
  * would-this-client-parse-it table too; the demo server's healthy /events stream
- * gets no warning or error badge. Both themes, wide and docked at 550 px.
+ * gets no warning or error badge. The standalone viewer shows a capture's too. Both themes, wide and docked at 550 px.
  */
 import assert from 'node:assert/strict';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { after, before, test } from 'node:test';
 import { createGzip } from 'node:zlib';
 import type { ElementHandle, Frame } from 'puppeteer-core';
@@ -144,6 +144,16 @@ test('a capture of that stream, opened in the panel, gets its health from its en
   await session.resize(1280);
   await panel().waitForSelector('.main[data-layout="columns"]', { timeout: GUARD });
   await session.setTheme('light');
+
+  // The standalone viewer shares the workspace: the same badge and findings, computed there too.
+  const page = await session.browser.newPage();
+  await page.goto(`file://${resolve('dist/sse-devtools-viewer.html')}?theme=light`);
+  const viewerInput = (await page.waitForSelector(byTestId('open-capture-input'), { timeout: GUARD })) as ElementHandle<HTMLInputElement>;
+  await viewerInput.uploadFile(file);
+  await page.waitForSelector(`${SELECTED} [data-testid="health-badge"][data-severity="warning"]`, { timeout: GUARD });
+  await page.waitForSelector(`${byTestId('health-finding')}[data-code="framing-no-space"] ${byTestId('health-table')}`, { timeout: GUARD });
+  await page.screenshot({ path: join(ARTIFACTS, 'viewer-doctor-light.png') });
+  await page.close();
 });
 
 test("the demo server's healthy stream shows no warning or error badge", async () => {
