@@ -8,7 +8,7 @@ import type { ConnectionConfig, FieldError } from '../core/config.js';
 import type { Fault, FaultKind } from '../core/faults.js';
 import type { Settings } from '../core/settings.js';
 import type { ConnectionStats } from '../core/fold.js';
-import type { ConnectionState, EventEntry, HeaderPair, TimelineEntry } from '../core/timeline.js';
+import type { ConnectionState, EventEntry, FramingNote, HeaderPair, TimelineEntry } from '../core/timeline.js';
 import type { ObservedOrigin } from '../core/observe/observed-stream.js';
 
 export type { ConnectionStats };
@@ -145,12 +145,16 @@ export interface EntryColumns {
   lastEventId: (string | null)[];
   data: string[];
   size: number[];
+  /** The read that brought each event (the doctor tells bursts by it); null when not known. */
+  read: (number | null)[];
+  /** Framing notes, rare: each with the position of its event among all the batch's entries. */
+  framing: [at: number, notes: FramingNote[]][];
   /** Entries other than events, each with its position among all the batch's entries, in order. */
   others: [at: number, entry: Exclude<TimelineEntry, EventEntry>][];
 }
 
 export function encodeEntries(entries: readonly TimelineEntry[]): EntryColumns {
-  const c: EntryColumns = { count: entries.length, strings: [], connection: [], type: [], attempt: [], seq: [], time: [], id: [], lastEventId: [], data: [], size: [], others: [] };
+  const c: EntryColumns = { count: entries.length, strings: [], connection: [], type: [], attempt: [], seq: [], time: [], id: [], lastEventId: [], data: [], size: [], read: [], framing: [], others: [] };
   const index = new Map<string, number>();
   const intern = (value: string): number => {
     let i = index.get(value);
@@ -175,6 +179,8 @@ export function encodeEntries(entries: readonly TimelineEntry[]): EntryColumns {
     c.lastEventId.push(e.lastEventId === e.id ? null : e.lastEventId);
     c.data.push(e.data);
     c.size.push(e.size);
+    c.read.push(e.read ?? null);
+    if (e.framing) c.framing.push([i, e.framing]);
   }
   return c;
 }
@@ -189,6 +195,8 @@ export function decodeEntries(c: EntryColumns, from = 0, to = c.count): Timeline
   while (other < c.others.length && c.others[other]![0] < from) other++;
   // Events before `from` are the positions before it that are not other entries.
   let event = from - other;
+  let framing = 0;
+  while (framing < c.framing.length && c.framing[framing]![0] < from) framing++;
   for (let at = from; at < to; at++) {
     const next = c.others[other];
     if (next && next[0] === at) {
@@ -197,7 +205,9 @@ export function decodeEntries(c: EntryColumns, from = 0, to = c.count): Timeline
       continue;
     }
     const id = c.id[event] ?? null;
-    out.push({
+    const read = c.read[event] ?? null;
+    const notes = c.framing[framing]?.[0] === at ? c.framing[framing++]![1] : null;
+    const entry: EventEntry = {
       connectionId: c.strings[c.connection[event]!]!,
       attempt: c.attempt[event]!,
       seq: c.seq[event]!,
@@ -208,7 +218,11 @@ export function decodeEntries(c: EntryColumns, from = 0, to = c.count): Timeline
       lastEventId: c.lastEventId[event] ?? id ?? '',
       data: c.data[event]!,
       size: c.size[event]!,
-    });
+    };
+    // Set in place, not spread: this runs once per event of every batch.
+    if (read !== null) entry.read = read;
+    if (notes !== null) entry.framing = notes;
+    out.push(entry);
     event++;
   }
   return out;
