@@ -83,6 +83,9 @@ test('a compressed stream without ids shows a Health badge and its findings, and
   await panel().waitForSelector(byTestId('health-view'), { visible: true, timeout: GUARD });
   await waitForFinding('compressed');
   await waitForFinding('no-ids');
+  // The framing notes reach the panel with their events (the port's columns once dropped them).
+  await waitForFinding('framing-no-space');
+  await panel().waitForSelector(`${byTestId('health-finding')}[data-code="framing-no-space"] ${byTestId('health-table')}`, { timeout: GUARD });
   const compressed = await panel().$eval(`${byTestId('health-finding')}[data-code="compressed"]`, (el) => (el as HTMLElement).innerText);
   assert.match(compressed, /Content-Encoding: gzip/i, 'the evidence quotes the header');
   assert.match(compressed, /Why it matters/);
