@@ -3,6 +3,7 @@ import { formatBytes, formatDuration, safeText } from '../../core/describe.js';
 import { END_TONES } from '../../core/end-tone.js';
 import type { ConnectionState } from '../../core/timeline.js';
 import type { ConnectionInfo } from '../../protocol/messages.js';
+import type { DoctorSeverity } from '../../core/doctor/check.js';
 import { SafeText } from './SafeText.js';
 
 /**
@@ -48,9 +49,29 @@ export interface ConnectionListProps {
   onOpenInLab?(id: string): void;
   /** The tab this panel inspects, to tell its observed streams from other tabs'; null outside DevTools. */
   tabId?: number | null;
+  /** The doctor's findings per connection, counted by severity (absent: not shown). */
+  health?: ReadonlyMap<string, Readonly<Record<DoctorSeverity, number>>>;
 }
 
 const API_NAMES = { fetch: 'fetch', xhr: 'XHR', eventsource: 'EventSource' } as const;
+
+/** Worst first; info alone is shown too, but muted: a healthy stream may still have something worth knowing. */
+const BADGE: readonly { severity: DoctorSeverity; icon: string; word: [string, string] }[] = [
+  { severity: 'error', icon: '✖', word: ['error', 'errors'] },
+  { severity: 'warning', icon: '⚠', word: ['warning', 'warnings'] },
+  { severity: 'info', icon: 'ℹ', word: ['note', 'notes'] },
+];
+
+function HealthBadge({ counts }: { counts: Readonly<Record<DoctorSeverity, number>> }) {
+  const shown = BADGE.filter((b) => counts[b.severity] > 0);
+  if (shown.length === 0) return null;
+  const title = `Health: ${shown.map((b) => `${counts[b.severity]} ${b.word[counts[b.severity] === 1 ? 0 : 1]}`).join(', ')} from the stream doctor. Select the connection to see them in the Health view.`;
+  return (
+    <span class={`badge health-badge ${shown[0]!.severity}`} data-testid="health-badge" data-severity={shown[0]!.severity} title={title} aria-label={title} role="img">
+      {shown.map((b) => `${b.icon} ${counts[b.severity]}`).join(' · ')}
+    </span>
+  );
+}
 
 function Item({ c, p }: { c: ConnectionInfo; p: ConnectionListProps }) {
   const observed = c.observed;
@@ -73,6 +94,7 @@ function Item({ c, p }: { c: ConnectionInfo; p: ConnectionListProps }) {
           <SafeText text={c.label} />
         </span>
         <span class="spacer" />
+        {p.health?.get(c.id) && <HealthBadge counts={p.health.get(c.id)!} />}
         <button class="small icon remove" data-testid="remove-button" title="Remove this connection and its timeline" aria-label="Remove this connection and its timeline" onClick={(e) => (e.stopPropagation(), p.onRemove(c.id))}>
           ✕
         </button>

@@ -23,6 +23,8 @@ import { LensPicker } from './LensPicker.js';
 import { LensView, type LinkTarget } from './LensView.js';
 import { createLensStore, type LensState } from '../store/lens-store.js';
 import type { McpCall } from '../../core/lenses/lens.js';
+import { createDoctorStore } from '../store/doctor-store.js';
+import { HealthView } from './HealthView.js';
 
 export interface LiveActions {
   disconnect(id: string): void;
@@ -133,6 +135,9 @@ export function Workspace({ store, view, layout, live, showCode, onCloseCode, si
   const now = useNow(1000);
   const main = useRef<HTMLDivElement>(null);
   const lenses = useMemo(createLensStore, []);
+  const doctors = useMemo(createDoctorStore, []);
+  /** The Health pane by hand; null: shown when the selected connection has a warning or an error. */
+  const [healthOpen, setHealthOpen] = useState<boolean | null>(null);
   /** The rows the lens view pointed at, marked in the timeline until another row is picked. */
   const [link, setLink] = useState<{ connectionId: string; seqs: ReadonlySet<number> } | null>(null);
   const [revealTick, setRevealTick] = useState(0);
@@ -155,6 +160,11 @@ export function Workspace({ store, view, layout, live, showCode, onCloseCode, si
   const isLive = live !== null && selected !== null && selected.imported === null;
   // Folded here, once per render (at most once a frame), with what arrived since the last.
   const lens = selected ? lenses.sync(selected, list) : null;
+  // Every connection's, for the badges: each fold costs only what arrived since the last frame.
+  const healths = new Map(list.map((v) => [v.info.id, doctors.sync(v)] as const));
+  const health = selected ? (healths.get(selected.info.id) ?? null) : null;
+  const showHealth = health !== null && (healthOpen ?? health.counts.error + health.counts.warning > 0);
+  const headerRow = selected?.entries.find((e) => e.kind === 'response')?.seq ?? null;
   const onLink = (t: LinkTarget) => {
     const id = t.connectionId ?? selected?.info.id ?? null;
     if (id === null || t.seqs.length === 0) return;
@@ -211,6 +221,7 @@ export function Workspace({ store, view, layout, live, showCode, onCloseCode, si
           onRemove={removeConnection}
           onOpenInLab={live?.openInLab}
           tabId={live?.tabId ?? null}
+          health={new Map([...healths].map(([id, h]) => [id, h.counts] as const))}
         />
       </aside>
       {!narrow && <PaneDivider layout={layout} size="sidebar" />}
@@ -274,8 +285,20 @@ export function Workspace({ store, view, layout, live, showCode, onCloseCode, si
               }}
             />
           )}
+          {selected && health && (
+            <button
+              type="button"
+              class={`small health-toggle ${showHealth ? 'on' : ''}`}
+              data-testid="health-toggle"
+              aria-pressed={showHealth}
+              title={showHealth ? 'Hide the Health view' : 'Show the Health view: what the stream doctor found in this connection'}
+              onClick={() => setHealthOpen(!showHealth)}
+            >
+              Health{health.findings.length > 0 ? ` (${health.findings.length})` : ''}
+            </button>
+          )}
         </TimelineToolbar>
-        <div class={`lens-split ${lens?.summary ? 'with-lens' : ''}`}>
+        <div class={`lens-split ${lens?.summary ? 'with-lens' : ''} ${showHealth ? 'with-health' : ''}`}>
           {selected && timeline ? (
             <Timeline
               view={timeline}
@@ -311,6 +334,12 @@ export function Workspace({ store, view, layout, live, showCode, onCloseCode, si
                 onLink={onLink}
                 connectionOfCall={(call, which) => connectionOfCall(lens, selected.info.id, call, which)}
               />
+            </section>
+          )}
+          {selected && health && showHealth && (
+            <section class="health-pane" data-testid="health-view" aria-label="Health">
+              <div class="section-title pad lens-title">Health</div>
+              <HealthView health={health} headerRow={headerRow} onLink={onLink} />
             </section>
           )}
         </div>
