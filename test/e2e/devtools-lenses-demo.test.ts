@@ -7,8 +7,6 @@
  * panel and in the standalone viewer.
  */
 import assert from 'node:assert/strict';
-import { copyFileSync, mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { after, before, test } from 'node:test';
 import type { ElementHandle, Frame } from 'puppeteer-core';
@@ -16,7 +14,7 @@ import { answerFor, reasoningFor } from '../../src/servers/llm/answer.js';
 import { DEFAULT_TOKEN, startScenarioServer, type ScenarioServer } from '../../src/servers/scenario-server.js';
 import { ARTIFACTS } from '../helpers/browser.js';
 import { launchDevtools, type DevtoolsSession } from '../helpers/devtools.js';
-import { byTestId, panelActions } from '../helpers/devtools-actions.js';
+import { byTestId, panelActions, exportSelected as exportSelectedCapture } from '../helpers/devtools-actions.js';
 
 const GUARD = 20_000;
 /** Five times a real model's pace: the first token after about 90 ms, then gaps of 4-13 ms. */
@@ -163,16 +161,7 @@ async function selectConnection(part: string): Promise<void> {
   assert.fail(`no connection for ${part}`);
 }
 
-async function exportSelected(): Promise<string> {
-  const download = session.expectDownload();
-  await (await field('export-selected')).click();
-  const dialog = await Promise.race([download.then(() => null), panel().waitForSelector(byTestId('export-dialog'), { timeout: GUARD })]);
-  if (dialog) await (await field('export-save')).click();
-  const saved = await download;
-  const path = join(mkdtempSync(join(tmpdir(), 'sse-lens-demo-')), 'capture.json');
-  copyFileSync(saved.path, path);
-  return path;
-}
+const exportSelected = (): Promise<string> => exportSelectedCapture(session, GUARD);
 
 /** Opens a capture with the panel's "Open capture…" and waits until what it imported is the selected connection. */
 async function reopenInPanel(path: string): Promise<void> {

@@ -5,7 +5,7 @@
  * capture reopens with the same lens, a hand-picked one included, in the panel and in the viewer.
  */
 import assert from 'node:assert/strict';
-import { copyFileSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { after, before, test } from 'node:test';
@@ -13,7 +13,7 @@ import type { ElementHandle, Frame, Page } from 'puppeteer-core';
 import { parseCapture } from '../../src/core/capture/schema.js';
 import { ARTIFACTS } from '../helpers/browser.js';
 import { launchDevtools, type DevtoolsSession } from '../helpers/devtools.js';
-import { byTestId, panelActions } from '../helpers/devtools-actions.js';
+import { byTestId, panelActions, exportSelected as exportSelectedCapture } from '../helpers/devtools-actions.js';
 import { startLensFixtureServer, type LensFixtureServer } from '../helpers/lens-fixture-server.js';
 
 const GUARD = 20_000;
@@ -244,16 +244,7 @@ test('20 000 deltas: the panel stays responsive and the transcript ends whole', 
   console.log(`20 000 deltas: whole transcript shown ${seconds.toFixed(1)} s after Connect; ${longTasks.length} long tasks in the panel, the longest ${Math.round(Math.max(0, ...longTasks))} ms`);
 });
 
-async function exportSelected(): Promise<string> {
-  const download = session.expectDownload();
-  await (await field('export-selected')).click();
-  const dialog = await Promise.race([download.then(() => null), panel().waitForSelector(byTestId('export-dialog'), { timeout: GUARD })]);
-  if (dialog) await (await field('export-save')).click();
-  const saved = await download;
-  const path = join(mkdtempSync(join(tmpdir(), 'sse-lens-')), 'capture.json');
-  copyFileSync(saved.path, path);
-  return path;
-}
+const exportSelected = (): Promise<string> => exportSelectedCapture(session, GUARD);
 
 async function fileInput(): Promise<ElementHandle<HTMLInputElement>> {
   return (await panel().waitForSelector('[data-testid="open-capture-input"]', { timeout: GUARD })) as ElementHandle<HTMLInputElement>;

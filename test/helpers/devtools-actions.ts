@@ -6,7 +6,11 @@
  * panel's frame, and a handle to the old one would act on a detached frame.
  */
 import assert from 'node:assert/strict';
+import { copyFileSync, mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import type { ElementHandle, Frame } from 'puppeteer-core';
+import type { DevtoolsSession } from './devtools.js';
 
 export const byTestId = (id: string): string => `[data-testid="${id}"]`;
 
@@ -73,4 +77,17 @@ export function panelActions(panel: () => Frame, guardMs: number, { visible = fa
   }
 
   return { field, fill, showPane, formShown, openForm, pressConnect, disconnectSelected };
+}
+
+/** "Export selected" in the panel (through its dialog when it asks), the capture copied to a file of its own. */
+export async function exportSelected(session: DevtoolsSession, guardMs: number): Promise<string> {
+  const { field } = panelActions(() => session.panel, guardMs);
+  const download = session.expectDownload();
+  await (await field('export-selected')).click();
+  const dialog = await Promise.race([download.then(() => null), session.panel.waitForSelector(byTestId('export-dialog'), { timeout: guardMs })]);
+  if (dialog) await (await field('export-save')).click();
+  const saved = await download;
+  const path = join(mkdtempSync(join(tmpdir(), 'sse-export-')), 'capture.json');
+  copyFileSync(saved.path, path);
+  return path;
 }

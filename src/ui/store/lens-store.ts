@@ -62,13 +62,16 @@ function legacySession(data: string, base: URL): string | null {
   }
 }
 
-/** The MCP session a connection belongs to (see the header comment); null for a URL that does not parse. */
-function sessionOf(v: ConnView): string | null {
+/**
+ * The MCP session a connection belongs to (see the header comment); null for a URL that does not
+ * parse. `settled`: no later entry can change it (its id was seen, or the entries it reads are in).
+ */
+function sessionOf(v: ConnView): { key: string | null; settled: boolean } {
   let u: URL;
   try {
     u = new URL(v.info.config.url);
   } catch {
-    return null;
+    return { key: null, settled: true };
   }
   let id: string | null = u.searchParams.get('sessionId');
   for (const e of v.entries.slice(0, SESSION_ENTRIES)) {
@@ -77,13 +80,23 @@ function sessionOf(v: ConnView): string | null {
     else if (e.kind === 'event' && e.type === 'endpoint') id = legacySession(e.data, u);
   }
   const source = v.imported === null ? 'live' : `file ${v.imported}`;
-  return id === null ? `${source} ${u.origin}${u.pathname}` : `${source} ${u.origin} session ${id.slice(0, SESSION_CHARS)}`;
+  const settled = id !== null || v.imported !== null || v.entries.length >= SESSION_ENTRIES;
+  return { key: id === null ? `${source} ${u.origin}${u.pathname}` : `${source} ${u.origin} session ${id.slice(0, SESSION_CHARS)}`, settled };
 }
 
 export function createLensStore() {
   const detections = new WeakMap<ConnView, Detection>();
   const feeds = new WeakMap<ConnView, Feed>();
   const mcpFeeds = new Map<string, Feed>();
+  // An MCP view asks every connection's session each frame: once settled, the answer is kept.
+  const sessions = new WeakMap<ConnView, string | null>();
+
+  function session(v: ConnView): string | null {
+    if (sessions.has(v)) return sessions.get(v) ?? null;
+    const { key, settled } = sessionOf(v);
+    if (settled) sessions.set(v, key);
+    return key;
+  }
 
   function detect(v: ConnView): Lens | null {
     let d = detections.get(v);
@@ -124,9 +137,9 @@ export function createLensStore() {
     if (lens === null) return { detected, lens: null, summary: null, members: [] };
     let f: Feed | undefined;
     let members: readonly ConnView[] = [v];
-    const endpoint = lens.name === 'mcp' ? sessionOf(v) : null;
+    const endpoint = lens.name === 'mcp' ? session(v) : null;
     if (endpoint !== null) {
-      members = all.filter((c) => c === v || sessionOf(c) === endpoint);
+      members = all.filter((c) => c === v || session(c) === endpoint);
       f = mcpFeeds.get(endpoint);
       if (!f) mcpFeeds.set(endpoint, (f = newFeed(lens)));
     } else {
