@@ -14,6 +14,8 @@ const NEEDED = {
   // test/snippets compiles the Kotlin snippet with it. Measured on this machine: 86 MB download,
   // 355 MB on disk, 36 s to install; about 5 s per compile.
   kotlin: '/usr/bin/kotlinc',
+  // The doctor's proxy tests put a real nginx between our servers and the engine (test/helpers/nginx.ts).
+  'nginx-light': '/usr/sbin/nginx',
 };
 // A browser named by the user (non-Debian machines) stands in for Debian's.
 if (process.env.CHROMIUM_PATH && existsSync(process.env.CHROMIUM_PATH)) delete NEEDED.chromium;

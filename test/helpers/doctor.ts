@@ -1,7 +1,7 @@
 /** Timeline entries written by hand for the doctor's checks, and the doctor run over a list of them. */
 import { createDoctor, type Doctor, type Health } from '../../src/core/doctor/doctor.js';
 import type { DoctorContext } from '../../src/core/doctor/check.js';
-import type { EntryBody, HeaderPair, TimelineEntry } from '../../src/core/timeline.js';
+import type { EndReason, EntryBody, HeaderPair, TimelineEntry } from '../../src/core/timeline.js';
 
 export const STREAM_HEADERS: HeaderPair[] = [
   ['content-type', 'text/event-stream; charset=utf-8'],
@@ -43,8 +43,16 @@ export function timeline(connectionId = 'c1') {
       push({ kind: 'retry-changed', delayMs });
       return api;
     },
-    end(reason: 'closed-by-server' | 'network-error' = 'closed-by-server') {
-      push({ kind: 'attempt-ended', reason, status: null, detail: '', durationMs: 0, bytes: 0, events: 0 });
+    comment(text = 'ping') {
+      push({ kind: 'comment', text });
+      return api;
+    },
+    end(reason: EndReason = 'closed-by-server', detail = '') {
+      push({ kind: 'attempt-ended', reason, status: null, detail, durationMs: 0, bytes: 0, events: 0 });
+      return api;
+    },
+    fault(fault: string) {
+      push({ kind: 'fault-injected', fault, detail: `${fault} simulation` });
       return api;
     },
     reconnect(delayMs: number | null, lastEventId: string | null = null) {

@@ -7,6 +7,8 @@ import type { TimelineEntry } from '../timeline.js';
 import { bufferingCheck } from './buffering.js';
 import { framingCheck } from './framing.js';
 import { heartbeatCheck } from './heartbeat.js';
+import { idleCutCheck } from './idle-cut.js';
+import { noResponseCheck } from './no-response.js';
 import type { ObservedOrigin } from '../observe/observed-stream.js';
 import { DOCTOR_SEVERITIES, type DoctorCheck, type DoctorContext, type DoctorFinding, type DoctorSeverity } from './check.js';
 import { compressionCheck } from './compression.js';
@@ -16,6 +18,8 @@ import { resumabilityCheck } from './resumability.js';
 
 const CHECKS: readonly DoctorCheck[] = [
   heartbeatCheck,
+  idleCutCheck,
+  noResponseCheck,
   bufferingCheck,
   framingCheck,
   compressionCheck,
