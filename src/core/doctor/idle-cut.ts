@@ -88,7 +88,7 @@ function judge(cuts: readonly Cut[], commentsHidden: boolean): DoctorFinding | n
   if (group.length === 0 || (cuts.length > 1 && group.length < 2)) return null;
   const ms = median(group.map((c) => c.silenceMs));
   const n = formatDuration(ms);
-  const half = formatDuration(Math.max(500, Math.floor(ms / 2 / 100) * 100));
+  const half = formatDuration(Math.max(500, Math.round(ms / 2 / 100) * 100));
   const count = group.length === 1 ? 'once' : `${group.length} times`;
   return {
     check: 'heartbeat',
