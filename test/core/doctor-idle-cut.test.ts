@@ -29,7 +29,7 @@ function cutAfterSilence(silences: number[], reason: 'network-error' | 'closed-b
 
 describe('idle-cut', () => {
   test('attempts cut by the other side after about 3 s of silence each: a warning naming the silence, evidence at each end', () => {
-    const t = cutAfterSilence([3000, 3004, 2998]);
+    const t = cutAfterSilence([2899, 3004, 2950]);
     const f = find(t.entries, 'idle-cut');
     assert.ok(f, 'an idle-cut finding');
     assert.equal(f.severity, 'warning');

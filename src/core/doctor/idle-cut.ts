@@ -86,7 +86,10 @@ function judge(cuts: readonly Cut[], commentsHidden: boolean): DoctorFinding | n
   // Once is enough when it is the only such end; silences of different lengths are no timeout's.
   const group = cuts.length === 1 ? [...cuts] : likeCuts(cuts);
   if (group.length === 0 || (cuts.length > 1 && group.length < 2)) return null;
-  const ms = median(group.map((c) => c.silenceMs));
+  const measured = median(group.map((c) => c.silenceMs));
+  // Measured from our last byte, a cut lands a little off the proxy's setting (nginx re-arms its
+  // read timer lazily, to within 300 ms): whole seconds say the setting better.
+  const ms = measured >= 2000 ? Math.round(measured / 1000) * 1000 : measured;
   const n = formatDuration(ms);
   const half = formatDuration(Math.max(500, Math.round(ms / 2 / 100) * 100));
   const count = group.length === 1 ? 'once' : `${group.length} times`;
