@@ -8,6 +8,7 @@ import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import type { DoctorFinding } from '../../src/core/doctor/check.js';
 import type { DoctorContext } from '../../src/core/doctor/check.js';
+import { harToCapture } from '../../src/core/capture/har.js';
 import { healthOf, timeline } from '../helpers/doctor.js';
 
 const find = (entries: Parameters<typeof healthOf>[0], code: string, context?: DoctorContext): DoctorFinding | undefined =>
@@ -37,7 +38,7 @@ describe('idle-cut', () => {
     assert.match(f.title, /3\.0 s of silence/);
     const ends = t.entries.filter((e) => e.kind === 'attempt-ended').map((e) => e.seq);
     assert.deepEqual(f.evidence.map((e) => e.seq), ends);
-    assert.match(f.evidence[0]?.note ?? '', /attempt 1 ended 3\.0 s after its last byte/);
+    assert.match(f.evidence[0]?.note ?? '', /attempt 1 ended 2\.9 s after its last byte/);
     assert.match(f.why, /idle timeout of about 3\.0 s/);
     assert.match(f.fix, /every 1\.5 s/);
     assert.match(f.fix, /proxy_read_timeout/);
@@ -104,6 +105,27 @@ describe('idle-cut', () => {
     assert.equal(f?.severity, 'info');
     assert.match(f?.why ?? '', /comments/);
   });
+});
+
+test('a HAR import knows no arrival times (its events carry the response time): its end is no silence, nor a cut', () => {
+  const har = {
+    log: {
+      version: '1.2',
+      entries: [
+        {
+          startedDateTime: '2026-11-25T10:00:01.000Z',
+          time: 70_000,
+          timings: { send: 1, wait: 16, receive: 69_983 },
+          request: { method: 'GET', url: 'https://api.example.com/stream', headers: [] },
+          response: { status: 200, statusText: 'OK', headers: [['Content-Type', 'text/event-stream'], ['Cache-Control', 'no-cache']].map(([name, value]) => ({ name, value })), content: { mimeType: 'text/event-stream', text: 'id: 1\ndata: a\n\nid: 2\ndata: b\n\n' } },
+        },
+      ],
+    },
+  };
+  const result = harToCapture(har, '1.0.0');
+  assert.ok(result.ok, result.ok ? '' : result.errors.join('\n'));
+  const health = healthOf(result.capture.connections[0]!.entries);
+  assert.deepEqual(health.findings.filter((f) => f.check === 'heartbeat').map((f) => f.code), []);
 });
 
 describe('no-response', () => {

@@ -11,6 +11,7 @@ import type { EntryBody, HeaderPair, TimelineEntry } from '../timeline.js';
 import { utf8Length } from '../utf8.js';
 import { count, LIMITS } from '../limits.js';
 import { buildCapture, type CaptureFile } from './format.js';
+import { FROM_HAR } from './from-har.js';
 import { validateCapture, type CaptureResult } from './schema.js';
 
 interface HarHeader {
@@ -162,9 +163,10 @@ export function harToCapture(json: unknown, toolVersion: string): CaptureResult 
     }
     for (const b of parsed.bodies) push(t0 + toHeaders, b);
     const detail =
-      body === null
-        ? 'imported from HAR: the browser saved no content for this stream, so its events are unknown'
-        : 'imported from HAR: the body as the browser saved it; HAR does not record when each event arrived, so events carry the response time';
+      FROM_HAR +
+      (body === null
+        ? 'the browser saved no content for this stream, so its events are unknown'
+        : 'the body as the browser saved it; HAR does not record when each event arrived, so events carry the response time');
     push(t0 + total, { kind: 'attempt-ended', reason: 'closed-by-server', status: null, detail, durationMs: total, bytes: body === null ? 0 : utf8Length(body), events: parsed.events });
     push(t0 + total, { kind: 'stopped', why: 'imported from a HAR file: one request, as recorded' });
     sources.push({ id, config, entries: out });

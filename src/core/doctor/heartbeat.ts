@@ -5,6 +5,7 @@
  * A silence is measured per attempt, from the response (the headers are the first bytes) to the
  * next entry the stream's bytes made, and from the last one to the attempt's end.
  */
+import { FROM_HAR } from '../capture/from-har.js';
 import { formatDuration } from '../describe.js';
 import { PROFILES } from '../profiles.js';
 import { PROXY_PRESETS } from '../proxy-presets.js';
@@ -90,7 +91,8 @@ export const heartbeatCheck: DoctorCheck = {
         }
         if (entry.kind === 'attempt-ended') {
           const ms = entry.time - at.lastByteAt;
-          if (ms > 0) silence({ connectionId: entry.connectionId, ms, seq: entry.seq, attempt: entry.attempt, trailing: true });
+          // A HAR import's events carry the response time: the time to its end is not known to be silent.
+          if (ms > 0 && !entry.detail.startsWith(FROM_HAR)) silence({ connectionId: entry.connectionId, ms, seq: entry.seq, attempt: entry.attempt, trailing: true });
           if (attemptDurations.length < MAX_LONG_SILENCES) attemptDurations.push(entry.durationMs);
           open.delete(entry.attempt);
         }

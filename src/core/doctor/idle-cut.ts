@@ -7,6 +7,7 @@
  * EventSource just reconnects), which no preset of the silence table (heartbeat.ts) is short enough
  * to name. A stream's own end right after its last event, or within the rhythm it kept, is no cut.
  */
+import { FROM_HAR } from '../capture/from-har.js';
 import { formatDuration } from '../describe.js';
 import type { EndReason, TimelineEntry } from '../timeline.js';
 import { DOCTOR_LIMITS, type DoctorCheck, type DoctorFinding } from './check.js';
@@ -58,6 +59,7 @@ export const idleCutCheck: DoctorCheck = {
         }
         if (entry.kind !== 'attempt-ended') return;
         open.delete(entry.attempt);
+        if (entry.detail.startsWith(FROM_HAR)) return;
         const silenceMs = entry.time - at.lastByteAt;
         if (!FROM_THE_OTHER_SIDE.has(entry.reason) || silenceMs < MIN_SILENCE_MS || silenceMs < at.longestGapMs * RHYTHM_MARGIN) return;
         if (cuts.length < MAX_CUTS) cuts.push({ connectionId: entry.connectionId, seq: entry.seq, attempt: entry.attempt, silenceMs, reason: entry.reason });
