@@ -5,11 +5,14 @@
  * came. The real nginx that does both is in test/proxy/nginx-doctor.test.ts.
  */
 import assert from 'node:assert/strict';
-import { describe, test } from 'node:test';
+import { after, before, describe, test } from 'node:test';
 import type { DoctorFinding } from '../../src/core/doctor/check.js';
 import type { DoctorContext } from '../../src/core/doctor/check.js';
 import { harToCapture } from '../../src/core/capture/har.js';
+import { startScenarioServer, type ScenarioServer } from '../../src/servers/scenario-server.js';
 import { healthOf, timeline } from '../helpers/doctor.js';
+import { config, run, type Run } from '../helpers/harness.js';
+import { sleep, sseHead, startRawServer, type RawServer } from '../helpers/raw-server.js';
 
 const find = (entries: Parameters<typeof healthOf>[0], code: string, context?: DoctorContext): DoctorFinding | undefined =>
   healthOf(entries, context).findings.find((f) => f.code === code);
@@ -157,5 +160,52 @@ describe('no-response', () => {
   test("a client profile's own connect timeout after a long wait is still no response", () => {
     const t = timeline().at(0).attempt().at(10_000).end('connect-timeout', 'no response headers within 10000 ms');
     assert.equal(find(t.entries, 'no-response')?.severity, 'warning');
+  });
+});
+
+describe('idle-cut on real streams through the engine', { concurrency: true }, () => {
+  let demo: ScenarioServer;
+  /** Ends each response itself 1.5 s after its one event: the server's own idle cut. */
+  let quitter: RawServer;
+  before(async () => {
+    demo = await startScenarioServer();
+    quitter = await startRawServer(async (res, _req, i) => {
+      sseHead(res);
+      res.write(`retry: 1000\nid: ${i + 1}\ndata: once\n\n`);
+      await sleep(1500);
+      res.end();
+    });
+  });
+  after(async () => {
+    await demo.close();
+    await quitter.close();
+  });
+  const twoEnds = async (r: Run): Promise<void> => {
+    await r.until((es) => es.filter((e) => e.kind === 'attempt-ended').length >= 2, 'two attempt ends', 20_000);
+    r.connection.close();
+  };
+  const auth = { headers: [['Authorization', 'Bearer demo-token']] as [string, string][] };
+
+  test('a server that ends each response after 1.5 s of silence: idle-cut', async () => {
+    const r = run(config(quitter.url));
+    await twoEnds(r);
+    const f = find(r.entries, 'idle-cut');
+    assert.ok(f, r.entries.map((e) => JSON.stringify(e)).join('\n'));
+    assert.deepEqual(f.evidence.map((e) => e.seq), r.ends().slice(0, 2).map((e) => e.seq));
+  });
+
+  test("the demo stream ended by its server's maxDuration within its rhythm: no finding", async () => {
+    const r = run(config(`${demo.url}/events?maxDuration=1500&retry=500`, auth));
+    await twoEnds(r);
+    assert.equal(find(r.entries, 'idle-cut'), undefined);
+  });
+
+  test("the engine's own proxy idle timeout simulation on a silent stream: no idle-cut (the timeline says it was simulated)", async () => {
+    const r = run(config(`${demo.url}/events?interval=600000&heartbeat=0&retry=500`, auth));
+    await r.until((es) => es.some((e) => e.kind === 'response'), 'the response');
+    r.connection.inject({ kind: 'proxy-idle-timeout', ms: 1200, firstByteMs: null, preset: null });
+    await twoEnds(r);
+    assert.ok(r.ends().every((e) => e.reason === 'fault'));
+    assert.equal(find(r.entries, 'idle-cut'), undefined);
   });
 });
