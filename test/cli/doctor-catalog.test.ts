@@ -22,7 +22,7 @@ export function doctorArgs(base: string, s: DoctorStreamSpec): string[] {
 
 const serious = (severity: string): boolean => severity === 'warning' || severity === 'error';
 
-describe('sse-devtools doctor over the catalog of misbehaving streams', { concurrency: true }, () => {
+describe('sse-devtools doctor over the catalog of misbehaving streams', { concurrency: 8 }, () => {
   let server: ScenarioServer;
   before(async () => {
     server = await startScenarioServer();
