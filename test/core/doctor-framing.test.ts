@@ -14,6 +14,7 @@ import { FRAMING_TRAPS, type FramingNote, type TimelineEntry } from '../../src/c
 import { DOCTOR_PATH } from '../../src/servers/doctor/catalog.js';
 import { startScenarioServer, type ScenarioServer } from '../../src/servers/scenario-server.js';
 import { config, run } from '../helpers/harness.js';
+import { sseHead, startRawServer } from '../helpers/raw-server.js';
 
 /** The notes the shared parser hands over, feeding `chunks` and ending the stream. */
 function notesOf(chunks: string[]): { events: string[]; notes: FramingNote[] } {
@@ -73,6 +74,68 @@ describe('framing notes from the parsing path', () => {
     assert.deepEqual(parserNotes.map((n) => n?.map((x) => x.trap) ?? null), [null, ['cr-only']]);
     parser.feed('data:c\n\n');
     assert.deepEqual(parser.drain(), []);
+  });
+});
+
+describe('a note rides on the event whose bytes carried the trap', () => {
+  /** The data of the event each note rode on, with its detail, feeding `chunks`. */
+  function carriers(chunks: string[]): { data: string; trap: string; detail: string }[] {
+    const out: { data: string; trap: string; detail: string }[] = [];
+    const parser = createStreamParser({
+      event: (m, framing) => framing?.forEach((n) => out.push({ data: m.data, trap: n.trap, detail: n.detail })),
+      id: () => {},
+      comment: () => {},
+      retry: () => {},
+      ignored: () => {},
+      overflow: () => {},
+    });
+    chunks.forEach((c) => parser.feed(c));
+    return out;
+  }
+
+  const TRAPPED_SECOND: Record<string, string> = {
+    'cr-only': 'data: a\n\ndata: b\r\r',
+    'no-space': 'data: a\n\ndata:b\n\n',
+    'nul-in-id': 'data: a\n\nid: x\u0000y\ndata: b\n\n',
+    'long-line': `data: a\n\ndata: b${'z'.repeat(70_000)}\n\n`,
+  };
+  for (const [trap, chunk] of Object.entries(TRAPPED_SECOND)) {
+    test(`${trap} in the second event of a read: the note is on the second event, not the first of the read`, () => {
+      const [c, ...rest] = carriers([chunk]);
+      assert.deepEqual(rest, []);
+      assert.equal(c?.trap, trap);
+      assert.equal(c?.data.slice(0, 1), 'b', `rode on ${JSON.stringify(c?.data.slice(0, 10))}`);
+      assert.doesNotMatch(c?.detail ?? '', /read/, 'no read to name: the event is the one');
+    });
+  }
+
+  test('a trap in a comment (no event of its own): the next event carries it and the note says which read it was in', () => {
+    const [c] = carriers(['data: a\n\n', ': x\rdata: b\n\n']);
+    assert.equal(c?.data, 'b');
+    assert.match(c?.detail ?? '', /seen in read 2, in a line before this event/);
+  });
+
+  test('a trap at the end of an earlier read: the note names that read', () => {
+    const [c] = carriers(['data: a\n\n', ': x\r', 'data: b\n\n']);
+    assert.equal(c?.data, 'b');
+    assert.match(c?.detail ?? '', /in read 2/);
+  });
+
+  test('through the real engine: the evidence is the event whose bytes held the trap, both events in one read', async () => {
+    const s = await startRawServer((res) => {
+      sseHead(res);
+      res.end('id: 1\ndata: one\n\nid:2\ndata:two\n\n');
+    });
+    try {
+      const r = run(config(s.url, { reconnect: { maxAttempts: 1 } }), undefined, 'c-read');
+      await r.until((es) => es.some((e) => e.kind === 'attempt-ended'), 'the end of the stream');
+      r.connection.close();
+      const two = r.events().find((e) => e.data === 'two');
+      assert.equal(r.events()[0]?.read, two?.read, 'one read');
+      assert.equal(framingFindings(r.entries)[0]?.evidence[0]?.seq, two?.seq);
+    } finally {
+      await s.close();
+    }
   });
 });
 
