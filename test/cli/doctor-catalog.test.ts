@@ -6,19 +6,15 @@
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import { DOCTOR_PATH, DOCTOR_STREAMS, type DoctorStreamSpec } from '../../src/servers/doctor/catalog.js';
+import { DOCTOR_PATH, DOCTOR_STREAMS } from '../../src/servers/doctor/catalog.js';
 import { startScenarioServer, type ScenarioServer } from '../../src/servers/scenario-server.js';
 import { cli, type CliResult } from '../helpers/cli.js';
+import { catalogArgs } from '../helpers/doctor-catalog.js';
 
 interface DoctorJson {
   connections: { answered: boolean; findings: { code: string; severity: string }[] }[];
 }
 
-/** The arguments a user gives `doctor` for this entry: its POST body, the reconnect it needs, how long to watch. */
-export function doctorArgs(base: string, s: DoctorStreamSpec): string[] {
-  const post = s.post ? ['-X', 'POST', '-H', 'Content-Type: application/json', '-d', JSON.stringify(s.post)] : [];
-  return ['doctor', `${base}${DOCTOR_PATH}${s.name}`, ...post, '--max-reconnects', String(s.reconnects ?? 0), '--reconnect-delay', '50', '--duration', String(s.watchMs), '--json', '--fail-on', 'warning'];
-}
 
 const serious = (severity: string): boolean => severity === 'warning' || severity === 'error';
 
@@ -31,7 +27,7 @@ describe('sse-devtools doctor over the catalog of misbehaving streams', { concur
 
   for (const s of DOCTOR_STREAMS) {
     test(`${DOCTOR_PATH}${s.name}: ${s.codes.join(', ')}`, async () => {
-      const r: CliResult = await cli(doctorArgs(server.url, s));
+      const r: CliResult = await cli([...catalogArgs('doctor', server.url, s), '--json', '--fail-on', 'warning']);
       const out = JSON.parse(r.stdout) as DoctorJson;
       const findings = out.connections[0]?.findings ?? [];
       const found = findings.map((f) => f.code);

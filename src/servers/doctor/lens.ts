@@ -19,7 +19,7 @@ function llmStream(name: string, lens: string, fail: FailMode, does: string, cod
     does,
     codes,
     post: format.example.body,
-    watchMs: 3000,
+    watchMs: 8000,
     script: (res, req) => {
       const url = new URL(`http://127.0.0.1${format.example.path}?speed=${SPEED}&fail=${fail}`);
       serveLlm(format, 'POST', url, req.body.trim() === '' ? JSON.stringify(format.example.body) : req.body, res, req.track);

@@ -5,7 +5,7 @@
  * comes back within a second and shows what the server does with its Last-Event-ID.
  */
 import type { DoctorStreamSpec } from './spec.js';
-import { event, pause, pieces, resumeFrom, streamHead, writeApart } from './script.js';
+import { event, pause, pieces, streamHead, writeApart } from './script.js';
 
 const RECONNECT_SOON = 'retry: 1000\n\n';
 
@@ -14,41 +14,40 @@ export const RESUMABILITY_STREAMS: readonly DoctorStreamSpec[] = [
     name: 'no-ids',
     does: 'events without id: a reconnect cannot say where it stopped',
     codes: ['no-ids'],
-    watchMs: 2000,
-    script: pieces([event(null, '{"n":1}'), event(null, '{"n":2}'), event(null, '{"n":3}')]),
+    watchMs: 6000,
+    script: pieces(() => [event(null, '{"n":1}'), event(null, '{"n":2}'), event(null, '{"n":3}')]),
   },
   {
     name: 'bad-ids',
-    does: 'ids 1, 2, 2, 1: one repeats, then they go backwards',
+    does: 'ids 1, 2, 2, 1: one repeats, then they go backwards (a reconnect resumes after the last one)',
     codes: ['id-repeated', 'id-backwards'],
-    watchMs: 2000,
-    script: pieces([1, 2, 2, 1].map((n, i) => event(n, JSON.stringify({ n: i + 1 })))),
+    watchMs: 6000,
+    script: pieces((after) => [1, 2, 2, 1].map((k, i) => event(after + k, JSON.stringify({ n: i + 1 })))),
   },
   {
     name: 'ignores-last-event-id',
     does: 'starts over at id 1 whatever Last-Event-ID the reconnect sends (two events, then the end)',
     codes: ['last-event-id-ignored'],
     reconnects: 1,
-    watchMs: 4000,
-    script: pieces([RECONNECT_SOON, event(1, '{"n":1}'), event(2, '{"n":2}')]),
+    watchMs: 8000,
+    script: pieces(() => [RECONNECT_SOON, event(1, '{"n":1}'), event(2, '{"n":2}')]),
   },
   {
     name: 'gap-after-reconnect',
     does: 'resumes from its live position: after Last-Event-ID: 2 comes id 7 (the four sent during the drop are lost)',
     codes: ['gap-after-reconnect'],
     reconnects: 1,
-    watchMs: 4000,
-    script: async (res, req) => {
-      const after = resumeFrom(req);
+    watchMs: 8000,
+    script: pieces((after) => {
       const next = after === 0 ? 1 : after + 5;
-      await pieces([RECONNECT_SOON, event(next, JSON.stringify({ n: next })), event(next + 1, JSON.stringify({ n: next + 1 }))])(res, req);
-    },
+      return [RECONNECT_SOON, event(next, JSON.stringify({ n: next })), event(next + 1, JSON.stringify({ n: next + 1 }))];
+    }),
   },
   {
     name: 'retry-storm',
     does: 'retry: 10, then events and heartbeats for 20 s: when it ends (or the server restarts), every client is back within 10 ms',
     codes: ['retry-storm'],
-    watchMs: 1000,
+    watchMs: 1500,
     script: async (res) => {
       streamHead(res);
       await writeApart(res, ['retry: 10\n\n', event(1, '{"n":1}'), event(2, '{"n":2}')]);

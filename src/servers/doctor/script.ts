@@ -51,16 +51,20 @@ export function streamHead(res: ServerResponse, headers: Readonly<Record<string,
   res.flushHeaders();
 }
 
-/** A stream of `pieces` with good headers, ended after the last one. */
-export const pieces =
-  (list: readonly (string | Uint8Array)[], pauseMs?: number): StreamScript =>
-  async (res) => {
-    streamHead(res);
-    await writeApart(res, list, pauseMs);
-    res.end();
-  };
-
 /** The integer a resuming client sent, 0 when none. */
 export const resumeFrom = (req: StreamRequest): number => Number.parseInt(req.lastEventId ?? '', 10) || 0;
+
+/**
+ * A stream of pieces with good headers, ended after the last one. `make` numbers its ids after the
+ * Last-Event-ID a reconnecting client sends, so a stream that misbehaves one way resumes well and
+ * shows only its own finding however often a client comes back.
+ */
+export const pieces =
+  (make: (after: number) => readonly (string | Uint8Array)[]): StreamScript =>
+  async (res, req) => {
+    streamHead(res);
+    await writeApart(res, make(resumeFrom(req)));
+    res.end();
+  };
 
 export const event = (id: number | null, data: string): string => `${id === null ? '' : `id: ${id}\n`}data: ${data}\n\n`;

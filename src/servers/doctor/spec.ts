@@ -12,7 +12,11 @@ export interface DoctorStreamSpec {
   post?: Record<string, unknown>;
   /** Reconnects a client must make before the finding can show (the Last-Event-ID findings need one). */
   reconnects?: 1;
-  /** A check that watches it this long sees its findings: it ends by itself by then, or has shown them. */
+  /**
+   * The longest a check must watch it (`doctor --duration`): a stream that ends by itself ends well
+   * within it (a guard for a loaded machine, no wait when it is not); one that stays open has shown
+   * its findings by then.
+   */
   watchMs: number;
   script: StreamScript;
 }
