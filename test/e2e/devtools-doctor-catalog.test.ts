@@ -97,7 +97,6 @@ test('every /doctor/* stream, connected from the form in the real DevTools, show
       if (SHOTS[s.name] === theme) await session.screenshot(join(ARTIFACTS, `devtools-doctor-catalog-${s.name}-${theme}.png`));
     }
   }
-  await session.setTheme('light');
 });
 
 test("the demo server's /events stream beside them: no warning or error badge", async () => {
