@@ -5,7 +5,9 @@
  * stream has no warning or error and exits 0. One test per entry, run side by side.
  */
 import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
 import { after, before, describe, test } from 'node:test';
+import { FRAMING_TRAPS } from '../../src/core/timeline.js';
 import { DOCTOR_PATH, DOCTOR_STREAMS } from '../../src/servers/doctor/catalog.js';
 import { startScenarioServer, type ScenarioServer } from '../../src/servers/scenario-server.js';
 import { cli, type CliResult } from '../helpers/cli.js';
@@ -38,6 +40,19 @@ describe('sse-devtools doctor over the catalog of misbehaving streams', { concur
       assert.equal(r.code, expected, `exit ${expected} with --fail-on warning; stderr: ${r.stderr}`);
     });
   }
+
+  test('the help text, the README and docs/doctor-a|b.md name every entry', async () => {
+    const readme = readFileSync('README.md', 'utf8');
+    const docs = readFileSync('docs/doctor-a.md', 'utf8') + readFileSync('docs/doctor-b.md', 'utf8');
+    const res = await fetch(`${server.url}/`);
+    const text = await res.text();
+    for (const s of DOCTOR_STREAMS) {
+      assert.ok(text.includes(`${DOCTOR_PATH}${s.name} `), `GET / lists ${s.name}`);
+      assert.ok(readme.includes(`${DOCTOR_PATH}${s.name}\``), `README lists ${s.name}`);
+      assert.ok(docs.includes(`${DOCTOR_PATH}${s.name}`) || (FRAMING_TRAPS as readonly string[]).includes(s.name), `docs name ${s.name}`);
+      for (const code of s.codes) assert.ok(docs.includes(`\`${code}\``), `docs list ${code}`);
+    }
+  });
 
   test('the healthy demo stream (/events): no warning or error, exit 0 with --fail-on warning', async () => {
     const r = await cli(['doctor', `${server.url}/events?interval=100`, '-H', 'Authorization: Bearer demo-token', '--duration', '1500', '--json', '--fail-on', 'warning']);
