@@ -7,6 +7,7 @@ import { createServer, type IncomingMessage, type ServerResponse } from 'node:ht
 import type { AddressInfo } from 'node:net';
 import { sseComment, sseEvent, sseFieldProblem, sseRetry } from '../core/sse-writer.js';
 import { LLM_HELP } from './catalog.js';
+import { DOCTOR_HELP, doctorStreamAt, serveDoctorStream } from './doctor/catalog.js';
 import { DEMO_CSP, DEMO_CSS, DEMO_ICON, DEMO_SCRIPT, demoPageHtml } from './demo-page/html.js';
 import { readBody, sendJson, tooLarge, unauthorized } from './http-body.js';
 import { LLM_FORMATS } from './llm/formats.js';
@@ -94,7 +95,8 @@ GET      /           this text (a browser gets the demo page: a button per forma
 
 Ids are consecutive integers; a client that sends Last-Event-ID: N resumes at N+1.
 
-${LLM_HELP}`;
+${LLM_HELP}
+${DOCTOR_HELP}`;
 
 export function startScenarioServer(options: ScenarioServerOptions = {}): Promise<ScenarioServer> {
   const token = options.token === undefined ? DEFAULT_TOKEN : options.token;
@@ -175,6 +177,11 @@ export function startScenarioServer(options: ScenarioServerOptions = {}): Promis
     const file = PAGE_FILES[url.pathname];
     if (file !== undefined) {
       res.writeHead(200, { 'Content-Type': file.type, 'Cache-Control': 'no-store', 'X-Content-Type-Options': 'nosniff' }).end(file.body());
+      return;
+    }
+    const doctor = doctorStreamAt(url.pathname);
+    if (doctor !== null) {
+      serveDoctorStream(doctor, res, { lastEventId: recorded.lastEventId, body: recorded.body, track });
       return;
     }
     const api = apiRoute(req, res, url, recorded.body);

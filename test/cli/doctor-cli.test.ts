@@ -9,6 +9,7 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
+import { DOCTOR_PATH } from '../../src/servers/doctor/catalog.js';
 import { startScenarioServer, type ScenarioServer } from '../../src/servers/scenario-server.js';
 import { cli } from '../helpers/cli.js';
 import { sseHead, startRawServer, writeChunks, type RawServer } from '../helpers/raw-server.js';
@@ -28,7 +29,7 @@ describe('sse-devtools doctor', () => {
   /** No ids, no Cache-Control: two warnings. */
   let noIds: RawServer;
   /** Starts over at id 1 whatever Last-Event-ID it is sent: an error after a reconnect. */
-  let ignoresLastEventId: RawServer;
+  let ignoresLastEventId: string;
   before(async () => {
     demo = await startScenarioServer({ intervalMs: 20, heartbeatMs: 0 });
     noIds = await startRawServer(async (res) => {
@@ -36,16 +37,11 @@ describe('sse-devtools doctor', () => {
       await writeChunks(res, ['data: a\n\n', 'data: b\n\n']);
       res.end();
     });
-    ignoresLastEventId = await startRawServer(async (res) => {
-      sseHead(res);
-      await writeChunks(res, ['id: 1\ndata: a\n\n', 'id: 2\ndata: b\n\n']);
-      res.end();
-    });
+    ignoresLastEventId = `${demo.url}${DOCTOR_PATH}ignores-last-event-id`;
   });
   after(async () => {
     await demo.close();
     await noIds.close();
-    await ignoresLastEventId.close();
   });
 
   test('the demo stream: no findings, exit 0 even with --fail-on warning', async () => {
@@ -84,7 +80,7 @@ describe('sse-devtools doctor', () => {
 
   test('doctor FILE: a capture written by capture -o, its findings computed from its entries', async () => {
     const file = join(dir, 'ignores.capture.json');
-    const cap = await cli(['capture', ignoresLastEventId.url, '--reconnect-delay', '50', '--max-reconnects', '1', '-o', file]);
+    const cap = await cli(['capture', ignoresLastEventId, '--reconnect-delay', '50', '--max-reconnects', '1', '-o', file]);
     assert.equal(cap.code, 0, cap.stderr);
     const r = await cli(['doctor', file, '--fail-on', 'error']);
     assert.equal(r.code, 1, r.stdout + r.stderr);

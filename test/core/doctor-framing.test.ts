@@ -4,17 +4,17 @@
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import type { ServerResponse } from 'node:http';
 import { createDoctor } from '../../src/core/doctor/doctor.js';
 import type { DoctorFinding } from '../../src/core/doctor/check.js';
 import { createStreamParser } from '../../src/core/engine/stream-parser.js';
 import { createObservedStream } from '../../src/core/observe/observed-stream.js';
 import type { ObservedRecord } from '../../src/protocol/observed.js';
 import { decodeEntries, encodeEntries } from '../../src/protocol/messages.js';
-import type { FramingNote, FramingTrap, TimelineEntry } from '../../src/core/timeline.js';
+import { FRAMING_TRAPS, type FramingNote, type TimelineEntry } from '../../src/core/timeline.js';
+import { DOCTOR_PATH } from '../../src/servers/doctor/catalog.js';
 import { startScenarioServer, type ScenarioServer } from '../../src/servers/scenario-server.js';
 import { config, run } from '../helpers/harness.js';
-import { sseHead, startRawServer, writeChunks, type RawServer } from '../helpers/raw-server.js';
+import { sseHead, startRawServer } from '../helpers/raw-server.js';
 
 /** The notes the shared parser hands over, feeding `chunks` and ending the stream. */
 function notesOf(chunks: string[]): { events: string[]; notes: FramingNote[] } {
@@ -77,6 +77,68 @@ describe('framing notes from the parsing path', () => {
   });
 });
 
+describe('a note rides on the event whose bytes carried the trap', () => {
+  /** The data of the event each note rode on, with its detail, feeding `chunks`. */
+  function carriers(chunks: string[]): { data: string; trap: string; detail: string }[] {
+    const out: { data: string; trap: string; detail: string }[] = [];
+    const parser = createStreamParser({
+      event: (m, framing) => framing?.forEach((n) => out.push({ data: m.data, trap: n.trap, detail: n.detail })),
+      id: () => {},
+      comment: () => {},
+      retry: () => {},
+      ignored: () => {},
+      overflow: () => {},
+    });
+    chunks.forEach((c) => parser.feed(c));
+    return out;
+  }
+
+  const TRAPPED_SECOND: Record<string, string> = {
+    'cr-only': 'data: a\n\ndata: b\r\r',
+    'no-space': 'data: a\n\ndata:b\n\n',
+    'nul-in-id': 'data: a\n\nid: x\u0000y\ndata: b\n\n',
+    'long-line': `data: a\n\ndata: b${'z'.repeat(70_000)}\n\n`,
+  };
+  for (const [trap, chunk] of Object.entries(TRAPPED_SECOND)) {
+    test(`${trap} in the second event of a read: the note is on the second event, not the first of the read`, () => {
+      const [c, ...rest] = carriers([chunk]);
+      assert.deepEqual(rest, []);
+      assert.equal(c?.trap, trap);
+      assert.equal(c?.data.slice(0, 1), 'b', `rode on ${JSON.stringify(c?.data.slice(0, 10))}`);
+      assert.doesNotMatch(c?.detail ?? '', /read/, 'no read to name: the event is the one');
+    });
+  }
+
+  test('a trap in a comment (no event of its own): the next event carries it and the note says which read it was in', () => {
+    const [c] = carriers(['data: a\n\n', ': x\rdata: b\n\n']);
+    assert.equal(c?.data, 'b');
+    assert.match(c?.detail ?? '', /seen in read 2, in a line before this event/);
+  });
+
+  test('a trap at the end of an earlier read: the note names that read', () => {
+    const [c] = carriers(['data: a\n\n', ': x\r', 'data: b\n\n']);
+    assert.equal(c?.data, 'b');
+    assert.match(c?.detail ?? '', /in read 2/);
+  });
+
+  test('through the real engine: the evidence is the event whose bytes held the trap, both events in one read', async () => {
+    const s = await startRawServer((res) => {
+      sseHead(res);
+      res.end('id: 1\ndata: one\n\nid:2\ndata:two\n\n');
+    });
+    try {
+      const r = run(config(s.url, { reconnect: { maxAttempts: 1 } }), undefined, 'c-read');
+      await r.until((es) => es.some((e) => e.kind === 'attempt-ended'), 'the end of the stream');
+      r.connection.close();
+      const two = r.events().find((e) => e.data === 'two');
+      assert.equal(r.events()[0]?.read, two?.read, 'one read');
+      assert.equal(framingFindings(r.entries)[0]?.evidence[0]?.seq, two?.seq);
+    } finally {
+      await s.close();
+    }
+  });
+});
+
 describe('framing notes on an observed fetch stream (the page hook path)', () => {
   test('reads and traps are noted as the engine notes them; a secret quoted in a note is masked', () => {
     const T0 = 1_800_000_000_000;
@@ -119,37 +181,16 @@ test('reads and framing notes cross the wire to the panel (the batch columns kee
   assert.deepEqual(decodeEntries(wire, 3), entries.slice(3), 'a slice from the middle finds its notes');
 });
 
-/** Each trap's stream, written as a server would. */
-const TRAP_STREAMS: Record<FramingTrap, (string | Uint8Array)[]> = {
-  'cr-only': ['id: 1\rdata: one\r\r', 'id: 2\rdata: two\r\r'],
-  bom: [Buffer.from([0xef, 0xbb, 0xbf]), 'id: 1\ndata: one\n\n', 'id: 2\ndata: two\n\n'],
-  'no-space': ['id:1\ndata:one\n\n', 'id:2\ndata:two\n\n'],
-  'multi-line-json': ['id: 1\ndata: {"a":\ndata: 1}\n\n', 'id: 2\ndata: {"b":2}\n\n'],
-  'unterminated-final-event': ['id: 1\ndata: one\n\n', 'id: 2\ndata: {"done":true}\n'],
-  'nul-in-id': ['id: 1\ndata: one\n\n', 'id: bad\u0000id\ndata: two\n\n'],
-  'long-line': ['id: 1\ndata: one\n\n', `id: 2\ndata: ${'z'.repeat(70_000)}\n\n`],
-};
-
-describe('framing traps from real servers through the real engine', () => {
-  let server: RawServer;
+describe('framing traps from the demo server\'s catalog (/doctor/<trap>) through the real engine', () => {
   let demo: ScenarioServer;
-  const trapOf = (path: string): FramingTrap => path.slice(1) as FramingTrap;
   before(async () => {
-    server = await startRawServer(async (res: ServerResponse, req) => {
-      sseHead(res);
-      await writeChunks(res, TRAP_STREAMS[trapOf(req.url ?? '/')] ?? []);
-      res.end();
-    });
     demo = await startScenarioServer();
   });
-  after(async () => {
-    await server.close();
-    await demo.close();
-  });
+  after(() => demo.close());
 
-  for (const trap of Object.keys(TRAP_STREAMS) as FramingTrap[]) {
+  for (const trap of FRAMING_TRAPS) {
     test(`${trap}: noted by the engine, found by the doctor with a row per client profile`, async () => {
-      const r = run(config(`${server.url}${trap}`, { reconnect: { maxAttempts: 1 } }), undefined, `c-${trap}`);
+      const r = run(config(`${demo.url}${DOCTOR_PATH}${trap}`, { reconnect: { maxAttempts: 1 } }), undefined, `c-${trap}`);
       await r.until((es) => es.some((e) => e.kind === 'attempt-ended'), 'the end of the stream');
       r.connection.close();
       const found = framingFindings(r.entries);

@@ -4,10 +4,8 @@
  * demo server's stream.
  */
 import assert from 'node:assert/strict';
-import { createServer, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { after, before, describe, test } from 'node:test';
-import { createGzip } from 'node:zlib';
+import { DOCTOR_PATH } from '../../src/servers/doctor/catalog.js';
 import { startScenarioServer, type ScenarioServer } from '../../src/servers/scenario-server.js';
 import { BEARER, get } from '../helpers/demo-streams.js';
 import { codes, healthOf, STREAM_HEADERS, timeline } from '../helpers/doctor.js';
@@ -90,34 +88,6 @@ describe('doctor: compression and headers, from entries', () => {
   });
 });
 
-/** A stream server whose headers a test picks; `gzip` compresses the body, flushing after each event. */
-function startHeaderServer(headers: Record<string, string>, gzip = false): Promise<{ url: string; close: () => Promise<void> }> {
-  const server = createServer((_req, res: ServerResponse) => {
-    res.writeHead(200, headers);
-    const body = gzip ? createGzip() : null;
-    if (body) body.pipe(res);
-    let n = 0;
-    const send = (): void => {
-      n++;
-      const text = `id: ${n}\ndata: {"n":${n}}\n\n`;
-      if (body) {
-        body.write(text);
-        body.flush();
-      } else res.write(text);
-      if (n < 3) setTimeout(send, 20);
-      else if (body) body.end();
-      else res.end();
-    };
-    send();
-  });
-  return new Promise((resolve) =>
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as AddressInfo;
-      resolve({ url: `http://127.0.0.1:${port}/`, close: () => new Promise((done) => { server.closeAllConnections(); server.close(() => done()); }) });
-    }),
-  );
-}
-
 async function entriesFrom(url: string) {
   const r = run(config(url, { reconnect: { maxAttempts: 1 } }), undefined, 'd1');
   await r.until((es) => es.some((e) => e.kind === 'attempt-ended'), 'the attempt end');
@@ -139,25 +109,15 @@ describe('doctor: compression and headers, from real servers through the engine'
     assert.deepEqual(healthOf(r.entries).findings, []);
   });
 
-  test('a gzip-compressed stream: its events arrive (the engine decodes it), and the doctor says it is compressed', async () => {
-    const s = await startHeaderServer({ 'Content-Type': 'text/event-stream', 'Cache-Control': 'no-cache', 'Content-Encoding': 'gzip' }, true);
-    try {
-      const entries = await entriesFrom(s.url);
-      assert.equal(entries.filter((e) => e.kind === 'event').length, 3);
-      assert.deepEqual(codes(healthOf(entries)), ['compressed']);
-    } finally {
-      await s.close();
-    }
+  test('a gzip-compressed stream (/doctor/gzip): its events arrive (the engine decodes it), and the doctor says it is compressed', async () => {
+    const entries = await entriesFrom(`${demo.url}${DOCTOR_PATH}gzip`);
+    assert.equal(entries.filter((e) => e.kind === 'event').length, 3);
+    assert.deepEqual(codes(healthOf(entries)), ['compressed']);
   });
 
-  test('a stream with a Latin-1 charset, no Cache-Control, a Content-Length and Connection: close', async () => {
-    const body = 'id: 1\ndata: {"n":1}\n\nid: 2\ndata: {"n":2}\n\nid: 3\ndata: {"n":3}\n\n';
-    const s = await startHeaderServer({ 'Content-Type': 'text/event-stream; charset=iso-8859-1', 'Content-Length': String(body.length), Connection: 'close' });
-    try {
-      const entries = await entriesFrom(s.url);
-      assert.deepEqual(codes(healthOf(entries)), ['cache-control', 'charset', 'connection-close', 'content-length']);
-    } finally {
-      await s.close();
-    }
-  });
+  for (const [name, code] of [['charset', 'charset'], ['no-cache-control', 'cache-control'], ['content-length', 'content-length'], ['connection-close', 'connection-close'], ['content-type', 'content-type']] as const) {
+    test(`${DOCTOR_PATH}${name}: ${code}, and nothing else`, async () => {
+      assert.deepEqual(codes(healthOf(await entriesFrom(`${demo.url}${DOCTOR_PATH}${name}`))), [code]);
+    });
+  }
 });

@@ -8,9 +8,9 @@ import { after, before, describe, test } from 'node:test';
 import { createDoctor, type Doctor } from '../../src/core/doctor/doctor.js';
 import type { DoctorFinding } from '../../src/core/doctor/check.js';
 import type { EntryBody, TimelineEntry } from '../../src/core/timeline.js';
+import { DOCTOR_PATH } from '../../src/servers/doctor/catalog.js';
 import { startScenarioServer, type ScenarioServer } from '../../src/servers/scenario-server.js';
 import { config, run } from '../helpers/harness.js';
-import { sleep, sseHead, startRawServer, type RawServer } from '../helpers/raw-server.js';
 
 function timeline() {
   const entries: TimelineEntry[] = [];
@@ -133,26 +133,14 @@ describe('heartbeat check over entries', () => {
 });
 
 describe('heartbeat check on real streams', () => {
-  let silent: RawServer;
   let demo: ScenarioServer;
   before(async () => {
-    silent = await startRawServer(async (res) => {
-      sseHead(res);
-      res.write('id: 1\ndata: before\n\n');
-      // Longer than okhttp-eventsource's 5 s read timeout, and no heartbeat.
-      await sleep(5_600);
-      res.write('id: 2\ndata: after\n\n');
-      res.end();
-    });
     demo = await startScenarioServer();
   });
-  after(async () => {
-    await silent.close();
-    await demo.close();
-  });
+  after(() => demo.close());
 
-  test('a stream silent for longer than 5 s through the engine: okhttp-eventsource would have cut it once', async () => {
-    const r = run(config(silent.url, { reconnect: { maxAttempts: 1 } }));
+  test('a stream silent for longer than 5 s (/doctor/silent) through the engine: okhttp-eventsource would have cut it once', async () => {
+    const r = run(config(`${demo.url}${DOCTOR_PATH}silent`, { reconnect: { maxAttempts: 1 } }));
     await r.until((es) => es.some((e) => e.kind === 'attempt-ended'), 'the end of the stream');
     r.connection.close();
     const [f] = heartbeatFindings(r.entries);
@@ -162,7 +150,7 @@ describe('heartbeat check on real streams', () => {
     assert.equal(row(f, 'okhttp')?.[3], 'once');
     assert.equal(row(f, 'nginx')?.[3], 'never');
     assert.equal(row(f, 'Browser EventSource — Chromium')?.[3], 'never');
-    const second = r.events().find((e) => e.data === 'after');
+    const second = r.events().find((e) => e.id === '2');
     assert.equal(f.evidence[0]?.seq, second?.seq, 'the evidence is the event that ended the silence');
   });
 

@@ -5,11 +5,11 @@
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
+import { DOCTOR_PATH } from '../../src/servers/doctor/catalog.js';
 import { startScenarioServer, type ScenarioServer } from '../../src/servers/scenario-server.js';
 import { BEARER } from '../helpers/demo-streams.js';
 import { codes, healthOf, timeline } from '../helpers/doctor.js';
 import { config, countOf, run } from '../helpers/harness.js';
-import { sseHead, startRawServer, writeChunks } from '../helpers/raw-server.js';
 
 describe('doctor: resumability, from entries', () => {
   test('ids that move forward and a reconnect that resumes after the last one: no finding', () => {
@@ -87,8 +87,6 @@ async function twoAttempts(url: string, headers = [] as [string, string][]) {
   return r;
 }
 
-const lastEventIdOf = (headers: Record<string, string | string[] | undefined>): number => Number(headers['last-event-id'] ?? 0);
-
 describe('doctor: resumability, from real servers through the engine', () => {
   let demo: ScenarioServer;
   before(async () => {
@@ -103,64 +101,40 @@ describe('doctor: resumability, from real servers through the engine', () => {
     assert.deepEqual(healthOf(r.entries).findings, []);
   });
 
-  test('a server that sends no ids', async () => {
-    const s = await startRawServer(async (res) => {
-      sseHead(res);
-      await writeChunks(res, ['data: a\n\n', 'data: b\n\n']);
-      res.end();
-    });
-    try {
-      assert.deepEqual(codes(healthOf((await twoAttempts(s.url)).entries)), ['no-ids']);
-    } finally {
-      await s.close();
-    }
+  const catalog = (name: string): string => `${demo.url}${DOCTOR_PATH}${name}`;
+  const requestsTo = (name: string) => demo.requests.filter((q) => q.path === `${DOCTOR_PATH}${name}`);
+
+  test('a server that sends no ids (/doctor/no-ids)', async () => {
+    assert.deepEqual(codes(healthOf((await twoAttempts(catalog('no-ids'))).entries)), ['no-ids']);
   });
 
-  test('a server that ignores Last-Event-ID and starts over at id 1', async () => {
-    const s = await startRawServer(async (res) => {
-      sseHead(res);
-      await writeChunks(res, ['id: 1\ndata: a\n\n', 'id: 2\ndata: b\n\n']);
-      res.end();
-    });
-    try {
-      const r = await twoAttempts(s.url);
-      assert.equal(s.requests[1]?.headers['last-event-id'], '2', 'the engine did send it');
-      const h = healthOf(r.entries);
-      assert.deepEqual(codes(h), ['last-event-id-ignored']);
-      assert.equal(h.findings[0]?.evidence[0]?.note, 'attempt 2 sent Last-Event-ID: 2; its first event has id 1');
-    } finally {
-      await s.close();
-    }
+  test('ids that repeat, then go backwards (/doctor/bad-ids)', async () => {
+    const r = run(config(catalog('bad-ids'), { reconnect: { maxAttempts: 1 } }), undefined, 'r1');
+    await r.until((es) => es.some((e) => e.kind === 'attempt-ended'), 'the attempt end');
+    r.connection.close();
+    assert.deepEqual(codes(healthOf(r.entries)), ['id-backwards', 'id-repeated']);
   });
 
-  test('a server that resumes from its live position, skipping what was sent during the drop', async () => {
-    const s = await startRawServer(async (res, req) => {
-      sseHead(res);
-      const from = lastEventIdOf(req.headers) + (req.headers['last-event-id'] ? 5 : 1);
-      await writeChunks(res, [`id: ${from}\ndata: a\n\n`, `id: ${from + 1}\ndata: b\n\n`]);
-      res.end();
-    });
-    try {
-      const h = healthOf((await twoAttempts(s.url)).entries);
-      assert.deepEqual(codes(h), ['gap-after-reconnect']);
-      assert.match(h.findings[0]?.evidence[0]?.note ?? '', /Last-Event-ID: 2; its first event has id 7 \(4 events missing\)/);
-    } finally {
-      await s.close();
-    }
+  test('a server that ignores Last-Event-ID and starts over at id 1 (/doctor/ignores-last-event-id)', async () => {
+    const r = await twoAttempts(catalog('ignores-last-event-id'));
+    assert.equal(requestsTo('ignores-last-event-id')[1]?.lastEventId, '2', 'the engine did send it');
+    const h = healthOf(r.entries);
+    assert.deepEqual(codes(h), ['last-event-id-ignored']);
+    assert.equal(h.findings[0]?.evidence[0]?.note, 'attempt 2 sent Last-Event-ID: 2; its first event has id 1');
   });
 
-  test('a server that sends retry: 10: the engine reconnects after 10 ms, and the doctor warns of a storm', async () => {
-    const s = await startRawServer(async (res, req) => {
-      sseHead(res);
-      await writeChunks(res, [`retry: 10\nid: ${lastEventIdOf(req.headers) + 1}\ndata: a\n\n`]);
-      res.end();
-    });
-    try {
-      const r = await twoAttempts(s.url);
-      assert.match(r.entries.find((e) => e.kind === 'reconnect-scheduled')?.why ?? '', /10/);
-      assert.deepEqual(codes(healthOf(r.entries)), ['retry-storm']);
-    } finally {
-      await s.close();
-    }
+  test('a server that resumes from its live position, skipping what was sent during the drop (/doctor/gap-after-reconnect)', async () => {
+    const h = healthOf((await twoAttempts(catalog('gap-after-reconnect'))).entries);
+    assert.deepEqual(codes(h), ['gap-after-reconnect']);
+    assert.match(h.findings[0]?.evidence[0]?.note ?? '', /Last-Event-ID: 2; its first event has id 7 \(4 events missing\)/);
+  });
+
+  test('a server that sends retry: 10 (/doctor/retry-storm): the engine takes it as its delay, and the doctor warns of a storm', async () => {
+    const r = run(config(catalog('retry-storm'), { reconnect: { maxAttempts: 1 } }), undefined, 'r1');
+    await r.until((es) => es.some((e) => e.kind === 'retry-changed') && es.some((e) => e.kind === 'event'), 'the retry and an event');
+    r.connection.close();
+    const retry = r.entries.find((e) => e.kind === 'retry-changed');
+    assert.equal(retry?.kind === 'retry-changed' ? retry.delayMs : null, 10);
+    assert.deepEqual(codes(healthOf(r.entries)), ['retry-storm']);
   });
 });

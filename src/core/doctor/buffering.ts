@@ -81,8 +81,9 @@ function closeInto(t: Tally, l: Lump, readsKnown: boolean): void {
   if (t.biggest === null || l.events > t.biggest.events) t.biggest = l;
   if (readsKnown && l.events >= MANY_PER_READ) t.inBigReads += l.events;
   if (l.events < BURST_EVENTS) return;
-  if (l.first && t.firstHeld === null && l.silenceMs >= FIRST_READ_LATE_MS && (span(l) >= PRODUCED_APART_MS || l.bytes >= FIRST_READ_BYTES)) {
-    t.firstHeld = l;
+  // A reconnect's first events held again are the same finding, not a burst: the evidence is the first attempt's.
+  if (l.first && l.silenceMs >= FIRST_READ_LATE_MS && (span(l) >= PRODUCED_APART_MS || l.bytes >= FIRST_READ_BYTES)) {
+    t.firstHeld ??= l;
     return;
   }
   if (l.silenceMs >= BURST_SILENCE_MS) {
