@@ -95,6 +95,33 @@ describe('sse-devtools doctor', () => {
     assert.equal((JSON.parse(again.stdout) as DoctorJson).connections[0]?.findings.some((f) => f.code === 'last-event-id-ignored'), true);
   });
 
+  // No server can make a client reconnect early: this finding comes from a client's own capture
+  // (another tool's, a hand-rolled retry loop's) whose attempts start before the delay it scheduled.
+  test('doctor FILE: a capture whose reconnect started before its scheduled delay is reconnect-too-fast; the same capture on schedule is not', async () => {
+    const file = join(dir, 'on-schedule.capture.json');
+    const cap = await cli(['capture', `${demo.url}${DOCTOR_PATH}no-space`, '--reconnect-delay', '300', '--max-reconnects', '1', '-o', file]);
+    assert.equal(cap.code, 0, cap.stderr);
+    const onSchedule = await cli(['doctor', file, '--json']);
+    const codes = (JSON.parse(onSchedule.stdout) as DoctorJson).connections[0]?.findings.map((f) => f.code) ?? [];
+    assert.ok(!codes.includes('reconnect-too-fast'), `on schedule: ${codes.join(', ')}`);
+
+    interface Entry { kind: string; attempt: number; time: number; delayMs?: number | null }
+    const doc = JSON.parse(readFileSync(file, 'utf8')) as { connections: { entries: Entry[] }[] };
+    const entries = doc.connections[0]!.entries;
+    const scheduled = entries.find((e) => e.kind === 'reconnect-scheduled');
+    assert.ok(scheduled?.delayMs === 300, 'the capture scheduled a reconnect in 300 ms');
+    // The client went at once: attempt 2 and everything after it move to 20 ms after the schedule.
+    const second = entries.findIndex((e) => e.kind === 'attempt-started' && e.attempt === 2);
+    const shift = entries[second]!.time - (scheduled.time + 20);
+    for (const e of entries.slice(second)) e.time -= shift;
+    const early = join(dir, 'early.capture.json');
+    writeFileSync(early, JSON.stringify(doc));
+    const r = await cli(['doctor', early, '--fail-on', 'warning']);
+    assert.equal(r.code, 1, r.stdout + r.stderr);
+    assert.match(r.stdout, /\[resumability\/reconnect-too-fast\]$/m);
+    assert.match(r.stdout, /attempt 2 started 20 ms after a reconnect was scheduled in 300 ms/);
+  });
+
   test('a stream that never answers 200 fails the check: nothing could be checked', async () => {
     const r = await cli(['doctor', `${demo.url}/events`, '--max-reconnects', '0']);
     assert.equal(r.code, 1);
