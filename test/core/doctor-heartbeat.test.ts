@@ -11,19 +11,9 @@ import type { EntryBody, TimelineEntry } from '../../src/core/timeline.js';
 import { DOCTOR_PATH } from '../../src/servers/doctor/catalog.js';
 import { startScenarioServer, type ScenarioServer } from '../../src/servers/scenario-server.js';
 import { config, run } from '../helpers/harness.js';
+import { entryLog } from '../helpers/entries.js';
 
-function timeline() {
-  const entries: TimelineEntry[] = [];
-  let seq = 1;
-  let time = 1_800_000_000_000;
-  return {
-    entries,
-    add(attempt: number, body: EntryBody, afterMs = 10): void {
-      time += afterMs;
-      entries.push({ connectionId: 'c1', attempt, seq: seq++, time, ...body });
-    },
-  };
-}
+const timeline = () => entryLog();
 
 const response: EntryBody = { kind: 'response', status: 200, statusText: 'OK', url: 'http://127.0.0.1/events', redirected: false, headers: [['content-type', 'text/event-stream']], timeToHeadersMs: 5 };
 const event = (id: string): EntryBody => ({ kind: 'event', type: 'message', id, lastEventId: id, data: `{"n":${id}}`, size: 8 });

@@ -10,22 +10,9 @@ import { createConnectionFold, type ConnectionFold } from '../../src/core/fold.j
 import type { EntryBody, TimelineEntry } from '../../src/core/timeline.js';
 import { config, run } from '../helpers/harness.js';
 import { sseHead, startRawServer, type RawServer } from '../helpers/raw-server.js';
+import { entryLog } from '../helpers/entries.js';
 
-/** Entries as an engine writes them: numbered, timed, in one attempt until told otherwise. */
-function timeline() {
-  const entries: TimelineEntry[] = [];
-  let seq = 1;
-  let time = 1_800_000_000_000;
-  return {
-    entries,
-    add(attempt: number, body: EntryBody, afterMs = 10): TimelineEntry {
-      time += afterMs;
-      const e = { connectionId: 'c1', attempt, seq: seq++, time, ...body };
-      entries.push(e);
-      return e;
-    },
-  };
-}
+const timeline = () => entryLog();
 
 const started = (lastEventId: string | null = null): EntryBody => ({ kind: 'attempt-started', method: 'GET', url: 'http://127.0.0.1/events', headers: [], lastEventId, lastEventIdVia: lastEventId === null ? 'none' : 'header' });
 const ok: EntryBody = { kind: 'response', status: 200, statusText: 'OK', url: 'http://127.0.0.1/events', redirected: false, headers: [['content-type', 'text/event-stream']], timeToHeadersMs: 5 };

@@ -15,6 +15,7 @@ import { openaiChatLens } from '../../src/core/lenses/openai-chat.js';
 import { openaiResponsesLens } from '../../src/core/lenses/openai-responses.js';
 import { detectLens, LENSES, lensByName } from '../../src/core/lenses/registry.js';
 import type { EntryBody, TimelineEntry } from '../../src/core/timeline.js';
+import { entryLog } from '../helpers/entries.js';
 
 type EventBody = Extract<EntryBody, { kind: 'event' }>;
 
@@ -30,19 +31,10 @@ function fixture(name: string): EventBody[] {
   return events;
 }
 
-/** Entries as an engine writes them: numbered, 10 ms apart unless told otherwise. */
+/** Entries as an engine writes them, with an LLM POST's start and end. */
 function timeline() {
-  const entries: TimelineEntry[] = [];
-  let seq = 1;
-  let time = 1_800_000_000_000;
   const t = {
-    entries,
-    add(attempt: number, body: EntryBody, afterMs = 10): TimelineEntry {
-      time += afterMs;
-      const e = { connectionId: 'c1', attempt, seq: seq++, time, ...body };
-      entries.push(e);
-      return e;
-    },
+    ...entryLog(),
     start(attempt: number, url: string, status = 200): void {
       t.add(attempt, { kind: 'attempt-started', method: 'POST', url, headers: [['authorization', 'Bearer •••']], lastEventId: null, lastEventIdVia: 'none' }, 0);
       t.add(attempt, { kind: 'response', status, statusText: 'OK', url, redirected: false, headers: [['content-type', 'text/event-stream']], timeToHeadersMs: 300 }, 300);
