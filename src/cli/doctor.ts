@@ -103,7 +103,9 @@ export async function runDoctor(argv: string[], io: Io): Promise<number> {
   let code = 0;
   if (/^https?:\/\//i.test(target)) {
     const args = captureArgsFrom({ ...values, json: false, verbose: values.verbose }, target);
-    const doctor = createDoctor();
+    // Node's global fetch (undici) speaks HTTP/1.1, also to a server that offers h2, unless a dispatcher with allowH2
+    // is set, and the CLI sets none. It counts no other streams, so this only keeps the context truthful.
+    const doctor = createDoctor({ openStreamsOfOrigin: null, httpVersion: 'HTTP/1.1' });
     let answered = false;
     // The timeline goes to stderr with -v, nowhere without: stdout holds only the findings.
     const quiet: Io = { ...io, out: values.verbose ? io.err : () => {}, write: values.verbose ? (t) => io.err(t) : () => {} };

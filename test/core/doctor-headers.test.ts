@@ -79,6 +79,16 @@ describe('doctor: compression and headers, from entries', () => {
     assert.deepEqual(codes(healthOf(entries, { openStreamsOfOrigin: 6, httpVersion: 'HTTP/1.1' })), ['six-connections']);
   });
 
+  test('a stream with no response yet (queued behind the limit) points at its request', () => {
+    const entries = timeline().attempt().entries;
+    const h = healthOf(entries, { openStreamsOfOrigin: 7, httpVersion: 'HTTP/1.1' });
+    assert.deepEqual(codes(h), ['six-connections']);
+    assert.equal(h.findings[0]!.evidence[0]!.seq, 1, 'the request row');
+    assert.match(h.findings[0]!.evidence[0]!.note, /^7 streams of this origin are open or waiting in the tab \(over HTTP\/1\.1\).*no response yet/);
+    const reconnecting = timeline().attempt().response().end().attempt().entries;
+    assert.equal(healthOf(reconnecting, { openStreamsOfOrigin: 5 }).findings[0]!.evidence[0]!.seq, 4, "a reconnect not yet answered: its request, not the last attempt's response");
+  });
+
   test('the open-stream count is read when findings are asked for: the host updates it', () => {
     const context = { openStreamsOfOrigin: 1 as number | null };
     const entries = timeline().attempt().response().entries;

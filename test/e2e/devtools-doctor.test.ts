@@ -98,10 +98,13 @@ test('a compressed stream without ids shows a Health badge and its findings, and
   await link!.click();
   await panel().waitForSelector(`[data-testid="timeline-row"][data-seq="${seq}"][aria-selected="true"]`, { timeout: GUARD });
 
-  // Docked to the side: the Health view sits above the timeline.
+  // Docked to the side: the Health view is a tab of its own, which does not open by itself.
   await session.resize(550);
   await panel().waitForSelector('.main[data-layout="tabs"]', { timeout: GUARD });
   await showPane('timeline');
+  assert.equal(await panel().$(byTestId('health-view')), null, 'the timeline keeps its tab');
+  await panel().waitForSelector(`${byTestId('pane-tab-health')} .health-badge.warning`, { timeout: GUARD });
+  await showPane('health');
   await panel().waitForSelector(byTestId('health-view'), { visible: true, timeout: GUARD });
   await session.screenshot(join(ARTIFACTS, 'devtools-doctor-docked-light.png'));
 
@@ -141,7 +144,7 @@ test('a capture of that stream, opened in the panel, gets its health from its en
   await session.screenshot(join(ARTIFACTS, 'devtools-doctor-import-wide-dark.png'));
   await session.resize(550);
   await panel().waitForSelector('.main[data-layout="tabs"]', { timeout: GUARD });
-  await showPane('timeline');
+  await showPane('health');
   await panel().waitForSelector(byTestId('health-view'), { visible: true, timeout: GUARD });
   await session.screenshot(join(ARTIFACTS, 'devtools-doctor-import-docked-dark.png'));
   await session.resize(1280);

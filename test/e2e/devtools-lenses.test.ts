@@ -344,3 +344,35 @@ test('docked narrow (550 px) and wide: the lens and the timeline are both in vie
     }
   }
 });
+
+test('docked narrow (550 px), a stream with a finding: the lens and the timeline keep their room, and Health is a tab of its own', async () => {
+  await session.resize(550);
+  for (const theme of ['light', 'dark'] as const) {
+    await session.setTheme(theme);
+    // Cut before its terminal event: the doctor reports an error, which opens the Health view by itself when wide.
+    await connect(server.urlFor('anthropic-complete', { cut: 12 }));
+    await (await panel().$('[data-testid="pane-tab-timeline"]'))?.click();
+    await panel().waitForSelector(`${byTestId('lens-view')}[data-lens="anthropic"] ${byTestId('lens-finding')}[data-code="no-terminal"]`, { timeout: GUARD });
+    await panel().waitForFunction(() => /Health \(\d+\)/.test(document.querySelector('[data-testid="health-toggle"]')?.textContent ?? ''), { timeout: GUARD });
+    assert.equal(await panel().$eval(byTestId('pane-tab-timeline'), (t) => t.getAttribute('aria-selected')), 'true', 'the finding did not take the Timeline tab away');
+    const heights = await panel().evaluate(() => ({
+      timeline: document.querySelector<HTMLElement>('[data-testid="timeline"]')!.getBoundingClientRect().height,
+      lens: document.querySelector<HTMLElement>('[data-testid="lens-view"]')!.getBoundingClientRect().height,
+    }));
+    assert.ok(heights.timeline >= 150, `the timeline keeps room for its rows (${Math.round(heights.timeline)} px)`);
+    assert.ok(heights.lens >= 150, `and the lens too (${Math.round(heights.lens)} px)`);
+    await session.screenshot(join(ARTIFACTS, `devtools-lens-550-finding-${theme}.png`));
+    await panel().waitForSelector(`${byTestId('pane-tab-health')} .health-badge.error`, { timeout: GUARD });
+
+    // The Health tab shows the finding; its evidence leads back to the Timeline tab, on the row.
+    await (await field('pane-tab-health')).click();
+    const evidence = await panel().waitForSelector(`${byTestId('health-view')} [data-code="no-terminal"] ${byTestId('health-evidence')}`, { visible: true, timeout: GUARD });
+    await session.screenshot(join(ARTIFACTS, `devtools-health-tab-550-${theme}.png`));
+    const seq = await evidence!.evaluate((b) => b.getAttribute('data-seq'));
+    await evidence!.click();
+    await panel().waitForSelector(`${byTestId('pane-tab-timeline')}[aria-selected="true"]`, { timeout: GUARD });
+    await panel().waitForSelector(`[data-testid="timeline-row"][data-seq="${seq}"][aria-selected="true"]`, { visible: true, timeout: GUARD });
+  }
+  await session.resize(1280);
+});
+

@@ -39,7 +39,7 @@ export function panelActions(panel: () => Frame, guardMs: number, { visible = fa
   }
 
   /** Where the layout has tabs, shows the one holding `pane`; side by side, every pane is already shown. */
-  async function showPane(pane: 'connections' | 'timeline' | 'detail'): Promise<void> {
+  async function showPane(pane: 'connections' | 'timeline' | 'detail' | 'health'): Promise<void> {
     const tab = await panel().$(byTestId(`pane-tab-${pane}`));
     if (!tab || !(await tab.isVisible())) return;
     await tab.click();

@@ -59,8 +59,11 @@ export const headersCheck: DoctorCheck = {
   create(context: DoctorContext): DoctorFold {
     const set = createFindingSet('headers');
     let lastResponse: ResponseEntry | null = null;
+    /** The latest attempt's request: a stream queued behind the limit has no response to point at. */
+    let lastRequest: { connectionId: string; seq: number; attempt: number } | null = null;
     return {
       add(entry) {
+        if (entry.kind === 'attempt-started') lastRequest = { connectionId: entry.connectionId, seq: entry.seq, attempt: entry.attempt };
         if (entry.kind !== 'response' || entry.status !== 200) return;
         lastResponse = entry;
         const h = entry.headers;
@@ -85,12 +88,18 @@ export const headersCheck: DoctorCheck = {
         const open = context.openStreamsOfOrigin;
         if (open !== null && open >= OPEN_STREAMS_WARNING && !multiplexed(context.httpVersion)) {
           const version = context.httpVersion ? `over ${context.httpVersion}` : 'HTTP version unknown';
-          const where = lastResponse === null ? null : { id: lastResponse.connectionId, seq: lastResponse.seq };
+          const counted = `${open} streams of this origin are open or waiting in the tab (${version}); the limit is 6`;
+          const answered = lastResponse !== null && (lastRequest === null || lastResponse.attempt >= lastRequest.attempt);
+          const evidence = answered
+            ? [evidenceOf(lastResponse!.connectionId, lastResponse!.seq, counted)]
+            : lastRequest !== null
+              ? [evidenceOf(lastRequest.connectionId, lastRequest.seq, `${counted}; this request has no response yet: it may be the one waiting for a connection`)]
+              : [];
           found.push({
             check: 'headers',
             code: 'six-connections',
             ...TEXTS['six-connections'],
-            evidence: where === null ? [] : [evidenceOf(where.id, where.seq, `${open} streams of this origin are open in the tab (${version}); the limit is 6`)],
+            evidence,
             table: null,
           });
         }

@@ -104,7 +104,24 @@ function bodyCutNotice(bytes: number): string {
   return `This body is cut: the page's request body was longer, and only its first ${bytes.toLocaleString('en-US')} bytes were captured (the hook reads up to 64 KiB, and no more of a body still being sent when the response began). Connect sends only this part; paste the whole body to send the page's request as it was.`;
 }
 
-export function App({ store, view, layout, bridge, observer, complete }: { store: TimelineStore; view: ViewStore; layout: LayoutStore; bridge: Bridge; observer: Observer; complete: CompleteControl }) {
+export function App({
+  store,
+  view,
+  layout,
+  bridge,
+  observer,
+  complete,
+  httpVersions,
+}: {
+  store: TimelineStore;
+  view: ViewStore;
+  layout: LayoutStore;
+  bridge: Bridge;
+  observer: Observer;
+  complete: CompleteControl;
+  /** Origin → HTTP version, from DevTools' network log (http-versions.ts). */
+  httpVersions: Signal<ReadonlyMap<string, string>>;
+}) {
   const showForm = useSignal(true);
   const fill = useSignal<ConnectionConfig | null>(null);
   /** Said beside the body while it is the one filled: the page's body was captured only in part. */
@@ -122,6 +139,7 @@ export function App({ store, view, layout, bridge, observer, complete }: { store
     secrets: (id) => bridge.secrets(id),
     openInLab: (id) => void openInLab(id),
     tabId: observer.tabId,
+    httpVersions: httpVersions.value,
   };
 
   /** The page's request, its secrets revealed by the background, into the form: one click from Connect. */

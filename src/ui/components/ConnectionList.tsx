@@ -14,7 +14,8 @@ function describeState(state: ConnectionState, now: number, observed: boolean): 
   if (observed && state.phase === 'closed') return `ended · ${state.why.split('; ')[0]}`;
   switch (state.phase) {
     case 'connecting':
-      return `connecting (attempt ${state.attempt})`;
+      // A page's request with no response for a while is often queued (six connections per origin): the wait is what to see.
+      return observed ? `waiting for its response for ${formatDuration(Math.max(0, now - state.since))} (attempt ${state.attempt})` : `connecting (attempt ${state.attempt})`;
     case 'open':
       return `open for ${formatDuration(Math.max(0, now - state.since))}`;
     case 'waiting':

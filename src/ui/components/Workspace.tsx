@@ -24,6 +24,7 @@ import { LensView, type LinkTarget } from './LensView.js';
 import { createLensStore, type LensState } from '../store/lens-store.js';
 import type { McpCall } from '../../core/lenses/lens.js';
 import { createDoctorStore } from '../store/doctor-store.js';
+import { openStreamsOfOrigin } from '../store/open-streams.js';
 import { HealthView } from './HealthView.js';
 
 export interface LiveActions {
@@ -37,6 +38,8 @@ export interface LiveActions {
   openInLab?(id: string): void;
   /** The tab the panel inspects (null outside DevTools): its observed streams are listed first. */
   tabId?: number | null;
+  /** Origin → the HTTP version it answers the inspected tab with, where DevTools' network log told. */
+  httpVersions?: ReadonlyMap<string, string>;
 }
 
 function useNow(everyMs: number): number {
@@ -59,10 +62,12 @@ function useWidth(ref: { current: HTMLElement | null }, width: LayoutStore['widt
   }, []);
 }
 
+/** Health is a tab when narrow: above the timeline it would leave the timeline (and a lens with it) no room. */
 const PANES: readonly { pane: Pane; label: string }[] = [
   { pane: 'connections', label: 'Connections' },
   { pane: 'timeline', label: 'Timeline' },
   { pane: 'detail', label: 'Detail' },
+  { pane: 'health', label: 'Health' },
 ];
 
 const DIVIDERS: Readonly<Record<Size, { orientation: 'vertical' | 'horizontal'; grows: 'before' | 'after'; label: string }>> = {
@@ -136,7 +141,7 @@ export function Workspace({ store, view, layout, live, showCode, onCloseCode, si
   const main = useRef<HTMLDivElement>(null);
   const lenses = useMemo(createLensStore, []);
   const doctors = useMemo(createDoctorStore, []);
-  /** The Health pane by hand; null: shown when the selected connection has a warning or an error. */
+  /** The Health pane by hand, when wide; null: shown when the selected connection has a warning or an error. Narrow, it is a tab, never opened by itself. */
   const [healthOpen, setHealthOpen] = useState<boolean | null>(null);
   /** The rows the lens view pointed at, marked in the timeline until another row is picked. */
   const [link, setLink] = useState<{ connectionId: string; seqs: ReadonlySet<number> } | null>(null);
@@ -161,9 +166,17 @@ export function Workspace({ store, view, layout, live, showCode, onCloseCode, si
   // Folded here, once per render (at most once a frame), with what arrived since the last.
   const lens = selected ? lenses.sync(selected, list) : null;
   // Every connection's, for the badges: each fold costs only what arrived since the last frame.
-  const healths = new Map(list.map((v) => [v.info.id, doctors.sync(v)] as const));
+  // The tab's open streams per origin, for HTTP/1.1's six connections: the count changes as the page opens and closes them.
+  const crowd = live ? openStreamsOfOrigin(list) : new Map<string, { origin: string; open: number }>();
+  const healths = new Map(
+    list.map((v) => {
+      const c = crowd.get(v.info.id);
+      return [v.info.id, doctors.sync(v, { openStreamsOfOrigin: c?.open ?? null, httpVersion: (c && live?.httpVersions?.get(c.origin)) ?? null })] as const;
+    }),
+  );
   const health = selected ? (healths.get(selected.info.id) ?? null) : null;
-  const showHealth = health !== null && (healthOpen ?? health.counts.error + health.counts.warning > 0);
+  const worst = health === null ? null : health.counts.error > 0 ? 'error' : health.counts.warning > 0 ? 'warning' : health.counts.info > 0 ? 'info' : null;
+  const showHealth = health !== null && (narrow ? pane === 'health' : (healthOpen ?? (worst === 'error' || worst === 'warning')));
   const headerRow = selected?.entries.find((e) => e.kind === 'response')?.seq ?? null;
   const onLink = (t: LinkTarget) => {
     const id = t.connectionId ?? selected?.info.id ?? null;
@@ -172,6 +185,8 @@ export function Workspace({ store, view, layout, live, showCode, onCloseCode, si
     view.selectedSeq.value = t.seqs[0]!;
     setLink({ connectionId: id, seqs: new Set(t.seqs) });
     setRevealTick((n) => n + 1);
+    // Narrow, the Health view is a tab of its own: its evidence leads to the timeline's.
+    if (narrow) layout.show('timeline');
   };
   const removeConnection = (id: string) => (store.connections.get(id)?.imported != null ? store.removeImported(id) : live?.remove(id));
 
@@ -192,10 +207,11 @@ export function Workspace({ store, view, layout, live, showCode, onCloseCode, si
     >
       {narrow && (
         <nav class="pane-tabs" role="tablist" aria-label="Panes">
-          {PANES.map((p) => (
+          {PANES.filter((p) => p.pane !== 'health' || health !== null).map((p) => (
             <button key={p.pane} type="button" role="tab" class={pane === p.pane ? 'on' : ''} aria-selected={pane === p.pane} data-testid={`pane-tab-${p.pane}`} onClick={() => layout.show(p.pane)}>
               {p.label}
               {p.pane === 'connections' && list.length > 0 && <span class="tab-count">{list.length}</span>}
+              {p.pane === 'health' && health !== null && health.findings.length > 0 && <span class={`tab-count health-badge ${worst ?? ''}`}>{health.findings.length}</span>}
             </button>
           ))}
         </nav>
@@ -292,7 +308,7 @@ export function Workspace({ store, view, layout, live, showCode, onCloseCode, si
               data-testid="health-toggle"
               aria-pressed={showHealth}
               title={showHealth ? 'Hide the Health view' : 'Show the Health view: what the stream doctor found in this connection'}
-              onClick={() => setHealthOpen(!showHealth)}
+              onClick={() => (narrow ? layout.show('health') : setHealthOpen(!showHealth))}
             >
               Health{health.findings.length > 0 ? ` (${health.findings.length})` : ''}
             </button>

@@ -40,3 +40,14 @@ test('batched syncs with entries trimmed from the front give the health of one w
   assert.ok(health.findings.some((f) => f.code === 'compressed'));
   assert.equal(store.sync(v), health, 'no new entry: the same health, not computed again');
 });
+
+test("the tab's open streams of the origin and its HTTP version reach the doctor as they change, with no new entry", () => {
+  const v = { info: { id: 'c1', config: { url: URL_ } }, entries: entries().slice(0, 2), imported: null } as unknown as ConnView;
+  const store = createDoctorStore();
+  const six = (h: ReturnType<typeof store.sync>) => h.findings.find((f) => f.code === 'six-connections');
+  assert.equal(six(store.sync(v, { openStreamsOfOrigin: 4, httpVersion: 'HTTP/1.1' })), undefined);
+  assert.match(six(store.sync(v, { openStreamsOfOrigin: 5, httpVersion: null }))?.evidence[0]?.note ?? '', /^5 streams .*HTTP version unknown/);
+  assert.match(six(store.sync(v, { openStreamsOfOrigin: 5, httpVersion: 'HTTP/1.1' }))?.evidence[0]?.note ?? '', /over HTTP\/1\.1/);
+  assert.equal(six(store.sync(v, { openStreamsOfOrigin: 7, httpVersion: 'h2' })), undefined, 'HTTP/2 has no such limit');
+  assert.equal(six(store.sync(v)), undefined, 'no count: no finding');
+});

@@ -8,7 +8,8 @@ import { computed, signal, type Signal } from '@preact/signals';
 /** Below this width (px) the panes are tabs: a list, the timeline and the detail no longer fit side by side. */
 const NARROW_BELOW = 760;
 
-export type Pane = 'connections' | 'timeline' | 'detail';
+/** 'health': the stream doctor's view, a tab of its own when narrow (beside the timeline when wide). */
+export type Pane = 'connections' | 'timeline' | 'detail' | 'health';
 export type Size = 'sidebar' | 'channels' | 'detail';
 
 /** Per divider: its default, and the range a drag or a stored value is held to (the CSS also caps it by the room there is). */
