@@ -41,9 +41,9 @@ describe('sse-devtools doctor over the catalog of misbehaving streams', { concur
     });
   }
 
-  test('the help text, the README and docs/doctor-a|b.md name every entry', async () => {
+  test('the help text, the README and docs/doctor.md name every entry', async () => {
     const readme = readFileSync('README.md', 'utf8');
-    const docs = readFileSync('docs/doctor-a.md', 'utf8') + readFileSync('docs/doctor-b.md', 'utf8');
+    const docs = readFileSync('docs/doctor.md', 'utf8');
     const res = await fetch(`${server.url}/`);
     const text = await res.text();
     for (const s of DOCTOR_STREAMS) {
