@@ -144,6 +144,17 @@ describe('no-response', () => {
     assert.match(f.fix, /proxy_buffering off/);
   });
 
+  test("a page's stream: the browser may have held the request back (six connections per origin), so the request is not said to be sent", () => {
+    const t = timeline();
+    t.at(0).attempt().at(4000).end('closed-by-user');
+    const f = find(t.entries, 'no-response', { openStreamsOfOrigin: null, headersSeen: 'some' });
+    assert.ok(f);
+    assert.doesNotMatch(f.title, /request was sent/);
+    assert.match(f.why, /six connections per origin/);
+    assert.match(f.fix, /HTTP\/2/);
+    assert.match(find(t.entries, 'no-response')!.title, /request was sent/, 'our own request was sent');
+  });
+
   test('a quick stop, a refused connection, an answered request, a simulated timeout: no finding', () => {
     const quick = timeline().at(0).attempt().at(300).end('closed-by-user');
     assert.equal(find(quick.entries, 'no-response'), undefined);

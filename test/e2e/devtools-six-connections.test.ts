@@ -161,13 +161,36 @@ test('seven EventSource streams to one HTTP/1.1 origin: six open, the seventh wa
 });
 
 test('two streams to the origin: no six-connections finding, and the ended seven lose theirs', async () => {
+  // The seventh has waited long enough for a wait to count as no response (2 s).
+  await panel().waitForFunction(
+    (sel: string, u: string) => [...document.querySelectorAll(sel)].some((e) => e.querySelector('.label')?.getAttribute('title') === u && /waiting for its response for ([2-9]|\d\d+(\.\d+)?) s/.test(e.textContent ?? '')),
+    { timeout: GUARD },
+    OBSERVED,
+    streamUrl(7),
+  );
   await session.inspected.evaluate(() => (window as unknown as { closeStreams(): void }).closeStreams());
   await panel().waitForFunction((sel: string) => [...document.querySelectorAll(sel)].every((e) => e.getAttribute('data-phase') === 'closed'), { timeout: GUARD }, OBSERVED);
   await session.inspected.evaluate(() => (window as unknown as { openStreams(n: number): void }).openStreams(2));
   await panel().waitForFunction((sel: string) => [...document.querySelectorAll(sel)].filter((e) => e.getAttribute('data-phase') === 'open').length === 2, { timeout: GUARD }, OBSERVED);
   const now = (await items()).filter((i) => i.phase === 'open');
   assert.deepEqual(now.map((i) => i.url).sort(), [streamUrl(8), streamUrl(9)]);
-  await panel().waitForFunction((sel: string) => [...document.querySelectorAll(sel)].every((e) => e.querySelector('[data-testid="health-badge"]')?.getAttribute('data-severity') !== 'warning'), { timeout: GUARD }, OBSERVED);
+  // The six that were answered lose their warning with the crowd. The seventh never got a response
+  // before the page closed it: that stays true (no-response), and names the browser's queue.
+  const answered = [1, 2, 3, 4, 5, 6, 8, 9].map(streamUrl);
+  await panel().waitForFunction(
+    (sel: string, urls: string[]) =>
+      [...document.querySelectorAll(sel)]
+        .filter((e) => urls.includes(e.querySelector('.label')?.getAttribute('title') ?? ''))
+        .every((e) => e.querySelector('[data-testid="health-badge"]')?.getAttribute('data-severity') !== 'warning'),
+    { timeout: GUARD },
+    OBSERVED,
+    answered,
+  );
+  await select(streamUrl(7));
+  if (!(await panel().$(byTestId('health-view')))) await (await field('health-toggle')).click();
+  const waited = await panel().waitForSelector(`${byTestId('health-view')} [data-code="no-response"]`, { timeout: GUARD });
+  assert.match(await waited!.evaluate((el) => (el as HTMLElement).innerText), /six connections per origin/, 'the seventh: the browser may never have sent it');
+  assert.equal(await panel().$(`${byTestId('health-view')} [data-code="six-connections"]`), null, 'the crowd is gone');
   await select(streamUrl(9));
   if (!(await panel().$(byTestId('health-view')))) await (await field('health-toggle')).click();
   await panel().waitForSelector(byTestId('health-view'), { timeout: GUARD });

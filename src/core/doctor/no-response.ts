@@ -13,15 +13,22 @@ import { createFindingSet, evidenceOf } from './finding-set.js';
 /** Shorter waits are a slow server or a quick stop; a stream's headers usually come at once. */
 const MIN_WAIT_MS = 2000;
 
-const text = (longestMs: number, count: number) =>
+const text = (longestMs: number, count: number, observed: boolean) =>
   ({
     severity: 'warning',
-    title: `No response in ${formatDuration(longestMs)}: the request was sent and not even the response headers came back${count > 1 ? ` (${count} attempts)` : ''}`,
+    title: observed
+      ? `No response in ${formatDuration(longestMs)}: not even the response headers came back${count > 1 ? ` (${count} attempts)` : ''}`
+      : `No response in ${formatDuration(longestMs)}: the request was sent and not even the response headers came back${count > 1 ? ` (${count} attempts)` : ''}`,
     why:
       'Nothing at all arrived: no status, no headers, no event, so a client sees a connection that hangs, and every other check has nothing to look at. ' +
+      // A page's request may never have left the browser: the hook sees the page ask, not the socket.
+      (observed
+        ? 'A page\'s stream: the browser may not have sent the request at all. Over HTTP/1.1 it opens at most six connections per origin, for all its tabs, and a seventh request waits for one silently (the six-connections finding says so while the streams are open). '
+        : '') +
       'The usual suspects: a proxy holding the whole response in its buffers (nginx with gzip on for text/event-stream and proxy buffering holds the compressed output, headers included, until a gzip buffer fills: minutes for a slow stream); ' +
       'a server or framework that sends its headers only with the first write and has written nothing yet; a server stuck before answering.',
     fix:
+      (observed ? 'If the page had six or more streams open to this origin: serve them over HTTP/2 or HTTP/3, or share one stream. ' : '') +
       'Send the headers at once (Node: res.flushHeaders(); most frameworks: flush after writing the head). ' +
       'Do not compress text/event-stream (nginx gzip_types without it, or gzip off for the location; Express compression\'s filter), ' +
       'and turn buffering off for the stream (nginx proxy_buffering off; or the response header X-Accel-Buffering: no, unless the proxy ignores it). ' +
@@ -30,7 +37,8 @@ const text = (longestMs: number, count: number) =>
 
 export const noResponseCheck: DoctorCheck = {
   name: 'heartbeat',
-  create(): DoctorFold {
+  create(context): DoctorFold {
+    const observed = context.headersSeen === 'some';
     const set = createFindingSet('heartbeat');
     const startedAt = new Map<number, number>();
     let connectTimeoutSimulated = false;
@@ -57,7 +65,7 @@ export const noResponseCheck: DoctorCheck = {
             if (waitedMs < MIN_WAIT_MS) return;
             longestMs = Math.max(longestMs, waitedMs);
             count++;
-            set.report('no-response', text(longestMs, count), evidenceOf(entry.connectionId, entry.seq, `attempt ${entry.attempt} ended (${entry.reason}) ${formatDuration(waitedMs)} after its request, with no response headers`));
+            set.report('no-response', text(longestMs, count, observed), evidenceOf(entry.connectionId, entry.seq, `attempt ${entry.attempt} ended (${entry.reason}) ${formatDuration(waitedMs)} after its request, with no response headers`));
             return;
           }
           default:
