@@ -6,6 +6,7 @@
  * an origin tells how its streams go, the one still waiting for its answer included. The log is the
  * page's traffic: read field by field, bounded, and a version is kept only if it looks like one.
  */
+import { originOf } from '../origin.js';
 
 /** Log entries read at most (the latest): the log holds every request since DevTools opened. */
 const MAX_ENTRIES = 20_000;
@@ -17,16 +18,6 @@ const obj = (v: unknown): Record<string, unknown> => (typeof v === 'object' && v
 /** 'http/1.1', 'HTTP/1.1' → 'HTTP/1.1'; 'h2', 'h3' as they are: the names users meet in DevTools' Protocol column. */
 function normalized(version: string): string {
   return version.toLowerCase().startsWith('http/') ? version.toUpperCase() : version.toLowerCase();
-}
-
-function originOf(url: unknown): string | null {
-  if (typeof url !== 'string' || url.length > 8192) return null;
-  try {
-    const origin = new URL(url).origin;
-    return origin === 'null' ? null : origin;
-  } catch {
-    return null;
-  }
 }
 
 /** Origin → the HTTP version of its latest answered request in `har` (a getHAR result, or a whole HAR). Never throws. */

@@ -15,6 +15,7 @@ import { originPattern } from '../../core/config.js';
 import type { Bridge } from './bridge.js';
 import { evalIn, inspectedWindowApi } from './inspected-window.js';
 import { capDrain } from './drain-cap.js';
+import { originOf } from '../../core/origin.js';
 
 const POLL_MS = 100;
 const STORAGE_KEY = 'observe-origins';
@@ -42,15 +43,6 @@ function readPoll(value: unknown): Poll | null {
   // A hook whose `since` is not a number still names a document: one the panel cannot tell from another.
   const doc = hooked ? (typeof v.since === 'number' && Number.isFinite(v.since) ? v.since : -1) : null;
   return { page: typeof v.page === 'string' ? v.page : '', hooked, drain: v.drain, doc };
-}
-
-function originOf(url: string): string | null {
-  try {
-    const origin = new URL(url).origin;
-    return origin === 'null' ? null : origin;
-  } catch {
-    return null;
-  }
 }
 
 async function loadHookScript(): Promise<string | null> {

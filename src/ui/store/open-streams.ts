@@ -5,17 +5,9 @@
  * thing the finding is about. A stream waiting to reconnect holds none until it does.
  */
 import type { ConnView } from './timeline-store.js';
+import { originOf } from '../../core/origin.js';
 
 const HOLDS_A_CONNECTION: ReadonlySet<string> = new Set(['connecting', 'open']);
-
-function originOf(url: string): string | null {
-  try {
-    const origin = new URL(url).origin;
-    return origin === 'null' ? null : origin;
-  } catch {
-    return null;
-  }
-}
 
 /**
  * Per connection id: the open or pending observed streams of its tab to its origin, itself
