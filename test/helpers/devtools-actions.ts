@@ -42,8 +42,17 @@ export function panelActions(panel: () => Frame, guardMs: number, { visible = fa
   async function showPane(pane: 'connections' | 'timeline' | 'detail' | 'health'): Promise<void> {
     const tab = await panel().$(byTestId(`pane-tab-${pane}`));
     if (!tab || !(await tab.isVisible())) return;
+    // Where the click really landed, for the failure message: a panel that moved under the pointer shows here.
+    await panel().evaluate(() => {
+      const w = window as unknown as { clickedOn?: string };
+      w.clickedOn = '(no click reached the panel)';
+      document.addEventListener('click', (e) => (w.clickedOn = (e.target as Element).closest('[data-testid]')?.getAttribute('data-testid') ?? (e.target as Element).tagName), { capture: true, once: true });
+    });
     await tab.click();
-    await panel().waitForSelector(`${byTestId(`pane-tab-${pane}`)}[aria-selected="true"]`, { timeout: guardMs });
+    await panel().waitForSelector(`${byTestId(`pane-tab-${pane}`)}[aria-selected="true"]`, { timeout: guardMs }).catch(async (e: unknown) => {
+      const state = await panel().evaluate(() => ({ clickedOn: (window as unknown as { clickedOn?: string }).clickedOn, layout: document.querySelector('.main')?.className }));
+      throw new Error(`the ${pane} tab was not selected: the click landed on ${state.clickedOn}; layout "${state.layout}"`, { cause: e });
+    });
   }
 
   async function formShown(): Promise<boolean> {

@@ -19,6 +19,11 @@ const observer = createObserver(bridge);
 const complete = createCompleteControl(bridge, observer);
 const { versions } = createHttpVersions(store);
 const root = document.getElementById('root')!;
+// Whether this tab is observed decides whether the observe bar sits above everything: known before the
+// first paint, it does not appear a moment later and move every button down under the pointer (a click
+// meant for a tab landed on the bar). A slow answer does not hold the panel back for long.
+const FIRST_PAINT_WAIT_MS = 1000;
+await Promise.race([observer.settled, new Promise((resolve) => setTimeout(resolve, FIRST_PAINT_WAIT_MS))]);
 // Preact 11's render keeps existing children; the static "loading" text must go.
 root.replaceChildren();
 render(<App store={store} view={view} layout={createLayoutStore(pageStorage())} bridge={bridge} observer={observer} complete={complete} httpVersions={versions} />, root);

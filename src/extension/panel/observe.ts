@@ -136,9 +136,10 @@ export function createObserver(bridge: Bridge) {
     timer = null;
   }
 
+  let settled: Promise<void> = Promise.resolve();
   if (api) {
     // The panel opened on a page whose origin was observed before: go on observing it.
-    void (async () => {
+    settled = (async () => {
       const first = readPoll(await evalIn(api, POLL_CODE));
       origin.value = first ? originOf(first.page) : null;
       page.value = first?.page ?? '';
@@ -154,6 +155,8 @@ export function createObserver(bridge: Bridge) {
 
   return {
     available,
+    /** Resolves once the panel knows whether it goes on observing (never rejects): the first paint can wait for it so the bar does not push the panel down under the user's pointer. */
+    settled: settled.catch(() => undefined),
     on,
     origin,
     page,
