@@ -243,13 +243,17 @@ describe('columns and the keyboard', () => {
     const selected = async () => (await shownRows(page)).rows.find((r) => r.selected)?.seq ?? null;
     const detailOpen = async () => (await page.getByTestId('detail-pane').count()) === 1;
     /** Whether the selected row lies wholly inside the timeline's visible rows (under the headers). */
-    const selectedInView = () =>
-      page.evaluate(() => {
-        const t = document.querySelector('[data-testid="timeline"]')!.getBoundingClientRect();
-        const top = document.querySelector('[data-testid="timeline-header"]')?.getBoundingClientRect().bottom ?? t.top;
-        const r = document.querySelector('[data-testid="timeline-row"][aria-selected="true"]')?.getBoundingClientRect();
-        return !!r && r.top >= top - 1 && r.bottom <= t.bottom + 1;
-      });
+    const inView = () => {
+      const t = document.querySelector('[data-testid="timeline"]')!.getBoundingClientRect();
+      const top = document.querySelector('[data-testid="timeline-header"]')?.getBoundingClientRect().bottom ?? t.top;
+      const r = document.querySelector('[data-testid="timeline-row"][aria-selected="true"]')?.getBoundingClientRect();
+      return !!r && r.top >= top - 1 && r.bottom <= t.bottom + 1;
+    };
+    // A row is brought into view in the frame after it is selected (or the detail takes its room): waited for, not raced.
+    const selectedInView = async () => {
+      await page.waitForFunction(inView, undefined, { timeout: GUARD }).catch(() => undefined);
+      return page.evaluate(inView);
+    };
 
     // Scrolled up (no longer following the end), the lowest row on screen is chosen while no detail
     // is open: the detail then takes room from the timeline, and would cover that row.
