@@ -140,8 +140,11 @@ test('linked both ways: selecting text selects the events that wrote it; selecti
   await session.setTheme('light');
   await connect(server.urlFor('openai-chat-complete'));
   await waitForLens('openai-chat', 'Bonjour, Zürich 🌍!');
-  // Ended, so nothing redraws the text under the mouse.
+  // Ended, so nothing redraws the text under the mouse; and stopped, so the toolbar's Pause button is
+  // gone (while live the filter bar wraps at this width, and its unwrapping moved the text 18 px up
+  // between measuring it and dragging over it).
   await panel().waitForFunction(() => !document.querySelector('[data-testid="lens-streaming"]'), { timeout: GUARD });
+  await panel().waitForSelector('[data-testid="connection-item"][aria-selected="true"][data-phase="closed"]', { timeout: GUARD });
   const text = await panel().waitForSelector(`${byTestId('lens-view')} ${byTestId('lens-text')}`, { timeout: GUARD });
   assert.ok(text);
   const full = await text.evaluate((el) => el.textContent);
