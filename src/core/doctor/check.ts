@@ -78,6 +78,9 @@ export interface DoctorCheck {
   create(context: DoctorContext): DoctorFold;
 }
 
+/** Entries the stream's own bytes made: their time is when the chunk carrying them arrived (what a silence is measured by). */
+export const STREAM_BYTE_KINDS: ReadonlySet<TimelineEntry['kind']> = new Set(['event', 'comment', 'retry-changed', 'ignored-line']);
+
 export const DOCTOR_LIMITS = {
   evidence: 20,
   findingsPerCheck: 50,

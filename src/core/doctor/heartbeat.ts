@@ -10,7 +10,7 @@ import { formatDuration } from '../describe.js';
 import { PROFILES } from '../profiles.js';
 import { PROXY_PRESETS } from '../proxy-presets.js';
 import type { TimelineEntry } from '../timeline.js';
-import { DOCTOR_LIMITS, type DoctorCheck, type DoctorEvidence, type DoctorFinding, type DoctorSeverity } from './check.js';
+import { DOCTOR_LIMITS, STREAM_BYTE_KINDS, type DoctorCheck, type DoctorEvidence, type DoctorFinding, type DoctorSeverity } from './check.js';
 
 /** Something that cuts a silent stream: a client's read timeout or an intermediary's idle timeout. */
 interface Breaker {
@@ -33,8 +33,6 @@ const MAX_BEAT_GAPS = 256;
 /** Silences longer than any timeout are what a table counts; more than this many are counted, not kept. */
 const MAX_LONG_SILENCES = 2000;
 
-/** Bytes of the stream made these: their time is when the chunk carrying them arrived. */
-const STREAM_KINDS: ReadonlySet<TimelineEntry['kind']> = new Set(['event', 'comment', 'retry-changed', 'ignored-line']);
 
 interface Silence {
   connectionId: string;
@@ -79,7 +77,7 @@ export const heartbeatCheck: DoctorCheck = {
         }
         const at = open.get(entry.attempt);
         if (!at) return;
-        if (STREAM_KINDS.has(entry.kind)) {
+        if (STREAM_BYTE_KINDS.has(entry.kind)) {
           const ms = entry.time - at.lastByteAt;
           if (ms > 0) silence({ connectionId: entry.connectionId, ms, seq: entry.seq, attempt: entry.attempt, trailing: false });
           at.lastByteAt = Math.max(at.lastByteAt, entry.time);

@@ -10,12 +10,11 @@
 import { FROM_HAR } from '../capture/from-har.js';
 import { formatDuration } from '../describe.js';
 import type { EndReason, TimelineEntry } from '../timeline.js';
-import { DOCTOR_LIMITS, type DoctorCheck, type DoctorFinding } from './check.js';
+import { DOCTOR_LIMITS, STREAM_BYTE_KINDS, type DoctorCheck, type DoctorFinding } from './check.js';
 import { evidenceOf } from './finding-set.js';
 
 /** Ends that came from the other side of the connection. The rest are the engine's own (timeouts, simulations), the user's, or no stream. */
 const FROM_THE_OTHER_SIDE: ReadonlySet<EndReason> = new Set(['closed-by-server', 'network-error', 'lost-or-closed']);
-const STREAM_KINDS: ReadonlySet<TimelineEntry['kind']> = new Set(['event', 'comment', 'retry-changed', 'ignored-line']);
 
 /** Shorter silences are a stream's ordinary pauses; nginx's proxy_read_timeout takes whole seconds. */
 const MIN_SILENCE_MS = 1000;
@@ -56,7 +55,7 @@ export const idleCutCheck: DoctorCheck = {
         }
         const at = open.get(entry.attempt);
         if (!at) return;
-        if (STREAM_KINDS.has(entry.kind)) {
+        if (STREAM_BYTE_KINDS.has(entry.kind)) {
           at.longestGapMs = Math.max(at.longestGapMs, entry.time - at.lastByteAt);
           at.lastByteAt = Math.max(at.lastByteAt, entry.time);
           return;

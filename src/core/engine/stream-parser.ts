@@ -216,6 +216,7 @@ export function createStreamParser(on: StreamHandlers): StreamParser {
   let reads = 0;
   /** onId calls since the last event: one more than the event's own id is a block without data. */
   let ids = 0;
+  const drain = (): FramingNote[] => framing.take() ?? [];
   const parser = createParser({
     onId: (id) => {
       if (finishing) return;
@@ -291,8 +292,8 @@ export function createStreamParser(on: StreamHandlers): StreamParser {
       } catch {
         // A parser past its buffer bound has nothing pending worth noting.
       }
-      return framing.take() ?? [];
+      return drain();
     },
-    drain: (): FramingNote[] => framing.take() ?? [],
+    drain,
   };
 }
